@@ -1,0 +1,201 @@
+"""Suara Layanan: the application factory.
+
+``create_app(test_config=None)`` builds the app; the module-level ``app`` is what
+``gunicorn app:app`` and ``flask --app app ...`` run.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from appraisal.db import db
+from extensions import babel, csrf, htmx, limiter, migrate
+from i18n import LOCALES, bilingual, pair, select_locale
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, or made once and kept in ``instance/`` for a
+    single-machine install (several servers must share one through the environment)."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = instance_path / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _database_url(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'suara.db'}"
+    # Hosting platforms hand out postgres:// addresses; SQLAlchemy wants the driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers go on while a vote is written; busy_timeout makes writers queue rather
+    # than fail when two gunicorn workers write at once.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def create_app(test_config=None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    instance_path = Path(app.instance_path)
+    instance_path.mkdir(parents=True, exist_ok=True)
+
+    app.config.from_mapping(
+        SECRET_KEY=_secret_key(instance_path),
+        SQLALCHEMY_DATABASE_URI=_database_url(instance_path),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        PUBLIC_BASE_URL=os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("COOKIE_SECURE", "1") != "0",
+        # A kiosk page stays open for days: its CSRF token lives as long as the session.
+        WTF_CSRF_TIME_LIMIT=None,
+        BABEL_DEFAULT_LOCALE=LOCALES[0],
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(app.root_path) / "translations"),
+        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        RATELIMIT_HEADERS_ENABLED=True,
+        KIOSK_COOKIE_NAME="kiosk_token",
+        KIOSK_IDLE_SECONDS=int(os.environ.get("KIOSK_IDLE_SECONDS", "20")),
+        KIOSK_REASON_SECONDS=int(os.environ.get("KIOSK_REASON_SECONDS", "8")),
+        KIOSK_THANKS_SECONDS=int(os.environ.get("KIOSK_THANKS_SECONDS", "4")),
+        TRUSTED_PROXIES=int(os.environ.get("TRUSTED_PROXIES", "0")),
+    )
+    if test_config is not None:
+        app.config.update(test_config)
+
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind nginx: trust X-Forwarded-* from that many proxies, no more.
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    htmx.init_app(app)
+    limiter.init_app(app)
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+
+    from kiosk import bp as kiosk_bp
+    app.register_blueprint(kiosk_bp)
+
+    from appraisal.cli import register_cli
+    register_cli(app)
+
+    _register_core_routes(app)
+    _register_error_handlers(app)
+    app.after_request(_security_headers)
+    app.jinja_env.globals.update(get_locale=get_locale, LOCALES=LOCALES, bi=bilingual, pair=pair)
+    return app
+
+
+def _register_core_routes(app: Flask) -> None:
+    @app.get("/")
+    def index():
+        return render_template("index.html")
+
+    @app.get("/healthz")
+    def healthz():
+        try:
+            db.session.execute(sa.text("SELECT 1"))
+        except Exception as error:  # any failure to answer means "not healthy"
+            app.logger.warning("health check: database did not answer: %s", error)
+            db.session.rollback()
+            return jsonify(status="error", database="unreachable"), 503
+        return jsonify(status="ok", database="ok")
+
+    @app.get("/lang/<code>")
+    def set_language(code):
+        """Remember the visitor's language (for pages without JavaScript); back where they were."""
+        target = request.args.get("next", "")
+        # Only a local path: never an open redirect.
+        if not target.startswith("/") or target.startswith("//"):
+            target = url_for("index")
+        response = redirect(target)
+        if code in LOCALES:
+            response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                                secure=app.config["SESSION_COOKIE_SECURE"])
+        return response
+
+
+def _wants_json() -> bool:
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from flask_babel import gettext as _
+    from werkzeug.exceptions import HTTPException
+
+    messages = {
+        400: lambda: _("The request could not be understood."),
+        403: lambda: _("You may not do this."),
+        404: lambda: _("This page does not exist."),
+        405: lambda: _("This address does not accept that kind of request."),
+        413: lambda: _("What you sent is too large."),
+        429: lambda: _("Too many attempts. Wait a moment and try again."),
+        500: lambda: _("Something went wrong on our side. Please try again."),
+    }
+
+    def render_error(status: int, message: str):
+        if _wants_json():
+            return jsonify(error=status, message=message), status
+        return render_template("error.html", status=status, message=message), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, _("This form has expired. Reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        status = error.code or 500
+        message = messages.get(status, messages[400])()
+        return render_error(status, message)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error):
+        app.logger.exception("unhandled error")
+        db.session.rollback()
+        return render_error(500, messages[500]())
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    return response
+
+
+app = create_app()

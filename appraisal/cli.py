@@ -1,0 +1,101 @@
+"""Command-line tools: ``flask --app app <command>``."""
+
+from datetime import timedelta
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+
+from . import services
+from .db import db, utcnow
+from .errors import DomainError
+from .models import Desk, Officer
+
+
+def _desk(desk_id: int) -> Desk:
+    desk = db.session.get(Desk, desk_id)
+    if desk is None:
+        raise click.BadParameter(f"no desk with id {desk_id}", param_hint="--desk")
+    return desk
+
+
+def _officer(nip: str) -> Officer:
+    officer = db.session.scalar(sa.select(Officer).where(Officer.nip == nip))
+    if officer is None:
+        raise click.BadParameter(f"no officer with NIP {nip}", param_hint="--nip")
+    return officer
+
+
+def register_cli(app: Flask) -> None:
+    kiosk = click.Group("kiosk", help="Kiosk tablets.")
+    duty = click.Group("duty", help="Who is on duty at which desk.")
+    officer = click.Group("officer", help="Officers.")
+
+    @kiosk.command("pair-code")
+    @click.option("--desk", "desk_id", type=int, required=True, help="Desk id (see `flask kiosk desks`).")
+    @click.option("--hours", type=int, default=24, show_default=True, help="How long the code is valid.")
+    def pair_code(desk_id, hours):
+        """Make a one-time code that pairs a tablet with a desk."""
+        desk = _desk(desk_id)
+        code = services.make_pairing_code(desk, ttl=timedelta(hours=hours))
+        db.session.commit()
+        click.echo(f"Pairing code for {desk.unit.name} / {desk.name}: {code} (valid {hours} h, once)")
+
+    @kiosk.command("desks")
+    def desks():
+        """List desks with their ids."""
+        for desk in db.session.scalars(sa.select(Desk).order_by(Desk.unit_id, Desk.name)):
+            click.echo(f"{desk.id:4}  {desk.unit.name} / {desk.name}")
+
+    @duty.command("start")
+    @click.option("--desk", "desk_id", type=int, required=True)
+    @click.option("--nip", required=True)
+    def duty_start(desk_id, nip):
+        """Put an officer on duty at a desk (as an administrator, without a PIN)."""
+        try:
+            services.start_duty(_desk(desk_id), _officer(nip), via="admin")
+        except DomainError as error:
+            raise click.ClickException(error.message) from None
+        db.session.commit()
+        click.echo("On duty.")
+
+    @duty.command("end")
+    @click.option("--desk", "desk_id", type=int, required=True)
+    def duty_end(desk_id):
+        """End the duty at a desk."""
+        try:
+            services.end_duty(_desk(desk_id), via="admin")
+        except DomainError as error:
+            raise click.ClickException(error.message) from None
+        db.session.commit()
+        click.echo("Duty ended.")
+
+    @officer.command("set-pin")
+    @click.option("--nip", required=True)
+    @click.option("--pin", prompt=True, hide_input=True, confirmation_prompt=True)
+    def set_pin(nip, pin):
+        """Set an officer's kiosk PIN (4 to 8 digits)."""
+        try:
+            services.set_pin(_officer(nip), pin)
+        except DomainError as error:
+            raise click.ClickException(error.message) from None
+        db.session.commit()
+        click.echo("PIN set.")
+
+    @app.cli.command("demo")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has units.")
+    @click.option("--seed", type=int, default=2026, show_default=True)
+    def demo(if_empty, seed):
+        """Load the demo: two units, their desks and officers, periods and past responses."""
+        from .demo import load_demo
+        from .models import Unit
+
+        if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(Unit)):
+            click.echo("Demo: the database already has data; left as it is.")
+            return
+        summary = load_demo(seed=seed, now=utcnow())
+        db.session.commit()
+        click.echo(summary)
+
+    for group in (kiosk, duty, officer):
+        app.cli.add_command(group)

@@ -1,0 +1,37 @@
+"""NIP, the 18-digit number that identifies a civil servant (ASN) in BKN's systems.
+
+Layout for a PNS: ``YYYYMMDD YYYYMM G NNN`` = date of birth, start of appointment, gender
+(1 male, 2 female), sequence. PPPK numbers are 18 digits too, but their middle segments mean
+other things, so only the parts common to both are checked: 18 digits, a real birth date, and the
+gender digit. The appointment segment is never a reason to reject.
+"""
+
+import re
+from datetime import date
+
+_SEPARATORS = re.compile(r"[\s.\-]")
+
+
+class InvalidNIP(ValueError):
+    """The reason is in ``args[0]``, in English; views translate it."""
+
+
+def normalize_nip(raw: str) -> str:
+    """Return the 18 digits of ``raw`` (spaces, dots and dashes removed) or raise InvalidNIP."""
+    nip = _SEPARATORS.sub("", raw or "")
+    if not nip.isascii() or not nip.isdigit() or len(nip) != 18:
+        raise InvalidNIP("A NIP has exactly 18 digits.")
+    try:
+        born = date(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
+    except ValueError:
+        raise InvalidNIP("The first 8 digits of a NIP must be a real date of birth (YYYYMMDD).") from None
+    if born.year < 1900 or born > date.today():
+        raise InvalidNIP("The first 8 digits of a NIP must be a real date of birth (YYYYMMDD).")
+    if nip[14] not in "12":
+        raise InvalidNIP("Digit 15 of a NIP is the gender code: 1 or 2.")
+    return nip
+
+
+def format_nip(nip: str) -> str:
+    """``198609262015051001`` -> ``19860926 201505 1 001``, as it is printed on documents."""
+    return f"{nip[0:8]} {nip[8:14]} {nip[14]} {nip[15:18]}"

@@ -1,0 +1,38 @@
+"""Flask extensions, created unbound here and bound to the app in ``create_app``, so that
+blueprints can use them without importing the app."""
+
+import hashlib
+import hmac
+
+from flask import current_app, request
+from flask_babel import Babel
+from flask_htmx import HTMX
+from flask_limiter import Limiter
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+
+
+def client_key() -> str:
+    """The rate-limit key of a client: a keyed hash of its address, so that no raw IP address is
+    ever written anywhere (not even in Redis)."""
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(secret, (request.remote_addr or "-").encode(), hashlib.sha256).hexdigest()[:32]
+
+
+babel = Babel()
+csrf = CSRFProtect()
+htmx = HTMX()
+limiter = Limiter(key_func=client_key, default_limits=[], headers_enabled=True)
+migrate = Migrate()
+
+
+def render_htmx(page: str, partial: str, status: int = 200, **context):
+    """Render the partial for an htmx request, the full page otherwise (a first load, a boosted
+    link or a history restore). The page template includes the partial, so both stay in step."""
+    from flask import make_response, render_template
+
+    use_partial = bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+    response = make_response(render_template(partial if use_partial else page, **context), status)
+    response.vary.add("HX-Request")
+    return response

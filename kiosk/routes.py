@@ -1,0 +1,222 @@
+"""Kiosk views: pairing, the rating screen, the officer's duty panel and the vote endpoint."""
+
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import Response as FlaskResponse
+from flask import current_app, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from appraisal import services
+from appraisal.db import db, utcnow
+from appraisal.errors import DomainError, DutyError, PairingError, VoteError
+from appraisal.models import Officer
+from extensions import csrf, htmx, limiter, render_htmx
+
+from . import bp
+
+# A device token lives in the browser for years; an administrator revokes it to unpair.
+TOKEN_MAX_AGE = 5 * 365 * 24 * 3600
+
+
+def _token_from_request() -> str | None:
+    return request.cookies.get(current_app.config["KIOSK_COOKIE_NAME"])
+
+
+def _kiosk_key() -> str:
+    """Rate-limit key for kiosk requests: the device, so that one office's NAT does not make
+    its kiosks share a budget."""
+    token = _token_from_request()
+    return "kiosk:" + services._sha256(token)[:32] if token else "anon"
+
+
+def kiosk_required(json: bool = False):
+    """Load ``g.kiosk`` from the device cookie. An unknown or revoked token never reaches a view:
+    pages get the pairing screen, the API gets a 401."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            g.kiosk = services.kiosk_for_token(_token_from_request())
+            if g.kiosk is None:
+                if json:
+                    return jsonify(error="not_paired", message=_("This tablet is not paired as a kiosk.")), 401
+                if htmx:
+                    # Make htmx load the whole page, which will be the pairing screen.
+                    response = FlaskResponse(status=200)
+                    response.headers["HX-Redirect"] = url_for("kiosk.index")
+                    return response
+                return redirect(url_for("kiosk.index"))
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _kiosk_context(**extra) -> dict:
+    kiosk = g.kiosk
+    desk = kiosk.desk
+    duty = desk.current_duty()
+    question, reasons = services.kiosk_indicators()
+    context = dict(kiosk=kiosk, desk=desk, unit=desk.unit, duty=duty, question=question, reasons=reasons,
+                   config=current_app.config)
+    context.update(extra)
+    return context
+
+
+@bp.get("/")
+def index():
+    g.kiosk = services.kiosk_for_token(_token_from_request())
+    if g.kiosk is None:
+        return render_template("kiosk/pair.html")
+    services.touch_kiosk(g.kiosk)
+    db.session.commit()
+    return render_template("kiosk/kiosk.html", **_kiosk_context())
+
+
+@bp.post("/pair")
+@limiter.limit("10 per minute")
+def pair():
+    try:
+        kiosk, token = services.pair_kiosk(request.form.get("code", ""))
+    except PairingError as error:
+        db.session.rollback()
+        return render_template("kiosk/pair.html", error=error.message, code=request.form.get("code", "")[:20]), 400
+    db.session.commit()
+    response = redirect(url_for("kiosk.index"), code=303)
+    response.set_cookie(
+        current_app.config["KIOSK_COOKIE_NAME"], token, max_age=TOKEN_MAX_AGE, path=url_for("kiosk.index"),
+        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Strict",
+    )
+    current_app.logger.info("kiosk %s paired to desk %s", kiosk.id, kiosk.desk_id)
+    return response
+
+
+@bp.get("/banner")
+@kiosk_required()
+def banner():
+    """The unit, desk and officer on duty. The kiosk reloads it every minute, which doubles as
+    its heartbeat, and whenever duty changes."""
+    services.touch_kiosk(g.kiosk)
+    db.session.commit()
+    return render_template("kiosk/_banner.html", **_kiosk_context())
+
+
+@bp.get("/photo/<int:officer_id>")
+@kiosk_required()
+def photo(officer_id):
+    officer = db.session.get(Officer, officer_id)
+    # Only photos of the kiosk's own unit: a kiosk is no directory of staff.
+    if officer is None or officer.unit_id != g.kiosk.desk.unit_id or not officer.has_photo:
+        return jsonify(error="not_found", message=_("No photo.")), 404
+    response = FlaskResponse(officer.photo, mimetype=officer.photo_mime)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# --- The officer's duty panel -------------------------------------------------------------------
+
+def _unit_officers():
+    return db.session.scalars(
+        sa.select(Officer).where(Officer.unit_id == g.kiosk.desk.unit_id, Officer.active.is_(True))
+        .order_by(Officer.name)
+    ).all()
+
+
+def _render_duty(status: int = 200, **extra):
+    context = _kiosk_context(officers=_unit_officers(), **extra)
+    return render_htmx("kiosk/duty.html", "kiosk/_duty.html", status=status, **context)
+
+
+@bp.get("/duty")
+@kiosk_required()
+def duty():
+    """Step 1: choose start or end; step 2: the PIN pad for the chosen officer."""
+    action = request.args.get("action")
+    officer = None
+    if action == "start":
+        officer = db.session.get(Officer, request.args.get("officer", type=int) or 0)
+        if officer is None or officer.unit_id != g.kiosk.desk.unit_id or not officer.active:
+            return _render_duty(status=404, error=DutyError("unknown_officer").message)
+    elif action == "end":
+        current = g.kiosk.desk.current_duty()
+        if current is None:
+            return _render_duty(status=409, error=DutyError("not_on_duty").message)
+        officer = current.officer
+    else:
+        action = None
+    return _render_duty(action=action, pin_officer=officer)
+
+
+def _duty_done(message: str):
+    db.session.commit()
+    if htmx:
+        response = _render_duty(done=message)
+        response.headers["HX-Trigger"] = "duty-changed"
+        return response
+    return redirect(url_for("kiosk.index"), code=303)
+
+
+def _duty_failed(error: DomainError, action: str, officer):
+    # Commit, not roll back: a wrong PIN must be counted against the officer's attempts.
+    db.session.commit()
+    return _render_duty(status=422, action=action, pin_officer=officer, error=error.message)
+
+
+@bp.post("/duty/start")
+@kiosk_required()
+@limiter.limit("10 per minute", key_func=_kiosk_key)
+def duty_start():
+    desk = g.kiosk.desk
+    officer = db.session.get(Officer, request.form.get("officer_id", type=int) or 0)
+    if officer is None or officer.unit_id != desk.unit_id:
+        return _render_duty(status=422, error=DutyError("no_officer").message)
+    now = utcnow()
+    try:
+        services.check_pin(officer, request.form.get("pin", ""), now)
+        services.start_duty(desk, officer, now)
+    except DutyError as error:
+        return _duty_failed(error, "start", officer)
+    return _duty_done(_("%(name)s is now on duty at %(desk)s.", name=officer.name, desk=desk.name))
+
+
+@bp.post("/duty/end")
+@kiosk_required()
+@limiter.limit("10 per minute", key_func=_kiosk_key)
+def duty_end():
+    desk = g.kiosk.desk
+    current = desk.current_duty()
+    if current is None:
+        return _render_duty(status=409, error=DutyError("not_on_duty").message)
+    now = utcnow()
+    try:
+        services.check_pin(current.officer, request.form.get("pin", ""), now)
+        services.end_duty(desk, now)
+    except DutyError as error:
+        return _duty_failed(error, "end", current.officer)
+    return _duty_done(_("Duty ended. Thank you, %(name)s.", name=current.officer.name))
+
+
+# --- Votes ------------------------------------------------------------------------------------
+
+@bp.post("/vote")
+# No CSRF token: the kiosk is authenticated by its device cookie, which is SameSite=Strict (no
+# other site can make a browser send it) and the body must be JSON (a cross-site form cannot
+# send that without a CORS preflight, which we never grant). A CSRF token would also expire
+# while votes wait in an offline kiosk's queue.
+@csrf.exempt
+@kiosk_required(json=True)
+@limiter.limit("120 per minute", key_func=_kiosk_key)
+def vote():
+    if not request.is_json:
+        return jsonify(VoteError("not_json").as_json()), 415
+    payload = request.get_json(silent=True)
+    try:
+        result = services.record_vote(g.kiosk, payload)[0]
+    except VoteError as error:
+        db.session.rollback()
+        return jsonify(error.as_json()), error.status
+    services.touch_kiosk(g.kiosk)
+    db.session.commit()
+    return jsonify(result.as_json()), 201

@@ -1,0 +1,231 @@
+// The kiosk's rating loop: faces -> optional reasons -> thank you -> back to the start.
+// Votes go into a queue kept in localStorage and leave it only when the server has confirmed
+// them, so a dropped network or a reload loses nothing; the server deduplicates by UUID.
+(function () {
+  "use strict";
+
+  const body = document.body;
+  if (!body.classList.contains("kiosk")) {
+    setUpKeypad(document);
+    return;
+  }
+
+  const seconds = (name) => Number(body.dataset[name]) * 1000;
+  const IDLE_MS = seconds("idleSeconds");
+  const REASON_MS = seconds("reasonSeconds");
+  const THANKS_MS = seconds("thanksSeconds");
+  const VOTE_URL = body.dataset.voteUrl;
+  const QUEUE_KEY = "suara.kiosk.queue";
+  const REJECTED_KEY = "suara.kiosk.rejected";
+  const RETRY_MS = 15000;
+
+  const screens = {};
+  document.querySelectorAll("[data-screen]").forEach((el) => { screens[el.dataset.screen] = el; });
+  const dialog = document.getElementById("duty-dialog");
+  const queueStatus = document.querySelector(".queue-status");
+
+  let vote = null;          // the vote being made: {value, reasons:Set}
+  let stepTimer = null;     // moves the flow on by itself
+  let idleTimer = null;     // returns to the start when nobody touches the screen
+
+  // --- language ------------------------------------------------------------------------------
+  function setLang(lang) {
+    body.dataset.lang = lang;
+    document.documentElement.lang = lang;
+    document.querySelectorAll("[data-set-lang]").forEach((button) => {
+      button.setAttribute("aria-pressed", String(button.dataset.setLang === lang));
+    });
+  }
+
+  // --- screens -------------------------------------------------------------------------------
+  function show(name) {
+    Object.entries(screens).forEach(([key, el]) => { el.hidden = key !== name; });
+    body.dataset.screen = name;
+  }
+
+  function clearTimers() {
+    clearTimeout(stepTimer);
+    clearTimeout(idleTimer);
+  }
+
+  function reset() {
+    clearTimers();
+    vote = null;
+    document.querySelectorAll(".chip").forEach((chip) => chip.setAttribute("aria-pressed", "false"));
+    if (dialog && dialog.open) dialog.close();
+    setLang("id"); // the next citizen starts in Bahasa Indonesia
+    show("rate");
+  }
+
+  // Any touch mid-flow restarts the idle countdown; idle at the start screen is the resting state.
+  function poke() {
+    clearTimeout(idleTimer);
+    if (body.dataset.screen !== "rate" || (dialog && dialog.open)) {
+      idleTimer = setTimeout(onIdle, IDLE_MS);
+    }
+  }
+
+  function onIdle() {
+    if (vote) send(); // a face was tapped: that is a real vote, send it with what was picked
+    else reset();
+  }
+
+  function restartCountdown() {
+    clearTimeout(stepTimer);
+    const bar = screens.reasons.querySelector(".countdown-bar");
+    bar.classList.remove("running");
+    void bar.offsetWidth; // restart the CSS animation
+    bar.style.animationDuration = REASON_MS + "ms";
+    bar.classList.add("running");
+    stepTimer = setTimeout(send, REASON_MS);
+  }
+
+  function chooseFace(value) {
+    vote = { value: value, reasons: new Set() };
+    screens.reasons.dataset.tone = value <= 2 ? "low" : "high";
+    show("reasons");
+    restartCountdown();
+    poke();
+  }
+
+  function toggleReason(chip) {
+    if (!vote) return;
+    const code = chip.dataset.reason;
+    const on = chip.getAttribute("aria-pressed") !== "true";
+    chip.setAttribute("aria-pressed", String(on));
+    if (on) vote.reasons.add(code); else vote.reasons.delete(code);
+    restartCountdown();
+  }
+
+  function send() {
+    if (!vote) return;
+    enqueue({
+      uuid: uuid4(),
+      value: vote.value,
+      reasons: Array.from(vote.reasons),
+      cast_at: new Date().toISOString(),
+      locale: body.dataset.lang,
+    });
+    vote = null;
+    clearTimers();
+    show("thanks");
+    stepTimer = setTimeout(reset, THANKS_MS);
+    flush();
+  }
+
+  // --- the queue -----------------------------------------------------------------------------
+  function load(key) {
+    try { return JSON.parse(localStorage.getItem(key) || "[]"); } catch (e) { return []; }
+  }
+  function save(key, items) { localStorage.setItem(key, JSON.stringify(items)); }
+
+  function enqueue(item) {
+    const queue = load(QUEUE_KEY);
+    queue.push(item);
+    save(QUEUE_KEY, queue);
+    renderQueue(false);
+  }
+
+  function removeFromQueue(uuid) {
+    save(QUEUE_KEY, load(QUEUE_KEY).filter((item) => item.uuid !== uuid));
+  }
+
+  let flushing = false;
+  let offline = false;
+
+  async function flush() {
+    if (flushing) return;
+    flushing = true;
+    try {
+      // Oldest first, one at a time: the server keeps each vote's cast time anyway.
+      for (let item = load(QUEUE_KEY)[0]; item; item = load(QUEUE_KEY)[0]) {
+        let response;
+        try {
+          response = await fetch(VOTE_URL, {
+            method: "POST",
+            headers: { "Content-Type": "application/json", "Accept": "application/json" },
+            credentials: "same-origin",
+            body: JSON.stringify(item),
+          });
+        } catch (networkError) {
+          offline = true;
+          break;
+        }
+        if (response.ok) {
+          offline = false;
+          removeFromQueue(item.uuid);
+        } else if (response.status === 422) {
+          // The server will never accept it as it is: keep it aside on the device, unsent.
+          offline = false;
+          const rejected = load(REJECTED_KEY);
+          rejected.push(item);
+          save(REJECTED_KEY, rejected);
+          removeFromQueue(item.uuid);
+        } else {
+          offline = true; // 401, 409, 429, 5xx: keep it and try again later
+          break;
+        }
+      }
+    } finally {
+      flushing = false;
+      renderQueue(offline);
+    }
+  }
+
+  function renderQueue(isOffline) {
+    const waiting = load(QUEUE_KEY).length;
+    queueStatus.querySelector(".queue-count").textContent = String(waiting);
+    queueStatus.hidden = !(isOffline && waiting > 0);
+  }
+
+  function uuid4() {
+    // crypto.randomUUID needs a secure context; a kiosk on a plain-http office LAN has none.
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
+  // --- wiring --------------------------------------------------------------------------------
+  document.addEventListener("click", (event) => {
+    const target = event.target.closest("button, a");
+    poke();
+    if (!target) return;
+    if (target.dataset.setLang) setLang(target.dataset.setLang);
+    else if (target.classList.contains("face")) chooseFace(Number(target.dataset.value));
+    else if (target.classList.contains("chip")) toggleReason(target);
+    else if (target.classList.contains("send")) send();
+    else if (target.classList.contains("close-dialog")) { dialog.close(); poke(); }
+  });
+
+  // The duty panel arrives by htmx into the dialog.
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    if (dialog.contains(event.detail.target) && !dialog.open) dialog.showModal();
+    setUpKeypad(dialog);
+    poke();
+  });
+  document.body.addEventListener("duty-changed", () => {
+    setTimeout(() => { if (dialog.open) dialog.close(); poke(); }, 1500);
+  });
+  dialog.addEventListener("close", poke);
+
+  window.addEventListener("online", flush);
+  setInterval(flush, RETRY_MS);
+  reset();
+  flush();
+
+  // --- the PIN keypad (also on the plain duty page) --------------------------------------------
+  function setUpKeypad(root) {
+    root.querySelectorAll(".keypad:not([data-ready])").forEach((keypad) => {
+      keypad.dataset.ready = "1";
+      const input = keypad.closest("form").querySelector(".pin-display");
+      keypad.addEventListener("click", (event) => {
+        const key = event.target.closest("[data-key]");
+        if (!key) return;
+        if (key.dataset.key === "back") input.value = input.value.slice(0, -1);
+        else if (input.value.length < 8) input.value += key.dataset.key;
+      });
+    });
+  }
+})();

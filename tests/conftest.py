@@ -1,0 +1,171 @@
+"""Fixtures and factories shared by every test.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set. The schema
+is built once per run by the real Alembic migrations (so the migrations are tested on both), and
+every table is emptied after each test.
+"""
+
+import itertools
+import os
+import random
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(os.path.dirname(__file__), "..", ".hypothesis"))
+
+from app import create_app  # noqa: E402
+from appraisal import services  # noqa: E402
+from appraisal.db import db  # noqa: E402
+from appraisal.models import Desk, Indicator, Officer, Period, PeriodStatus, Unit  # noqa: E402
+from appraisal.standard import insert_missing  # noqa: E402
+from extensions import limiter  # noqa: E402
+
+ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "artifacts")
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def _reset_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = _database_url(tmp_path_factory)
+    if url.startswith("postgresql"):
+        _reset_postgres(url)
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "RATELIMIT_STORAGE_URI": os.environ.get("TEST_RATELIMIT_STORAGE_URI", "memory://"),
+        "SERVER_NAME": None,
+    })
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _clean(app):
+    """Each test starts from the migrated schema with the standard indicators and nothing else."""
+    yield
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+            insert_missing(connection, Indicator.__table__)
+        limiter.reset()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for tests that use the models directly."""
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- Factories --------------------------------------------------------------------------------
+# Each takes overrides as keywords and commits, so that what it made is visible to requests.
+
+_seq = itertools.count(1)
+
+
+def valid_nip(gender: int = 1, seq: int | None = None) -> str:
+    seq = next(_seq) if seq is None else seq
+    rng = random.Random(seq)
+    born = date(1970 + rng.randint(0, 25), rng.randint(1, 12), rng.randint(1, 28))
+    return f"{born:%Y%m%d}{born.year + 23}{rng.randint(1, 12):02d}{gender}{seq % 1000:03d}"
+
+
+def make_unit(**overrides) -> Unit:
+    n = next(_seq)
+    unit = Unit(**{"code": f"unit-{n}", "name": f"Kantor Uji {n}", **overrides})
+    db.session.add(unit)
+    db.session.commit()
+    return unit
+
+
+def make_desk(unit: Unit | None = None, **overrides) -> Desk:
+    desk = Desk(**{"unit": unit or make_unit(), "name": f"Loket {next(_seq)}", **overrides})
+    db.session.add(desk)
+    db.session.commit()
+    return desk
+
+
+def make_officer(unit: Unit | None = None, pin: str | None = "1234", **overrides) -> Officer:
+    officer = Officer(**{"unit": unit or make_unit(), "nip": valid_nip(), "name": f"Petugas {next(_seq)}",
+                         "position": "Pengadministrasi Umum", **overrides})
+    if pin:
+        services.set_pin(officer, pin)
+    db.session.add(officer)
+    db.session.commit()
+    return officer
+
+
+def make_period(status: PeriodStatus = PeriodStatus.OPEN, starts_on: date | None = None,
+                ends_on: date | None = None, **overrides) -> Period:
+    today = datetime.now(timezone.utc).date()
+    period = Period(**{"name": f"Periode {next(_seq)}", "starts_on": starts_on or today - timedelta(days=45),
+                       "ends_on": ends_on or today + timedelta(days=45), "status": status, **overrides})
+    db.session.add(period)
+    db.session.commit()
+    return period
+
+
+def make_kiosk(desk: Desk | None = None):
+    """A paired kiosk; returns (kiosk, device token)."""
+    desk = desk or make_desk()
+    code = services.make_pairing_code(desk)
+    kiosk, token = services.pair_kiosk(code)
+    db.session.commit()
+    return kiosk, token
+
+
+@pytest.fixture
+def factories(ctx):
+    """The factories, with an application context around the test."""
+
+    class Factories:
+        unit = staticmethod(make_unit)
+        desk = staticmethod(make_desk)
+        officer = staticmethod(make_officer)
+        period = staticmethod(make_period)
+        kiosk = staticmethod(make_kiosk)
+
+    return Factories
+
+
+@pytest.fixture
+def counter(ctx):
+    """Count rows of a model: ``counter(Response)``."""
+
+    def count(model, *where) -> int:
+        db.session.expire_all()
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+    return count
