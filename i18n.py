@@ -1,6 +1,6 @@
 """Language helpers shared by the templates of every area."""
 
-from flask import request
+from flask import has_request_context, request
 from flask_babel import force_locale, gettext
 from markupsafe import Markup, escape
 
@@ -8,7 +8,10 @@ LOCALES = ("id", "en")  # Bahasa Indonesia first, then English
 
 
 def select_locale() -> str:
-    """An explicit ?lang= wins, then the visitor's saved choice; otherwise Bahasa Indonesia."""
+    """An explicit ?lang= wins, then the visitor's saved choice; otherwise Bahasa Indonesia
+    (also for the command line, which has no visitor)."""
+    if not has_request_context():
+        return LOCALES[0]
     for candidate in (request.args.get("lang"), request.cookies.get("lang")):
         if candidate in LOCALES:
             return candidate

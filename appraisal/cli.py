@@ -83,19 +83,29 @@ def register_cli(app: Flask) -> None:
         click.echo("PIN set.")
 
     @app.cli.command("demo")
-    @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has units.")
+    @click.option("--if-empty", is_flag=True, help="Load nothing when the database already has units.")
     @click.option("--seed", type=int, default=2026, show_default=True)
     def demo(if_empty, seed):
-        """Load the demo: two units, their desks and officers, periods and past responses."""
-        from .demo import load_demo
+        """Load the demo (two units, desks, officers, periods, past responses) and say where to go."""
+        from .demo import DEMO_PIN, load_demo
         from .models import Unit
 
         if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(Unit)):
             click.echo("Demo: the database already has data; left as it is.")
+        else:
+            click.echo(load_demo(seed=seed, now=utcnow()))
+        desk = db.session.scalar(sa.select(Desk).where(Desk.active.is_(True)).order_by(Desk.id))
+        if desk is None:
             return
-        summary = load_demo(seed=seed, now=utcnow())
+        code = services.make_pairing_code(desk)
         db.session.commit()
-        click.echo(summary)
+        base = app.config["PUBLIC_BASE_URL"].rstrip("/")
+        click.echo(
+            f"\n  Suara Layanan is starting on {base}\n"
+            f"  Kiosk:  {base}/kiosk/  (pair it with code {code} for {desk.unit.name} / {desk.name};\n"
+            f"          valid 24 h, once; then tap 'Petugas' and start duty with PIN {DEMO_PIN})\n"
+            f"  Health: {base}/healthz\n"
+        )
 
     for group in (kiosk, duty, officer):
         app.cli.add_command(group)

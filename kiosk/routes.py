@@ -69,7 +69,13 @@ def _kiosk_context(**extra) -> dict:
 def index():
     g.kiosk = services.kiosk_for_token(_token_from_request())
     if g.kiosk is None:
-        return render_template("kiosk/pair.html")
+        error = None
+        if request.args.get("paired"):
+            # Pairing succeeded but the browser did not send the cookie back: it refuses Secure
+            # cookies on a plain-http address.
+            error = _("This browser did not keep the kiosk's cookie. Open the kiosk over HTTPS, "
+                      "or ask the administrator to allow plain HTTP (COOKIE_SECURE=0) on a closed network.")
+        return render_template("kiosk/pair.html", error=error)
     services.touch_kiosk(g.kiosk)
     db.session.commit()
     return render_template("kiosk/kiosk.html", **_kiosk_context())
@@ -84,7 +90,7 @@ def pair():
         db.session.rollback()
         return render_template("kiosk/pair.html", error=error.message, code=request.form.get("code", "")[:20]), 400
     db.session.commit()
-    response = redirect(url_for("kiosk.index"), code=303)
+    response = redirect(url_for("kiosk.index", paired=1), code=303)
     response.set_cookie(
         current_app.config["KIOSK_COOKIE_NAME"], token, max_age=TOKEN_MAX_AGE, path=url_for("kiosk.index"),
         secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Strict",

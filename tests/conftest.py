@@ -169,3 +169,58 @@ def counter(ctx):
         return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
     return count
+
+
+# --- Browser tests ----------------------------------------------------------------------------
+# Real Chromium from the system's packages, driven by Playwright; screenshots go to artifacts/.
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def chromium_path() -> str:
+    import shutil
+
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        pytest.fail("Chromium is not installed: `make test` installs it (apt-get install chromium).")
+    return path
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served on 127.0.0.1 in a background thread; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def screenshot():
+    """``screenshot(page, "name")`` saves artifacts/screenshots/name.png."""
+    folder = os.path.join(ARTIFACTS, "screenshots")
+    os.makedirs(folder, exist_ok=True)
+
+    def take(page, name: str, **options) -> str:
+        path = os.path.join(folder, f"{name}.png")
+        page.screenshot(path=path, **options)
+        return path
+
+    return take

@@ -63,7 +63,7 @@ def test_pairing_with_a_code_sets_a_secure_device_cookie(client, factories, coun
     db.session.commit()
     response = client.post("/kiosk/pair", data={"code": code.lower().replace("-", " "),
                                                 "csrf_token": csrf_token(client)})
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.headers["Location"] == "/kiosk/?paired=1"
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith(COOKIE + "=")
     for attribute in ("Secure", "HttpOnly", "SameSite=Strict", "Path=/kiosk/"):
@@ -78,6 +78,12 @@ def test_pairing_with_a_code_sets_a_secure_device_cookie(client, factories, coun
 
     page = client.get("/kiosk/").get_data(as_text=True)
     assert "Loket 7" in page and "data-value=\"4\"" in page
+
+
+def test_a_browser_that_drops_the_cookie_is_told_why(client, ctx):
+    # Pairing succeeded (?paired=1) yet no device cookie came back: plain http with Secure cookies.
+    html = client.get("/kiosk/?paired=1").get_data(as_text=True)
+    assert "COOKIE_SECURE=0" in html and 'role="alert"' in html
 
 
 @pytest.mark.parametrize("state", ["unknown", "used", "expired", "missing"])

@@ -1,0 +1,148 @@
+"""The kiosk in real Chromium: pair, start duty, rate, pick a reason, thank you, back to start."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from appraisal import services
+from appraisal.db import db
+from appraisal.models import Duty, Response
+from tests.conftest import make_desk, make_officer, make_period, make_unit
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def fast_kiosk(app):
+    """Shorter kiosk timers, so that the test sees the loop turn without long waits."""
+    saved = {key: app.config[key] for key in ("KIOSK_REASON_SECONDS", "KIOSK_THANKS_SECONDS", "KIOSK_IDLE_SECONDS")}
+    app.config.update(KIOSK_REASON_SECONDS=3, KIOSK_THANKS_SECONDS=2, KIOSK_IDLE_SECONDS=6)
+    yield
+    app.config.update(saved)
+
+
+@pytest.fixture
+def tablet(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, has_touch=True)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    yield page
+    context.close()
+    assert errors == [], f"the page logged errors: {errors}"
+
+
+def queue_drained(page):
+    """Wait until the kiosk's offline queue is empty (every vote confirmed by the server).
+    Polled from Python: the page's CSP forbids the eval that wait_for_function would need."""
+    for _ in range(100):
+        if page.evaluate("() => JSON.parse(localStorage.getItem('suara.kiosk.queue') || '[]').length") == 0:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("votes are still waiting in the kiosk's queue")
+
+
+def stored_responses():
+    db.session.expire_all()
+    return db.session.scalars(sa.select(Response).order_by(Response.id)).all()
+
+
+def test_pair_start_duty_rate_and_return_to_start(ctx, live_server, tablet, screenshot, fast_kiosk):
+    make_period()
+    unit = make_unit(name="Kantor Kecamatan Cempaka Putih")
+    desk = make_desk(unit=unit, name="Loket 1")
+    officer = make_officer(unit=unit, name="Siti Rahmawati", position="Pengadministrasi Umum", pin="246810")
+    code = services.make_pairing_code(desk)
+    db.session.commit()
+    page = tablet
+
+    # Pair the tablet.
+    page.goto(f"{live_server}/kiosk/")
+    page.get_by_label("Kode pemasangan").fill(code)
+    screenshot(page, "kiosk-01-pairing")
+    page.get_by_role("button", name="Pasangkan").click()
+    page.wait_for_selector(".faces")
+    assert page.locator(".desk").inner_text() == "Loket 1"
+    assert "Belum ada petugas" in page.locator("#banner").inner_text()
+
+    # The officer starts duty with the on-screen keypad: no keyboard.
+    page.locator(".staff-button").click()
+    page.get_by_role("link", name="Siti Rahmawati").click()
+    for digit in "246810":
+        page.locator(f".keypad [data-key='{digit}']").click()
+    screenshot(page, "kiosk-02-pin")
+    page.get_by_role("button", name="OK").click()
+    page.wait_for_selector(".done")
+    expect(page.locator("#duty-dialog")).not_to_have_attribute("open", "")
+    expect(page.locator("#banner")).to_contain_text("Siti Rahmawati")
+    duty = db.session.scalar(sa.select(Duty))
+    assert duty.officer_id == officer.id and duty.ended_at is None
+    screenshot(page, "kiosk-03-start")
+
+    # A citizen taps the second face, picks a reason and sends.
+    page.locator(".face-2").tap()
+    page.wait_for_selector("[data-screen='reasons']:not([hidden])")
+    assert page.get_by_text("Apa yang perlu diperbaiki?").is_visible()
+    page.locator("[data-reason='R_WAKTU']").tap()
+    assert page.locator("[data-reason='R_WAKTU']").get_attribute("aria-pressed") == "true"
+    screenshot(page, "kiosk-04-reasons")
+    page.get_by_role("button", name="Kirim").tap()
+    page.wait_for_selector("[data-screen='thanks']:not([hidden])")
+    screenshot(page, "kiosk-05-thanks")
+    # Back at the start by itself.
+    page.wait_for_selector("[data-screen='rate']:not([hidden])", timeout=5000)
+    queue_drained(page)
+
+    [response] = stored_responses()
+    assert (response.officer_id, response.desk_id, response.kiosk_id is not None) == (officer.id, desk.id, True)
+    assert {a.indicator.code: a.value for a in response.answers} == {"KIOSK": 2, "R_WAKTU": 1}
+    assert timedelta(0) <= response.received_at - response.cast_at < timedelta(seconds=5)
+
+
+def test_english_for_one_citizen_then_back_to_indonesian(ctx, live_server, tablet, screenshot, fast_kiosk):
+    make_period()
+    desk = make_desk()
+    make_officer(unit=desk.unit)
+    code = services.make_pairing_code(desk)
+    db.session.commit()
+    page = tablet
+    page.goto(f"{live_server}/kiosk/")
+    page.get_by_label("Kode pemasangan").fill(code)
+    page.get_by_role("button", name="Pasangkan").click()
+
+    page.get_by_role("button", name="English").tap()
+    assert page.get_by_role("heading", name="How was the service you received today?").is_visible()
+    assert not page.get_by_text("Bagaimana pelayanan yang Anda terima hari ini?").is_visible()
+    screenshot(page, "kiosk-06-english")
+    page.locator(".face-4").tap()
+    assert page.get_by_text("What did you like most?").is_visible()
+    page.get_by_role("button", name="Send").tap()
+    page.wait_for_selector("[data-screen='rate']:not([hidden])", timeout=5000)
+    assert page.get_by_role("heading", name="Bagaimana pelayanan yang Anda terima hari ini?").is_visible()
+    queue_drained(page)
+    [response] = stored_responses()
+    assert response.locale == "en" and response.officer_id is None  # nobody was on duty: kept for the desk
+
+
+def test_a_citizen_who_walks_away_still_counts_and_the_kiosk_resets(ctx, live_server, tablet, fast_kiosk):
+    make_period()
+    desk = make_desk()
+    code = services.make_pairing_code(desk)
+    db.session.commit()
+    page = tablet
+    page.goto(f"{live_server}/kiosk/")
+    page.get_by_label("Kode pemasangan").fill(code)
+    page.get_by_role("button", name="Pasangkan").click()
+
+    page.locator(".face-3").tap()
+    page.locator("[data-reason='R_RAMAH']").tap()
+    # Nobody touches anything: the reasons screen moves on, sends, thanks, and resets.
+    page.wait_for_selector("[data-screen='thanks']:not([hidden])", timeout=6000)
+    page.wait_for_selector("[data-screen='rate']:not([hidden])", timeout=5000)
+    queue_drained(page)
+    [response] = stored_responses()
+    assert {a.indicator.code: a.value for a in response.answers} == {"KIOSK": 3, "R_RAMAH": 1}
+    assert page.locator("[data-reason='R_RAMAH']").get_attribute("aria-pressed") == "false"
