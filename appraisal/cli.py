@@ -87,15 +87,17 @@ def register_cli(app: Flask) -> None:
     @click.option("--seed", type=int, default=2026, show_default=True)
     def demo(if_empty, seed):
         """Load the demo (two units, desks, officers, periods, past responses) and say where to go."""
-        from .demo import DEMO_PIN, load_demo
+        from .demo import DEMO_PIN, ensure_demo_accounts, load_demo
         from .models import Unit
 
         if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(Unit)):
             click.echo("Demo: the database already has data; left as it is.")
         else:
             click.echo(load_demo(seed=seed, now=utcnow()))
+        logins = ensure_demo_accounts(utcnow())
         desk = db.session.scalar(sa.select(Desk).where(Desk.active.is_(True)).order_by(Desk.id))
         if desk is None:
+            db.session.commit()
             return
         code = services.make_pairing_code(desk)
         db.session.commit()
@@ -104,7 +106,10 @@ def register_cli(app: Flask) -> None:
             f"\n  Suara Layanan is starting on {base}\n"
             f"  Kiosk:  {base}/kiosk/  (pair it with code {code} for {desk.unit.name} / {desk.name};\n"
             f"          valid 24 h, once; then tap 'Petugas' and start duty with PIN {DEMO_PIN})\n"
-            f"  Health: {base}/healthz\n"
+            f"  Admin:  {base}/admin/  sign in as\n"
+            + "".join(f"          {role:<11} {username} / {password}{f'  ({whose})' if whose else ''}\n"
+                      for role, username, password, whose in logins)
+            + f"  Health: {base}/healthz\n"
         )
 
     for group in (kiosk, duty, officer):

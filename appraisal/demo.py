@@ -21,8 +21,16 @@ from .models import (
     Response, Service, Unit,
 )
 from .standard import insert_missing
+from .surveys import AGE_BANDS, EDUCATION, GENDERS, OCCUPATIONS
 
 DEMO_PIN = "246810"
+# Sign-in accounts of the demo: (role, username, password). Printed by `flask demo`; a real
+# installation makes its first administrator with `flask create-admin` instead.
+DEMO_ACCOUNTS = [
+    ("admin", "admin", "suara-utama-2026"),
+    ("supervisor", "supervisor", "suara-kepala-2026"),
+    ("officer", "officer", "suara-petugas-2026"),
+]
 
 UNITS = [
     dict(code="kec-cempaka-putih", name="Kantor Kecamatan Cempaka Putih", timezone="Asia/Jakarta",
@@ -55,10 +63,6 @@ COMMENTS = [
     "Service was quick and friendly.", "Tempat parkir sempit.",
 ]
 
-GENDERS = ["L", "P"]
-AGE_BANDS = ["<20", "20-29", "30-39", "40-49", "50-59", "60+"]
-EDUCATION = ["SD", "SMP", "SMA", "D1-D4", "S1", "S2", "S3"]
-OCCUPATIONS = ["pns", "tni_polri", "swasta", "wiraswasta", "pelajar", "lainnya"]
 
 # Every response row carries the same keys, so that one executemany inserts them all.
 _NO_PROFILE = dict(service_id=None, verified=False, gender=None, age_band=None, education=None, occupation=None,
@@ -196,3 +200,33 @@ def _demo_responses(rng, unit, desk, officer, period, started, ended, quality, k
         answers_for.append([
             (i.id, _rating(rng, quality if i.skm_element in ("U3", "U6", "U7") else 3.2)) for i in skm
         ])
+
+
+def ensure_demo_accounts(now: datetime) -> list[tuple[str, str, str, str]]:
+    """The demo's administrator, a supervisor of the first unit and an officer account for its
+    first officer; made once (by username), so running the demo again changes nothing.
+    Returns (role, username, password, whose) for each, to be printed."""
+    from . import accounts
+    from .models import Role, User
+
+    unit = db.session.scalar(sa.select(Unit).order_by(Unit.id))
+    officer = db.session.scalar(sa.select(Officer).where(Officer.unit_id == unit.id).order_by(Officer.id)) if unit else None
+    logins = []
+    for role, username, password in DEMO_ACCOUNTS:
+        if role != "admin" and (unit is None or officer is None):
+            continue
+        whose = {"admin": "", "supervisor": unit.name if unit else "", "officer": officer.name if officer else ""}[role]
+        if accounts.find_user(username) is None:
+            values = dict(username=username, role=role, active=True,
+                          name={"admin": "Administrator Demo", "supervisor": "Kepala Unit Demo",
+                                "officer": officer.name if officer else ""}[role])
+            if role == Role.SUPERVISOR.value:
+                values["unit_id"] = unit.id
+            if role == Role.OFFICER.value:
+                values["officer_id"] = officer.id
+            accounts.create_user(None, values, password, now)
+        elif role == "officer":
+            whose = db.session.scalar(sa.select(User).where(User.username == username)).display_name
+        logins.append((role, username, password, whose))
+    db.session.flush()
+    return logins

@@ -331,3 +331,111 @@ class ServiceCode(db.Model):
 
     officer: Mapped[Officer] = relationship()
     desk: Mapped[Desk | None] = relationship()
+
+
+# --- Accounts, audit and imports (the admin area) ----------------------------------------------
+
+class Role(str, enum.Enum):
+    """What an account may do. Scope is by unit: a supervisor sees and changes only their unit."""
+
+    ADMIN = "admin"  # everything, every unit
+    SUPERVISOR = "supervisor"  # unit manager / pejabat penilai of one unit
+    OFFICER = "officer"  # an ASN: their own account and, later, their own appraisal sheet
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
+class User(db.Model):
+    """A person who signs in to the admin area. Implements what Flask-Login asks of a user.
+
+    ``session_token`` is part of the id kept in the session cookie: changing the password makes a
+    new one, which signs the account out everywhere else.
+    """
+
+    __tablename__ = "user_account"  # "user" is a reserved word in PostgreSQL
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    officer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("officer.id"), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)
+
+    unit: Mapped[Unit | None] = relationship()
+    officer: Mapped[Officer | None] = relationship()
+
+    __table_args__ = (
+        # A supervisor belongs to a unit; an officer's account belongs to an officer.
+        sa.CheckConstraint("role <> 'supervisor' OR unit_id IS NOT NULL", name="supervisor_has_unit"),
+        sa.CheckConstraint("role <> 'officer' OR officer_id IS NOT NULL", name="officer_has_officer"),
+    )
+
+    # Flask-Login's user interface.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.username
+
+
+class AuditLog(db.Model):
+    """One change made in the admin area: who, when (UTC), what, and the values before and after.
+
+    ``username`` is copied, so the log still says who even if the account is renamed.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    username: Mapped[str] = mapped_column(sa.String(80), default="")
+    action: Mapped[str] = mapped_column(sa.String(40))
+    entity: Mapped[str] = mapped_column(sa.String(40))
+    entity_id: Mapped[int | None] = mapped_column()
+    label: Mapped[str] = mapped_column(sa.String(300), default="")  # what it was, in words
+    unit_id: Mapped[int | None] = mapped_column()  # no foreign key: the unit may be deleted later
+    before: Mapped[dict | None] = mapped_column(sa.JSON)
+    after: Mapped[dict | None] = mapped_column(sa.JSON)
+
+    user: Mapped[User | None] = relationship()
+
+    __table_args__ = (sa.Index("ix_audit_log_entity", "entity", "entity_id"),)
+
+
+class ImportJob(db.Model):
+    """A bulk import of officers. Its rows and progress live here, not in a server process, so
+    any worker can take the next step. Nothing is imported unless every row is valid."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    # A supervisor's import goes to their unit; an administrator's names the unit on each row.
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
+    filename: Mapped[str] = mapped_column(sa.String(200), default="")
+    status: Mapped[str] = mapped_column(sa.String(16), default="checking")  # checking/refused/done/failed
+    total: Mapped[int] = mapped_column(default=0)
+    checked: Mapped[int] = mapped_column(default=0)
+    imported: Mapped[int] = mapped_column(default=0)
+    rows: Mapped[list] = mapped_column(sa.JSON, default=list)
+    errors: Mapped[list] = mapped_column(sa.JSON, default=list)

@@ -1,0 +1,28 @@
+"""``flask --app app create-admin``: the first administrator of a new installation."""
+
+import click
+import sqlalchemy as sa
+
+from appraisal import accounts
+from appraisal.errors import DomainError
+from appraisal.db import db
+from appraisal.models import Role, User
+
+from . import bp
+
+
+@bp.cli.command("create-admin")
+@click.option("--username", prompt=True, help="The administrator's username.")
+@click.option("--name", default="", help="Their full name, shown in the audit log.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="At least 10 characters (prompted when left out, so it stays out of the shell history).")
+def create_admin(username, name, password):
+    """Create an administrator account."""
+    try:
+        user = accounts.create_admin(username, password, name=name)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    admins = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.role == Role.ADMIN))
+    click.echo(f"Administrator '{user.username}' created ({admins} in all). Sign in at /admin/login.")

@@ -1,0 +1,241 @@
+"""Indicators (survey questions and kiosk reasons) and their weights.
+
+Editing never rewrites past answers. Answers refer to an indicator by id, so what an indicator
+*means* (its texts, answer labels, SKM element and kind) must not change under them: when an
+indicator that already has answers is given a new meaning, the old row is kept unchanged but
+switched off, and a new version takes its place (code ``U3-v2``, ``U3-v3``...). Settings that
+do not change what an answer meant (channel, weight, order, active) are edited in place. An
+indicator nobody has answered yet is simply edited.
+
+Weights of the SKM elements (PermenPANRB 14/2017): all empty (each element 1/n, exactly), or all
+set and summing to exactly 1 among the active scale questions of the phone survey.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+
+from . import audit
+from .admin_errors import AccessDenied, AdminError, Invalid
+from .admin_services import has_rows
+from .db import db
+from .models import Answer, Indicator, IndicatorChannel, IndicatorKind, Role, User
+from .scoring import display, element_weights
+
+MEANING = ("kind", "text_id", "text_en", "labels_id", "labels_en", "skm_element")
+SETTINGS = ("channel", "weight", "position", "active")
+FIELDS = ("code",) + MEANING + SETTINGS
+CODE = re.compile(r"^[A-Za-z0-9_]{1,16}$")
+ELEMENT = re.compile(r"^U[0-9]{1,2}$")
+_VERSION = re.compile(r"-v[0-9]+$")
+
+
+def _require_admin(user: User) -> None:
+    # Indicators are shared by every unit: only an administrator changes them.
+    if user is None or user.role != Role.ADMIN or not user.active:
+        raise AccessDenied()
+
+
+def has_answers(indicator: Indicator) -> bool:
+    return has_rows(Answer, Answer.indicator_id == indicator.id)
+
+
+def parse_weight(raw, field: str = "weight") -> Decimal | None:
+    text = str(raw if raw is not None else "").strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        weight = Decimal(text)
+    except InvalidOperation:
+        raise Invalid({field: "weight_format"}) from None
+    if not weight.is_finite() or weight < 0 or weight > 1 or weight.normalize().as_tuple().exponent < -6:
+        raise Invalid({field: "weight_format"})
+    return weight
+
+
+def _values(values: dict, indicator: Indicator | None = None) -> dict:
+    """Checked values of the form; ``code`` only when creating."""
+    errors: dict = {}
+    clean: dict = {}
+    if indicator is None:
+        code = (values.get("code") or "").strip().upper()
+        if not CODE.match(code):
+            errors["code"] = "code_format"
+        elif has_rows(Indicator, Indicator.code == code):
+            errors["code"] = "code_taken"
+        clean["code"] = code
+    try:
+        clean["kind"] = IndicatorKind(values.get("kind"))
+    except ValueError:
+        errors["kind"] = "choice"
+    try:
+        clean["channel"] = IndicatorChannel(values.get("channel"))
+    except ValueError:
+        errors["channel"] = "choice"
+    for name in ("text_id", "text_en"):
+        text = (values.get(name) or "").strip()
+        if name == "text_id" and not text:
+            errors[name] = "required"
+        elif len(text) > 300:
+            errors[name] = ("too_long", {"max": 300})
+        clean[name] = text
+    if not clean.get("text_en"):
+        clean["text_en"] = clean.get("text_id", "")
+    for name in ("labels_id", "labels_en"):
+        labels = [str(label).strip()[:100] for label in (values.get(name) or [])][:4]
+        labels += [""] * (4 - len(labels))
+        if clean.get("kind") == IndicatorKind.SCALE:
+            if name == "labels_id" and not all(labels):
+                errors[name] = "labels_required"
+            elif name == "labels_en" and any(labels) and not all(labels):
+                errors[name] = "labels_required"
+            clean[name] = labels if all(labels) else []
+        else:
+            clean[name] = []
+    element = (values.get("skm_element") or "").strip().upper()
+    if element and not ELEMENT.match(element):
+        errors["skm_element"] = "element_format"
+    clean["skm_element"] = element or None
+    try:
+        clean["weight"] = parse_weight(values.get("weight"))
+    except Invalid as error:
+        errors.update(error.fields)
+    raw_position = str(values.get("position") or "0").strip()
+    try:
+        clean["position"] = int(raw_position)
+    except ValueError:
+        errors["position"] = "number_format"
+    clean["active"] = bool(values.get("active"))
+    if errors:
+        raise Invalid(errors)
+    return clean
+
+
+def _counts_for_skm(indicator: Indicator) -> bool:
+    return (indicator.active and indicator.kind == IndicatorKind.SCALE and bool(indicator.skm_element)
+            and indicator.channel in (IndicatorChannel.QR, IndicatorChannel.BOTH))
+
+
+def check_weights() -> None:
+    """Raise unless the active SKM questions of the phone survey have valid weights; called
+    after a change is flushed, so it sees the state the change would commit."""
+    rows = [i for i in db.session.scalars(sa.select(Indicator).order_by(Indicator.position, Indicator.id))
+            if _counts_for_skm(i)]
+    seen: dict[str, Indicator] = {}
+    for indicator in rows:
+        if indicator.skm_element in seen:
+            raise Invalid({"skm_element": ("element_repeated", {"element": indicator.skm_element})})
+        seen[indicator.skm_element] = indicator
+    if not rows:
+        return
+    weights = {i.skm_element: i.weight for i in rows}
+    if any(w is not None for w in weights.values()):
+        missing = [code for code, w in weights.items() if w is None]
+        if missing:
+            raise AdminError("weights_partial", missing=", ".join(missing))
+        total = sum(weights.values())
+        if total != 1:
+            raise AdminError("weights_sum", total=str(display(total, 6).normalize()))
+    element_weights(list(weights), weights)  # the scoring module's own check, the final word
+
+
+def create_indicator(actor: User, values: dict, now: datetime | None = None) -> Indicator:
+    _require_admin(actor)
+    indicator = Indicator(**_values(values))
+    db.session.add(indicator)
+    db.session.flush()
+    check_weights()
+    audit.record(actor, "create", "indicator", indicator.id, indicator.code,
+                 after=audit.snapshot(indicator, FIELDS), now=now)
+    return indicator
+
+
+def _next_code(code: str) -> str:
+    base = _VERSION.sub("", code)
+    number = 2
+    while has_rows(Indicator, Indicator.code == f"{base}-v{number}"):
+        number += 1
+    return f"{base}-v{number}"
+
+
+def update_indicator(actor: User, indicator: Indicator, values: dict, now: datetime | None = None) -> Indicator:
+    """Apply the form; returns the indicator that now carries the values: the same row, or its
+    new version when the meaning of an answered indicator changed."""
+    _require_admin(actor)
+    clean = _values(values, indicator)
+    meaning_changed = any(getattr(indicator, name) != clean[name] for name in MEANING)
+    if meaning_changed and has_answers(indicator):
+        new = Indicator(code=_next_code(indicator.code), **clean)
+        before = audit.snapshot(indicator, FIELDS)
+        indicator.active = False
+        db.session.add(new)
+        db.session.flush()
+        check_weights()
+        audit.record(actor, "version", "indicator", indicator.id, indicator.code, before={"active": before["active"]},
+                     after={"active": False, "replaced_by": new.code}, now=now)
+        audit.record(actor, "create", "indicator", new.id, new.code,
+                     after={**audit.snapshot(new, FIELDS), "replaces": indicator.code}, now=now)
+        return new
+    before = audit.snapshot(indicator, FIELDS)
+    for name, value in clean.items():
+        setattr(indicator, name, value)
+    db.session.flush()
+    check_weights()
+    audit.record_changes(actor, "indicator", indicator, before, indicator.code, now=now)
+    return indicator
+
+
+def delete_indicator(actor: User, indicator: Indicator, now: datetime | None = None) -> None:
+    _require_admin(actor)
+    if has_answers(indicator):
+        raise AdminError("indicator_in_use")
+    before, indicator_id = audit.snapshot(indicator, FIELDS), indicator.id
+    db.session.delete(indicator)
+    db.session.flush()
+    check_weights()
+    audit.record(actor, "delete", "indicator", indicator_id, before["code"], before=before, now=now)
+
+
+def weighted_indicators() -> list[Indicator]:
+    """The active SKM questions of the phone survey: the ones whose weights must add up."""
+    return [i for i in db.session.scalars(sa.select(Indicator).order_by(Indicator.position, Indicator.id))
+            if _counts_for_skm(i)]
+
+
+def set_weights(actor: User, raw: dict[int, str], now: datetime | None = None) -> None:
+    """Set the weights of all SKM questions at once (they only add up to 1 together)."""
+    _require_admin(actor)
+    errors: dict = {}
+    parsed: dict[int, Decimal | None] = {}
+    for indicator in weighted_indicators():
+        try:
+            parsed[indicator.id] = parse_weight(raw.get(indicator.id), field=f"weight-{indicator.id}")
+        except Invalid as error:
+            errors.update(error.fields)
+    if errors:
+        raise Invalid(errors)
+    for indicator in weighted_indicators():
+        before = audit.snapshot(indicator, ("weight",))
+        indicator.weight = parsed[indicator.id]
+        audit.record_changes(actor, "indicator", indicator, before, indicator.code, now=now)
+    db.session.flush()
+    check_weights()
+
+
+def indicators_query(search: str = "", active: str = "", channel: str = ""):
+    query = sa.select(Indicator).order_by(Indicator.position, Indicator.id)
+    if search:
+        like = f"%{search.strip().lower()}%"
+        query = query.where(sa.or_(sa.func.lower(Indicator.code).like(like), sa.func.lower(Indicator.text_id).like(like),
+                                   sa.func.lower(Indicator.text_en).like(like)))
+    if active == "yes":
+        query = query.where(Indicator.active.is_(True))
+    elif active == "no":
+        query = query.where(Indicator.active.is_(False))
+    if channel in ("kiosk", "qr", "both"):
+        query = query.where(Indicator.channel == IndicatorChannel(channel))
+    return query

@@ -1,0 +1,165 @@
+"""Appraisal periods and their life: draft -> open -> closed, and closed -> open again.
+
+- Periods may not overlap: a vote or a survey answer belongs to exactly one period.
+- Closing freezes the period: issue #4 hangs the score snapshot on ``close_period``, so every
+  closure (and reopening) goes through these two functions.
+- Reopening needs a reason and is logged; a period with responses cannot be deleted.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from . import audit
+from .admin_errors import AccessDenied, AdminError, Invalid
+from .admin_services import has_rows
+from .db import db, utcnow
+from .models import Period, PeriodStatus, Response, Role, User
+
+PERIOD_FIELDS = ("name", "starts_on", "ends_on", "status")
+
+
+def _require_admin(user: User) -> None:
+    # Periods are shared by every unit: only an administrator changes them.
+    if user is None or user.role != Role.ADMIN or not user.active:
+        raise AccessDenied()
+
+
+def _parse_date(raw, field: str, errors: dict) -> date | None:
+    if isinstance(raw, date):
+        return raw
+    text = (raw or "").strip()
+    if not text:
+        errors[field] = "required"
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors[field] = "date_format"
+        return None
+
+
+def overlapping(starts_on: date, ends_on: date, exclude_id: int | None = None) -> Period | None:
+    return db.session.scalar(
+        sa.select(Period).where(Period.starts_on <= ends_on, Period.ends_on >= starts_on,
+                                Period.id != (exclude_id or -1)).order_by(Period.starts_on).limit(1)
+    )
+
+
+def _period_values(values: dict, period: Period | None = None) -> dict:
+    errors: dict = {}
+    name = (values.get("name") or "").strip()
+    if not name:
+        errors["name"] = "required"
+    elif len(name) > 100:
+        errors["name"] = ("too_long", {"max": 100})
+    starts_on = _parse_date(values.get("starts_on"), "starts_on", errors)
+    ends_on = _parse_date(values.get("ends_on"), "ends_on", errors)
+    if starts_on and ends_on:
+        if ends_on < starts_on:
+            errors["ends_on"] = "dates_order"
+        else:
+            other = overlapping(starts_on, ends_on, period.id if period else None)
+            if other is not None:
+                errors["starts_on"] = ("overlaps", {"name": other.name, "starts": other.starts_on.isoformat(),
+                                                    "ends": other.ends_on.isoformat()})
+    if period is not None and (starts_on, ends_on) != (period.starts_on, period.ends_on) and has_responses(period):
+        errors["starts_on"] = "dates_locked"
+    if errors:
+        raise Invalid(errors)
+    return dict(name=name, starts_on=starts_on, ends_on=ends_on)
+
+
+def has_responses(period: Period) -> bool:
+    return has_rows(Response, Response.period_id == period.id)
+
+
+def create_period(actor: User, values: dict, now: datetime | None = None) -> Period:
+    """A new period, as a draft: it takes no votes until it is opened."""
+    _require_admin(actor)
+    period = Period(status=PeriodStatus.DRAFT, **_period_values(values))
+    db.session.add(period)
+    db.session.flush()
+    audit.record(actor, "create", "period", period.id, period.name, after=audit.snapshot(period, PERIOD_FIELDS),
+                 now=now)
+    return period
+
+
+def update_period(actor: User, period: Period, values: dict, now: datetime | None = None) -> Period:
+    _require_admin(actor)
+    clean = _period_values(values, period)
+    before = audit.snapshot(period, PERIOD_FIELDS)
+    for name, value in clean.items():
+        setattr(period, name, value)
+    audit.record_changes(actor, "period", period, before, period.name, now=now)
+    return period
+
+
+def delete_period(actor: User, period: Period, now: datetime | None = None) -> None:
+    _require_admin(actor)
+    if has_responses(period):
+        raise AdminError("period_has_responses")
+    audit.record(actor, "delete", "period", period.id, period.name, before=audit.snapshot(period, PERIOD_FIELDS),
+                 now=now)
+    db.session.delete(period)
+    db.session.flush()
+
+
+def _transition(actor: User, period: Period, action: str, to: PeriodStatus, now: datetime | None,
+                reason: str | None = None) -> Period:
+    before = {"status": period.status.value}
+    period.status = to
+    db.session.flush()
+    after = {"status": to.value}
+    if reason:
+        after["reason"] = reason
+    audit.record(actor, action, "period", period.id, period.name, before=before, after=after, now=now)
+    return period
+
+
+def open_period(period: Period, user: User, now: datetime | None = None) -> Period:
+    """A draft period starts taking votes and survey answers (for its dates)."""
+    _require_admin(user)
+    if period.status != PeriodStatus.DRAFT:
+        raise AdminError("period_not_draft")
+    return _transition(user, period, "open", PeriodStatus.OPEN, now)
+
+
+def close_period(period: Period, user: User, now: datetime | None = None) -> Period:
+    """Close an open period: it takes no more responses, and its scores are final.
+
+    The score snapshot of issue #4 is to be taken here, in the same transaction."""
+    _require_admin(user)
+    if period.status != PeriodStatus.OPEN:
+        raise AdminError("period_not_open")
+    return _transition(user, period, "close", PeriodStatus.CLOSED, now or utcnow())
+
+
+def reopen_period(period: Period, user: User, reason: str, now: datetime | None = None) -> Period:
+    """Open a closed period again, for a stated reason that goes into the audit log."""
+    _require_admin(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid({"reason": "reason_required"})
+    if len(reason) > 500:
+        raise Invalid({"reason": ("too_long", {"max": 500})})
+    if period.status != PeriodStatus.CLOSED:
+        raise AdminError("period_not_closed")
+    return _transition(user, period, "reopen", PeriodStatus.OPEN, now or utcnow(), reason=reason)
+
+
+def periods_query(search: str = ""):
+    query = sa.select(Period).order_by(Period.starts_on.desc())
+    if search:
+        query = query.where(sa.func.lower(Period.name).like(f"%{search.strip().lower()}%"))
+    return query
+
+
+def response_counts(period_ids: list[int]) -> dict[int, int]:
+    if not period_ids:
+        return {}
+    rows = db.session.execute(sa.select(Response.period_id, sa.func.count()).where(Response.period_id.in_(period_ids))
+                              .group_by(Response.period_id))
+    return dict(rows.all())
