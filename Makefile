@@ -9,14 +9,14 @@ FLASK := $(BIN)/flask --app app
 MO := translations/id/LC_MESSAGES/messages.mo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test chromium translations messages bench clean
+.PHONY: run test install install-test system-run system-test translations messages clean
 
-run: install translations
+run: install translations system-run
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
 	$(BIN)/gunicorn --config gunicorn.conf.py app:app
 
-test: install-test translations chromium
+test: install-test translations system-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 $(BIN)/python:
@@ -34,11 +34,28 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-# The browser tests drive the system's Chromium (Playwright's own download does not work on a
-# closed network); install it from the distribution's packages where it is missing.
-chromium:
-	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
-	  ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
+# System packages, from the distribution: Pango and a font for the PDF posters (WeasyPrint);
+# for the tests also Chromium (Playwright's own browser download does not work on a closed
+# network), zbar to decode QR codes and poppler to turn PDFs into images. Only missing ones are
+# installed; on a system without apt-get, install the equivalents by hand.
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+TEST_DEBS := $(RUN_DEBS) chromium libzbar0 poppler-utils
+
+define install_debs
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing system packages:" $$missing; \
+	    $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
+	  else echo "Please install:" $$missing; fi; \
+	fi
+endef
+
+system-run:
+	$(call install_debs,$(RUN_DEBS))
+
+system-test:
+	$(call install_debs,$(TEST_DEBS))
 
 # Catalogues are kept as .po text and compiled here, never committed as binaries.
 translations: $(MO)

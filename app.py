@@ -16,7 +16,7 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from appraisal.db import db
-from extensions import babel, csrf, htmx, limiter, migrate
+from extensions import babel, csrf, htmx, limiter, login_manager, migrate
 from i18n import LOCALES, bilingual, pair, select_locale
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -86,6 +86,11 @@ def create_app(test_config=None) -> Flask:
         KIOSK_IDLE_SECONDS=int(os.environ.get("KIOSK_IDLE_SECONDS", "20")),
         KIOSK_REASON_SECONDS=int(os.environ.get("KIOSK_REASON_SECONDS", "8")),
         KIOSK_THANKS_SECONDS=int(os.environ.get("KIOSK_THANKS_SECONDS", "4")),
+        # Kiosk misuse rules (see appraisal.services.MisuseRules) and the per-kiosk vote limit.
+        MISUSE_BURST_SECONDS=int(os.environ.get("MISUSE_BURST_SECONDS", "3")),
+        MISUSE_MAX_PER_MINUTE=int(os.environ.get("MISUSE_MAX_PER_MINUTE", "10")),
+        MISUSE_AFTER_DUTY_START_SECONDS=int(os.environ.get("MISUSE_AFTER_DUTY_START_SECONDS", "15")),
+        KIOSK_VOTE_RATE_LIMIT=os.environ.get("KIOSK_VOTE_RATE_LIMIT", "120 per minute"),
         TRUSTED_PROXIES=int(os.environ.get("TRUSTED_PROXIES", "0")),
     )
     if test_config is not None:
@@ -102,16 +107,23 @@ def create_app(test_config=None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     htmx.init_app(app)
     limiter.init_app(app)
+    login_manager.init_app(app)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
 
+    from admin import bp as admin_bp
     from kiosk import bp as kiosk_bp
+    from survey import bp as survey_bp
+    app.register_blueprint(admin_bp)
     app.register_blueprint(kiosk_bp)
+    app.register_blueprint(survey_bp)
 
+    from appraisal.backup import register_backup_cli
     from appraisal.cli import register_cli
     register_cli(app)
+    register_backup_cli(app)
 
     _register_core_routes(app)
     _register_error_handlers(app)

@@ -3,26 +3,32 @@ blueprints can use them without importing the app."""
 
 import hashlib
 import hmac
+from datetime import datetime, timezone
 
 from flask import current_app, request
 from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_limiter import Limiter
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 
 def client_key() -> str:
     """The rate-limit key of a client: a keyed hash of its address, so that no raw IP address is
-    ever written anywhere (not even in Redis)."""
+    ever written anywhere (not even in Redis). The key rotates daily (the UTC date is part of
+    it), so that yesterday's keys cannot be linked to today's; limits span minutes, not days."""
     secret = current_app.config["SECRET_KEY"]
     secret = secret.encode() if isinstance(secret, str) else secret
-    return hmac.new(secret, (request.remote_addr or "-").encode(), hashlib.sha256).hexdigest()[:32]
+    day = datetime.now(timezone.utc).date().isoformat()
+    message = f"{day}|{request.remote_addr or '-'}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
 
 
 babel = Babel()
 csrf = CSRFProtect()
 htmx = HTMX()
+login_manager = LoginManager()
 limiter = Limiter(key_func=client_key, default_limits=[], headers_enabled=True)
 migrate = Migrate()
 

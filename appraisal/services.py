@@ -11,17 +11,18 @@ import hashlib
 import secrets
 import uuid as uuid_module
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import db, utcnow
 from .errors import DutyError, PairingError, VoteError
 from .models import (
-    Answer, Channel, Desk, Duty, Flag, Indicator, IndicatorKind, Kiosk, Officer, PairingCode, Period,
+    Answer, Channel, Desk, Duty, Flag, Indicator, IndicatorChannel, IndicatorKind, Kiosk, Officer, PairingCode, Period,
     PeriodStatus, Response, Unit,
 )
 
@@ -98,7 +99,11 @@ def kiosk_for_token(token: str | None) -> Kiosk | None:
     """The kiosk this device token belongs to, or None for a missing, unknown or revoked one."""
     if not token or len(token) > 200:
         return None
-    kiosk = db.session.scalar(sa.select(Kiosk).where(Kiosk.token_hash == _sha256(token)))
+    # The desk and its unit come along: every kiosk request needs them.
+    kiosk = db.session.scalar(
+        sa.select(Kiosk).where(Kiosk.token_hash == _sha256(token))
+        .options(joinedload(Kiosk.desk).joinedload(Desk.unit))
+    )
     if kiosk is None or kiosk.revoked_at is not None:
         return None
     return kiosk
@@ -183,16 +188,22 @@ def end_duty(desk: Desk, now: datetime | None = None, via: str = "pin") -> Duty:
     return duty
 
 
-def officer_on_duty_at(desk_id: int, moment: datetime) -> int | None:
-    """Who was on duty at the desk at that moment (the moment a vote was cast, which for an
-    offline kiosk can be long before it arrives)."""
+def duty_at(desk_id: int, moment: datetime) -> Duty | None:
+    """The duty at the desk at that moment (the moment a vote was cast, which for an offline
+    kiosk can be long before it arrives)."""
     return db.session.scalar(
-        sa.select(Duty.officer_id)
+        sa.select(Duty)
         .where(Duty.desk_id == desk_id, Duty.started_at <= moment,
                sa.or_(Duty.ended_at.is_(None), Duty.ended_at > moment))
         .order_by(Duty.started_at.desc())
         .limit(1)
     )
+
+
+def officer_on_duty_at(desk_id: int, moment: datetime) -> int | None:
+    """Who was on duty at the desk at that moment, or None."""
+    duty = duty_at(desk_id, moment)
+    return duty.officer_id if duty else None
 
 
 # --- Periods ----------------------------------------------------------------------------------
@@ -207,13 +218,55 @@ def open_period_on(day: date) -> Period | None:
 
 def kiosk_indicators() -> tuple[Indicator | None, list[Indicator]]:
     """The kiosk's main question (the first active kiosk scale indicator) and its reasons."""
-    rows = db.session.scalars(
-        sa.select(Indicator).where(Indicator.active.is_(True)).order_by(Indicator.position, Indicator.id)
+    on_kiosk = db.session.scalars(
+        sa.select(Indicator)
+        .where(Indicator.active.is_(True), Indicator.channel.in_([IndicatorChannel.KIOSK, IndicatorChannel.BOTH]))
+        .order_by(Indicator.position, Indicator.id)
     ).all()
-    on_kiosk = [i for i in rows if i.on_channel(Channel.KIOSK)]
     question = next((i for i in on_kiosk if i.kind == IndicatorKind.SCALE), None)
     reasons = [i for i in on_kiosk if i.kind == IndicatorKind.REASON]
     return question, reasons
+
+
+@dataclass(frozen=True)
+class MisuseRules:
+    """When kiosk votes are kept but flagged and left out of scores. Checked on the cast times
+    the device reports, so the rules hold for votes that arrive late from an offline queue.
+
+    - ``burst``: another vote on the same kiosk cast less than this long before or after;
+    - ``max_per_minute``: this many votes already cast on the kiosk in the minute before;
+    - ``after_duty_start``: cast this soon after the officer started duty at the desk (an officer
+      rating themselves as they sit down).
+    """
+
+    burst: timedelta = timedelta(seconds=3)
+    max_per_minute: int = 10
+    after_duty_start: timedelta = timedelta(seconds=15)
+
+    @classmethod
+    def from_config(cls, config) -> "MisuseRules":
+        return cls(burst=timedelta(seconds=config["MISUSE_BURST_SECONDS"]),
+                   max_per_minute=config["MISUSE_MAX_PER_MINUTE"],
+                   after_duty_start=timedelta(seconds=config["MISUSE_AFTER_DUTY_START_SECONDS"]))
+
+
+def misuse_flags(kiosk_id: int, cast_at: datetime, duty: Duty | None, rules: MisuseRules) -> Flag:
+    """The misuse flags a vote cast at ``cast_at`` on this kiosk earns (see MisuseRules)."""
+    flags = Flag(0)
+    # One pass over this kiosk's votes around the cast time (an index range scan).
+    window_start = cast_at - max(rules.burst, timedelta(minutes=1))
+    near, last_minute = db.session.execute(
+        sa.select(
+            sa.func.count().filter(Response.cast_at > cast_at - rules.burst),
+            sa.func.count().filter(Response.cast_at > cast_at - timedelta(minutes=1), Response.cast_at <= cast_at),
+        ).where(Response.kiosk_id == kiosk_id, Response.cast_at > window_start,
+                Response.cast_at < cast_at + rules.burst)
+    ).one()
+    if near or last_minute >= rules.max_per_minute:
+        flags |= Flag.BURST
+    if duty is not None and cast_at - duty.started_at < rules.after_duty_start:
+        flags |= Flag.DUTY_START
+    return flags
 
 
 @dataclass(frozen=True)
@@ -253,7 +306,9 @@ def _parse_vote(payload) -> tuple[str, int, list[str], datetime | None, str]:
             cast_at = datetime.fromisoformat(cast_at.replace("Z", "+00:00"))
             if cast_at.tzinfo is None:
                 raise ValueError
-        except ValueError:
+            # In UTC from here on; a time at the very edge of the calendar cannot be moved there.
+            cast_at = cast_at.astimezone(timezone.utc)
+        except (ValueError, OverflowError):
             raise VoteError("bad_cast_at") from None
     locale = payload.get("locale", "id")
     if locale not in ("id", "en"):
@@ -272,10 +327,11 @@ def _existing_vote(vote_uuid: str, kiosk: Kiosk) -> VoteResult | None:
     return VoteResult(vote_uuid, row.officer_id is not None)
 
 
-def record_vote(kiosk: Kiosk, payload, now: datetime | None = None) -> tuple[VoteResult, bool]:
+def record_vote(kiosk: Kiosk, payload, now: datetime | None = None,
+                rules: MisuseRules = MisuseRules()) -> tuple[VoteResult, bool]:
     """Store one kiosk vote; returns (result, created). Idempotent on the vote's UUID: a vote
     sent again gets the first delivery's result and stores nothing. Raises VoteError, having
-    stored nothing, for any bad input."""
+    stored nothing, for any bad input. Suspect votes are stored, flagged (see MisuseRules)."""
     now = now or utcnow()
     vote_uuid, value, reason_codes, cast_at, locale = _parse_vote(payload)
 
@@ -284,11 +340,12 @@ def record_vote(kiosk: Kiosk, payload, now: datetime | None = None) -> tuple[Vot
         return existing, False
 
     flags = Flag(0)
-    if cast_at is None or cast_at > now + CLOCK_SKEW_ALLOWED:
-        if cast_at is not None:
-            flags |= Flag.CLOCK_ADJUSTED
-        cast_at = now
-    cast_at = cast_at.astimezone(now.tzinfo)
+    # A device clock can be wrong: ahead of ours, or reset to 1970 by a flat battery. No vote is
+    # cast in the future or before its kiosk was paired; for those, the received time stands in.
+    if cast_at is not None and not kiosk.paired_at - CLOCK_SKEW_ALLOWED <= cast_at <= now + CLOCK_SKEW_ALLOWED:
+        flags |= Flag.CLOCK_ADJUSTED
+        cast_at = None
+    cast_at = cast_at or now
 
     question, reasons = kiosk_indicators()
     if question is None:
@@ -303,9 +360,11 @@ def record_vote(kiosk: Kiosk, payload, now: datetime | None = None) -> tuple[Vot
     if period is None:
         raise VoteError("no_open_period", status=409)
 
-    officer_id = officer_on_duty_at(desk.id, cast_at)
+    duty = duty_at(desk.id, cast_at)
+    officer_id = duty.officer_id if duty else None
     if officer_id is None:
         flags |= Flag.UNATTRIBUTED  # kept for the desk and the unit: a citizen's voice is never dropped
+    flags |= misuse_flags(kiosk.id, cast_at, duty, rules)
 
     response = Response(
         uuid=vote_uuid, channel=Channel.KIOSK, unit_id=desk.unit_id, desk_id=desk.id, officer_id=officer_id,

@@ -1,5 +1,7 @@
 """Kiosk views: pairing, the rating screen, the officer's duty panel and the vote endpoint."""
 
+import hashlib
+import os
 from functools import wraps
 
 import sqlalchemy as sa
@@ -7,9 +9,9 @@ from flask import Response as FlaskResponse
 from flask import current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from appraisal import services
+from appraisal import services, surveys
 from appraisal.db import db, utcnow
-from appraisal.errors import DomainError, DutyError, PairingError, VoteError
+from appraisal.errors import DomainError, DutyError, PairingError, SurveyError, VoteError
 from appraisal.models import Officer
 from extensions import csrf, htmx, limiter, render_htmx
 
@@ -121,6 +123,25 @@ def photo(officer_id):
     return response
 
 
+def _kiosk_assets() -> list[str]:
+    return [url_for("static", filename=name) for name in (
+        "css/app.css", "css/survey.css", "vendor/htmx-2.0.11/htmx.min.js", "js/kiosk.js", "favicon.svg")]
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The kiosk's service worker, served under /kiosk/ so that its scope is the kiosk. Its
+    version changes with the assets it keeps, so a new release replaces the old cache."""
+    assets = _kiosk_assets()
+    static = current_app.static_folder
+    stamp = ",".join(f"{name}:{os.stat(os.path.join(static, name[len('/static/'):])).st_mtime_ns}" for name in assets)
+    version = hashlib.sha256(stamp.encode()).hexdigest()[:12]
+    body = render_template("kiosk/sw.js", assets=assets, version=version)
+    response = FlaskResponse(body, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 # --- The officer's duty panel -------------------------------------------------------------------
 
 def _unit_officers():
@@ -204,6 +225,27 @@ def duty_end():
     return _duty_done(_("Duty ended. Thank you, %(name)s.", name=current.officer.name))
 
 
+@bp.post("/service-code")
+@kiosk_required()
+# A counter serves a few dozen citizens an hour; more than this is somebody pressing for fun.
+@limiter.limit("60 per hour", key_func=_kiosk_key)
+def service_code():
+    """A one-time QR code for the citizen just served by the officer on duty: a survey answered
+    through it is marked verified. The officer shows it from the staff panel."""
+    desk = g.kiosk.desk
+    duty = desk.current_duty()
+    if duty is None:
+        return _render_duty(status=409, error=DutyError("not_on_duty").message)
+    try:
+        code = surveys.issue_service_code(duty.officer, desk)
+    except SurveyError as error:
+        db.session.rollback()
+        return _render_duty(status=409, error=error.message)
+    db.session.commit()
+    return render_htmx("kiosk/service_code.html", "kiosk/_service_code.html", service_code=code,
+                       **_kiosk_context())
+
+
 # --- Votes ------------------------------------------------------------------------------------
 
 @bp.post("/vote")
@@ -213,13 +255,13 @@ def duty_end():
 # while votes wait in an offline kiosk's queue.
 @csrf.exempt
 @kiosk_required(json=True)
-@limiter.limit("120 per minute", key_func=_kiosk_key)
+@limiter.limit(lambda: current_app.config["KIOSK_VOTE_RATE_LIMIT"], key_func=_kiosk_key)
 def vote():
     if not request.is_json:
         return jsonify(VoteError("not_json").as_json()), 415
     payload = request.get_json(silent=True)
     try:
-        result = services.record_vote(g.kiosk, payload)[0]
+        result = services.record_vote(g.kiosk, payload, rules=services.MisuseRules.from_config(current_app.config))[0]
     except VoteError as error:
         db.session.rollback()
         return jsonify(error.as_json()), error.status

@@ -5,6 +5,7 @@ is built once per run by the real Alembic migrations (so the migrations are test
 every table is emptied after each test.
 """
 
+import contextvars
 import itertools
 import os
 import random
@@ -12,6 +13,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
+from flask import has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(os.path.dirname(__file__), "..", ".hypothesis"))
@@ -53,9 +56,26 @@ def app(tmp_path_factory):
         "RATELIMIT_STORAGE_URI": os.environ.get("TEST_RATELIMIT_STORAGE_URI", "memory://"),
         "SERVER_NAME": None,
     })
+    app.test_client_class = IsolatedClient
     with app.app_context():
         upgrade()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()  # psycopg warns about connections left open at exit
+
+
+class IsolatedClient(FlaskClient):
+    """Serves each request in a context of its own, as a real server does, even while the test
+    holds an application context (the ``ctx`` fixture): otherwise Flask reuses the test's
+    context, and what extensions cache on it (the user, the CSRF token, the language) would
+    leak from one request into the next."""
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            # The test reads what the request committed, not what its own session remembers.
+            db.session.expire_all()
+        return response
 
 
 @pytest.fixture(autouse=True)
@@ -137,11 +157,13 @@ def make_period(status: PeriodStatus = PeriodStatus.OPEN, starts_on: date | None
     return period
 
 
-def make_kiosk(desk: Desk | None = None):
-    """A paired kiosk; returns (kiosk, device token)."""
+def make_kiosk(desk: Desk | None = None, paired_at: datetime | None = None):
+    """A kiosk in service (paired 90 days ago unless said otherwise); returns (kiosk, token).
+    No vote can be cast before its kiosk was paired, so backdated test votes need an old kiosk."""
     desk = desk or make_desk()
-    code = services.make_pairing_code(desk)
-    kiosk, token = services.pair_kiosk(code)
+    paired_at = paired_at or datetime.now(timezone.utc) - timedelta(days=90)
+    code = services.make_pairing_code(desk, now=paired_at)
+    kiosk, token = services.pair_kiosk(code, now=paired_at)
     db.session.commit()
     return kiosk, token
 
@@ -220,6 +242,8 @@ def screenshot():
 
     def take(page, name: str, **options) -> str:
         path = os.path.join(folder, f"{name}.png")
+        # Hiding the caret injects a <style>, which our CSP refuses (and logs as an error).
+        options.setdefault("caret", "initial")
         page.screenshot(path=path, **options)
         return path
 

@@ -4,7 +4,6 @@ import re
 import uuid
 from datetime import datetime, timedelta, timezone
 
-import flask_babel
 import pytest
 import sqlalchemy as sa
 
@@ -357,6 +356,15 @@ def test_a_vote_from_a_clock_in_the_future_uses_the_received_time(client, setup)
     assert abs(stored.cast_at - stored.received_at) < timedelta(seconds=1)
 
 
+def test_a_vote_from_a_clock_reset_to_1970_uses_the_received_time(client, setup, counter):
+    # A tablet whose battery ran flat may come back in 1970; its votes must not be stuck forever.
+    response = paired_client(client, setup["token"]).post("/kiosk/vote", json=vote_payload(cast_at="1970-01-01T00:00:05Z"))
+    assert response.status_code == 201
+    stored = db.session.scalar(sa.select(Response))
+    assert stored.flag_set & Flag.CLOCK_ADJUSTED and stored.period_id == setup["period_id"]
+    assert abs(stored.cast_at - stored.received_at) < timedelta(seconds=1)
+
+
 BAD_VOTES = [
     ("value 0", dict(value=0), 422, "bad_value"),
     ("value 5", dict(value=5), 422, "bad_value"),
@@ -405,8 +413,6 @@ def test_votes_that_are_not_a_json_object_are_refused(client, setup, counter, bo
 def test_message_follows_the_language_asked_for(client, setup):
     paired_client(client, setup["token"])
     indonesian = client.post("/kiosk/vote", json=vote_payload(value=9)).get_json()["message"]
-    # The test's own app context outlives requests here, and Flask-Babel caches the locale on it.
-    flask_babel.refresh()
     english = client.post("/kiosk/vote?lang=en", json=vote_payload(value=9)).get_json()["message"]
     assert indonesian.startswith("Nilai harus") and english.startswith("The rating must")
 
@@ -455,3 +461,43 @@ def test_no_active_kiosk_question_refuses_the_vote(client, setup, counter):
 def test_vote_endpoint_answers_get_with_405_not_500(client, setup):
     response = paired_client(client, setup["token"]).get("/kiosk/vote", headers={"Accept": "application/json"})
     assert response.status_code == 405
+
+
+# --- One-time survey codes from the kiosk -------------------------------------------------------
+
+def test_the_officer_shows_a_one_time_survey_code_from_the_staff_panel(client, setup, counter):
+    from appraisal.models import ServiceCode
+
+    paired_client(client, setup["token"])
+    panel = client.get("/kiosk/duty", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "/kiosk/service-code" in panel
+    response = client.post("/kiosk/service-code", data={"csrf_token": csrf_token(client)},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    code = db.session.scalar(sa.select(ServiceCode))
+    assert (code.officer_id, code.desk_id, code.used_at) == (setup["officer_id"], setup["desk_id"], None)
+    assert timedelta(hours=1, minutes=59) < code.expires_at - code.created_at <= timedelta(hours=2)
+    assert f"/s/{code.code}" in html and "<svg" in html and 'id="duty"' in html
+    assert "Pindai untuk menilai" in html or "Scan to rate" in html
+
+
+def test_no_survey_code_without_an_officer_on_duty(client, setup, counter):
+    from appraisal.models import ServiceCode
+
+    services.end_duty(db.session.get(services.Desk, setup["desk_id"]))
+    db.session.commit()
+    paired_client(client, setup["token"])
+    response = client.post("/kiosk/service-code", data={"csrf_token": csrf_token(client)},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 409 and "Tidak ada yang bertugas" in response.get_data(as_text=True)
+    assert counter(ServiceCode) == 0
+
+
+def test_survey_code_needs_a_paired_kiosk_and_csrf(client, setup, counter):
+    from appraisal.models import ServiceCode
+
+    assert client.post("/kiosk/service-code").status_code in (302, 400)
+    paired_client(client, setup["token"])
+    assert client.post("/kiosk/service-code").status_code == 400
+    assert counter(ServiceCode) == 0

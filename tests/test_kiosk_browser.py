@@ -1,5 +1,6 @@
 """The kiosk in real Chromium: pair, start duty, rate, pick a reason, thank you, back to start."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -29,7 +30,9 @@ def tablet(browser):
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    # Chromium logs every 4xx answer as a console error; a refused PIN (422) is expected here.
+    page.on("console", lambda message: message.type == "error" and "status of 422" not in message.text
+            and errors.append(message.text))
     yield page
     context.close()
     assert errors == [], f"the page logged errors: {errors}"
@@ -68,9 +71,13 @@ def test_pair_start_duty_rate_and_return_to_start(ctx, live_server, tablet, scre
     assert page.locator(".desk").inner_text() == "Loket 1"
     assert "Belum ada petugas" in page.locator("#banner").inner_text()
 
-    # The officer starts duty with the on-screen keypad: no keyboard.
+    # The officer starts duty with the on-screen keypad: no keyboard. A wrong PIN says so.
     page.locator(".staff-button").click()
     page.get_by_role("link", name="Siti Rahmawati").click()
+    for digit in "1111":
+        page.locator(f".keypad [data-key='{digit}']").click()
+    page.get_by_role("button", name="OK").click()
+    expect(page.locator("#pin-error")).to_contain_text("PIN salah. Sisa 4 percobaan")
     for digit in "246810":
         page.locator(f".keypad [data-key='{digit}']").click()
     screenshot(page, "kiosk-02-pin")
@@ -81,6 +88,15 @@ def test_pair_start_duty_rate_and_return_to_start(ctx, live_server, tablet, scre
     duty = db.session.scalar(sa.select(Duty))
     assert duty.officer_id == officer.id and duty.ended_at is None
     screenshot(page, "kiosk-03-start")
+
+    # After serving, the officer shows a one-time survey code for the citizen's phone.
+    page.locator(".staff-button").click()
+    page.get_by_role("button", name="Tampilkan kode QR survei untuk warga ini").click()
+    expect(page.locator("#duty-dialog .service-code svg")).to_be_visible()
+    expect(page.locator("#duty-dialog")).to_have_attribute("aria-labelledby", re.compile(".+"))
+    screenshot(page, "kiosk-03b-service-code")
+    page.get_by_role("button", name="Tutup").click()
+    expect(page.locator("#duty-dialog")).not_to_have_attribute("open", "")
 
     # A citizen taps the second face, picks a reason and sends.
     page.locator(".face-2").tap()

@@ -40,7 +40,7 @@
   // --- screens -------------------------------------------------------------------------------
   function show(name) {
     Object.entries(screens).forEach(([key, el]) => { el.hidden = key !== name; });
-    body.dataset.screen = name;
+    body.dataset.current = name;
   }
 
   function clearTimers() {
@@ -60,8 +60,10 @@
   // Any touch mid-flow restarts the idle countdown; idle at the start screen is the resting state.
   function poke() {
     clearTimeout(idleTimer);
-    if (body.dataset.screen !== "rate" || (dialog && dialog.open)) {
-      idleTimer = setTimeout(onIdle, IDLE_MS);
+    if (body.dataset.current !== "rate" || (dialog && dialog.open)) {
+      // A survey code on show waits for the citizen's phone camera, not for a tap.
+      const showingCode = dialog && dialog.open && dialog.querySelector(".service-code");
+      idleTimer = setTimeout(onIdle, showingCode ? Number(dialog.dataset.longIdleSeconds) * 1000 : IDLE_MS);
     }
   }
 
@@ -190,7 +192,12 @@
   // --- wiring --------------------------------------------------------------------------------
   document.addEventListener("click", (event) => {
     const target = event.target.closest("button, a");
+    const screen = body.dataset.current;
     poke();
+    if (screen === "thanks" && !(dialog && dialog.open)) {
+      reset(); // the next citizen need not wait for the thank-you to time out
+      return;
+    }
     if (!target) return;
     if (target.dataset.setLang) setLang(target.dataset.setLang);
     else if (target.classList.contains("face")) chooseFace(Number(target.dataset.value));
@@ -201,7 +208,15 @@
 
   // The duty panel arrives by htmx into the dialog.
   document.body.addEventListener("htmx:afterSwap", (event) => {
-    if (dialog.contains(event.detail.target) && !dialog.open) dialog.showModal();
+    // Only the staff panel's swaps (the banner's minute refresh is none of the dialog's business).
+    if (!["duty-panel", "duty"].includes(event.detail.target.id)) return;
+    // The dialog is named by whatever heading its content has now.
+    const heading = dialog.querySelector("h2");
+    if (heading) {
+      heading.id = heading.id || "dialog-title";
+      dialog.setAttribute("aria-labelledby", heading.id);
+    }
+    if (!dialog.open) dialog.showModal();
     setUpKeypad(dialog);
     poke();
   });
@@ -209,6 +224,12 @@
     setTimeout(() => { if (dialog.open) dialog.close(); poke(); }, 1500);
   });
   dialog.addEventListener("close", poke);
+
+  // Keep the kiosk screen available offline (a tablet rebooted without network still works).
+  if ("serviceWorker" in navigator && body.dataset.serviceWorker) {
+    navigator.serviceWorker.register(body.dataset.serviceWorker, { scope: body.dataset.scope })
+      .catch(() => { /* no service worker (e.g. plain http): the kiosk still works while the page is open */ });
+  }
 
   window.addEventListener("online", flush);
   setInterval(flush, RETRY_MS);
