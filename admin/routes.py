@@ -12,9 +12,9 @@ from flask import current_app, flash, make_response, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from appraisal import accounts, admin_services
+from appraisal import accounts, admin_services, surveys
 from appraisal.admin_errors import LoginError
-from appraisal.db import db
+from appraisal.db import db, utcnow
 from appraisal.errors import DomainError
 from appraisal.models import Desk, Service, Unit
 from extensions import htmx, limiter, render_htmx
@@ -95,6 +95,24 @@ def index():
 @roles_required(*EVERYONE)
 def me():
     return render_template("admin/me.html")
+
+
+@bp.post("/me/service-code")
+@roles_required(OFFICER)
+@limiter.limit("60 per hour", key_func=lambda: f"user:{current_user.id}")
+def my_service_code():
+    """An officer's one-time survey code for the citizen just served (the same as the kiosk's
+    staff panel shows), tied to the desk where the officer is on duty, if any."""
+    officer = current_user.officer
+    desk_id = surveys.officer_desk_at(officer.id, utcnow())
+    try:
+        code = surveys.issue_service_code(officer, db.session.get(Desk, desk_id) if desk_id else None)
+    except DomainError as error:
+        db.session.rollback()
+        return render_htmx("admin/me.html", "admin/_my_service_code.html", status=error.status,
+                           code_error=error.message)
+    db.session.commit()
+    return render_htmx("admin/me.html", "admin/_my_service_code.html", service_code=code)
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -603,3 +603,32 @@ def test_the_audit_log_can_be_browsed_and_filtered(client, admin):
     assert "Kecamatan X" in by_entity and "Loket Z" not in by_entity
     tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).date().isoformat()
     assert "Nothing in this selection." in text(client.get(f"/admin/audit?from={tomorrow}"))
+
+
+# --- The officer's own page: one-time survey codes -------------------------------------------------
+
+def test_an_officer_shows_a_one_time_survey_code_from_their_page(client, ctx):
+    from appraisal import services
+    from appraisal.models import ServiceCode
+
+    desk = make_desk(name="Loket 3")
+    officer = make_officer(unit=desk.unit, name="Dewi Lestari")
+    services.start_duty(desk, officer)
+    db.session.commit()
+    sign_in(client, make_user(Role.OFFICER, officer=officer))
+    page = text(client.get("/admin/me"))
+    assert "/admin/me/service-code" in page
+    response = post(client, "/admin/me/service-code", {}, htmx=True)
+    assert response.status_code == 200
+    code = db.session.scalar(sa.select(ServiceCode))
+    assert (code.officer_id, code.desk_id, code.used_at) == (officer.id, desk.id, None)
+    html = text(response)
+    assert f"/s/{code.code}" in html and "<svg" in html and 'id="my-service-code"' in html
+
+
+def test_only_officers_make_their_own_survey_codes(client, ctx):
+    from appraisal.models import ServiceCode
+
+    sign_in(client, make_user(Role.SUPERVISOR))
+    assert post(client, "/admin/me/service-code", {}).status_code == 403
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ServiceCode)) == 0
