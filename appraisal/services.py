@@ -228,6 +228,25 @@ def kiosk_indicators() -> tuple[Indicator | None, list[Indicator]]:
     return question, reasons
 
 
+def kiosk_reasons_by_code(codes: list[str]) -> dict[str, Indicator]:
+    """The kiosk reasons with these codes, retired ones included: a tablet still showing
+    yesterday's chips sends their codes, and the citizen's vote must not be refused for it."""
+    if not codes:
+        return {}
+    rows = db.session.scalars(
+        sa.select(Indicator).where(Indicator.code.in_(codes), Indicator.kind == IndicatorKind.REASON,
+                                   Indicator.channel.in_([IndicatorChannel.KIOSK, IndicatorChannel.BOTH]))
+    )
+    return {row.code: row for row in rows}
+
+
+def kiosk_config_version(question: Indicator | None, reasons: list[Indicator]) -> str:
+    """A short fingerprint of what the kiosk screen shows; the kiosk reloads when it changes."""
+    parts = [f"{i.id}:{i.code}:{i.text_id}:{i.text_en}:{i.labels_id}:{i.labels_en}"
+             for i in ([question] if question else []) + reasons]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
+
+
 @dataclass(frozen=True)
 class MisuseRules:
     """When kiosk votes are kept but flagged and left out of scores. Checked on the cast times
@@ -347,10 +366,10 @@ def record_vote(kiosk: Kiosk, payload, now: datetime | None = None,
         cast_at = None
     cast_at = cast_at or now
 
-    question, reasons = kiosk_indicators()
+    question, _reasons = kiosk_indicators()
     if question is None:
         raise VoteError("no_question", status=409)
-    by_code = {r.code: r for r in reasons}
+    by_code = kiosk_reasons_by_code(reason_codes)
     for code in reason_codes:
         if code not in by_code:
             raise VoteError("unknown_reason", reason=code[:40])

@@ -62,7 +62,7 @@ def _kiosk_context(**extra) -> dict:
     duty = desk.current_duty()
     question, reasons = services.kiosk_indicators()
     context = dict(kiosk=kiosk, desk=desk, unit=desk.unit, duty=duty, question=question, reasons=reasons,
-                   config=current_app.config)
+                   config=current_app.config, config_version=services.kiosk_config_version(question, reasons))
     context.update(extra)
     return context
 

@@ -501,3 +501,22 @@ def test_survey_code_needs_a_paired_kiosk_and_csrf(client, setup, counter):
     paired_client(client, setup["token"])
     assert client.post("/kiosk/service-code").status_code == 400
     assert counter(ServiceCode) == 0
+
+
+def test_a_vote_with_a_retired_reason_from_a_stale_screen_is_kept(client, setup, counter):
+    # An administrator retired a reason while the tablet still shows it: the vote still counts.
+    db.session.execute(sa.update(Indicator).where(Indicator.code == "R_WAKTU").values(active=False))
+    db.session.commit()
+    response = paired_client(client, setup["token"]).post("/kiosk/vote", json=vote_payload(reasons=["R_WAKTU"]))
+    assert response.status_code == 201
+    assert {a.indicator.code for a in db.session.scalar(sa.select(Response)).answers} == {"KIOSK", "R_WAKTU"}
+
+
+def test_the_banner_carries_the_screen_version_so_a_stale_kiosk_reloads(client, setup):
+    paired_client(client, setup["token"])
+    version = re.search(r'data-config-version="(\w+)"', client.get("/kiosk/banner").get_data(as_text=True)).group(1)
+    assert f'data-config-version="{version}"' in client.get("/kiosk/").get_data(as_text=True)
+    db.session.execute(sa.update(Indicator).where(Indicator.code == "R_BIAYA").values(text_id="Biaya layanan"))
+    db.session.commit()
+    changed = re.search(r'data-config-version="(\w+)"', client.get("/kiosk/banner").get_data(as_text=True)).group(1)
+    assert changed != version

@@ -162,3 +162,22 @@ def test_a_citizen_who_walks_away_still_counts_and_the_kiosk_resets(ctx, live_se
     [response] = stored_responses()
     assert {a.indicator.code: a.value for a in response.answers} == {"KIOSK": 3, "R_RAMAH": 1}
     assert page.locator("[data-reason='R_RAMAH']").get_attribute("aria-pressed") == "false"
+
+
+def test_a_kiosk_reloads_between_citizens_when_its_questions_change(ctx, live_server, tablet):
+    from appraisal.models import Indicator
+
+    make_period()
+    desk = make_desk()
+    code = services.make_pairing_code(desk)
+    db.session.commit()
+    page = tablet
+    page.goto(f"{live_server}/kiosk/")
+    page.get_by_label("Kode pemasangan").fill(code)
+    page.get_by_role("button", name="Pasangkan").click()
+    expect(page.locator("[data-reason='R_BIAYA']")).to_contain_text("Biaya")
+
+    db.session.execute(sa.update(Indicator).where(Indicator.code == "R_BIAYA").values(text_id="Biaya dan tarif"))
+    db.session.commit()
+    page.evaluate("() => htmx.trigger('#banner', 'duty-changed')")  # the minute's refresh, now
+    expect(page.locator("[data-reason='R_BIAYA']")).to_contain_text("Biaya dan tarif")

@@ -207,6 +207,16 @@
   });
 
   // The duty panel arrives by htmx into the dialog.
+  // The banner's minute refresh also says what the screen should show: when an administrator
+  // has changed the question or the reasons, reload, but only between citizens.
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    const banner = event.detail.target.id === "banner" ? document.getElementById("banner") : null;
+    if (banner && banner.dataset.configVersion !== body.dataset.configVersion
+        && body.dataset.current === "rate" && !vote && !(dialog && dialog.open)) {
+      window.location.reload();
+    }
+  });
+
   document.body.addEventListener("htmx:afterSwap", (event) => {
     // Only the staff panel's swaps (the banner's minute refresh is none of the dialog's business).
     if (!["duty-panel", "duty"].includes(event.detail.target.id)) return;
