@@ -1,0 +1,47 @@
+"""The ceiling for the vote endpoint on this machine: a bare Flask app that does nothing but
+parse the JSON body and make one raw insert per request (sqlite3 or psycopg, no ORM, no checks).
+bench/load serves it with the same gunicorn settings as the real app, in the same run."""
+
+import json
+import os
+import sqlite3
+
+from flask import Flask, request
+
+app = Flask(__name__)
+URL = os.environ["DATABASE_URL"]
+_connection = None
+
+DDL = "CREATE TABLE IF NOT EXISTS baseline_vote (uuid VARCHAR(36) PRIMARY KEY, value SMALLINT, cast_at VARCHAR(40))"
+
+
+def connection():
+    """One connection per worker process, opened on first use."""
+    global _connection
+    if _connection is None:
+        if URL.startswith("sqlite"):
+            _connection = sqlite3.connect(URL.split("///", 1)[1], isolation_level=None, check_same_thread=False)
+            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=10000"):
+                _connection.execute(f"PRAGMA {pragma}")
+            _connection.execute(DDL)
+        else:
+            import psycopg
+
+            _connection = psycopg.connect(URL.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+            _connection.execute(DDL)
+    return _connection
+
+
+@app.post("/kiosk/vote")
+def vote():
+    body = request.get_json()
+    placeholder = "?" if URL.startswith("sqlite") else "%s"
+    connection().execute(f"INSERT INTO baseline_vote VALUES ({placeholder}, {placeholder}, {placeholder})",
+                         (body["uuid"], body["value"], body["cast_at"]))
+    return json.dumps({"status": "recorded"}), 201, {"Content-Type": "application/json"}
+
+
+@app.get("/healthz")
+def healthz():
+    connection()
+    return "ok"
