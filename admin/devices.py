@@ -8,9 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from appraisal import accounts, admin_services
-from appraisal.admin_errors import Invalid
+from appraisal.errors import DomainError, Invalid
 from appraisal.db import db, utcnow
-from appraisal.errors import DomainError
 from appraisal.models import Desk, Kiosk, Officer, Role
 from extensions import htmx, render_htmx
 

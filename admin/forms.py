@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import enum
 
-from appraisal.admin_errors import Invalid
-from appraisal.errors import DomainError
+from appraisal.errors import DomainError, Invalid
 
 
 class Form:

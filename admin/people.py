@@ -6,9 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from appraisal import accounts, officers
-from appraisal.admin_errors import AdminError, Invalid, message_for
+from appraisal.errors import AdminError, DomainError, Invalid, message_for
 from appraisal.db import db
-from appraisal.errors import DomainError
 from appraisal.models import ImportJob, Officer, Role, User
 from extensions import htmx, render_htmx
 

@@ -13,9 +13,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from appraisal import accounts, admin_services, surveys
-from appraisal.admin_errors import LoginError
+from appraisal.errors import DomainError, LoginError
 from appraisal.db import db, utcnow
-from appraisal.errors import DomainError
 from appraisal.models import Desk, Service, Unit
 from extensions import htmx, limiter, render_htmx
 

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import audit
-from .admin_errors import AccessDenied, AdminError, Invalid, LoginError
+from .errors import AccessDenied, AdminError, Invalid, LoginError
 from .db import db, utcnow
 from .models import Officer, Role, Unit, User, new_session_token
 

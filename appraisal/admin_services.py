@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from . import audit, services
 from .accounts import require_unit, scoped
-from .admin_errors import AdminError, Invalid
+from .errors import AdminError, Invalid
 from .db import db, utcnow
 from .models import (
     Desk, Duty, ImportJob, Kiosk, Officer, PairingCode, Response, Service, ServiceCode, Unit, User,

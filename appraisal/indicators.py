@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 
 from . import audit
-from .admin_errors import AccessDenied, AdminError, Invalid
+from .errors import AccessDenied, AdminError, Invalid
 from .admin_services import has_rows
 from .db import db
 from .models import Answer, Indicator, IndicatorChannel, IndicatorKind, Role, User

@@ -21,10 +21,9 @@ from sqlalchemy.exc import IntegrityError
 
 from . import audit, services
 from .accounts import require_unit, scoped
-from .admin_errors import AdminError, Invalid
+from .errors import AdminError, DutyError, Invalid
 from .admin_services import has_rows
 from .db import db, utcnow
-from .errors import DutyError
 from .models import Duty, ImportJob, Officer, Response, ServiceCode, Unit, User
 from .nip import InvalidNIP, normalize_nip
 

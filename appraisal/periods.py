@@ -13,7 +13,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from . import audit
-from .admin_errors import AccessDenied, AdminError, Invalid
+from .errors import AccessDenied, AdminError, Invalid
 from .admin_services import has_rows
 from .db import db, utcnow
 from .models import Period, PeriodStatus, Response, Role, User

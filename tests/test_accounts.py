@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from werkzeug.security import check_password_hash
 
 from appraisal import accounts
-from appraisal.admin_errors import Invalid, LoginError
+from appraisal.errors import Invalid, LoginError
 from appraisal.db import db
 from appraisal.models import Desk, Officer, Role, User
 from tests.admin_factories import PASSWORD, audit_entries, csrf, make_user, post, sign_in, text

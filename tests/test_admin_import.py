@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from appraisal import officers as officer_ops
-from appraisal.admin_errors import Invalid
+from appraisal.errors import Invalid
 from appraisal.db import db
 from appraisal.models import ImportJob, Officer, Role
 from tests.admin_factories import audit_entries, make_user, post, sign_in, text
