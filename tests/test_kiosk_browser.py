@@ -38,6 +38,16 @@ def tablet(browser):
     assert errors == [], f"the page logged errors: {errors}"
 
 
+def pair_tablet(page, base_url: str, desk) -> None:
+    """Pair the browser as the desk's kiosk, the way an administrator does: a one-time code."""
+    code = services.make_pairing_code(desk)
+    db.session.commit()
+    page.goto(f"{base_url}/kiosk/")
+    page.get_by_label("Kode pemasangan").fill(code)
+    page.get_by_role("button", name="Pasangkan").click()
+    expect(page.locator(".faces")).to_be_visible()
+
+
 def queue_drained(page):
     """Wait until the kiosk's offline queue is empty (every vote confirmed by the server).
     Polled from Python: the page's CSP forbids the eval that wait_for_function would need."""
@@ -122,12 +132,8 @@ def test_english_for_one_citizen_then_back_to_indonesian(ctx, live_server, table
     make_period()
     desk = make_desk()
     make_officer(unit=desk.unit)
-    code = services.make_pairing_code(desk)
-    db.session.commit()
     page = tablet
-    page.goto(f"{live_server}/kiosk/")
-    page.get_by_label("Kode pemasangan").fill(code)
-    page.get_by_role("button", name="Pasangkan").click()
+    pair_tablet(page, live_server, desk)
 
     page.get_by_role("button", name="English").tap()
     assert page.get_by_role("heading", name="How was the service you received today?").is_visible()
@@ -146,12 +152,8 @@ def test_english_for_one_citizen_then_back_to_indonesian(ctx, live_server, table
 def test_a_citizen_who_walks_away_still_counts_and_the_kiosk_resets(ctx, live_server, tablet, fast_kiosk):
     make_period()
     desk = make_desk()
-    code = services.make_pairing_code(desk)
-    db.session.commit()
     page = tablet
-    page.goto(f"{live_server}/kiosk/")
-    page.get_by_label("Kode pemasangan").fill(code)
-    page.get_by_role("button", name="Pasangkan").click()
+    pair_tablet(page, live_server, desk)
 
     page.locator(".face-3").tap()
     page.locator("[data-reason='R_RAMAH']").tap()
@@ -169,12 +171,8 @@ def test_a_kiosk_reloads_between_citizens_when_its_questions_change(ctx, live_se
 
     make_period()
     desk = make_desk()
-    code = services.make_pairing_code(desk)
-    db.session.commit()
     page = tablet
-    page.goto(f"{live_server}/kiosk/")
-    page.get_by_label("Kode pemasangan").fill(code)
-    page.get_by_role("button", name="Pasangkan").click()
+    pair_tablet(page, live_server, desk)
     expect(page.locator("[data-reason='R_BIAYA']")).to_contain_text("Biaya")
 
     db.session.execute(sa.update(Indicator).where(Indicator.code == "R_BIAYA").values(text_id="Biaya dan tarif"))

@@ -17,7 +17,7 @@ from appraisal import services
 from appraisal.db import db
 from appraisal.models import Response
 from tests.conftest import make_desk, make_officer, make_period
-from tests.test_kiosk_browser import queue_drained
+from tests.test_kiosk_browser import pair_tablet, queue_drained
 
 pytestmark = pytest.mark.browser
 
@@ -64,15 +64,11 @@ def test_fifty_votes_cast_offline_arrive_once_with_their_cast_times(ctx, browser
     desk = make_desk(name="Loket 2")
     officer = make_officer(unit=desk.unit, name="Dewi Lestari")
     services.start_duty(desk, officer, datetime.now(timezone.utc) - timedelta(hours=1))
-    code = services.make_pairing_code(desk)
     db.session.commit()
 
     context = browser.new_context(viewport={"width": 1280, "height": 800}, service_workers="allow")
     page = context.new_page()
-    page.goto(f"{server.url}/kiosk/")
-    page.get_by_label("Kode pemasangan").fill(code)
-    page.get_by_role("button", name="Pasangkan").click()
-    expect(page.locator(".faces")).to_be_visible()
+    pair_tablet(page, server.url, desk)
     # Wait until the service worker controls the page and holds the kiosk screen.
     for _ in range(100):
         if page.evaluate("async () => !!navigator.serviceWorker.controller && !!(await caches.match('/kiosk/'))"):
