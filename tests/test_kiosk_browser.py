@@ -111,7 +111,7 @@ def test_pair_start_duty_rate_and_return_to_start(ctx, live_server, tablet, scre
     # A citizen taps the second face, picks a reason and sends.
     page.locator(".face-2").tap()
     page.wait_for_selector("[data-screen='reasons']:not([hidden])")
-    assert page.get_by_text("Apa yang perlu diperbaiki?").is_visible()
+    expect(page.get_by_text("Apa yang perlu diperbaiki?")).to_be_visible()
     page.locator("[data-reason='R_WAKTU']").tap()
     assert page.locator("[data-reason='R_WAKTU']").get_attribute("aria-pressed") == "true"
     screenshot(page, "kiosk-04-reasons")
@@ -136,14 +136,14 @@ def test_english_for_one_citizen_then_back_to_indonesian(ctx, live_server, table
     pair_tablet(page, live_server, desk)
 
     page.get_by_role("button", name="English").tap()
-    assert page.get_by_role("heading", name="How was the service you received today?").is_visible()
-    assert not page.get_by_text("Bagaimana pelayanan yang Anda terima hari ini?").is_visible()
+    expect(page.get_by_role("heading", name="How was the service you received today?")).to_be_visible()
+    expect(page.get_by_text("Bagaimana pelayanan yang Anda terima hari ini?")).to_be_hidden()
     screenshot(page, "kiosk-06-english")
     page.locator(".face-4").tap()
-    assert page.get_by_text("What did you like most?").is_visible()
+    expect(page.get_by_text("What did you like most?")).to_be_visible()
     page.get_by_role("button", name="Send").tap()
     page.wait_for_selector("[data-screen='rate']:not([hidden])", timeout=5000)
-    assert page.get_by_role("heading", name="Bagaimana pelayanan yang Anda terima hari ini?").is_visible()
+    expect(page.get_by_role("heading", name="Bagaimana pelayanan yang Anda terima hari ini?")).to_be_visible()
     queue_drained(page)
     [response] = stored_responses()
     assert response.locale == "en" and response.officer_id is None  # nobody was on duty: kept for the desk

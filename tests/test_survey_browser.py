@@ -125,7 +125,7 @@ def test_a_citizen_scans_the_poster_answers_and_sends_with_javascript(app, phone
     last = page.locator(f"#q{ids[8]}-field")
     assert "Pilih satu jawaban." in last.inner_text()
     assert last.locator("input").first.get_attribute("aria-invalid") == "true"
-    assert page.evaluate("() => document.activeElement.id") == "error-summary"
+    expect(page.locator("#error-summary")).to_be_focused()  # moved there after htmx settles
     # What was answered is still answered.
     assert page.locator(f"#q{ids[0]}-field input:checked").get_attribute("value") == "4"
     assert page.locator("#service").input_value() == str(office["ktp_id"])
@@ -137,11 +137,11 @@ def test_a_citizen_scans_the_poster_answers_and_sends_with_javascript(app, phone
 
     # Answering the question clears its error; a double tap on Send stores one response.
     answer_questions(page, ids[8:], values=[3])
-    assert last.locator(".field-error").count() == 0
+    expect(last.locator(".field-error")).to_have_count(0)
     page.get_by_role("button", name="Kirim").dblclick()
     page.wait_for_selector("#survey-thanks")
     assert page.evaluate("() => window.notReloaded") is True
-    assert page.url == f"{live_server}/s/{office['desk_code']}/thanks"
+    expect(page).to_have_url(f"{live_server}/s/{office['desk_code']}/thanks")  # pushed after the swap
     assert "Terima kasih!" in page.locator("#survey-thanks").inner_text()
     shot(page, "survey-03-phone-thanks")
 
@@ -209,11 +209,11 @@ def test_the_posters_page_prints_every_poster(office, live_server, shot, browser
         page.locator("#login-password").press("Enter")
         expect(page).to_have_url(f"{live_server}/survey/posters/kec-cempaka-putih")
         assert page.locator("article.sheet").count() == 2  # the desk and the officer
-        assert page.get_by_role("button", name="Cetak").is_visible()  # JavaScript revealed it
+        expect(page.get_by_role("button", name="Cetak")).to_be_visible()  # JavaScript revealed it
         shot(page, "survey-07-posters-a4")
         page.goto(f"{live_server}/survey/posters/kec-cempaka-putih?size=a6")
         shot(page, "survey-08-posters-a6", full_page=True)
         page.emulate_media(media="print")
-        assert not page.locator(".poster-tools").is_visible()
+        expect(page.locator(".poster-tools")).to_be_hidden()
     finally:
         context.close()
