@@ -9,7 +9,7 @@ import secrets
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Flask, abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
@@ -127,6 +127,7 @@ def create_app(test_config=None) -> Flask:
 
     _register_core_routes(app)
     _register_error_handlers(app)
+    app.before_request(_refuse_nul)
     app.after_request(_security_headers)
     app.jinja_env.globals.update(get_locale=get_locale, LOCALES=LOCALES, bi=bilingual, pair=pair)
     return app
@@ -199,6 +200,28 @@ def _register_error_handlers(app: Flask) -> None:
         app.logger.exception("unhandled error")
         db.session.rollback()
         return render_error(500, messages[500]())
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    return False
+
+
+def _refuse_nul():
+    """No honest form, link or kiosk sends a NUL character, and PostgreSQL cannot store one in
+    text: refuse such a request before any view sees it, alike on SQLite and PostgreSQL."""
+    parts = [request.path, *request.args.values()]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        parts += [value for _key, value in request.form.items(multi=True)] + list(request.form.keys())
+    if request.is_json:
+        parts.append(request.get_json(silent=True))
+    if any(_has_nul(part) for part in parts):
+        abort(400)
 
 
 def _security_headers(response):

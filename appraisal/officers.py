@@ -190,7 +190,10 @@ def _cell(value) -> str:
     if isinstance(value, float):
         # An 18-digit NIP typed as a number: a float cannot hold it, the digits are already lost.
         return f"#float:{value!r}"
-    return str(value).strip()
+    text = str(value).strip()
+    if "\x00" in text:  # no real cell holds one, and PostgreSQL cannot store it
+        raise Invalid({"file": ("file_unreadable", {"reason": "NUL"})})
+    return text
 
 
 def _read_csv(data: bytes) -> list[list[str]]:
@@ -200,6 +203,8 @@ def _read_csv(data: bytes) -> list[list[str]]:
             break
         except UnicodeDecodeError:
             continue
+    if "\x00" in text:  # a binary file under a .csv name; PostgreSQL could not store it either
+        raise Invalid({"file": ("file_unreadable", {"reason": "NUL"})})
     first = text.split("\n", 1)[0]
     # Excel in an Indonesian locale writes ";" between columns.
     delimiter = max(",;\t", key=first.count)

@@ -211,3 +211,13 @@ def test_read_rows_skips_blank_lines_and_counts_them():
     assert rows == [{"line": 3, "nip": "198609262015051001", "name": "Siti", "position": "", "unit": ""}]
     with pytest.raises(Invalid):
         officer_ops.read_rows("a.csv", b"nip,name\n" + b"198609262015051001,X\n" * 3, max_rows=2)
+
+
+def test_a_file_with_nul_bytes_is_refused_as_unreadable():
+    # A binary file under a .csv name: PostgreSQL could not store its text, so it never gets that far.
+    from appraisal.errors import Invalid
+    from appraisal.officers import read_rows
+
+    with pytest.raises(Invalid) as refused:
+        read_rows("pegawai.csv", b"nip,nama,jabatan\n19860926201505 1 001,Budi\x00,Analis\n")
+    assert refused.value.fields["file"][0] == "file_unreadable"

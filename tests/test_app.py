@@ -1,5 +1,7 @@
 """The application shell: health check, security headers, language choice, errors, NIP rules."""
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -109,3 +111,17 @@ def test_pppk_numbers_are_not_rejected_for_their_middle_segment():
     # PPPK numbers use the appointment segment differently (e.g. a month 00 or 21).
     assert normalize_nip("199001012021002001") == "199001012021002001"
     assert normalize_nip("199001012021211001") == "199001012021211001"
+
+
+@pytest.mark.parametrize("send", [
+    lambda c: c.get("/kiosk/?lang=\x00"),
+    lambda c: c.get("/s/ab\x00cd"),
+    lambda c: c.post("/admin/login", data={"username": "admin\x00", "password": "x", "csrf_token": re.search(
+        r'name="csrf_token" value="([^"]+)"', c.get("/admin/login").get_data(as_text=True)).group(1)}),
+    lambda c: c.post("/kiosk/vote", json={"uuid": "\x00", "value": 4}),
+])
+def test_a_nul_character_anywhere_is_refused_before_any_view(client, send):
+    # PostgreSQL cannot store NUL in text: found by the sign-in property test on PostgreSQL.
+    response = send(client)
+    assert response.status_code == 400
+    assert "tidak dapat dipahami" in response.get_data(as_text=True)
