@@ -19,6 +19,14 @@ from flask_migrate import upgrade
 
 os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(os.path.dirname(__file__), "..", ".hypothesis"))
 
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+# Developers' runs explore new random examples each time (that is how the NUL bug was found);
+# CI runs a fixed set, so that a submission cannot fail on an example nobody has seen.
+hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
+
 from app import create_app  # noqa: E402
 from appraisal import services  # noqa: E402
 from appraisal.db import db  # noqa: E402
