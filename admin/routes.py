@@ -12,7 +12,7 @@ from flask import current_app, flash, make_response, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from appraisal import accounts, admin_services, surveys
+from appraisal import accounts, admin_services, services, surveys
 from appraisal.errors import DomainError, LoginError
 from appraisal.db import db, utcnow
 from appraisal.models import Desk, Service, Unit
@@ -103,7 +103,7 @@ def my_service_code():
     """An officer's one-time survey code for the citizen just served (the same as the kiosk's
     staff panel shows), tied to the desk where the officer is on duty, if any."""
     officer = current_user.officer
-    desk_id = surveys.officer_desk_at(officer.id, utcnow())
+    desk_id = services.desk_of_officer_at(officer.id, utcnow())
     try:
         code = surveys.issue_service_code(officer, db.session.get(Desk, desk_id) if desk_id else None)
     except DomainError as error:

@@ -188,16 +188,24 @@ def end_duty(desk: Desk, now: datetime | None = None, via: str = "pin") -> Duty:
     return duty
 
 
+def _on_duty_at(moment: datetime):
+    """The duties running at that moment, newest first: a query to narrow to a desk or officer."""
+    return (sa.select(Duty)
+            .where(Duty.started_at <= moment, sa.or_(Duty.ended_at.is_(None), Duty.ended_at > moment))
+            .order_by(Duty.started_at.desc())
+            .limit(1))
+
+
 def duty_at(desk_id: int, moment: datetime) -> Duty | None:
     """The duty at the desk at that moment (the moment a vote was cast, which for an offline
     kiosk can be long before it arrives)."""
-    return db.session.scalar(
-        sa.select(Duty)
-        .where(Duty.desk_id == desk_id, Duty.started_at <= moment,
-               sa.or_(Duty.ended_at.is_(None), Duty.ended_at > moment))
-        .order_by(Duty.started_at.desc())
-        .limit(1)
-    )
+    return db.session.scalar(_on_duty_at(moment).where(Duty.desk_id == desk_id))
+
+
+def desk_of_officer_at(officer_id: int, moment: datetime) -> int | None:
+    """The desk where the officer was on duty at that moment, if any."""
+    duty = db.session.scalar(_on_duty_at(moment).where(Duty.officer_id == officer_id))
+    return duty.desk_id if duty else None
 
 
 def officer_on_duty_at(desk_id: int, moment: datetime) -> int | None:
@@ -393,13 +401,22 @@ def record_vote(kiosk: Kiosk, payload, now: datetime | None = None,
     response.answers.append(Answer(indicator_id=question.id, value=value))
     for code in reason_codes:
         response.answers.append(Answer(indicator_id=by_code[code].id, value=1))
-    # A savepoint: if the same UUID lands concurrently, only this insert is rolled back.
+    existing = insert_once(response, lambda: _existing_vote(vote_uuid, kiosk))
+    if existing is not None:
+        return existing, False
+    return VoteResult(vote_uuid, officer_id is not None), True
+
+
+def insert_once(response: Response, find_existing):
+    """Add ``response`` unless its UUID is already stored; then return ``find_existing()`` (what
+    the first delivery got), else None. A savepoint holds the insert, so when the same UUID lands
+    concurrently only this insert is rolled back and the caller's transaction goes on."""
     try:
         with db.session.begin_nested():
             db.session.add(response)
     except IntegrityError:
-        existing = _existing_vote(vote_uuid, kiosk)
+        existing = find_existing()
         if existing is None:
             raise
-        return existing, False
-    return VoteResult(vote_uuid, officer_id is not None), True
+        return existing
+    return None

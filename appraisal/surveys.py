@@ -28,15 +28,14 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 
 from .db import db, utcnow
 from .errors import SurveyError, SurveyInvalid
 from .models import (
-    CODE_ALPHABET, Answer, Channel, Desk, Duty, Flag, Indicator, IndicatorKind, Officer, Period, Response,
+    CODE_ALPHABET, Answer, Channel, Desk, Flag, Indicator, IndicatorKind, Officer, Period, Response,
     Service, ServiceCode, Unit, new_public_code,
 )
-from .services import local_date, officer_on_duty_at, open_period_on
+from .services import desk_of_officer_at, insert_once, local_date, officer_on_duty_at, open_period_on
 
 SERVICE_CODE_TTL = timedelta(hours=2)
 # Longer than the 10 characters of desk and officer codes (about 69 bits): a one-time code is
@@ -181,23 +180,12 @@ def issue_service_code(officer: Officer, desk: Desk | None = None, now: datetime
     return service_code
 
 
-def officer_desk_at(officer_id: int, moment: datetime) -> int | None:
-    """The desk where the officer was on duty at that moment, if any."""
-    return db.session.scalar(
-        sa.select(Duty.desk_id)
-        .where(Duty.officer_id == officer_id, Duty.started_at <= moment,
-               sa.or_(Duty.ended_at.is_(None), Duty.ended_at > moment))
-        .order_by(Duty.started_at.desc())
-        .limit(1)
-    )
-
-
 def attribution(target: SurveyTarget, now: datetime) -> tuple[int | None, int | None]:
     """(desk id, officer id) a response given now through this target goes to."""
     if target.kind == CodeKind.DESK:
         return target.desk.id, officer_on_duty_at(target.desk.id, now)
     if target.kind == CodeKind.OFFICER:
-        return officer_desk_at(target.officer.id, now), target.officer.id
+        return desk_of_officer_at(target.officer.id, now), target.officer.id
     return (target.desk.id if target.desk else None), target.officer.id
 
 
@@ -375,14 +363,8 @@ def record_survey_response(code: str, form: Mapping[str, str], *, locale: str = 
     response.add_flags(flags)
     for indicator_id, value in parsed.answers.items():
         response.answers.append(Answer(indicator_id=indicator_id, value=value))
-    # A savepoint: if the same UUID lands concurrently, only this insert is rolled back.
-    try:
-        with db.session.begin_nested():
-            db.session.add(response)
-    except IntegrityError:
-        existing = _existing(response_uuid, target)
-        if existing is None:
-            raise
+    existing = insert_once(response, lambda: _existing(response_uuid, target))
+    if existing is not None:
         return existing
 
     if target.service_code is not None:
