@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -211,8 +212,23 @@ class Period(db.Model):
     starts_on: Mapped[date] = mapped_column(sa.Date)
     ends_on: Mapped[date] = mapped_column(sa.Date)
     status: Mapped[PeriodStatus] = mapped_column(_enum(PeriodStatus), default=PeriodStatus.DRAFT, index=True)
+    # Scoring policy of the period (issue #4). Below ``min_n`` counted responses a score is "not
+    # enough data", never a grade. An officer's combined score weighs the phone survey at
+    # ``qr_weight_pct`` % and the kiosk at the rest. Suggested ratings: a published score at or
+    # above ``rating_above`` is "di atas ekspektasi", below ``rating_below`` "di bawah".
+    min_n: Mapped[int] = mapped_column(default=30, server_default="30")
+    qr_weight_pct: Mapped[int] = mapped_column(default=70, server_default="70")
+    rating_above: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal("88.31"),
+                                                  server_default="88.31")
+    rating_below: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal("76.61"),
+                                                  server_default="76.61")
 
-    __table_args__ = (sa.CheckConstraint("starts_on <= ends_on", name="dates_in_order"),)
+    __table_args__ = (
+        sa.CheckConstraint("starts_on <= ends_on", name="dates_in_order"),
+        sa.CheckConstraint("min_n >= 1", name="min_n_positive"),
+        sa.CheckConstraint("qr_weight_pct BETWEEN 0 AND 100", name="qr_weight_pct_range"),
+        sa.CheckConstraint("rating_below <= rating_above", name="rating_thresholds_order"),
+    )
 
     def contains(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on
@@ -281,13 +297,21 @@ class Response(db.Model):
     occupation: Mapped[str | None] = mapped_column(sa.String(16))
     comment: Mapped[str | None] = mapped_column(sa.Text)
     comment_hidden: Mapped[bool] = mapped_column(default=False)
+    # What the response gives the scores, stored at insert so that reports aggregate one indexed
+    # row per response and never join the answers: the sum and the number of its answers that
+    # count (the SKM elements of a phone survey; the face of a kiosk vote, n = 1). A response's
+    # own score is score_sum / score_n on 1..4.
+    score_sum: Mapped[int] = mapped_column(sa.SmallInteger, default=0, server_default="0")
+    score_n: Mapped[int] = mapped_column(sa.SmallInteger, default=0, server_default="0")
 
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
     officer: Mapped[Officer | None] = relationship()
     desk: Mapped[Desk | None] = relationship()
 
     __table_args__ = (
-        sa.Index("ix_response_period_officer", "period_id", "officer_id", "excluded"),
+        # Covering indexes of the score queries: a GROUP BY over them reads no table row.
+        sa.Index("ix_response_period_officer", "period_id", "officer_id", "channel", "excluded", "score_n",
+                 "score_sum"),
         sa.Index("ix_response_period_unit", "period_id", "unit_id", "excluded"),
         sa.Index("ix_response_kiosk_cast", "kiosk_id", "cast_at"),
     )
@@ -439,3 +463,74 @@ class ImportJob(db.Model):
     imported: Mapped[int] = mapped_column(default=0)
     rows: Mapped[list] = mapped_column(sa.JSON, default=list)
     errors: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+
+# --- Appraisal (issue #4) -----------------------------------------------------------------------
+
+class DisputeStatus(str, enum.Enum):
+    OPEN = "open"
+    UPHELD = "upheld"  # the response leaves the officer's score (Flag.DISPUTE_UPHELD)
+    REJECTED = "rejected"
+
+
+class Dispute(db.Model):
+    """An officer's objection to one response attributed to them, and the supervisor's ruling.
+
+    One per response: a rejected dispute is final for that response."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(sa.ForeignKey("response.id"), unique=True)
+    officer_id: Mapped[int] = mapped_column(sa.ForeignKey("officer.id"), index=True)
+    period_id: Mapped[int] = mapped_column(sa.ForeignKey("period.id"), index=True)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    status: Mapped[DisputeStatus] = mapped_column(_enum(DisputeStatus), default=DisputeStatus.OPEN)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    resolution: Mapped[str | None] = mapped_column(sa.Text)
+
+    response: Mapped[Response] = relationship()
+    officer: Mapped[Officer] = relationship()
+
+
+class RatingDecision(db.Model):
+    """The supervisor's word on an officer's Berorientasi Pelayanan rating for a period: the
+    suggestion as it stood, and the rating given, with a reason when it departs from it.
+
+    Never updated: a new decision is a new row, so the history stays; the latest one counts."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(sa.ForeignKey("period.id"))
+    officer_id: Mapped[int] = mapped_column(sa.ForeignKey("officer.id"))
+    suggested: Mapped[str | None] = mapped_column(sa.String(12))  # None: not enough data
+    score: Mapped[str | None] = mapped_column(sa.String(12))  # the published score shown then
+    rating: Mapped[str] = mapped_column(sa.String(12))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    user: Mapped[User | None] = relationship()
+
+    __table_args__ = (sa.Index("ix_rating_decision_period_officer", "period_id", "officer_id", "decided_at"),)
+
+    @property
+    def overrides(self) -> bool:
+        return self.rating != self.suggested
+
+
+class ScoreSnapshot(db.Model):
+    """A closed period's computed results, frozen: one row per unit report and per officer sheet.
+
+    ``data`` is what the report showed at closing (exact fractions as "p/q" strings). Reports of a
+    closed period read it instead of computing, so later changes to data or settings (weights,
+    thresholds, hidden comments...) do not move a closed period's scores. Reopening removes it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(sa.ForeignKey("period.id"))
+    scope: Mapped[str] = mapped_column(sa.String(8))  # "unit" or "officer"
+    scope_id: Mapped[int] = mapped_column()
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    data: Mapped[dict] = mapped_column(sa.JSON)
+
+    __table_args__ = (sa.UniqueConstraint("period_id", "scope", "scope_id", name="one_per_scope"),)

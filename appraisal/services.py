@@ -396,6 +396,7 @@ def record_vote(kiosk: Kiosk, payload, now: datetime | None = None,
     response = Response(
         uuid=vote_uuid, channel=Channel.KIOSK, unit_id=desk.unit_id, desk_id=desk.id, officer_id=officer_id,
         period_id=period.id, kiosk_id=kiosk.id, cast_at=cast_at, received_at=now, locale=locale,
+        score_sum=value, score_n=1,
     )
     response.add_flags(flags)
     response.answers.append(Answer(indicator_id=question.id, value=value))

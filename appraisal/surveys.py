@@ -360,6 +360,10 @@ def record_survey_response(code: str, form: Mapping[str, str], *, locale: str = 
         verified=target.verified, locale=locale if locale in LOCALES else LOCALES[0],
         comment=parsed.comment, **parsed.profile,
     )
+    # The SKM elements carry the score; an office's extra questions are kept but do not count.
+    elements = {i.id for i in indicators if i.skm_element}
+    response.score_sum = sum(v for i, v in parsed.answers.items() if i in elements)
+    response.score_n = sum(1 for i in parsed.answers if i in elements)
     response.add_flags(flags)
     for indicator_id, value in parsed.answers.items():
         response.answers.append(Answer(indicator_id=indicator_id, value=value))
