@@ -9,4 +9,4 @@ from flask import Blueprint
 # cli_group=None: its commands are top-level (`flask create-admin`), not `flask admin ...`.
 bp = Blueprint("admin", __name__, url_prefix="/admin", cli_group=None)
 
-from . import auth, cli, routes, templating  # noqa: E402,F401  (they attach themselves to bp)
+from . import auth, cli, reports, routes, templating  # noqa: E402,F401  (they attach themselves to bp)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from . import services
+from . import reports, services
 from .db import db
 from .models import (
     Answer, Channel, Desk, Duty, Flag, Indicator, IndicatorKind, Kiosk, Officer, Period, PeriodStatus,
@@ -159,6 +159,7 @@ def load_demo(seed: int, now: datetime) -> str:
                 for rid, answers in zip(ids, answers_for) for iid, value in answers]
         db.session.execute(sa.insert(Answer), rows)
     db.session.flush()
+    reports.take_snapshot(previous, now)  # the closed quarter is frozen, as closing it would have done
     return (f"Demo loaded: {len(units)} units, {sum(len(u.desks) for u in units)} desks, "
             f"{sum(len(u.officers) for u in units)} officers (kiosk PIN {DEMO_PIN}), periods "
             f"'{previous.name}' (closed) and '{current.name}' (open), {len(duties)} duties, "
@@ -179,7 +180,7 @@ def _demo_responses(rng, unit, desk, officer, period, started, ended, quality, k
             _NO_PROFILE, uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)), channel=Channel.KIOSK, unit_id=unit.id,
             desk_id=desk.id, officer_id=officer.id, period_id=period.id, kiosk_id=kiosk.id, cast_at=cast,
             received_at=cast + timedelta(seconds=rng.uniform(0.1, 2)), flags=int(flags), excluded=bool(flags),
-            locale="en" if rng.random() < 0.05 else "id",
+            locale="en" if rng.random() < 0.05 else "id", score_sum=value, score_n=1,
         ))
         answers = [(kiosk_question.id, value)]
         if kiosk_reasons and rng.random() < 0.6:
@@ -197,9 +198,9 @@ def _demo_responses(rng, unit, desk, officer, period, started, ended, quality, k
             comment=rng.choice(COMMENTS) if rng.random() < 0.25 else None,
         ))
         # Elements about the officer follow the officer; the others follow the office.
-        answers_for.append([
-            (i.id, _rating(rng, quality if i.skm_element in ("U3", "U6", "U7") else 3.2)) for i in skm
-        ])
+        answers = [(i.id, _rating(rng, quality if i.skm_element in ("U3", "U6", "U7") else 3.2)) for i in skm]
+        responses[-1].update(score_sum=sum(value for _, value in answers), score_n=len(answers))
+        answers_for.append(answers)
 
 
 def ensure_demo_accounts(now: datetime) -> list[tuple[str, str, str, str]]:

@@ -171,6 +171,12 @@ class AdminError(DomainError):
         "import_conflict": _l("Someone added an officer with NIP %(nip)s while this file was being checked. "
                               "Nothing was imported; upload the file again."),
         "own_account": _l("You cannot switch off or demote your own account."),
+        "period_closed": _l("This period is closed: its scores are frozen. An administrator can reopen it."),
+        "period_draft": _l("This period has not been opened yet."),
+        "already_disputed": _l("This response has already been disputed."),
+        "already_excluded": _l("This response is already left out of your score."),
+        "not_your_response": _l("You can only dispute responses given to you."),
+        "dispute_resolved": _l("This dispute has already been resolved."),
     }
 
 
@@ -229,6 +235,14 @@ class Invalid(DomainError):
         "unit_not_yours": _l("%(code)s is not your unit."),
         "overlaps": _l("This period overlaps %(name)s (%(starts)s to %(ends)s). Periods may not overlap."),
         "dates_locked": _l("This period has responses: its dates can no longer change."),
+        "dispute_reason": _l("Say why this response should not count."),
+        "ruling_reason": _l("Give the reason for your ruling."),
+        "rating_reason": _l("Give a reason when your rating differs from the suggestion."),
+        "percent_format": _l("Enter a whole number from 0 to 100."),
+        "score_format": _l("Enter a score from 25 to 100 with at most two decimals, e.g. 88.31."),
+        "thresholds_order": _l("The lower threshold must not be above the upper one."),
+        "min_n_format": _l("Enter a whole number of at least 1."),
+        "period_closed": _l("This period is closed: its policy is frozen. An administrator can reopen it."),
     }
 
     def __init__(self, fields: dict, **params):

@@ -312,7 +312,7 @@ class Response(db.Model):
         # Covering indexes of the score queries: a GROUP BY over them reads no table row.
         sa.Index("ix_response_period_officer", "period_id", "officer_id", "channel", "excluded", "score_n",
                  "score_sum"),
-        sa.Index("ix_response_period_unit", "period_id", "unit_id", "excluded"),
+        sa.Index("ix_response_period_unit", "period_id", "unit_id", "channel", "excluded", "score_n", "score_sum"),
         sa.Index("ix_response_kiosk_cast", "kiosk_id", "cast_at"),
     )
 
@@ -323,6 +323,30 @@ class Response(db.Model):
     @property
     def flag_set(self) -> Flag:
         return Flag(self.flags or 0)
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _score_new_responses(session, _context, _instances) -> None:
+    """Fill ``score_sum``/``score_n`` of new responses whose writer left them empty (the kiosk and
+    the survey set them themselves): the scale answers of a kiosk vote, the SKM-element answers of
+    a phone survey. So that no response is ever stored without its score."""
+    pending = [obj for obj in session.new if isinstance(obj, Response) and not obj.score_n and obj.answers]
+    if not pending:
+        return
+    with session.no_autoflush:
+        ids = {a.indicator_id if a.indicator_id is not None else a.indicator.id
+               for obj in pending for a in obj.answers}
+        kinds = {row.id: row for row in session.execute(
+            sa.select(Indicator.id, Indicator.kind, Indicator.skm_element).where(Indicator.id.in_(ids)))}
+    for obj in pending:
+        counted = []
+        for answer in obj.answers:
+            info = kinds.get(answer.indicator_id if answer.indicator_id is not None else answer.indicator.id)
+            if info is None or info.kind != IndicatorKind.SCALE:
+                continue
+            if Channel(obj.channel) == Channel.KIOSK or info.skm_element:
+                counted.append(answer.value)
+        obj.score_sum, obj.score_n = sum(counted), len(counted)
 
 
 class Answer(db.Model):

@@ -1,8 +1,9 @@
 """Appraisal periods and their life: draft -> open -> closed, and closed -> open again.
 
 - Periods may not overlap: a vote or a survey answer belongs to exactly one period.
-- Closing freezes the period: issue #4 hangs the score snapshot on ``close_period``, so every
-  closure (and reopening) goes through these two functions.
+- Closing freezes the period: ``close_period`` stores the score snapshot (``reports.take_snapshot``)
+  in the same transaction, and ``reopen_period`` removes it; every closure and reopening goes
+  through these two functions.
 - Reopening needs a reason and is logged; a period with responses cannot be deleted.
 """
 
@@ -12,7 +13,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from . import audit
+from . import audit, reports
 from .errors import AccessDenied, AdminError, Invalid
 from .admin_services import has_rows
 from .db import db, utcnow
@@ -128,13 +129,14 @@ def open_period(period: Period, user: User, now: datetime | None = None) -> Peri
 
 
 def close_period(period: Period, user: User, now: datetime | None = None) -> Period:
-    """Close an open period: it takes no more responses, and its scores are final.
-
-    The score snapshot of issue #4 is to be taken here, in the same transaction."""
+    """Close an open period: it takes no more responses, and its scores are frozen in a snapshot
+    taken in the same transaction."""
     _require_admin(user)
     if period.status != PeriodStatus.OPEN:
         raise AdminError("period_not_open")
-    return _transition(user, period, "close", PeriodStatus.CLOSED, now or utcnow())
+    now = now or utcnow()
+    reports.take_snapshot(period, now)
+    return _transition(user, period, "close", PeriodStatus.CLOSED, now)
 
 
 def reopen_period(period: Period, user: User, reason: str, now: datetime | None = None) -> Period:
@@ -147,6 +149,7 @@ def reopen_period(period: Period, user: User, reason: str, now: datetime | None 
         raise Invalid({"reason": ("too_long", {"max": 500})})
     if period.status != PeriodStatus.CLOSED:
         raise AdminError("period_not_closed")
+    reports.drop_snapshot(period)
     return _transition(user, period, "reopen", PeriodStatus.OPEN, now or utcnow(), reason=reason)
 
 

@@ -360,13 +360,22 @@ def mean_ci(n: int, sum_x: Number, sum_x2: Number, level: float = DEFAULT_LEVEL)
     With n < 2 there is no spread to measure: the interval is (25, 100), i.e. no information.
     Everything is exact except the square root and t (floating point, far below display precision).
     """
-    sx, sx2 = _check_stats(n, sum_x, sum_x2)
-    if n < 2:
+    sx, _sx2 = _check_stats(n, sum_x, sum_x2)
+    half_width = ci_half_width(n, sum_x, sum_x2, level)
+    if half_width is None:
         return IKM_MIN, IKM_MAX
-    variance = (sx2 - sx * sx / n) / (n - 1)
-    half_width = Fraction(t_critical(n - 1, level) * math.sqrt(variance / n)) * NILAI_DASAR
     centre = sx / n * NILAI_DASAR
     return max(IKM_MIN, centre - half_width), min(IKM_MAX, centre + half_width)
+
+
+def ci_half_width(n: int, sum_x: Number, sum_x2: Number, level: float = DEFAULT_LEVEL) -> Fraction | None:
+    """Half the width of :func:`mean_ci` before clamping, on 25..100: t(level, n-1) x s / sqrt(n)
+    x 25. None with n < 2 (no spread can be measured)."""
+    sx, sx2 = _check_stats(n, sum_x, sum_x2)
+    if n < 2:
+        return None
+    variance = (sx2 - sx * sx / n) / (n - 1)
+    return Fraction(t_critical(n - 1, level) * math.sqrt(variance / n)) * NILAI_DASAR
 
 
 def score(
@@ -390,6 +399,66 @@ def score(
         grade=mutu(value) if enough else None,
         enough_data=enough,
     )
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Sufficient statistics of a set of per-response scores x on 1..4: n, sum x, sum x^2."""
+
+    n: int = 0
+    sum_x: Fraction = Fraction(0)
+    sum_x2: Fraction = Fraction(0)
+
+    def __add__(self, other: Stats) -> Stats:
+        return Stats(self.n + other.n, self.sum_x + other.sum_x, self.sum_x2 + other.sum_x2)
+
+    @classmethod
+    def of_sums(cls, count: int, answers: int, total: int, total_sq: int) -> Stats:
+        """``count`` responses that each gave ``answers`` answers counting for the score, with
+        sum of those answers per response summing to ``total`` (and their squares to
+        ``total_sq``): each response's x is its sum / ``answers``. This is what one row of a
+        GROUP BY over (score_n) returns, so the division is exact."""
+        _check_count(count, "count")
+        if answers < 1:
+            raise ValueError("answers must be >= 1")
+        return cls(count, Fraction(_q(total), answers), Fraction(_q(total_sq), answers * answers))
+
+    def score(self, min_n: int = DEFAULT_MIN_N, level: float = DEFAULT_LEVEL) -> Score:
+        return score(self.n, self.sum_x, self.sum_x2, min_n, level)
+
+
+def combine(
+    qr: Stats, kiosk: Stats, qr_weight: Number, kiosk_weight: Number,
+    min_n: int = DEFAULT_MIN_N, level: float = DEFAULT_LEVEL,
+) -> Score:
+    """An officer's (or unit's) combined citizen-satisfaction score for a period, on 25..100.
+
+    The value is :func:`combined_score` of the two channels' means with the period's weights. Its
+    confidence interval treats the channels as independent samples: half-width
+    sqrt(sum (w_c x h_c)^2) over the channels that count, h_c being each channel's own half-width
+    (:func:`ci_half_width`); a counting channel with fewer than two responses gives no interval
+    (25..100). Graded from ``min_n`` responses of both channels together.
+    """
+    if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 1:
+        raise ValueError(f"min_n must be a whole number >= 1, got {min_n!r}")
+    qr_mean = to_ikm_scale(qr.sum_x / qr.n) if qr.n else None
+    kiosk_mean = to_ikm_scale(kiosk.sum_x / kiosk.n) if kiosk.n else None
+    value = combined_score(qr_mean, qr.n, kiosk_mean, kiosk.n, qr_weight, kiosk_weight)
+    n = qr.n + kiosk.n
+    if value is None:
+        return Score(None, 0, IKM_MIN, IKM_MAX, None, False)
+    parts = [(stats, _q(weight)) for stats, weight in ((qr, qr_weight), (kiosk, kiosk_weight)) if stats.n]
+    if len(parts) == 1:
+        parts = [(parts[0][0], Fraction(1))]  # the only channel carries the whole weight
+    halves = [(ci_half_width(stats.n, stats.sum_x, stats.sum_x2, level), weight) for stats, weight in parts]
+    if any(half is None for half, weight in halves if weight):
+        low, high = IKM_MIN, IKM_MAX
+    else:
+        half = Fraction(math.sqrt(sum(float(weight * h) ** 2 for h, weight in halves if weight)))
+        low, high = max(IKM_MIN, value - half), min(IKM_MAX, value + half)
+    enough = n >= min_n
+    return Score(value=value, n=n, ci_low=low, ci_high=high, grade=mutu(value) if enough else None,
+                 enough_data=enough)
 
 
 def shrink(mean: Number, n: int, prior_mean: Number, prior_strength: Number) -> Fraction:

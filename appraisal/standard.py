@@ -52,6 +52,19 @@ SKM_ELEMENTS = [
      ["Poor", "Fair", "Good", "Very good"]),
 ]
 
+# The elements' names as the SKM result table publishes them (id, en).
+ELEMENT_NAMES = {
+    "U1": ("Persyaratan", "Requirements"),
+    "U2": ("Sistem, Mekanisme, dan Prosedur", "Systems, mechanisms and procedures"),
+    "U3": ("Waktu Penyelesaian", "Completion time"),
+    "U4": ("Biaya/Tarif", "Cost/fee"),
+    "U5": ("Produk Spesifikasi Jenis Pelayanan", "Service product specification"),
+    "U6": ("Kompetensi Pelaksana", "Officer competence"),
+    "U7": ("Perilaku Pelaksana", "Officer behaviour"),
+    "U8": ("Penanganan Pengaduan, Saran dan Masukan", "Handling of complaints, suggestions and feedback"),
+    "U9": ("Sarana dan Prasarana", "Facilities and infrastructure"),
+}
+
 KIOSK_QUESTION = (
     "KIOSK", "Bagaimana pelayanan yang Anda terima hari ini?", "How was the service you received today?",
     ["Sangat tidak puas", "Tidak puas", "Puas", "Sangat puas"],

@@ -320,3 +320,22 @@ def poster_pdf(code):
     size = _poster_size()
     one = surveys.poster_target(target)
     return _pdf_response(_render_posters([one], size, one.title, ""), f"poster-{target.code}-{size}.pdf")
+
+
+# --- Published results (PermenPANRB 14/2017 asks every unit to publish its IKM) ------------------
+
+@bp.route("/hasil/<unit_code>")
+def results(unit_code: str):
+    """A unit's SKM results for its closed periods: IKM, grade, respondents and per-element
+    scores, from the frozen snapshots. No officer appears here."""
+    from appraisal import reports
+    from admin.reports import element_chart
+
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == unit_code[:40]))
+    if unit is None:
+        abort(404)
+    names = reports.element_names(_locale())
+    results = reports.public_results(unit)
+    for result in results:
+        result["chart"] = element_chart(result["skm"], names) if result["skm"]["elements"] else None
+    return render_template("reports/public.html", unit=unit, results=results, names=names)

@@ -87,6 +87,8 @@ def upgrade():
         batch_op.add_column(sa.Column('score_n', sa.SmallInteger(), server_default='0', nullable=False))
         batch_op.drop_index(batch_op.f('ix_response_period_officer'))
         batch_op.create_index('ix_response_period_officer', ['period_id', 'officer_id', 'channel', 'excluded', 'score_n', 'score_sum'], unique=False)
+        batch_op.drop_index(batch_op.f('ix_response_period_unit'))
+        batch_op.create_index('ix_response_period_unit', ['period_id', 'unit_id', 'channel', 'excluded', 'score_n', 'score_sum'], unique=False)
 
     # Responses stored before: a kiosk vote's score is its face (the answer on the scale question);
     # a phone survey's, its answers on the SKM elements.
@@ -105,10 +107,14 @@ def downgrade():
     with op.batch_alter_table('response', schema=None) as batch_op:
         batch_op.drop_index('ix_response_period_officer')
         batch_op.create_index(batch_op.f('ix_response_period_officer'), ['period_id', 'officer_id', 'excluded'], unique=False)
+        batch_op.drop_index('ix_response_period_unit')
+        batch_op.create_index(batch_op.f('ix_response_period_unit'), ['period_id', 'unit_id', 'excluded'], unique=False)
         batch_op.drop_column('score_n')
         batch_op.drop_column('score_sum')
 
     with op.batch_alter_table('period', schema=None) as batch_op:
+        for name in ('min_n_positive', 'qr_weight_pct_range', 'rating_thresholds_order'):
+            batch_op.drop_constraint(op.f(f'ck_period_{name}'), type_='check')
         batch_op.drop_column('rating_below')
         batch_op.drop_column('rating_above')
         batch_op.drop_column('qr_weight_pct')
