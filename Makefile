@@ -64,7 +64,7 @@ $(MO): translations/id/LC_MESSAGES/messages.po | $(VENV)/.installed
 
 # After changing user-visible text: extract, merge into the .po, translate, commit the .po.
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k bi -o translations/messages.pot \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k bi -k t -o translations/messages.pot \
 	  --no-location --omit-header --sort-output --ignore-dirs=".venv migrations tests bench" .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --width 100
 

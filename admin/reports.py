@@ -8,7 +8,7 @@ unit, an officer only their own sheet, an administrator everything.
 from __future__ import annotations
 
 from flask import Response as HttpResponse, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from appraisal import charts, exports, reports, scoring, sheets
@@ -24,10 +24,11 @@ from .auth import ADMIN, EVERYONE, MANAGERS, roles_required
 from .forms import Form, values_from
 from .helpers import load
 
-PROFILE_QUESTIONS = {"gender": "Gender", "age_band": "Age", "education": "Education", "occupation": "Occupation"}
-FLAG_LABELS = {"repeat": "Repeat from the same phone or kiosk", "burst": "Burst of taps on a kiosk",
-               "duty_start": "Cast seconds after duty started", "dispute_upheld": "Dispute upheld",
-               "rate_limited": "Beyond the rate limit"}
+PROFILE_QUESTIONS = {"gender": _l("Gender"), "age_band": _l("Age"), "education": _l("Education"),
+                     "occupation": _l("Occupation")}
+FLAG_LABELS = {"repeat": _l("Repeat from the same phone or kiosk"), "burst": _l("Burst of taps on a kiosk"),
+               "duty_start": _l("Cast seconds after duty started"), "dispute_upheld": _l("Dispute upheld"),
+               "rate_limited": _l("Beyond the rate limit")}
 
 
 def _locale() -> str:
@@ -167,10 +168,10 @@ def skm_xlsx(period_id: int, unit_id: int):
     period, unit = _period(period_id), _unit(unit_id)
     context = _unit_context(period, unit)
     report = context["report"]
-    profile_rows = [[_(PROFILE_QUESTIONS[field]),
+    profile_rows = [[str(PROFILE_QUESTIONS[field]),
                      str(PROFILE_LABELS[field].get(value, value)) if value else _("(not given)"), count]
                     for field, counts in report["profile"].items() for value, count in sorted(counts.items())]
-    flag_rows = [[_(FLAG_LABELS[key]), count] for key, count in report["flags"].items()]
+    flag_rows = [[str(FLAG_LABELS[key]), count] for key, count in report["flags"].items()]
     body = exports.skm_xlsx(report, unit, period, context["names"], _, profile_rows, flag_rows)
     return _download(body, f"skm-{unit.code}-{period.starts_on:%Y%m%d}.xlsx",
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -107,13 +107,13 @@ def skm_xlsx(report: dict, unit, period, names: dict[str, str], t: Translate, pr
         rows.append([index, element["code"], names.get(element["code"], element["code"]), element["total"],
                      element["count"], display(element["nrr"], 3), display(element["weight"], 4),
                      display(element["weighted"], 3)])
-    sheet = _sheet(book, t("SKM result"), [t("No."), t("Element"), t("Name"), t("Sum of answers"),
-                                           t("Answers"), "NRR", t("Weight"), t("Weighted NRR")], rows, first=True)
+    sheet = _sheet(book, t("SKM result"), [t("No."), t("Element"), t("Name"), t("Sum of answer values"),
+                                           t("Number of answers"), "NRR", t("Weight"), t("Weighted NRR")], rows, first=True)
     headline = report["headline"]
     sheet.append([])
     sheet.append([None, None, t("Sum of weighted NRR"), None, None, None, None,
                   float(display(skm["weighted"], 3)) if skm["weighted"] is not None else None])
-    sheet.append([None, None, t("IKM (x 25)"), None, None, None, None,
+    sheet.append([None, None, t("IKM (sum × 25)"), None, None, None, None,
                   float(display(headline["ikm"], 2)) if headline["ikm"] is not None else None])
     sheet.append([None, None, t("Grade"), None, None, None, None,
                   headline["grade"] or t("not enough data")])

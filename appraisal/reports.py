@@ -289,7 +289,8 @@ def officer_rows(period: Period, policy: Policy, unit_id: int | None = None) -> 
                 combined["value"], combined["n"], prior, strengths[officer.unit_id])
         rows.append({"officer_id": officer_id, "name": officer.name, "nip": officer.nip,
                      "unit_id": officer.unit_id, "rank_score": rank, **data})
-    rows.sort(key=lambda r: (r["rank_score"] is None, -(r["rank_score"] or 0), r["name"]))
+    rows.sort(key=lambda r: (r["rank_score"] is None, -float(r["rank_score"] or 0), r["rank_score"] and -r["rank_score"],
+                             r["name"]))
     return rows
 
 

@@ -22,6 +22,7 @@ thresholds serve them all.
 from __future__ import annotations
 
 import enum
+import functools
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -44,6 +45,8 @@ GRADE_LOWER_BOUNDS = (Decimal("88.31"), Decimal("76.61"), Decimal("65.00"))
 """Lowest published IKM of grades A, B and C; anything lower is D. One published table prints
 76.66 as the top of C; 76.60 is the common reading. Pass other bounds to :func:`mutu` to follow
 a different table."""
+
+_DEFAULT_BOUNDS = [Fraction(bound) for bound in GRADE_LOWER_BOUNDS]
 
 RATING_ABOVE = Decimal("88.31")  # default: grade A is "di atas ekspektasi"
 RATING_BELOW = Decimal("76.61")  # default: below grade B is "di bawah ekspektasi"
@@ -100,6 +103,11 @@ class Score:
 
 def _q(value: Number) -> Fraction:
     """``value`` as an exact Fraction (floats by their shortest repr)."""
+    kind = type(value)
+    if kind is Fraction:
+        return value
+    if kind is int:
+        return Fraction(value)
     if isinstance(value, bool) or not isinstance(value, (int, Fraction, Decimal, float)):
         raise TypeError(f"expected a number, got {value!r}")
     if isinstance(value, float):
@@ -220,7 +228,7 @@ def mutu(ikm_value: Number, bounds: Sequence[Number] = GRADE_LOWER_BOUNDS) -> Gr
     """
     exact = _q(ikm_value)
     _check_scaled(exact, "IKM")
-    lower = [_q(bound) for bound in bounds]
+    lower = _DEFAULT_BOUNDS if bounds is GRADE_LOWER_BOUNDS else [_q(bound) for bound in bounds]
     if len(lower) != 3 or not IKM_MAX >= lower[0] > lower[1] > lower[2] >= IKM_MIN:
         raise ValueError("bounds must be three decreasing lower bounds (A, B, C) within 25..100")
     published = _q(display(exact, 2))
@@ -307,6 +315,7 @@ def _t_two_sided_cdf(t: float, df: int) -> float:
 _EXACT_T_UP_TO = 100  # beyond this many degrees of freedom the series below is accurate to 1e-9
 
 
+@functools.lru_cache(maxsize=4096)
 def t_critical(df: int, level: float = DEFAULT_LEVEL) -> float:
     """Two-sided critical value of Student's t: P(|T| <= t) = level (df=29, 0.95 -> 2.0452).
 
@@ -368,14 +377,16 @@ def mean_ci(n: int, sum_x: Number, sum_x2: Number, level: float = DEFAULT_LEVEL)
     return max(IKM_MIN, centre - half_width), min(IKM_MAX, centre + half_width)
 
 
+@functools.lru_cache(maxsize=65536)
 def ci_half_width(n: int, sum_x: Number, sum_x2: Number, level: float = DEFAULT_LEVEL) -> Fraction | None:
     """Half the width of :func:`mean_ci` before clamping, on 25..100: t(level, n-1) x s / sqrt(n)
-    x 25. None with n < 2 (no spread can be measured)."""
+    x 25. None with n < 2 (no spread can be measured). The statistics are checked exactly; the
+    spread itself is computed in floating point, like the square root and t it feeds."""
     sx, sx2 = _check_stats(n, sum_x, sum_x2)
     if n < 2:
         return None
-    variance = (sx2 - sx * sx / n) / (n - 1)
-    return Fraction(t_critical(n - 1, level) * math.sqrt(variance / n)) * NILAI_DASAR
+    variance = max(0.0, float(sx2 * n - sx * sx) / (n * (n - 1)))
+    return Fraction(t_critical(n - 1, level) * math.sqrt(variance / n) * NILAI_DASAR)
 
 
 def score(
@@ -495,14 +506,17 @@ def prior_strength_from_groups(groups: Iterable[tuple[int, Number, Number]]) -> 
     g = len(stats)
     if g < 2 or total_n == g:
         return large
-    msw = sum(sx2 - sx * sx / n for n, sx, sx2 in stats) / (total_n - g)
-    grand_mean = sum(sx for _, sx, _ in stats) / total_n
-    msb = sum(n * (sx / n - grand_mean) ** 2 for n, sx, _ in stats) / (g - 1)
-    n0 = (total_n - Fraction(sum(n * n for n, _, _ in stats), total_n)) / (g - 1)
+    # In floating point: k only orders a ranking, and exact sums over thousands of officers'
+    # fractions grow huge denominators. The result is read back as a fraction of at most 10^6.
+    floats = [(n, float(sx), float(sx2)) for n, sx, sx2 in stats]
+    msw = sum(sx2 - sx * sx / n for n, sx, sx2 in floats) / (total_n - g)
+    grand_mean = sum(sx for _, sx, _ in floats) / total_n
+    msb = sum(n * (sx / n - grand_mean) ** 2 for n, sx, _ in floats) / (g - 1)
+    n0 = (total_n - sum(n * n for n, _, _ in floats) / total_n) / (g - 1)
     between = (msb - msw) / n0
-    if between <= 0:
+    if between <= 1e-12:
         return large
-    return min(max(msw / between, Fraction(1)), large)
+    return min(max(Fraction(msw / between).limit_denominator(10**6), Fraction(1)), large)
 
 
 def weakest_elements(nrr_by_element: Mapping[str, Number], k: int = 3) -> list[str]:
