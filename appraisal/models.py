@@ -310,8 +310,8 @@ class Response(db.Model):
 
     __table_args__ = (
         # Covering indexes of the score queries: a GROUP BY over them reads no table row.
-        sa.Index("ix_response_period_officer", "period_id", "officer_id", "channel", "excluded", "score_n",
-                 "score_sum"),
+        sa.Index("ix_response_period_officer", "period_id", "officer_id", "unit_id", "channel", "excluded",
+                 "score_n", "score_sum"),
         sa.Index("ix_response_period_unit", "period_id", "unit_id", "channel", "excluded", "score_n", "score_sum"),
         sa.Index("ix_response_kiosk_cast", "kiosk_id", "cast_at"),
     )

@@ -146,37 +146,58 @@ def _stats_rows(period_id: int, group_column, *where):
     ).all()
 
 
-@dataclass
 class Tally:
     """What one officer, desk or unit collected: per channel the counted stats, and how many
-    responses were left out."""
+    responses were left out. Sums are kept as integers per (channel, answers per response) and
+    turned into exact :class:`Stats` once, when read."""
 
-    qr: Stats = Stats()
-    kiosk: Stats = Stats()
-    excluded: int = 0
-    unscored: int = 0  # responses without any scored answer (should not happen; counted, not lost)
+    def __init__(self) -> None:
+        self.sums: dict = defaultdict(lambda: [0, 0, 0])
+        self.excluded = 0
+        self.unscored = 0  # responses without any scored answer (should not happen; counted, not lost)
+        self._stats: dict = {}
 
     def add(self, channel: Channel, excluded: bool, score_n: int, count: int, total: int, total_sq: int) -> None:
         if excluded:
             self.excluded += count
         elif not score_n:
             self.unscored += count
-        elif channel == Channel.QR:
-            self.qr = self.qr + Stats.of_sums(count, score_n, total, total_sq)
         else:
-            self.kiosk = self.kiosk + Stats.of_sums(count, score_n, total, total_sq)
+            bucket = self.sums[(channel, score_n)]
+            bucket[0] += count
+            bucket[1] += total
+            bucket[2] += total_sq
+            self._stats.clear()
+
+    def _channel(self, channel: Channel) -> Stats:
+        if channel not in self._stats:
+            stats = Stats()
+            for (kind, answers), (count, total, total_sq) in self.sums.items():
+                if kind == channel:
+                    stats = stats + Stats.of_sums(count, answers, total, total_sq)
+            self._stats[channel] = stats
+        return self._stats[channel]
+
+    @property
+    def qr(self) -> Stats:
+        return self._channel(Channel.QR)
+
+    @property
+    def kiosk(self) -> Stats:
+        return self._channel(Channel.KIOSK)
 
     @property
     def pooled(self) -> Stats:
         return self.qr + self.kiosk
 
     def scores(self, policy: Policy) -> dict:
-        """The channel scores and the combined one, as plain data."""
+        """The channel scores and the combined one with its suggested rating, as plain data."""
+        qr, kiosk, combined, rating = scoring.scores_of(self.qr, self.kiosk, policy.qr_weight, policy.kiosk_weight,
+                                                        policy.min_n, policy.above, policy.below)
         return {
-            "qr": score_data(self.qr.score(policy.min_n)),
-            "kiosk": score_data(self.kiosk.score(policy.min_n)),
-            "combined": score_data(scoring.combine(self.qr, self.kiosk, policy.qr_weight, policy.kiosk_weight,
-                                                   policy.min_n), policy, rate=True),
+            "qr": score_data(qr),
+            "kiosk": score_data(kiosk),
+            "combined": {**score_data(combined), "suggested": rating.value if rating else None},
             "excluded": self.excluded,
         }
 
@@ -186,6 +207,25 @@ def tallies(period_id: int, group_column, *where) -> dict:
     for group, channel, excluded, score_n, count, total, total_sq in _stats_rows(period_id, group_column, *where):
         result[group].add(Channel(channel), bool(excluded), score_n or 0, count, total or 0, total_sq or 0)
     return dict(result)
+
+
+def officer_and_unit_tallies(period_id: int) -> tuple[dict, dict]:
+    """Per officer and per unit in one pass over the period's officer index: grouped by
+    (officer, unit), then added up both ways."""
+    squared = sa.cast(Response.score_sum, sa.Integer) * Response.score_sum
+    rows = db.session.execute(
+        sa.select(Response.officer_id, Response.unit_id, Response.channel, Response.excluded, Response.score_n,
+                  sa.func.count(), sa.func.sum(Response.score_sum), sa.func.sum(squared))
+        .where(Response.period_id == period_id)
+        .group_by(Response.officer_id, Response.unit_id, Response.channel, Response.excluded, Response.score_n)
+    ).all()
+    by_officer: dict = defaultdict(Tally)
+    by_unit: dict = defaultdict(Tally)
+    for officer_id, unit_id, channel, excluded, score_n, count, total, total_sq in rows:
+        values = (Channel(channel), bool(excluded), score_n or 0, count, total or 0, total_sq or 0)
+        by_officer[officer_id].add(*values)
+        by_unit[unit_id].add(*values)
+    return dict(by_officer), dict(by_unit)
 
 
 def _element_rows(period_id: int, group_column, *where):
@@ -252,13 +292,16 @@ def _as_date(value) -> date:
 
 # --- Officers --------------------------------------------------------------------------------------
 
-def officer_rows(period: Period, policy: Policy, unit_id: int | None = None) -> list[dict]:
+def officer_rows(period: Period, policy: Policy, unit_id: int | None = None, with_units: bool = False):
     """Every officer with responses in the period (of one unit, or all): scores, the rank score
     shrunk towards their unit's mean, and the suggested rating. Sorted by the rank score."""
-    where = [Response.unit_id == unit_id] if unit_id is not None else []
-    by_officer = tallies(period.id, Response.officer_id, *where)
+    if unit_id is not None:
+        where = [Response.unit_id == unit_id]
+        by_officer = tallies(period.id, Response.officer_id, *where)
+        unit_totals = tallies(period.id, Response.unit_id, *where)
+    else:
+        by_officer, unit_totals = officer_and_unit_tallies(period.id)
     by_officer.pop(None, None)  # unattributed responses count for desks and units only
-    unit_totals = tallies(period.id, Response.unit_id, *where)
     officers = {o.id: o for o in db.session.execute(
         sa.select(Officer.id, Officer.name, Officer.nip, Officer.unit_id).where(Officer.id.in_(list(by_officer)))
     ).all()} if by_officer else {}
@@ -274,7 +317,7 @@ def officer_rows(period: Period, policy: Policy, unit_id: int | None = None) -> 
         total = unit_totals.get(unit)
         prior = None
         if total is not None:
-            prior = scoring.combine(total.qr, total.kiosk, policy.qr_weight, policy.kiosk_weight, 1).value
+            prior = scoring.scores_of(total.qr, total.kiosk, policy.qr_weight, policy.kiosk_weight, 1)[2].value
         priors[unit] = prior
 
     rows = []
@@ -291,7 +334,7 @@ def officer_rows(period: Period, policy: Policy, unit_id: int | None = None) -> 
                      "unit_id": officer.unit_id, "rank_score": rank, **data})
     rows.sort(key=lambda r: (r["rank_score"] is None, -float(r["rank_score"] or 0), r["rank_score"] and -r["rank_score"],
                              r["name"]))
-    return rows
+    return (rows, unit_totals) if with_units else rows
 
 
 def ranking(rows: list[dict], limit: int | None = None) -> list[dict]:
@@ -303,8 +346,8 @@ def ranking(rows: list[dict], limit: int | None = None) -> list[dict]:
 def period_report(period: Period) -> dict:
     """All officers and units of a period in one pass (the report the benchmark times)."""
     policy = policy_of(period)
-    officers = officer_rows(period, policy)
-    units = {unit_id: tally.scores(policy) for unit_id, tally in tallies(period.id, Response.unit_id).items()}
+    officers, unit_totals = officer_rows(period, policy, with_units=True)
+    units = {unit_id: tally.scores(policy) for unit_id, tally in unit_totals.items()}
     return {"policy": policy.as_data(), "officers": officers, "units": units}
 
 
@@ -357,7 +400,7 @@ def _rhythm(period: Period, unit: Unit) -> dict:
 def compute_unit_report(period: Period, unit: Unit, policy: Policy | None = None) -> dict:
     policy = policy or policy_of(period)
     in_unit = Response.unit_id == unit.id
-    unit_tally = tallies(period.id, Response.unit_id, in_unit).get(unit.id, Tally())
+    unit_tally = tallies(period.id, Response.unit_id, in_unit).get(unit.id) or Tally()
     desks = {d.id: d.name for d in db.session.scalars(sa.select(Desk).where(Desk.unit_id == unit.id))}
     services = {s.id: s.name_id for s in db.session.scalars(sa.select(Service).where(Service.unit_id == unit.id))}
     desk_tallies = tallies(period.id, Response.desk_id, in_unit)

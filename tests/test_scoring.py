@@ -580,3 +580,45 @@ def test_display_is_within_half_a_unit(value, places):
     shown = display(value, places)
     assert abs(Fraction(shown) - value) <= Fraction(1, 2 * 10**places)
     assert shown.as_tuple().exponent == -places
+
+
+# --- The fused path of the period reports equals the checked functions ----------------------------
+
+def _stats_of(values):
+    from appraisal.scoring import Stats
+
+    return Stats(len(values), Fraction(sum(values)), Fraction(sum(v * v for v in values)))
+
+
+@PROPERTY
+@given(st.lists(st.lists(st.integers(1, 4), min_size=9, max_size=9), max_size=40),
+       st.lists(st.integers(1, 4), max_size=60), st.integers(0, 100), st.integers(1, 40),
+       st.sampled_from([("88.31", "76.61"), ("90.00", "70.00"), ("80.00", "80.00")]))
+def test_scores_of_equals_score_combine_and_suggest(surveys_, votes, qr_pct, min_n, thresholds):
+    from appraisal.scoring import Stats, combine, scores_of, suggest_rating
+
+    qr = Stats()
+    for answers in surveys_:
+        qr = qr + Stats.of_sums(1, 9, sum(answers), sum(answers) ** 2)
+    kiosk = _stats_of(votes)
+    w = Fraction(qr_pct, 100)
+    above, below = (Decimal(t) for t in thresholds)
+    fast_qr, fast_kiosk, fast_combined, fast_rating = scores_of(qr, kiosk, w, 1 - w, min_n, above, below)
+    for fast, slow in ((fast_qr, qr.score(min_n)), (fast_kiosk, kiosk.score(min_n))):
+        assert (fast.value, fast.n, fast.grade, fast.enough_data) == (slow.value, slow.n, slow.grade, slow.enough_data)
+        assert float(fast.ci_low) == pytest.approx(float(slow.ci_low), abs=1e-9)
+        assert float(fast.ci_high) == pytest.approx(float(slow.ci_high), abs=1e-9)
+    slow_combined = combine(qr, kiosk, w, 1 - w, min_n)
+    assert (fast_combined.value, fast_combined.n, fast_combined.grade, fast_combined.enough_data) == (
+        slow_combined.value, slow_combined.n, slow_combined.grade, slow_combined.enough_data)
+    assert float(fast_combined.ci_low) == pytest.approx(float(slow_combined.ci_low), abs=1e-9)
+    assert float(fast_combined.ci_high) == pytest.approx(float(slow_combined.ci_high), abs=1e-9)
+    assert fast_rating == suggest_rating(slow_combined, above, below)
+
+
+@pytest.mark.parametrize("value", ["64.99", "64.995", "65.00", "76.60", "76.605", "76.61", "88.30", "88.305", "88.31"])
+def test_scores_of_grades_the_boundaries_like_mutu(value):
+    from appraisal.scoring import _grade_of_hundredths, _hundredths
+
+    exact = Fraction(Decimal(value))
+    assert _grade_of_hundredths(_hundredths(exact)) is mutu(exact)

@@ -86,7 +86,7 @@ def upgrade():
         batch_op.add_column(sa.Column('score_sum', sa.SmallInteger(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('score_n', sa.SmallInteger(), server_default='0', nullable=False))
         batch_op.drop_index(batch_op.f('ix_response_period_officer'))
-        batch_op.create_index('ix_response_period_officer', ['period_id', 'officer_id', 'channel', 'excluded', 'score_n', 'score_sum'], unique=False)
+        batch_op.create_index('ix_response_period_officer', ['period_id', 'officer_id', 'unit_id', 'channel', 'excluded', 'score_n', 'score_sum'], unique=False)
         batch_op.drop_index(batch_op.f('ix_response_period_unit'))
         batch_op.create_index('ix_response_period_unit', ['period_id', 'unit_id', 'channel', 'excluded', 'score_n', 'score_sum'], unique=False)
 
