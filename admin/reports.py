@@ -70,7 +70,7 @@ def grade_marks():
 def element_chart(table: dict, names: dict[str, str]):
     items = [(f"{e['code']} {names.get(e['code'], '')}", e["nrr"], str(scoring.display(e["nrr"], 2)))
              for e in table["elements"]]
-    return charts.bars(items, 1, 4, label_width=260,
+    return charts.bars(items, 1, 4, label_width=310,
                        marks=[(scoring.GRADE_LOWER_BOUNDS[1] / 25, "B"), (scoring.GRADE_LOWER_BOUNDS[0] / 25, "A")])
 
 
