@@ -9,6 +9,7 @@ import csv
 import io
 import uuid
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -185,7 +186,7 @@ def test_sql_aggregation_equals_the_pure_functions(factories, data):
 def test_configured_weights_drive_the_unit_ikm(factories):
     period, desk = make_period(), make_desk()
     officer = make_officer(unit=desk.unit)
-    weights = [Fraction(2, 10)] + [Fraction(1, 10)] * 8
+    weights = [Decimal("0.2")] + [Decimal("0.1")] * 8
     for indicator, weight in zip(skm_indicators(), weights):
         indicator.weight = weight
     add_survey(period, desk, officer, [4, 1, 1, 1, 1, 1, 1, 1, 1])
@@ -286,7 +287,7 @@ def test_a_closed_period_is_frozen(factories):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ScoreSnapshot)) == 2
 
     # Later changes: element weights, the scoring policy and the data itself.
-    for indicator, weight in zip(skm_indicators(), [Fraction(9, 10)] + [Fraction(1, 80)] * 8):
+    for indicator, weight in zip(skm_indicators(), [Decimal("0.9")] + [Decimal("0.0125")] * 8):
         indicator.weight = weight
     period.qr_weight_pct = 10
     db.session.execute(sa.update(Answer).where(Answer.response_id == survey.id).values(value=1))
