@@ -110,14 +110,14 @@ def reports_index():
     if period is not None and officer_id:
         return redirect(url_for("admin.officer_sheet", period_id=period.id, officer_id=officer_id))
     if period is not None and unit_id:
-        return redirect(url_for("admin.unit_report", period_id=period.id, unit_id=unit_id))
+        return redirect(url_for("admin.report_unit", period_id=period.id, unit_id=unit_id))
     if current_user.role == Role.OFFICER:
         if period is None:
             return render_template("reports/index.html", period=None, periods=[], units=[], rows=[])
         return redirect(url_for("admin.officer_sheet", period_id=period.id, officer_id=current_user.officer_id))
     units = sheets.visible_units(current_user)
     if current_user.role == Role.SUPERVISOR and period is not None and units:
-        return redirect(url_for("admin.unit_report", period_id=period.id, unit_id=units[0].id))
+        return redirect(url_for("admin.report_unit", period_id=period.id, unit_id=units[0].id))
     rows = []
     if period is not None:
         data = reports.period_report(period)
@@ -150,7 +150,7 @@ def _unit_context(period: Period, unit: Unit) -> dict:
 
 @bp.route("/reports/<int:period_id>/units/<int:unit_id>")
 @roles_required(*MANAGERS)
-def unit_report(period_id: int, unit_id: int):
+def report_unit(period_id: int, unit_id: int):
     period, unit = _period(period_id), _unit(unit_id)
     return render_template("reports/unit.html", **_unit_context(period, unit))
 

@@ -78,7 +78,7 @@ def test_the_schema_comes_from_the_migrations(app):
     with app.app_context():
         version = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
         codes = set(db.session.scalars(sa.text("SELECT code FROM indicator")))
-    assert version == "0003"
+    assert version == "0004"
     assert {f"U{i}" for i in range(1, 10)} | {"KIOSK", "R_WAKTU"} <= codes
 
 

@@ -22,8 +22,10 @@ CSRF_EXEMPT = {
 PUBLIC_ADMIN = {"admin.login"}
 # Pages every signed-in user has: their own account. Nothing else is open to an officer.
 EVERYONE = {"admin.index", "admin.me", "admin.password", "admin.logout"}
-# An officer's own things: the one-time survey code for the citizen they just served.
-OFFICERS_OWN = {"admin.my_service_code"}
+# An officer's own things: the one-time survey code for the citizen they just served, and their own
+# appraisal sheet with its disputes (the views check that the sheet and the response are theirs;
+# tests/test_reports.py holds them to it).
+OFFICERS_OWN = {"admin.my_service_code", "admin.reports_index", "admin.officer_sheet", "admin.dispute_response"}
 # Shared by every unit, so only administrators change them.
 ADMIN_ONLY_PREFIXES = ("admin.period", "admin.indicator", "admin.user", "admin.audit", "admin.unit_")
 
