@@ -165,12 +165,18 @@ def submit(code):
         response = render_template("survey/_thanks.html", target=target, unit=target.unit)
         response = current_app.make_response(response)
         response.headers["HX-Trigger"] = "survey-recorded"
-        response.headers["HX-Push-Url"] = url_for("survey.thanks", code=target.code)
+        response.headers["HX-Push-Url"] = _thanks_url(target)
         response.vary.add("HX-Request")
     else:
-        response = redirect(url_for("survey.thanks", code=target.code), code=303)
+        response = redirect(_thanks_url(target), code=303)
     _remember(response, seen, result.seen_key, now)
     return response
+
+
+def _thanks_url(target) -> str:
+    """The thank-you page, in the language the form was sent in (``?lang`` of a shared link)."""
+    lang = request.args.get("lang")
+    return url_for("survey.thanks", code=target.code, lang=lang if lang in surveys.LOCALES else None)
 
 
 @bp.get("/s/<code>/thanks")

@@ -687,3 +687,16 @@ def test_the_one_time_code_partial_shows_the_qr_the_officer_and_the_time_limit(a
     assert "Berlaku satu kali, sampai pukul 12:00." in html  # 05:00 UTC + 2 h, in Jakarta (UTC+7)
     assert 'class="l-id"' not in html
     assert '<span class="l-en" lang="en">Valid once, until 12:00.</span>' in bilingual
+
+
+def test_the_thank_you_keeps_the_language_of_a_shared_english_link(client, office):
+    code = office["desk_code"]
+    _, hidden_fields = open_form(client, code)
+    fields = {**hidden_fields, **full_answers(office)}
+    plain = client.post(f"/s/{code}?lang=en", data=fields)
+    assert plain.status_code == 303 and plain.headers["Location"] == f"/s/{code}/thanks?lang=en"
+    assert "Thank you" in client.get(plain.headers["Location"]).get_data(as_text=True)
+    _, hidden_fields = open_form(client, code)
+    pushed = client.post(f"/s/{code}?lang=xx", data={**hidden_fields, **full_answers(office)},
+                         headers={"HX-Request": "true"})
+    assert pushed.headers["HX-Push-Url"] == f"/s/{code}/thanks"  # an unknown language is not carried
