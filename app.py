@@ -15,8 +15,9 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import static_assets
 from appraisal.db import db
-from extensions import babel, csrf, htmx, limiter, login_manager, migrate
+from extensions import babel, compress, csrf, htmx, limiter, login_manager, migrate
 from i18n import LOCALES, bilingual, pair, select_locale
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -92,6 +93,11 @@ def create_app(test_config=None) -> Flask:
         MISUSE_AFTER_DUTY_START_SECONDS=int(os.environ.get("MISUSE_AFTER_DUTY_START_SECONDS", "15")),
         KIOSK_VOTE_RATE_LIMIT=os.environ.get("KIOSK_VOTE_RATE_LIMIT", "120 per minute"),
         TRUSTED_PROXIES=int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # Pages, JSON and the service worker are compressed as they go out (Flask-Compress);
+        # static files were compressed once, at start-up (static_assets).
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_ALGORITHM_STREAMING=["br", "gzip"],
+        COMPRESS_BR_LEVEL=5,
     )
     if test_config is not None:
         app.config.update(test_config)
@@ -108,6 +114,7 @@ def create_app(test_config=None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    compress.init_app(app)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -125,6 +132,7 @@ def create_app(test_config=None) -> Flask:
     register_cli(app)
     register_backup_cli(app)
 
+    static_assets.init_app(app)
     _register_core_routes(app)
     _register_error_handlers(app)
     app.before_request(_refuse_nul)

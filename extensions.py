@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from flask import current_app, request
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_login import LoginManager
@@ -25,7 +26,20 @@ def client_key() -> str:
     return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
 
 
+class PublicCompress(Compress):
+    """Compresses what the public gets (kiosk, phone survey, results, static files), but not the
+    admin area: its pages carry a CSRF token next to text a user typed, the mix that compression
+    turns into a side channel (BREACH). Office PCs are on office networks; the weight that matters
+    is the kiosk's and the citizen's phone's."""
+
+    def after_request(self, response):
+        if request.blueprint == "admin":
+            return response
+        return super().after_request(response)
+
+
 babel = Babel()
+compress = PublicCompress()
 csrf = CSRFProtect()
 htmx = HTMX()
 login_manager = LoginManager()

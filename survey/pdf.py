@@ -18,9 +18,10 @@ class PdfUnavailable(RuntimeError):
     """WeasyPrint or the libraries it needs are not installed here."""
 
 
-def _static_only_fetcher(static_url_path: str, static_folder: str, host: str):
+def _static_only_fetcher(static_url_path: str, static_folder: str, host: str, build_folder: str | None = None):
     """A fetcher that reads the app's own static files from disk and refuses every other URL:
-    rendering a page never makes a network request (no server-side request forgery)."""
+    rendering a page never makes a network request (no server-side request forgery). Pages link
+    the content-hashed copies that static_assets keeps in ``build_folder``."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     prefix = static_url_path.rstrip("/") + "/"
@@ -30,7 +31,10 @@ def _static_only_fetcher(static_url_path: str, static_folder: str, host: str):
             parts = urlsplit(url)
             if parts.netloc != host or not parts.path.startswith(prefix):
                 raise ValueError(f"not fetched while rendering a PDF: {url}")
-            path = safe_join(static_folder, parts.path[len(prefix):])
+            name = parts.path[len(prefix):]
+            path = safe_join(static_folder, name)
+            if build_folder and (path is None or not Path(path).is_file()):
+                path = safe_join(build_folder, name)
             if path is None or not Path(path).is_file():
                 raise ValueError(f"no such static file: {url}")
             mime = "text/css" if path.endswith(".css") else "application/octet-stream"
@@ -49,5 +53,6 @@ def render_pdf(html: str) -> bytes:
     # The page shares app.css with the screen and the kiosk; WeasyPrint would log a warning for
     # every screen-only rule it skips (animations, media queries, SVG fills). Errors still show.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    fetcher = _static_only_fetcher(current_app.static_url_path, current_app.static_folder, request.host)
+    fetcher = _static_only_fetcher(current_app.static_url_path, current_app.static_folder, request.host,
+                                   str(current_app.extensions["static_assets"].build_folder))
     return HTML(string=html, base_url=request.host_url, url_fetcher=fetcher, media_type="print").write_pdf()

@@ -154,7 +154,7 @@ def test_a_desk_poster_shows_the_code_the_unit_the_desk_and_the_invitation(clien
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 1
     assert address(app, desk.code) in html
     # Print CSS, a print button for JavaScript to reveal, and the PDF of the same page.
-    assert "css/survey.css" in html and "data-print hidden" in html
+    assert re.search(r"/static/css/survey\.[0-9a-f]{10}\.css", html) and "data-print hidden" in html
     assert f'href="/survey/poster/{desk.code}.pdf?size=a4"' in html
     assert 'href="/survey/posters/kec-cempaka-putih?size=a4"' in html
 

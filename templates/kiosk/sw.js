@@ -1,6 +1,9 @@
-// The kiosk's service worker: keeps the kiosk screen and its assets, so that a tablet rebooted
-// while the network is down still shows the kiosk. Votes are not its business: the page keeps
-// them in its own queue and sends them itself (POSTs pass straight through).
+{# The kiosk's service worker: keeps the kiosk screen and its assets, so that a tablet rebooted
+   while the network is down still shows the kiosk. Votes are not its business: the page keeps
+   them in its own queue and sends them itself (POSTs pass straight through).
+   Comments are Jinja's, so that they are not sent: the worker is part of a kiosk's first load.
+   The assets' addresses carry a hash of their content, so the browser's HTTP cache answers
+   the install's requests for them without asking the server. #}
 "use strict";
 
 const CACHE = "suara-kiosk-{{ version }}";
@@ -21,7 +24,7 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-// Network first for what changes (the screen, the officer banner), falling back to the last copy.
+{# Network first for what changes (the screen, the officer banner), falling back to the last copy. #}
 async function networkFirst(request, key) {
   const cache = await caches.open(CACHE);
   try {
@@ -35,7 +38,7 @@ async function networkFirst(request, key) {
   }
 }
 
-// Cache first for assets (their content changes only with a new version of this worker).
+{# Cache first for assets (their content changes only with a new version of this worker). #}
 async function cacheFirst(request) {
   const cache = await caches.open(CACHE);
   const cached = await cache.match(request);
