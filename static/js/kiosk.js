@@ -39,8 +39,14 @@
 
   // --- screens -------------------------------------------------------------------------------
   function show(name) {
+    // A focused face, chip or button is about to be hidden: the focus follows to the new
+    // screen's heading, so that a keyboard goes on from there and a screen reader reads it.
+    const active = document.activeElement;
+    const focusWasHere = active && active !== body && Object.values(screens).some((el) => el.contains(active));
     Object.entries(screens).forEach(([key, el]) => { el.hidden = key !== name; });
     body.dataset.current = name;
+    const heading = screens[name] && screens[name].querySelector("h1[tabindex]");
+    if (focusWasHere && heading && !(dialog && dialog.open)) heading.focus({ preventScroll: true });
   }
 
   function clearTimers() {
@@ -204,6 +210,13 @@
     else if (target.classList.contains("chip")) toggleReason(target);
     else if (target.classList.contains("send")) send();
     else if (target.classList.contains("close-dialog")) { dialog.close(); poke(); }
+  });
+
+  // Moving through the reasons with the keyboard counts as using the screen, as a tap does:
+  // the step does not move on under someone still choosing.
+  document.addEventListener("keydown", () => {
+    poke();
+    if (body.dataset.current === "reasons" && vote && !(dialog && dialog.open)) restartCountdown();
   });
 
   // The duty panel arrives by htmx into the dialog.
