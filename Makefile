@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app app
 MO := translations/id/LC_MESSAGES/messages.mo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test system-run system-test translations messages clean
+.PHONY: run test bench install install-test system-run system-test translations messages clean
 
 run: install translations system-run
 	$(FLASK) db upgrade
@@ -18,6 +18,11 @@ run: install translations system-run
 
 test: install-test translations system-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The benchmarks: one table of measure, value, baseline (same run), ratio, target, met (bench/run).
+# A smoke run in a few minutes: make bench BENCH_ARGS=--quick; some only: BENCH_ARGS="load report".
+bench: install-test translations system-test
+	$(BIN)/python bench/run $(BENCH_ARGS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

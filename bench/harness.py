@@ -93,33 +93,72 @@ def count_responses(database_url: str) -> int:
 @contextmanager
 def gunicorn(database_url: str, workers: int = 2, threads: int = 1, extra_env: dict | None = None,
              app_target: str = "app:app"):
-    """Serve ``app_target`` with gunicorn on a free port of 127.0.0.1; yields (base URL, pid)."""
+    """Serve ``app_target`` with gunicorn (gunicorn.conf.py, as in production) on a free port of
+    127.0.0.1; yields (base URL, pid of the master) once every worker is up."""
     port = free_port()
     env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="bench", WEB_CONCURRENCY=str(workers),
                GUNICORN_THREADS=str(threads), BIND=f"127.0.0.1:{port}",
-               # The per-kiosk limit guards against a stuck or abused tablet; here 32 simulated
+               # The per-kiosk limit guards against a stuck or abused tablet; here the simulated
                # kiosks send as fast as they can, which is the point of the measurement.
                KIOSK_VOTE_RATE_LIMIT="1000000 per minute")
     env.update(extra_env or {})
+    # gunicorn's own log goes to a file: a pipe nobody reads would block it once full.
+    log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"), app_target],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
+
+    def failed(why: str) -> RuntimeError:
+        log.seek(0)
+        return RuntimeError(f"gunicorn {why}: " + log.read()[-4000:].decode(errors="replace"))
+
     try:
-        for _ in range(200):
+        for _ in range(400):
+            if process.poll() is not None:
+                raise failed("exited")
             try:
                 with urllib.request.urlopen(base + "/healthz", timeout=1) as answer:
-                    if answer.status == 200:
+                    if answer.status == 200 and len(worker_pids(process.pid)) >= workers:
                         break
             except OSError:
-                time.sleep(0.05)
+                pass
+            time.sleep(0.05)
         else:
-            raise RuntimeError("gunicorn did not come up: " + process.stderr.read1().decode(errors="replace"))
+            raise failed("did not come up")
         yield base, process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
+        log.close()
+
+
+def worker_pids(master_pid: int) -> list[int]:
+    """The processes whose parent is ``master_pid`` (gunicorn's workers), from /proc."""
+    children = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    # "pid (comm) state ppid ...": comm may hold spaces, so split after it.
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == master_pid:
+                        children.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue  # gone meanwhile
+    return children
+
+
+def rss_mb(pid: int) -> float:
+    """The resident memory of a process (VmRSS), in MB (10^6 bytes); 0 for one that is exiting."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024 / 1e6
+    except FileNotFoundError:
+        pass
+    return 0.0
 
 
 def vote_body() -> bytes:

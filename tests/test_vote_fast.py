@@ -1,0 +1,248 @@
+"""The fast vote path (appraisal.services, "The vote path"; kiosk.routes.vote): it writes what the
+ORM would, follows every change of the kiosk indicators despite its per-process cache, stores a
+vote once when it is delivered twice at the same moment, and answers with the limiter's headers."""
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from appraisal import services
+from appraisal.db import db
+from appraisal.models import (
+    EXCLUDING_FLAGS, Answer, Channel, Flag, Indicator, IndicatorChannel, IndicatorKind, Kiosk, Response,
+)
+from tests.conftest import make_desk, make_kiosk, make_officer, make_period
+from tests.test_kiosk import paired_client, vote_payload
+
+
+@pytest.fixture
+def setup(factories):
+    """As in test_kiosk: an open period, a desk with a paired kiosk and an officer on duty."""
+    make_period()
+    desk = make_desk()
+    officer = make_officer(unit=desk.unit)
+    kiosk, token = make_kiosk(desk)
+    services.start_duty(desk, officer, datetime.now(timezone.utc) - timedelta(hours=1))
+    db.session.commit()
+    return dict(desk_id=desk.id, officer_id=officer.id, kiosk_id=kiosk.id, token=token)
+
+
+def post(client, token, **overrides):
+    return paired_client(client, token).post("/kiosk/vote", json=vote_payload(**overrides))
+
+
+def stored(vote_uuid: str) -> Response:
+    return db.session.scalar(sa.select(Response).where(Response.uuid == vote_uuid))
+
+
+def answers_of(response: Response) -> dict[str, int]:
+    return {answer.indicator.code: answer.value for answer in response.answers}
+
+
+# --- What is written -----------------------------------------------------------------------------
+
+def test_a_vote_is_written_as_the_model_would_write_it(client, setup):
+    cast = datetime.now(timezone.utc).replace(microsecond=123456) - timedelta(seconds=30)
+    payload = vote_payload(value=2, reasons=["R_RAMAH"], cast_at=cast.isoformat(), locale="en")
+    before = datetime.now(timezone.utc)
+    assert paired_client(client, setup["token"]).post("/kiosk/vote", json=payload).status_code == 201
+    response = stored(payload["uuid"])
+    assert response.channel == Channel.KIOSK and response.service_id is None
+    assert response.cast_at == cast  # to the microsecond, read back in UTC
+    assert before <= response.received_at <= datetime.now(timezone.utc)
+    assert (response.score_sum, response.score_n) == (2, 1)
+    assert (response.verified, response.comment_hidden, response.comment, response.gender) == (False, False, None, None)
+    assert response.locale == "en" and response.flags == 0 and response.excluded is False
+    assert answers_of(response) == {"KIOSK": 2, "R_RAMAH": 1}
+
+
+def test_excluded_follows_the_flags_as_add_flags_makes_it(client, setup):
+    first, second = vote_payload(), vote_payload()  # the second within the burst window of the first
+    for payload in (first, second):
+        assert paired_client(client, setup["token"]).post("/kiosk/vote", json=payload).status_code == 201
+    for payload in (first, second):
+        response = stored(payload["uuid"])
+        expected = Response(flags=0)
+        expected.add_flags(Flag(response.flags))
+        assert response.excluded == expected.excluded == bool(Flag(response.flags) & EXCLUDING_FLAGS)
+    assert stored(second["uuid"]).flag_set & Flag.BURST and stored(second["uuid"]).excluded
+
+
+def test_the_service_function_records_in_the_callers_transaction(ctx, setup):
+    kiosk = db.session.get(Kiosk, setup["kiosk_id"])
+    payload = vote_payload(reasons=["R_WAKTU"])
+    result, created = services.record_vote(kiosk, payload)
+    assert created and result.attributed
+    db.session.rollback()  # the caller decides: nothing was committed
+    assert stored(payload["uuid"]) is None
+    services.record_vote(kiosk, payload)
+    db.session.commit()
+    assert answers_of(stored(payload["uuid"])) == {"KIOSK": 4, "R_WAKTU": 1}
+
+
+def test_misuse_flags_on_their_own(ctx, setup):
+    kiosk = db.session.get(Kiosk, setup["kiosk_id"])
+    cast = datetime.now(timezone.utc) - timedelta(minutes=5)
+    services.record_vote(kiosk, vote_payload(cast_at=cast.isoformat()))
+    db.session.commit()
+    rules = services.MisuseRules()
+    assert services.misuse_flags(kiosk.id, cast + timedelta(seconds=1), None, rules) == Flag.BURST
+    assert services.misuse_flags(kiosk.id, cast + timedelta(seconds=30), None, rules) == Flag(0)
+
+
+def test_the_heartbeat_is_written_at_most_once_a_minute(client, setup):
+    kiosk = db.session.get(Kiosk, setup["kiosk_id"])
+    kiosk.last_seen_at = datetime.now(timezone.utc) - timedelta(hours=2)
+    db.session.commit()
+    post(client, setup["token"])
+    seen = db.session.get(Kiosk, setup["kiosk_id"]).last_seen_at
+    assert datetime.now(timezone.utc) - seen < timedelta(seconds=10)
+    post(client, setup["token"])
+    assert db.session.get(Kiosk, setup["kiosk_id"]).last_seen_at == seen
+
+
+# --- The per-process cache of the kiosk indicators ------------------------------------------------
+
+def test_the_indicator_cache_follows_every_change_of_the_kiosk_indicators(client, setup, counter):
+    token = setup["token"]
+    assert post(client, token, reasons=["R_WAKTU"]).status_code == 201  # the cache is warm
+
+    # A new reason, written straight into the table (no admin page, no audit): known at once.
+    db.session.add(Indicator(code="R_PARKIR", kind=IndicatorKind.REASON, text_id="Parkir", text_en="Parking",
+                             channel=IndicatorChannel.KIOSK, position=150))
+    db.session.commit()
+    payload = vote_payload(reasons=["R_PARKIR"])
+    assert paired_client(client, token).post("/kiosk/vote", json=payload).status_code == 201
+    assert answers_of(stored(payload["uuid"])) == {"KIOSK": 4, "R_PARKIR": 1}
+
+    # Moved to the phone survey only: no longer a kiosk reason.
+    db.session.execute(sa.update(Indicator).where(Indicator.code == "R_PARKIR").values(channel=IndicatorChannel.QR))
+    db.session.commit()
+    response = post(client, token, reasons=["R_PARKIR"])
+    assert (response.status_code, response.get_json()["error"]) == (422, "unknown_reason")
+
+    # The question switched off: votes are refused; switched on again: accepted.
+    db.session.execute(sa.update(Indicator).where(Indicator.code == "KIOSK").values(active=False))
+    db.session.commit()
+    response = post(client, token)
+    assert (response.status_code, response.get_json()["error"]) == (409, "no_question")
+    db.session.execute(sa.update(Indicator).where(Indicator.code == "KIOSK").values(active=True))
+    db.session.commit()
+    assert post(client, token).status_code == 201
+
+    # A new version of the question placed before the old one: votes answer the new one.
+    db.session.add(Indicator(code="KIOSK2", kind=IndicatorKind.SCALE, text_id="Bagaimana?", text_en="How?",
+                             labels_id=["1", "2", "3", "4"], labels_en=["1", "2", "3", "4"],
+                             channel=IndicatorChannel.BOTH, position=1))
+    db.session.commit()
+    payload = vote_payload(value=3)
+    assert paired_client(client, token).post("/kiosk/vote", json=payload).status_code == 201
+    assert answers_of(stored(payload["uuid"])) == {"KIOSK2": 3}
+    assert counter(Response) == 4
+
+
+def test_a_vote_with_a_reason_retired_after_the_cache_was_warm_is_kept(client, setup):
+    token = setup["token"]
+    assert post(client, token, reasons=["R_BIAYA"]).status_code == 201
+    reason_id = db.session.scalar(sa.select(Indicator.id).where(Indicator.code == "R_BIAYA"))
+    db.session.execute(sa.update(Indicator).where(Indicator.id == reason_id).values(active=False))
+    db.session.commit()
+    payload = vote_payload(reasons=["R_BIAYA"], cast_at=(datetime.now(timezone.utc) - timedelta(minutes=1)).isoformat())
+    assert paired_client(client, token).post("/kiosk/vote", json=payload).status_code == 201
+    assert {a.indicator_id for a in stored(payload["uuid"]).answers if a.value == 1} == {reason_id}
+
+
+def test_the_fingerprint_is_parsed_whatever_the_order_of_its_entries():
+    parsed = services.KioskVoteIndicators.parse(
+        "12:reason:0:102:R_B,10:scale:0:1:OLD,11:reason:1:101:R_A,13:scale:1:100:KIOSK,14:scale:1:100:LATER")
+    assert parsed.question_id == 13  # the first active scale question by position, then id
+    assert parsed.reason_ids == {"R_A": 11, "R_B": 12}  # retired reasons included
+    assert services.KioskVoteIndicators.parse("") == services.KioskVoteIndicators(None, {})
+
+
+# --- The same vote twice at the same moment -------------------------------------------------------
+
+def _record_in_own_transaction(app, token, payload, results, inserted=None, proceed=None):
+    with app.app_context():
+        with services.VoteTransaction() as votes:
+            assert votes.read(token, payload) is not None
+            outcome = votes.record()
+            if inserted is not None:
+                inserted.set()
+                proceed.wait(timeout=30)
+            votes.commit()
+        results.append(outcome)
+
+
+def test_a_vote_delivered_twice_at_once_is_stored_once(app, setup, counter):
+    # The first delivery has inserted when the second arrives. On SQLite it has not committed yet:
+    # the second waits for its transaction, then stores nothing (ON CONFLICT DO NOTHING) and answers
+    # as the first did. On PostgreSQL the endpoint's single insert statement commits on its own, so
+    # the second finds the stored vote; two inserts at the same instant wait on the unique index.
+    payload = vote_payload(reasons=["R_WAKTU"])
+    inserted, proceed, results = threading.Event(), threading.Event(), []
+    first = threading.Thread(target=_record_in_own_transaction,
+                             args=(app, setup["token"], payload, results, inserted, proceed))
+    second = threading.Thread(target=_record_in_own_transaction, args=(app, setup["token"], payload, results))
+    first.start()
+    assert inserted.wait(timeout=30)
+    second.start()
+    second.join(timeout=0.5)  # the second is held by the first's uncommitted insert
+    proceed.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert sorted(created for _, created in results) == [False, True]
+    assert {result for result, _ in results} == {services.VoteResult(payload["uuid"], True)}
+    assert counter(Response) == 1 and counter(Answer) == 2
+
+
+def test_many_deliveries_of_one_vote_at_once_over_http(app, setup, counter):
+    payload = vote_payload()
+    gate, answers = threading.Barrier(6), []
+
+    def deliver():
+        client = app.test_client()
+        paired_client(client, setup["token"])
+        gate.wait()
+        response = client.post("/kiosk/vote", json=payload)
+        answers.append((response.status_code, response.get_json()))
+
+    threads = [threading.Thread(target=deliver) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert answers == [(201, {"status": "recorded", "uuid": payload["uuid"], "attributed": True})] * 6
+    assert counter(Response) == 1
+
+
+# --- The endpoint ----------------------------------------------------------------------------------
+
+def test_the_vote_answer_carries_the_rate_limit_headers(client, setup):
+    response = post(client, setup["token"])
+    assert response.status_code == 201
+    assert response.headers["X-RateLimit-Limit"] == "120"
+    assert response.headers["X-RateLimit-Remaining"] == "119"
+    assert int(response.headers["X-RateLimit-Reset"]) > 0 and 0 <= int(response.headers["Retry-After"]) <= 61
+    assert response.headers["Content-Security-Policy"]  # the app's own headers are still there
+
+
+def test_an_unpaired_tablet_is_told_so_before_anything_else(client, setup, counter):
+    response = client.post("/kiosk/vote", data="not json", content_type="text/plain")
+    assert (response.status_code, response.get_json()["error"]) == (401, "not_paired")
+    assert "X-RateLimit-Limit" not in response.headers
+    assert counter(Response) == 0
+
+
+def test_the_limit_can_be_switched_off(app, client, setup):
+    from extensions import limiter
+
+    app.config["KIOSK_VOTE_RATE_LIMIT"] = "1 per minute"
+    limiter.enabled = False
+    try:
+        assert [post(client, setup["token"]).status_code for _ in range(3)] == [201] * 3
+    finally:
+        limiter.enabled = True
+        app.config["KIOSK_VOTE_RATE_LIMIT"] = "120 per minute"
