@@ -549,3 +549,17 @@ def test_public_results_show_closed_periods_without_officers(client, factories):
     assert "100.00" in page and "Siti" not in page
     assert "<svg" in page and "<desc" in page
     assert client.get("/hasil/tidak-ada").status_code == 404
+
+
+def test_the_period_picker_keeps_the_unit_or_the_officer(client, factories):
+    today = NOW.date()
+    old = make_period(starts_on=today - timedelta(days=200), ends_on=today - timedelta(days=101))
+    make_period(starts_on=today - timedelta(days=100), ends_on=today + timedelta(days=10))
+    officer = make_officer()
+    sign_in(client, make_user(Role.SUPERVISOR, unit=officer.unit))
+    page = client.get(f"/admin/reports?period={old.id}&unit={officer.unit_id}")
+    assert page.headers["Location"].endswith(f"/admin/reports/{old.id}/units/{officer.unit_id}")
+    page = client.get(f"/admin/reports?period={old.id}&officer={officer.id}")
+    assert page.headers["Location"].endswith(f"/admin/reports/{old.id}/officers/{officer.id}")
+    html = client.get(f"/admin/reports/{old.id}/units/{officer.unit_id}").get_data(as_text=True)
+    assert 'name="unit" value="%d"' % officer.unit_id in html

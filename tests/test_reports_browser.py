@@ -24,6 +24,13 @@ pytestmark = pytest.mark.browser
 CHART_TEXT = ".chart-svg text"
 
 
+def sign_in(page, live_server, username):
+    page.goto(f"{live_server}/admin/login")
+    page.locator("#login-username").fill(username)
+    page.locator("#login-password").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+
+
 def _office(unit, officer, other):
     today = datetime.now(timezone.utc).date()
     old = make_period(name="Triwulan III", starts_on=today - timedelta(days=200), ends_on=today - timedelta(days=101),
@@ -57,10 +64,7 @@ def test_supervisor_report_rating_officer_dispute_and_public_page(ctx, live_serv
 
     context = a11y_context(viewport={"width": 1366, "height": 900}, locale="id-ID")
     page = context.new_page()
-    page.goto(f"{live_server}/admin/login")
-    page.locator("#login-username").fill("kepala")
-    page.locator("#login-password").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    sign_in(page, live_server, "kepala")
     page.get_by_role("link", name="Laporan").first.click()
     # A supervisor lands on their unit's report of the open period.
     expect(page.get_by_role("heading", level=1)).to_contain_text("Kantor Kecamatan Cempaka Putih")
@@ -87,10 +91,7 @@ def test_supervisor_report_rating_officer_dispute_and_public_page(ctx, live_serv
 
     # The officer disputes one of their votes from their own sheet.
     page.get_by_role("button", name="Keluar").click()
-    page.goto(f"{live_server}/admin/login")
-    page.locator("#login-username").fill("siti")
-    page.locator("#login-password").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    sign_in(page, live_server, "siti")
     page.get_by_role("link", name="Lembar penilaian saya").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Siti Rahmawati")
     first = page.locator("#responses details").first
