@@ -120,9 +120,9 @@ def reports_index():
         return redirect(url_for("admin.report_unit", period_id=period.id, unit_id=units[0].id))
     rows = []
     if period is not None:
-        data = reports.period_report(period)
-        for unit in units:
-            rows.append({"unit": unit, **data["units"].get(unit.id, reports.Tally().scores(reports.policy_of(period)))})
+        overview = reports.unit_overview(period)
+        empty = reports.Tally().scores(reports.policy_of(period))
+        rows = [{"unit": unit, **overview.get(unit.id, empty)} for unit in units]
     return render_template("reports/index.html", period=period, periods=sheets.reportable_periods(), units=units,
                            rows=rows)
 

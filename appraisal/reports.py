@@ -351,6 +351,20 @@ def period_report(period: Period) -> dict:
     return {"policy": policy.as_data(), "officers": officers, "units": units}
 
 
+def unit_overview(period: Period) -> dict[int, dict]:
+    """Each unit's channel and combined scores for the period overview: frozen for a closed
+    period (from its unit snapshots), else one GROUP BY over the period's unit index."""
+    if period.status == PeriodStatus.CLOSED:
+        rows = db.session.scalars(sa.select(ScoreSnapshot).where(
+            ScoreSnapshot.period_id == period.id, ScoreSnapshot.scope == "unit")).all()
+        keys = ("qr", "kiosk", "combined", "excluded")
+        frozen = {row.scope_id: {key: value for key, value in _thaw(row.data).items() if key in keys} for row in rows}
+        if frozen:
+            return frozen
+    policy = policy_of(period)
+    return {unit_id: tally.scores(policy) for unit_id, tally in tallies(period.id, Response.unit_id).items()}
+
+
 # --- A unit's report ------------------------------------------------------------------------------
 
 def _flag_counts(period_id: int, *where) -> dict[str, int]:

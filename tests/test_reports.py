@@ -563,3 +563,20 @@ def test_the_period_picker_keeps_the_unit_or_the_officer(client, factories):
     assert page.headers["Location"].endswith(f"/admin/reports/{old.id}/officers/{officer.id}")
     html = client.get(f"/admin/reports/{old.id}/units/{officer.unit_id}").get_data(as_text=True)
     assert 'name="unit" value="%d"' % officer.unit_id in html
+
+
+def test_the_overview_of_a_closed_period_is_frozen_too(client, factories):
+    admin = make_user(Role.ADMIN)
+    period, desk = make_period(min_n=1), make_desk()
+    officer = make_officer(unit=desk.unit)
+    vote = add_vote(period, desk, officer, 4)
+    db.session.commit()
+    periods.close_period(period, admin)
+    db.session.commit()
+    db.session.execute(sa.update(Answer).where(Answer.response_id == vote.id).values(value=1))
+    db.session.execute(sa.update(Response).where(Response.id == vote.id).values(score_sum=1))
+    db.session.commit()
+    assert reports.unit_overview(period)[desk.unit_id]["combined"]["value"] == 100
+    sign_in(client, admin)
+    page = client.get(f"/admin/reports?period={period.id}").get_data(as_text=True)
+    assert desk.unit.name in page and "100.00" in page
