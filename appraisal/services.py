@@ -464,7 +464,9 @@ class _VoteSQL:
         elif dialect.name == "postgresql":
             render, string_agg = (lambda sql: re.sub(r"(?<![\w:]):([a-z_]+)", r"%(\1)s", sql)), "string_agg"
         else:
-            raise NotImplementedError(f"the vote path runs on SQLite and PostgreSQL, not {dialect.name}")
+            # The product runs on SQLite and PostgreSQL only (README, "One machine, or several");
+            # any other DATABASE_URL is a configuration error, said plainly at the first vote.
+            raise RuntimeError(f"Suara Layanan supports SQLite and PostgreSQL databases, not {dialect.name}")
         # PostgreSQL writes a vote in one statement, atomic on its own (see ``insert``).
         self.one_statement_insert = dialect.name == "postgresql"
         context = _CONTEXT_SQL.replace("{string_agg}", string_agg)

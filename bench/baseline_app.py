@@ -35,8 +35,8 @@ def connection():
 @app.post("/kiosk/vote")
 def vote():
     body = request.get_json()
-    placeholder = "?" if URL.startswith("sqlite") else "%s"
-    connection().execute(f"INSERT INTO baseline_vote VALUES ({placeholder}, {placeholder}, {placeholder})",
+    param = "?" if URL.startswith("sqlite") else "%s"  # the DBAPI's parameter style
+    connection().execute(f"INSERT INTO baseline_vote VALUES ({param}, {param}, {param})",
                          (body["uuid"], body["value"], body["cast_at"]))
     return json.dumps({"status": "recorded"}), 201, {"Content-Type": "application/json"}
 
