@@ -683,6 +683,11 @@ class VoteTransaction:
             return None
         return self._vote.read("token", _sha256(token))
 
+    @property
+    def error(self) -> VoteError | None:
+        """What is wrong with the payload read (``record`` would raise it), or None."""
+        return self._vote.error
+
     def record(self) -> tuple[VoteResult, bool]:
         """See ``record_vote``."""
         return self._vote.record()

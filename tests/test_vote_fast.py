@@ -2,6 +2,8 @@
 ORM would, follows every change of the kiosk indicators despite its per-process cache, stores a
 vote once when it is delivered twice at the same moment, and answers with the limiter's headers."""
 
+import functools
+import json
 import threading
 from datetime import datetime, timedelta, timezone
 
@@ -246,3 +248,129 @@ def test_the_limit_can_be_switched_off(app, client, setup):
     finally:
         limiter.enabled = True
         app.config["KIOSK_VOTE_RATE_LIMIT"] = "120 per minute"
+
+
+# --- The fast path (kiosk.fast_path) and the Flask view answer alike ------------------------------
+
+@pytest.fixture(params=[True, False], ids=["fast path", "flask view"])
+def fast(request, app):
+    """Each test below runs twice: votes served by the fast path, and by the Flask view alone."""
+    app.config["KIOSK_VOTE_FAST_PATH"] = request.param
+    yield request.param
+    app.config["KIOSK_VOTE_FAST_PATH"] = True
+
+
+@pytest.fixture
+def view_calls(app, monkeypatch):
+    """How many requests reached the Flask view."""
+    calls = []
+    view = app.view_functions["kiosk.vote"]
+
+    @functools.wraps(view)  # the same name: CSRF exempts it by name
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return view(*args, **kwargs)
+
+    monkeypatch.setitem(app.view_functions, "kiosk.vote", counting)
+    return calls
+
+
+SECURITY = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options",
+            "Permissions-Policy")
+
+
+def test_a_good_vote_is_answered_and_stored_alike(client, setup, fast, view_calls):
+    payload = vote_payload(reasons=["R_WAKTU"])
+    response = paired_client(client, setup["token"]).post("/kiosk/vote", json=payload)
+    assert response.status_code == 201 and response.mimetype == "application/json"
+    assert response.get_json() == {"status": "recorded", "uuid": payload["uuid"], "attributed": True}
+    assert all(response.headers.get(name) for name in SECURITY)
+    assert (response.headers["X-RateLimit-Limit"], response.headers["X-RateLimit-Remaining"]) == ("120", "119")
+    assert answers_of(stored(payload["uuid"])) == {"KIOSK": 4, "R_WAKTU": 1}
+    assert len(view_calls) == (0 if fast else 1)  # the fast path served it without the view
+    # Sent again (the kiosk did not hear the answer): the same answer, nothing more stored.
+    again = paired_client(client, setup["token"]).post("/kiosk/vote", json=payload)
+    assert (again.status_code, again.get_json()) == (201, response.get_json())
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
+
+
+@pytest.mark.parametrize("overrides, status, code", [
+    (dict(value=7), 422, "bad_value"),                     # wrong before the limit is counted
+    (dict(reasons=["R_TIDAK_ADA"]), 422, "unknown_reason"),  # wrong after it is counted
+])
+def test_a_bad_vote_is_refused_alike_and_counted_once(client, setup, fast, overrides, status, code):
+    kiosk = paired_client(client, setup["token"])
+    response = kiosk.post("/kiosk/vote", json=vote_payload(**overrides))
+    assert (response.status_code, response.get_json()["error"]) == (status, code)
+    assert response.headers["X-RateLimit-Remaining"] == "119"
+    assert response.get_json()["message"]
+    assert kiosk.post("/kiosk/vote", json=vote_payload()).headers["X-RateLimit-Remaining"] == "118"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
+
+
+def test_a_refusal_speaks_the_kiosks_language(client, setup, fast):
+    kiosk = paired_client(client, setup["token"])
+    default = kiosk.post("/kiosk/vote", json=vote_payload(value=0)).get_json()["message"]
+    english = kiosk.post("/kiosk/vote?lang=en", json=vote_payload(value=0)).get_json()["message"]
+    assert default == "Nilai harus berupa bilangan bulat 1 sampai 4."
+    assert english == "The rating must be a whole number from 1 to 4."
+
+
+def test_over_the_limit_is_refused_alike(app, client, setup, fast, monkeypatch):
+    monkeypatch.setitem(app.config, "KIOSK_VOTE_RATE_LIMIT", "2 per minute")
+    kiosk = paired_client(client, setup["token"])
+    answers = [kiosk.post("/kiosk/vote", json=vote_payload()) for _ in range(4)]
+    assert [answer.status_code for answer in answers] == [201, 201, 429, 429]
+    assert answers[2].get_json()["error"] == 429 and answers[2].get_json()["message"]
+    assert [answer.headers["X-RateLimit-Remaining"] for answer in answers] == ["1", "0", "0", "0"]
+    assert int(answers[3].headers["Retry-After"]) <= 61
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 2
+
+
+@pytest.mark.parametrize("send, status", [
+    (lambda kiosk: kiosk.post("/kiosk/vote", json=vote_payload(reasons=["R_\u0000"])), 400),  # a NUL, escaped
+    (lambda kiosk: kiosk.post("/kiosk/vote?x=%00", json=vote_payload()), 400),               # a NUL in the query
+    (lambda kiosk: kiosk.post("/kiosk/vote", data="{not json", content_type="application/json"), 422),
+    (lambda kiosk: kiosk.post("/kiosk/vote", data="value=4", content_type="application/x-www-form-urlencoded"), 415),
+    (lambda kiosk: kiosk.post("/kiosk/vote", json=[1, 2]), 422),
+])
+def test_what_is_not_a_plain_vote_is_refused_by_the_app(client, setup, fast, send, status):
+    response = send(paired_client(client, setup["token"]))
+    assert response.status_code == status and response.get_json()["message"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
+
+
+def test_an_unknown_device_is_refused_alike(client, setup, fast):
+    response = paired_client(client, "not-a-token").post("/kiosk/vote", json=vote_payload())
+    assert (response.status_code, response.get_json()["error"]) == (401, "not_paired")
+    assert client.post("/kiosk/vote", json=vote_payload()).status_code == 401  # no cookie at all
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
+
+
+def test_a_large_body_is_left_to_the_view(client, setup, view_calls):
+    payload = vote_payload()
+    body = json.dumps(payload) + " " * 20_000  # valid JSON, past the fast path's size
+    response = paired_client(client, setup["token"]).post("/kiosk/vote", data=body, content_type="application/json")
+    assert response.status_code == 201 and len(view_calls) == 1 and stored(payload["uuid"]) is not None
+
+
+def test_a_database_error_on_the_fast_path_hands_the_vote_to_the_view(app, client, setup, view_calls, monkeypatch,
+                                                                      caplog):
+    failures = []
+    insert = services._VoteSQL.insert
+
+    def failing_once(self, cursor, values, answers):
+        if not failures:
+            failures.append(1)
+            raise db.engine.dialect.loaded_dbapi.OperationalError("the database went away")
+        return insert(self, cursor, values, answers)
+
+    monkeypatch.setattr(services._VoteSQL, "insert", failing_once)
+    payload = vote_payload()
+    response = paired_client(client, setup["token"]).post("/kiosk/vote", json=payload)
+    assert response.status_code == 201 and len(view_calls) == 1  # the view stored it
+    assert response.headers["X-RateLimit-Remaining"] == "119"  # counted once, by the fast path
+    assert stored(payload["uuid"]) is not None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
+    assert "handed over after an error" in caplog.text
+
