@@ -374,3 +374,21 @@ def test_a_database_error_on_the_fast_path_hands_the_vote_to_the_view(app, clien
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
     assert "handed over after an error" in caplog.text
 
+
+
+def test_a_failed_vote_gives_back_its_sqlite_write_turn(app, client, setup, fast):
+    import fcntl
+    import os
+
+    turns = services._write_turns_of(db.engine)
+    if turns is None:
+        pytest.skip("write turns are taken on an SQLite file only")
+    kiosk = paired_client(client, setup["token"])
+    assert kiosk.post("/kiosk/vote", json=vote_payload(reasons=["R_TIDAK_ADA"])).status_code == 422
+    assert kiosk.post("/kiosk/vote", json=vote_payload()).status_code == 201
+    # Nobody holds the turn now: another process's open file takes it at once.
+    fd = os.open(turns.path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        os.close(fd)
