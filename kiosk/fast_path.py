@@ -87,7 +87,8 @@ class VoteFastPath:
         body = environ["wsgi.input"].read(length)
         environ["wsgi.input"] = io.BytesIO(body)  # from here on, a hand-over reads it again
         # A NUL character, raw or escaped: the app's guard refuses the request (app._refuse_nul).
-        if len(body) != length or b"\\u0000" in body or b"\x00" in body or "%00" in environ.get("QUERY_STRING", ""):
+        query = environ.get("QUERY_STRING", "")
+        if len(body) != length or b"\\u0000" in body or b"\x00" in body or "%00" in query or "\x00" in query:
             return None
         try:
             payload = json.loads(body)
