@@ -1,5 +1,5 @@
 # Two commands on a fresh machine:
-#   make run    the product with demo data on http://127.0.0.1:8000 (SQLite under instance/)
+#   make run    the product with demo data on http://127.0.0.1:8000, or where BIND says (SQLite under instance/)
 #   make test   the whole test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL)
 
 PYTHON ?= python3

@@ -6,6 +6,7 @@ The app keeps no state in its processes, so workers (and whole machines) can be 
 import gc
 import os
 
+# `flask demo` reads BIND too, to print this address in the banner of `make run` (appraisal/cli.py).
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Sync workers (one request at a time each), unless GUNICORN_THREADS asks for gthread: measured

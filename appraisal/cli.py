@@ -1,5 +1,6 @@
 """Command-line tools: ``flask --app app <command>``."""
 
+import os
 from datetime import timedelta
 
 import click
@@ -24,6 +25,30 @@ def _officer(nip: str) -> Officer:
     if officer is None:
         raise click.BadParameter(f"no officer with NIP {nip}", param_hint="--nip")
     return officer
+
+
+# Where gunicorn listens unless BIND says otherwise (the same default as gunicorn.conf.py's).
+DEFAULT_BIND = "127.0.0.1:8000"
+
+
+def served_at(bind: str) -> tuple[str | None, str]:
+    """The address to open in a browser on this machine for gunicorn's ``bind`` setting (read
+    with gunicorn's own parser), and what to add about it: an address of every network
+    interface is opened as localhost. None for a Unix socket or a file descriptor, which only
+    a proxy in front can serve."""
+    from gunicorn.util import parse_address
+
+    try:
+        address = parse_address(bind)
+    except (RuntimeError, ValueError):
+        return None, f"BIND={bind} is not an address gunicorn understands"
+    if not isinstance(address, tuple):
+        return None, f"listening on {bind}"
+    host, port = address
+    if host in ("", "0.0.0.0", "::"):
+        local = "[::1]" if host == "::" else "127.0.0.1"
+        return f"http://{local}:{port}", f"and on every other address of this machine, port {port}"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}", ""
 
 
 def register_cli(app: Flask) -> None:
@@ -101,15 +126,19 @@ def register_cli(app: Flask) -> None:
             return
         code = services.make_pairing_code(desk)
         db.session.commit()
-        base = app.config["PUBLIC_BASE_URL"].rstrip("/")
+        # `make run` starts gunicorn next, on the BIND of the environment (gunicorn.conf.py).
+        local, note = served_at(os.environ.get("BIND", DEFAULT_BIND))
+        public = app.config["PUBLIC_BASE_URL"].rstrip("/")
+        base = local or public
         click.echo(
-            f"\n  Suara Layanan is starting on {base}\n"
+            f"\n  Suara Layanan is starting on {base}{f' ({note})' if note else ''}\n"
             f"  Kiosk:  {base}/kiosk/  (pair it with code {code} for {desk.unit.name} / {desk.name};\n"
             f"          valid 24 h, once; then tap 'Petugas' and start duty with PIN {DEMO_PIN})\n"
             f"  Admin:  {base}/admin/  sign in as\n"
             + "".join(f"          {role:<11} {username} / {password}{f'  ({whose})' if whose else ''}\n"
                       for role, username, password, whose in logins)
             + f"  Health: {base}/healthz\n"
+            + (f"  QR codes and posters point to {public} (PUBLIC_BASE_URL)\n" if public != base else "")
         )
 
     for group in (kiosk, duty, officer):
