@@ -24,12 +24,51 @@ def _r(value) -> float:
     return round(float(value), 1)
 
 
-def bars(items, low, high, *, width: int = WIDTH, label_width: int = LABEL_W, marks=()):
-    """Horizontal bars: ``items`` are (label, value or None, text); the axis runs low..high.
+def _is_whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
+
+def axis(low, high, *, whole: bool = False, most: int = 5) -> tuple[Fraction, list[Fraction]]:
+    """A step of 1, 2, 2.5 or 5 times a power of ten giving at most ``most`` intervals from
+    ``low`` up, and the ticks from ``low`` to the first one at or past ``high`` (where the axis
+    then ends): 0..7 is ticked 0, 2, 4, 6, 8. With ``whole``, the step is a whole number, so
+    that counts are never ticked 0.5 or 1.5."""
+    low, high = Fraction(low), Fraction(high)
+    span = high - low if high > low else Fraction(1)
+    rough = span / most
+    power = Fraction(1)
+    while power * 10 <= rough:
+        power *= 10
+    while power > rough:
+        power /= 10
+    if whole:
+        power = max(power, Fraction(1, 10))
+    # rough < 10 x power, which is whole when it must be: the search ends there at the latest.
+    step = next(step for step in (power * m for m in (1, 2, Fraction(5, 2), 5, 10))
+                if step >= rough and not (whole and step.denominator != 1))
+    count = -(-span // step)  # rounded up
+    return step, [low + step * i for i in range(int(count) + 1)]
+
+
+def _places(step: Fraction) -> int:
+    """The decimals a tick label needs to show the step exactly (0.25 -> 2; 5 -> 0)."""
+    places = 0
+    while (step * 10**places).denominator != 1:
+        places += 1
+    return places
+
+
+def bars(items, low, high, *, width: int = WIDTH, label_width: int = LABEL_W, marks=()):
+    """Horizontal bars: ``items`` are (label, value or None, text); the axis runs from low to the
+    first round tick at or past high (see ``axis``).
+
+    Counts (ints at both ends and in every bar) are ticked in whole numbers only.
     ``marks`` are (value, label) reference lines, e.g. the grade boundaries."""
     plot = width - label_width - 60
-    span = Fraction(high) - Fraction(low)
+    whole = _is_whole(low) and _is_whole(high) and all(_is_whole(v) for _, v, _ in items if v is not None)
+    step, values = axis(low, high, whole=whole)
+    high = values[-1]
+    span = high - Fraction(low)
     rows = []
     for index, (label, value, text) in enumerate(items):
         y = index * (BAR_H + GAP)
@@ -37,11 +76,9 @@ def bars(items, low, high, *, width: int = WIDTH, label_width: int = LABEL_W, ma
         rows.append({"label": label, "text": text, "y": y, "text_y": y + BAR_H * 0.7,
                      "w": _r(length), "empty": value is None, "value_x": _r(label_width + length + 6)})
     height = max(1, len(rows)) * (BAR_H + GAP) + 24
-    ticks = []
-    steps = 5
-    for i in range(steps + 1):
-        value = Fraction(low) + span * i / steps
-        ticks.append({"x": _r(label_width + plot * i / steps), "label": str(display(value, 2 if span < 5 else 0))})
+    places = _places(step)
+    ticks = [{"x": _r(label_width + plot * (value - low) / span), "label": str(display(value, places))}
+             for value in values]
     lines = [{"x": _r(label_width + plot * (Fraction(v) - low) / span), "label": text} for v, text in marks
              if low <= Fraction(v) <= high]
     return {"width": width, "height": height, "label_width": label_width, "plot": plot, "rows": rows,
