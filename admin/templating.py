@@ -3,6 +3,7 @@ office reads them (a NIP in its printed groups, a moment in the unit's local tim
 
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 from markupsafe import Markup, escape
@@ -20,13 +21,41 @@ KINDS = {"scale": _l("Scale question (1-4)"), "reason": _l("Kiosk reason")}
 CHANNELS = {"kiosk": _l("Kiosk"), "qr": _l("QR survey"), "both": _l("Both")}
 ENTITIES = {"unit": _l("Unit"), "service": _l("Service"), "desk": _l("Desk"), "officer": _l("Officer"),
             "kiosk": _l("Kiosk"), "duty": _l("Duty"), "period": _l("Period"), "indicator": _l("Indicator"),
-            "comment": _l("Comment"), "user": _l("Account"), "import": _l("Import")}
+            "comment": _l("Comment"), "user": _l("Account"), "import": _l("Import"), "response": _l("Response"),
+            "dispute": _l("Dispute")}
 ACTIONS = {"create": _l("created"), "update": _l("changed"), "delete": _l("deleted"), "open": _l("opened"),
            "close": _l("closed"), "reopen": _l("reopened"), "hide": _l("hidden"), "unhide": _l("shown again"),
            "revoke": _l("revoked"), "move": _l("moved"), "pairing_code": _l("pairing code made"),
            "duty_start": _l("duty started"), "duty_end": _l("duty ended"), "import": _l("imported"),
            "photo": _l("photo changed"), "pin": _l("PIN set"), "password": _l("password changed"),
-           "password_reset": _l("password reset"), "version": _l("replaced by a new version")}
+           "password_reset": _l("password reset"), "version": _l("replaced by a new version"),
+           "dispute": _l("disputed"), "uphold": _l("dispute upheld"), "reject": _l("dispute rejected"),
+           "rate": _l("rating recorded")}
+# The fields an audit entry records (model attributes, and a few keys of their own), as the
+# pages that change them call them; *_at moments are stored in UTC.
+FIELDS = {
+    "active": _l("Active"), "address": _l("Address"), "code": _l("Code"), "name": _l("Name"),
+    "timezone": _l("Time zone"), "username": _l("Username"), "role": _l("Role"), "nip": _l("NIP"),
+    "unit_id": _l("Unit ID"), "officer_id": _l("Officer ID"), "desk_id": _l("Desk ID"),
+    "officer": _l("Officer"), "desk": _l("Desk"), "name_id": _l("Name (Bahasa Indonesia)"),
+    "name_en": _l("Name (English)"), "position": _l("Order"), "kind": _l("Kind"),
+    "text_id": _l("Text (Bahasa Indonesia)"), "text_en": _l("Text (English)"),
+    "labels_id": _l("Answer labels (Bahasa Indonesia)"), "labels_en": _l("Answer labels (English)"),
+    "skm_element": _l("SKM element"), "channel": _l("Channel"), "weight": _l("Weight"),
+    "replaces": _l("Replaces"), "replaced_by": _l("Replaced by"), "starts_on": _l("First day"),
+    "ends_on": _l("Last day"), "status": _l("Status"),
+    "min_n": _l("Minimum number of responses for a score"),
+    "qr_weight_pct": _l("Weight of the phone survey in the combined score (percent)"),
+    "rating_above": _l("“Above expectations” from this score"),
+    "rating_below": _l("“Below expectations” under this score"),
+    "expires_at": _l("Valid until (UTC)"), "revoked_at": _l("Revoked at (UTC)"),
+    "started_at": _l("Started at (UTC)"), "ended_at": _l("Ended at (UTC)"), "comment_hidden": _l("Hidden"),
+    "photo": _l("Photo"), "bytes": _l("Size (bytes)"), "type": _l("File type"), "officers": _l("Officers"),
+    "period": _l("Period ID"), "response": _l("Response ID"), "reason": _l("Reason"), "resolution": _l("Ruling"),
+    "suggested": _l("Suggested rating"), "rating": _l("Supervisor's rating"),
+}
+# Where one name means something else on one kind of record.
+ENTITY_FIELDS = {("officer", "position"): _l("Position (jabatan)")}
 
 
 def _value(value) -> str:
@@ -136,11 +165,25 @@ def action_label(action: str) -> str:
     return str(ACTIONS.get(action, action))
 
 
+def field_label(entity: str, field: str) -> str | None:
+    """What the admin pages call ``field`` of an ``entity``, in the user's language; None for a
+    field this list does not know."""
+    label = ENTITY_FIELDS.get((entity, field)) or FIELDS.get(field)
+    return str(label) if label is not None else None
+
+
 @bp.app_template_filter("changes")
-def changes_filter(values: dict | None) -> Markup:
-    """Before/after values of an audit entry as a short definition list."""
+def changes_filter(values: dict | None, entity: str = "") -> Markup:
+    """Before/after values of an audit entry as a short definition list: each field by its label,
+    with the stored name as its title (what an export or the database calls it); a field
+    without a label by its stored name, marked as code. Yes/no values read as words."""
     if not values:
         return Markup("")
-    items = "".join(f"<dt>{escape(key)}</dt><dd>{escape(value if value is not None else '—')}</dd>"
-                    for key, value in values.items())
-    return Markup(f'<dl class="changes">{items}</dl>')
+    items = []
+    for key, value in values.items():
+        label = field_label(entity, key)
+        term = (f'<dt title="{escape(key)}">{escape(label)}</dt>' if label is not None
+                else f"<dt><code>{escape(key)}</code></dt>")
+        shown = "—" if value is None else (_("Yes") if value else _("No")) if isinstance(value, bool) else value
+        items.append(f"{term}<dd>{escape(shown)}</dd>")
+    return Markup(f'<dl class="changes">{"".join(items)}</dl>')
