@@ -4,6 +4,7 @@
 ``gunicorn app:app`` and ``flask --app app ...`` run.
 """
 
+import functools
 import os
 import secrets
 from pathlib import Path
@@ -20,16 +21,27 @@ from appraisal.db import db
 from extensions import babel, compress, csrf, htmx, limiter, login_manager, migrate
 from i18n import LOCALES, bilingual, pair, select_locale
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+
+@functools.cache
+def content_security_policy(inline_styles: tuple[str, ...] = ()) -> str:
+    """The policy of every page. A page that carries its style sheet inline (the phone survey, see
+    static_assets.InlineStyle) gets that style allowed by its hash, with 'unsafe-inline' beside it
+    for browsers that know only CSP level 1 (old Android WebViews), which ignore hashes; later
+    browsers ignore 'unsafe-inline' in the presence of a hash, so they allow that style alone."""
+    style_src = ["'self'", *(["'unsafe-inline'", *inline_styles] if inline_styles else [])]
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self'",
+        f"style-src {' '.join(style_src)}",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 
 # On every answer that does not set its own (see _security_headers, and kiosk.fast_path).
 SECURITY_HEADERS = (
@@ -249,8 +261,13 @@ def _refuse_nul():
 
 
 def _security_headers(response):
-    """SECURITY_HEADERS, each unless the response set its own (one pass over its headers)."""
+    """SECURITY_HEADERS, each unless the response set its own (one pass over its headers); a page
+    with an inline style sheet gets the policy that allows it instead of the global one."""
     present = {name.lower() for name in response.headers.keys()}
+    inlined = static_assets.inlined_style_sources()
+    if inlined and "content-security-policy" not in present:
+        response.headers["Content-Security-Policy"] = content_security_policy(inlined)
+        present.add("content-security-policy")
     response.headers.extend([header for key, header in _SECURITY_HEADER_KEYS if key not in present])
     return response
 

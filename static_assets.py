@@ -19,10 +19,16 @@ everything (well under a second), later starts only hash the files.
 - An un-hashed address (``/static/css/app.css``) is still served, by Flask, and revalidated on
   every use (``Cache-Control: no-cache``). A hashed address with a hash this server never built
   (content from another release), and a bundle's plain name, redirect to the current address.
+- A page visited once (the phone survey) carries its style sheet in a ``<style>`` element
+  instead (``{{ inline_style('bundles/public.css') }}``, see ``INLINE_STYLES``): caching would
+  save its visitor nothing, and on a slow network a linked style sheet costs a whole round trip
+  before anything shows. The Content-Security-Policy of such a response allows that style by its
+  hash (``inlined_style_sources``, read by ``app._security_headers``).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import re
@@ -32,7 +38,8 @@ from urllib.parse import quote
 
 import rcssmin
 import rjsmin
-from flask import Flask, redirect, url_for
+from flask import Flask, g, redirect, url_for
+from markupsafe import Markup
 from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
 
@@ -45,6 +52,9 @@ BUNDLES: dict[str, tuple[str, ...]] = {
     "bundles/kiosk.js": ("vendor/htmx-2.0.11/htmx.min.js", "js/kiosk.js"),
     "bundles/survey.js": ("vendor/htmx-2.0.11/htmx.min.js", "js/survey.js"),
 }
+
+# Style sheets a page may carry inline instead of linking them (see InlineStyle).
+INLINE_STYLES = ("bundles/public.css",)
 
 _HASHED = re.compile(r"^(?P<stem>.+)\.[0-9a-f]{%d}(?P<suffix>\.[A-Za-z0-9]+)?$" % HASH_LENGTH)
 
@@ -80,15 +90,32 @@ def bundle_content(name: str, parts: list[bytes]) -> bytes:
     return separator.join(part.rstrip() for part in parts) + b"\n"
 
 
+class InlineStyle:
+    """A style sheet as a page carries it: ``element``, the ``<style>`` element, and ``source``,
+    what a Content-Security-Policy allows it by: the SHA-256 of the exact text between the tags."""
+
+    def __init__(self, content: bytes):
+        css = content.decode()
+        # In a <style> element nothing is escaped, and this alone would end it.
+        if "</style" in css.lower():
+            raise ValueError("a style sheet that contains </style cannot be inlined")
+        self.element = Markup(f"<style>{css}</style>")
+        self.source = f"'sha256-{base64.b64encode(hashlib.sha256(content).digest()).decode()}'"
+
+
 class StaticAssets:
     """The built files of one app: ``manifest`` maps each name as templates ask for it to its
-    hashed name under ``build_folder``."""
+    hashed name under ``build_folder``; ``inline_styles`` holds the styles of ``inline``, built
+    the same way, for pages to carry inline."""
 
-    def __init__(self, static_folder: Path, build_folder: Path, bundles: dict[str, tuple[str, ...]] = BUNDLES):
+    def __init__(self, static_folder: Path, build_folder: Path, bundles: dict[str, tuple[str, ...]] = BUNDLES,
+                 inline: tuple[str, ...] = INLINE_STYLES):
         self.static_folder = static_folder
         self.build_folder = build_folder
         self.bundles = bundles
+        self.inline = inline
         self.manifest: dict[str, str] = {}
+        self.inline_styles: dict[str, InlineStyle] = {}
         self._data_uris: dict[str, str] = {}
 
     def sources(self) -> dict[str, bytes]:
@@ -102,12 +129,14 @@ class StaticAssets:
     def build(self) -> dict[str, str]:
         """Build whatever is missing; returns (and keeps) the manifest."""
         manifest = {}
-        for name, content in self.sources().items():
+        sources = self.sources()
+        for name, content in sources.items():
             manifest[name] = hashed_name(name, content)
             target = self.build_folder / manifest[name]
             if not target.is_file():
                 self._write(target, content)
         self.manifest = manifest
+        self.inline_styles = {name: InlineStyle(sources[name]) for name in self.inline}
         return manifest
 
     def _write(self, target: Path, content: bytes) -> None:
@@ -122,6 +151,15 @@ class StaticAssets:
                 os.replace(compressed, target.parent / Path(compressed).name)
             os.replace(staged, target)
 
+    def inline_style(self, name: str) -> Markup:
+        """The ``<style>`` element of ``name`` (one of ``inline``), for a template; the response
+        that carries it will allow it (``inlined_style_sources``)."""
+        style = self.inline_styles[name]
+        sources = g.setdefault("inlined_style_sources", [])
+        if style.source not in sources:
+            sources.append(style.source)
+        return style.element
+
     def data_uri(self, filename: str) -> str:
         """A small static file as a ``data:`` address, to spare a request (the favicon)."""
         if filename not in self._data_uris:
@@ -129,6 +167,11 @@ class StaticAssets:
             content = quote((self.static_folder / filename).read_bytes(), safe=" /:=;,()")
             self._data_uris[filename] = f"data:{mime},{content}"
         return self._data_uris[filename]
+
+
+def inlined_style_sources() -> tuple[str, ...]:
+    """The Content-Security-Policy sources of the styles inlined in this request's response."""
+    return tuple(g.get("inlined_style_sources", ()))
 
 
 def _static_headers(headers, path, url) -> None:
@@ -163,6 +206,7 @@ def init_app(app: Flask) -> StaticAssets:
 
     app.view_functions["static"] = static
     app.jinja_env.globals["static_data_uri"] = assets.data_uri
+    app.jinja_env.globals["inline_style"] = assets.inline_style
     app.wsgi_app = WhiteNoise(app.wsgi_app, root=str(build_folder), prefix=app.static_url_path, max_age=None,
                               allow_all_origins=False, add_headers_function=_static_headers)
     return assets

@@ -1,7 +1,9 @@
 """Static files: content-hashed names cached for a year, compression, and what happens to
 addresses that are not (or no longer) the current ones. See static_assets.py."""
 
+import base64
 import gzip
+import hashlib
 import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -75,11 +77,14 @@ def test_pages_link_only_hashed_static_files_which_are_cached_for_a_year(client,
             assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_the_kiosk_and_the_survey_load_one_style_sheet_one_script_and_an_inline_icon(kiosk_page, survey_page):
-    for html, script in ((kiosk_page[0], "bundles/kiosk"), (survey_page, "bundles/survey")):
+def test_the_kiosk_loads_one_style_sheet_and_one_script_the_survey_one_script_both_an_inline_icon(
+        kiosk_page, survey_page):
+    for html, files in ((kiosk_page[0], ["bundles/public", "bundles/kiosk"]), (survey_page, ["bundles/survey"])):
         urls = STATIC_URL.findall(html)
-        assert [u.rsplit(".", 2)[0] for u in urls] == ["/static/bundles/public", f"/static/{script}"]
+        assert [u.rsplit(".", 2)[0] for u in urls] == [f"/static/{name}" for name in files]
         assert '<link rel="icon" href="data:image/svg+xml,' in html
+    # The survey carries the kiosk's style sheet in the page (see tests/test_survey.py).
+    assert "<style>" not in kiosk_page[0] and survey_page.count("<style>") == 1
 
 
 def test_url_for_static_gives_the_hashed_name_of_the_current_content(app, client):
@@ -144,7 +149,7 @@ def test_content_that_changed_gets_a_new_name_and_the_old_one_stays(tmp_path):
     static, build = tmp_path / "static", tmp_path / "build"
     (static / "css").mkdir(parents=True)
     (static / "css/app.css").write_text("body { color: black }\n" * 50)
-    assets = static_assets.StaticAssets(static, build, bundles={})
+    assets = static_assets.StaticAssets(static, build, bundles={}, inline=())
     old = assets.build()["css/app.css"]
     (static / "css/app.css").write_text("body { color: navy }\n" * 50)
     new = assets.build()["css/app.css"]
@@ -156,6 +161,29 @@ def test_content_that_changed_gets_a_new_name_and_the_old_one_stays(tmp_path):
     assert brotli.decompress((build / (new + ".br")).read_bytes()) == (build / new).read_bytes()
     assert gzip.decompress((build / (new + ".gz")).read_bytes()) == (build / new).read_bytes()
     assert not list(tmp_path.glob(".static-staging-*"))
+
+
+def test_an_inline_style_is_allowed_by_the_hash_of_the_very_text_it_puts_in_the_page(tmp_path):
+    static, build = tmp_path / "static", tmp_path / "build"
+    (static / "css").mkdir(parents=True)
+    (static / "css/app.css").write_text('/* a comment */\n.verified::before { content: "\u2713"; }\n')
+    assets = static_assets.StaticAssets(static, build, bundles={}, inline=("css/app.css",))
+    manifest = assets.build()
+    style = assets.inline_styles["css/app.css"]
+    text = (build / manifest["css/app.css"]).read_bytes()  # minified, as the linked file
+    assert style.element == "<style>" + text.decode() + "</style>"
+    # CSP hashes the text between the tags as UTF-8 bytes: the check mark is three of them.
+    assert style.source == "'sha256-" + base64.b64encode(hashlib.sha256(text).digest()).decode() + "'"
+
+
+@pytest.mark.parametrize("css", ['a::after { content: "</style>"; }', 'a::after { content: "</STYLE"; }'])
+def test_a_style_sheet_that_would_end_its_style_element_is_never_inlined(tmp_path, css):
+    static = tmp_path / "static"
+    (static / "css").mkdir(parents=True)
+    (static / "css/app.css").write_text(css)
+    assets = static_assets.StaticAssets(static, tmp_path / "build", bundles={}, inline=("css/app.css",))
+    with pytest.raises(ValueError, match="</style"):
+        assets.build()
 
 
 # --- Compression --------------------------------------------------------------------------------

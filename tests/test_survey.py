@@ -1,6 +1,8 @@
 """The phone survey at /s/<code>: desk, officer and one-time codes, bad input, repeats and rate
 limits, checked through HTTP and in the database."""
 
+import base64
+import hashlib
 import re
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -10,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from flask import g
 
+from app import CONTENT_SECURITY_POLICY
 from appraisal import services, surveys
 from appraisal.db import db
 from appraisal.errors import SurveyError
@@ -18,6 +21,7 @@ from appraisal.models import (
 )
 from extensions import limiter
 from tests.conftest import make_desk, make_officer, make_period, make_unit
+from tests.test_static_assets import decoded
 
 SKM_CODES = [f"U{n}" for n in range(1, 10)]
 
@@ -138,6 +142,70 @@ def test_the_form_never_asks_for_name_phone_address_or_religion(client, office):
     assert 'type="text"' not in html and 'type="tel"' not in html and 'type="email"' not in html
     for word in ("Nama", "Telepon", "Alamat", "Agama"):
         assert f"<label>{word}" not in html and f'>{word}</label>' not in html
+
+
+# --- The style sheet in the page, and the policy that allows it ------------------------------------
+
+INLINE_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+
+
+def directives(policy: str) -> dict[str, list[str]]:
+    return {name: sources for name, *sources in (directive.split() for directive in policy.split(";"))}
+
+
+def test_the_survey_pages_carry_their_style_sheet_inline_allowed_by_its_hash(app, client, office):
+    """A citizen's first page links no style sheet: one round trip fewer before anything shows on
+    a slow network. Its policy is the app's, with that one style allowed by its hash."""
+    code = office["desk_code"]
+    _, fields = open_form(client, code)
+    pages = {"form": client.get(f"/s/{code}"), "form in English": client.get(f"/s/{code}?lang=en"),
+             "unknown code": client.get("/s/zzzzzzzzzz"),
+             "thanks, without JavaScript": client.post(f"/s/{code}", data={**fields, **full_answers(office)},
+                                                        follow_redirects=True)}
+    db.session.get(services.Period, office["period_id"]).status = PeriodStatus.CLOSED
+    db.session.commit()
+    pages["closed"] = client.get(f"/s/{code}")
+    assets = app.extensions["static_assets"]
+    bundle = (assets.build_folder / assets.manifest["bundles/public.css"]).read_text()
+    everywhere = directives(CONTENT_SECURITY_POLICY)
+    for name, response in pages.items():
+        html = response.get_data(as_text=True)
+        assert '<link rel="stylesheet"' not in html, name
+        [css] = INLINE_STYLE.findall(html)
+        assert css == bundle, name  # app.css + survey.css, minified, as the kiosk links them
+        digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+        [policy] = response.headers.getlist("Content-Security-Policy")
+        policy = directives(policy)
+        # 'unsafe-inline' is for browsers that know no hashes; the others ignore it beside a hash.
+        assert policy.pop("style-src") == ["'self'", "'unsafe-inline'", f"'sha256-{digest}'"], name
+        assert policy == {key: value for key, value in everywhere.items() if key != "style-src"}, name
+    assert [r.status_code for r in pages.values()] == [200, 200, 404, 200, 409]
+
+
+def test_htmx_answers_carry_no_style_and_the_global_policy(client, office):
+    code = office["desk_code"]
+    _, fields = open_form(client, code)
+    refused = client.post(f"/s/{code}", data=fields, headers={"HX-Request": "true"})
+    thanks = client.post(f"/s/{code}", data={**fields, **full_answers(office)}, headers={"HX-Request": "true"})
+    for response in (refused, thanks):
+        assert "<style" not in response.get_data(as_text=True)
+        assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert (refused.status_code, thanks.status_code) == (422, 200)
+
+
+def test_other_pages_keep_the_global_policy(client, office):
+    unit_code = db.session.get(services.Unit, office["unit_id"]).code
+    for path in ("/", "/kiosk/", "/admin/login", f"/hasil/{unit_code}", "/healthz", "/no/such/page"):
+        response = client.get(path)
+        assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY, path
+        assert "<style" not in response.get_data(as_text=True), path
+
+
+def test_the_survey_page_with_its_style_goes_compressed(client, office):
+    response = client.get(f"/s/{office['desk_code']}", headers={"Accept-Encoding": "br"})
+    assert response.headers["Content-Encoding"] == "br"
+    html = decoded(response).decode()
+    assert "<style>" in html and len(response.get_data()) < len(html) / 4
 
 
 # --- A response lands once, with its officer, desk, unit, service and period --------------------

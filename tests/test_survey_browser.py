@@ -198,6 +198,47 @@ def test_the_survey_fits_a_320_pixel_phone_with_large_targets(phone, office, liv
     assert page.evaluate("() => getComputedStyle(document.activeElement.closest('label')).outlineStyle") == "solid"
 
 
+def test_the_survey_pages_are_styled_by_the_style_sheet_they_carry(phone, office, live_server, shot):
+    """No style sheet is fetched, and the page's own policy lets its inline style apply (a refused
+    one would be a console error, which fails the test)."""
+    page = phone(javascript=False)
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.resource_type))
+    for path, name in ((f"/s/{office['desk_code']}", "form"), ("/s/zzzzzzzzzz", "unknown-code"),
+                       (f"/s/{office['desk_code']}/thanks", "thanks")):
+        page.goto(live_server + path)
+        # app.css lays the header out in a row, survey.css narrows the page to a phone's column;
+        # the browser's own defaults are a block and no limit.
+        styles = page.evaluate("""() => [getComputedStyle(document.querySelector('.site-header')).display,
+                                         getComputedStyle(document.querySelector('main.page')).maxWidth]""")
+        assert styles == ["flex", "640px"], name
+        shot(page, f"survey-07-inline-style-{name}")
+    assert "stylesheet" not in fetched
+
+
+def test_the_survey_policy_refuses_any_other_inline_style(browser, office, live_server):
+    """'unsafe-inline' stands beside the hash for browsers that know only CSP level 1; Chromium
+    knows hashes, and so applies none but the page's own style."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server}/s/{office['desk_code']}")
+    violations = page.evaluate("""() => new Promise(resolve => {
+        const seen = [];
+        document.addEventListener("securitypolicyviolation", event => {
+            seen.push(event.effectiveDirective);
+            if (seen.length === 2) resolve(seen);
+        });
+        const style = document.createElement("style");
+        style.textContent = "body { background: rgb(255, 0, 0); }";
+        document.head.append(style);
+        document.querySelector("h1").setAttribute("style", "color: rgb(255, 0, 0)");
+    })""")
+    assert sorted(violations) == ["style-src-attr", "style-src-elem"]
+    assert page.evaluate("() => getComputedStyle(document.body).backgroundColor") != "rgb(255, 0, 0)"
+    assert page.evaluate("() => getComputedStyle(document.querySelector('h1')).color") != "rgb(255, 0, 0)"
+    context.close()
+
+
 def test_the_posters_page_prints_every_poster(office, live_server, shot, browser):
     supervisor = make_user(Role.SUPERVISOR, unit=db.session.get(Unit, office["unit_id"]))
     context = browser.new_context(viewport={"width": 1100, "height": 900})
