@@ -3,6 +3,10 @@
 Counting happens in the database: every query here is a GROUP BY over indexed columns and returns
 a handful of rows per officer, desk or element, never one row per response. The pure functions of
 :mod:`appraisal.scoring` then turn those sums into scores, intervals, grades and suggestions.
+Where one report needs the same sums cut several ways (a unit's report: per officer, desk, service
+and for the whole unit), it reads them once at the finest grain and adds them up in Python: the
+sums are integers, so the totals are exactly those of separate GROUP BYs, for one scan instead of
+several.
 
 Two sources of sums:
 
@@ -228,9 +232,40 @@ def officer_and_unit_tallies(period_id: int) -> tuple[dict, dict]:
     return dict(by_officer), dict(by_unit)
 
 
-def _element_rows(period_id: int, group_column, *where):
-    """(group, element code, sum, count) of the counted phone-survey answers on SKM elements."""
-    columns = [group_column] if group_column is not None else []
+@dataclass
+class UnitTallies:
+    """One unit's tallies in a period, cut four ways."""
+
+    unit: Tally
+    officers: dict  # officer id (None: unattributed) -> Tally
+    desks: dict  # desk id -> Tally
+    services: dict  # service id (None: none chosen, every kiosk vote) -> Tally
+
+
+def unit_tallies(period_id: int, unit_id: int) -> UnitTallies:
+    """Per officer, desk, service and for the whole unit from one GROUP BY over the unit's
+    responses, by (officer, desk, service, channel, excluded, score_n): its rows grow with the
+    combinations of officers, desks and services that occur, not with the responses, where the
+    four GROUP BYs it replaces each read every response of the unit. Officers come in the
+    database's group order, as from :func:`tallies`."""
+    squared = sa.cast(Response.score_sum, sa.Integer) * Response.score_sum
+    groups = (Response.officer_id, Response.desk_id, Response.service_id, Response.channel, Response.excluded,
+              Response.score_n)
+    rows = db.session.execute(
+        sa.select(*groups, sa.func.count(), sa.func.sum(Response.score_sum), sa.func.sum(squared))
+        .where(Response.period_id == period_id, Response.unit_id == unit_id)
+        .group_by(*groups)
+    ).all()
+    unit, by_officer, by_desk, by_service = Tally(), defaultdict(Tally), defaultdict(Tally), defaultdict(Tally)
+    for officer_id, desk_id, service_id, channel, excluded, score_n, count, total, total_sq in rows:
+        values = (Channel(channel), bool(excluded), score_n or 0, count, total or 0, total_sq or 0)
+        for tally in (unit, by_officer[officer_id], by_desk[desk_id], by_service[service_id]):
+            tally.add(*values)
+    return UnitTallies(unit, dict(by_officer), dict(by_desk), dict(by_service))
+
+
+def _element_rows(period_id: int, columns, *where):
+    """(*columns, element code, sum, count) of the counted phone-survey answers on SKM elements."""
     return db.session.execute(
         sa.select(*columns, Indicator.skm_element, sa.func.sum(Answer.value), sa.func.count())
         .select_from(Response)
@@ -243,11 +278,33 @@ def _element_rows(period_id: int, group_column, *where):
 
 
 def _elements_by(period_id: int, group_column, *where) -> dict:
+    columns = [group_column] if group_column is not None else []
     result: dict = defaultdict(dict)
-    for row in _element_rows(period_id, group_column, *where):
+    for row in _element_rows(period_id, columns, *where):
         group, code, total, count = (row if group_column is not None else (None, *row))
         result[group][code] = (int(total), int(count))
     return dict(result)
+
+
+def _add_sums(sums: dict, code: str, total: int, count: int) -> None:
+    before_total, before_count = sums.get(code, (0, 0))
+    sums[code] = (before_total + total, before_count + count)
+
+
+def unit_element_sums(period_id: int, unit_id: int) -> tuple[dict, dict, dict]:
+    """The element sums of :func:`_elements_by` for the whole unit, per desk and per service, from
+    one join of the answers to their responses grouped by (desk, service, element): a few hundred
+    rows, where the three joins it replaces each read every answer of the unit. Answers are
+    whole numbers, so (sum, count) per element adds up exactly; :func:`element_table` then
+    works out the NRRs and weights from the totals, as before."""
+    unit: dict = {}
+    by_desk: dict = defaultdict(dict)
+    by_service: dict = defaultdict(dict)
+    for desk_id, service_id, code, total, count in _element_rows(
+            period_id, [Response.desk_id, Response.service_id], Response.unit_id == unit_id):
+        for sums in (unit, by_desk[desk_id], by_service[service_id]):
+            _add_sums(sums, code, int(total), int(count))
+    return unit, dict(by_desk), dict(by_service)
 
 
 def element_table(sums: dict[str, tuple[int, int]], policy: Policy) -> dict:
@@ -275,19 +332,25 @@ def utc_offset_minutes(unit: Unit, on: date) -> int:
     return int(moment.utcoffset().total_seconds() // 60)
 
 
-def _local_parts(minutes: int):
-    """SQL expressions for the local weekday (0 = Sunday), hour and date of ``cast_at``."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "sqlite":
-        shift = f"{minutes:+d} minutes"
-        return (sa.func.strftime("%w", Response.cast_at, shift), sa.func.strftime("%H", Response.cast_at, shift),
-                sa.func.date(Response.cast_at, shift))
+def _local_hour(minutes: int):
+    """SQL expression for the local hour of ``cast_at``, date included, as one value: text
+    "YYYY-MM-DD HH" on SQLite, a timestamp truncated to the hour on PostgreSQL (see
+    :func:`_day_and_hour`). One value to group by, where a weekday, an hour and a date took three
+    date functions a row on SQLite."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return sa.func.strftime("%Y-%m-%d %H", Response.cast_at, f"{minutes:+d} minutes")
     local = Response.cast_at + sa.text(f"INTERVAL '{int(minutes)} minutes'")
-    return sa.extract("dow", local), sa.extract("hour", local), sa.cast(local, sa.Date)
+    # A literal, not a bound parameter: PostgreSQL would not see the selected and the grouped
+    # expression as the same one if each had its own parameter.
+    return sa.func.date_trunc(sa.literal_column("'hour'"), local, type_=sa.DateTime)
 
 
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+def _day_and_hour(value) -> tuple[date, int]:
+    """The local date and hour of a value of :func:`_local_hour`, whichever the database."""
+    if isinstance(value, datetime):
+        return value.date(), value.hour
+    text = str(value)
+    return date.fromisoformat(text[:10]), int(text[11:13])
 
 
 # --- Officers --------------------------------------------------------------------------------------
@@ -301,7 +364,15 @@ def officer_rows(period: Period, policy: Policy, unit_id: int | None = None, wit
         unit_totals = tallies(period.id, Response.unit_id, *where)
     else:
         by_officer, unit_totals = officer_and_unit_tallies(period.id)
-    by_officer.pop(None, None)  # unattributed responses count for desks and units only
+    rows = _rank_officers(by_officer, unit_totals, policy)
+    return (rows, unit_totals) if with_units else rows
+
+
+def _rank_officers(by_officer: dict, unit_totals: dict, policy: Policy) -> list[dict]:
+    """The rows of :func:`officer_rows` from tallies per officer and per unit, however they were
+    read (the unit report has them from its own merged query)."""
+    # Unattributed responses count for desks and units only.
+    by_officer = {officer_id: tally for officer_id, tally in by_officer.items() if officer_id is not None}
     officers = {o.id: o for o in db.session.execute(
         sa.select(Officer.id, Officer.name, Officer.nip, Officer.unit_id).where(Officer.id.in_(list(by_officer)))
     ).all()} if by_officer else {}
@@ -334,7 +405,7 @@ def officer_rows(period: Period, policy: Policy, unit_id: int | None = None, wit
                      "unit_id": officer.unit_id, "rank_score": rank, **data})
     rows.sort(key=lambda r: (r["rank_score"] is None, -float(r["rank_score"] or 0), r["rank_score"] and -r["rank_score"],
                              r["name"]))
-    return (rows, unit_totals) if with_units else rows
+    return rows
 
 
 def ranking(rows: list[dict], limit: int | None = None) -> list[dict]:
@@ -381,65 +452,77 @@ def _flag_counts(period_id: int, *where) -> dict[str, int]:
     return counts
 
 
+PROFILE_FIELDS = ("gender", "age_band", "education", "occupation")
+
+
 def _profile(period_id: int, unit_id: int) -> dict[str, dict[str, int]]:
-    result = {}
-    for field in ("gender", "age_band", "education", "occupation"):
-        column = getattr(Response, field)
-        rows = db.session.execute(
-            sa.select(column, sa.func.count()).where(
-                Response.period_id == period_id, Response.unit_id == unit_id, Response.channel == Channel.QR,
-                Response.excluded.is_(False)).group_by(column)
-        ).all()
-        result[field] = {(value or ""): count for value, count in rows}
-    return result
+    """Counted phone-survey respondents per answer of each profile field ("" for not given).
+
+    One GROUP BY over the four fields together instead of one per field: each takes a handful of
+    values, so the combinations stay in the hundreds. Each field's answers come in the order a
+    GROUP BY on that field alone gives on SQLite ("" first, then by code)."""
+    columns = [getattr(Response, field) for field in PROFILE_FIELDS]
+    rows = db.session.execute(
+        sa.select(*columns, sa.func.count()).where(
+            Response.period_id == period_id, Response.unit_id == unit_id, Response.channel == Channel.QR,
+            Response.excluded.is_(False)).group_by(*columns)
+    ).all()
+    counts: dict = {field: defaultdict(int) for field in PROFILE_FIELDS}
+    for *values, count in rows:
+        for field, value in zip(PROFILE_FIELDS, values):
+            counts[field][value or ""] += count
+    return {field: dict(sorted(counts[field].items())) for field in PROFILE_FIELDS}
 
 
 def _rhythm(period: Period, unit: Unit) -> dict:
-    """Counted responses by weekday x hour (local time) and by day."""
-    weekday, hour, day = _local_parts(utc_offset_minutes(unit, period.starts_on))
-    where = (Response.period_id == period.id, Response.unit_id == unit.id, Response.excluded.is_(False))
+    """Counted responses by weekday x hour (local time; weekday 0 = Sunday) and by day, from one
+    GROUP BY over (local hour, channel): at most 24 rows a day and channel, added up both ways;
+    the weekday follows from the date."""
+    hour_of = _local_hour(utc_offset_minutes(unit, period.starts_on))
     heat = [[0] * 24 for _ in range(7)]
-    for wd, hr, count in db.session.execute(
-        sa.select(weekday, hour, sa.func.count()).where(*where).group_by(weekday, hour)
-    ).all():
-        heat[int(wd)][int(hr)] = count
     days: dict = defaultdict(lambda: {"qr": 0, "kiosk": 0})
-    for dy, channel, count in db.session.execute(
-        sa.select(day, Response.channel, sa.func.count()).where(*where).group_by(day, Response.channel)
+    for moment, channel, count in db.session.execute(
+        sa.select(hour_of, Response.channel, sa.func.count())
+        .where(Response.period_id == period.id, Response.unit_id == unit.id, Response.excluded.is_(False))
+        .group_by(hour_of, Response.channel)
     ).all():
-        days[_as_date(dy)][Channel(channel).value] = count
+        day, hour = _day_and_hour(moment)
+        heat[day.isoweekday() % 7][hour] += count
+        days[day][Channel(channel).value] += count
     return {"heat": heat, "days": [{"day": d, **days[d]} for d in sorted(days)]}
 
 
 def compute_unit_report(period: Period, unit: Unit, policy: Policy | None = None) -> dict:
+    """The unit's report: its SKM table and scores, per desk and per service, flags, respondents'
+    profile, rhythm and officers. The tallies and the element sums are each read once and cut
+    per desk, per service, per officer and for the unit here (see :func:`unit_tallies` and
+    :func:`unit_element_sums`)."""
     policy = policy or policy_of(period)
-    in_unit = Response.unit_id == unit.id
-    unit_tally = tallies(period.id, Response.unit_id, in_unit).get(unit.id) or Tally()
     desks = {d.id: d.name for d in db.session.scalars(sa.select(Desk).where(Desk.unit_id == unit.id))}
     services = {s.id: s.name_id for s in db.session.scalars(sa.select(Service).where(Service.unit_id == unit.id))}
-    desk_tallies = tallies(period.id, Response.desk_id, in_unit)
-    desk_elements = _elements_by(period.id, Response.desk_id, in_unit)
-    service_tallies = tallies(period.id, Response.service_id, in_unit)
-    service_elements = _elements_by(period.id, Response.service_id, in_unit)
+    counted = unit_tallies(period.id, unit.id)
+    unit_elements, desk_elements, service_elements = unit_element_sums(period.id, unit.id)
 
     def breakdown(names, tally_map, element_map):
         out = []
-        for key in sorted(set(tally_map) | set(element_map), key=lambda k: (k is None, names.get(k, ""))):
+        # The id breaks ties between equal names, so that the order never depends on the order
+        # the rows came in.
+        for key in sorted(set(tally_map) | set(element_map), key=lambda k: (k is None, names.get(k, ""), k or 0)):
             table = element_table(element_map.get(key, {}), policy)
             tally = tally_map.get(key, Tally())
             out.append({"id": key, "name": names.get(key), "skm": _headline(table, policy), **tally.scores(policy)})
         return out
 
-    officers = officer_rows(period, policy, unit.id)
-    skm = element_table(_elements_by(period.id, None, in_unit).get(None, {}), policy)
+    officers = _rank_officers(counted.officers, {unit.id: counted.unit}, policy)
+    skm = element_table(unit_elements, policy)
     return {
         "policy": policy.as_data(),
         "skm": skm,
         "headline": _headline(skm, policy),
-        **unit_tally.scores(policy),
-        "flags": _flag_counts(period.id, in_unit),
-        "desks": breakdown(desks, desk_tallies, desk_elements),
-        "services": breakdown(services, service_tallies, service_elements),
+        **counted.unit.scores(policy),
+        "flags": _flag_counts(period.id, Response.unit_id == unit.id),
+        "desks": breakdown(desks, counted.desks, desk_elements),
+        "services": breakdown(services, counted.services, service_elements),
         "profile": _profile(period.id, unit.id),
         "rhythm": _rhythm(period, unit),
         "officers": officers,

@@ -11,6 +11,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -23,7 +24,7 @@ from appraisal.db import db
 from appraisal.errors import AccessDenied, AdminError, Invalid
 from appraisal.models import (
     Answer, Channel, Dispute, DisputeStatus, Flag, Indicator, IndicatorKind, PeriodStatus, RatingDecision, Response,
-    Role, ScoreSnapshot,
+    Role, ScoreSnapshot, Service,
 )
 from tests.admin_factories import make_user, post, sign_in
 from tests.conftest import make_desk, make_kiosk, make_officer, make_period, make_unit
@@ -194,6 +195,81 @@ def test_configured_weights_drive_the_unit_ikm(factories):
     report = reports.compute_unit_report(period, desk.unit)
     assert report["skm"]["ikm"] == (Fraction(2, 10) * 4 + Fraction(8, 10) * 1) * 25  # 40, not 33.33
     assert report["skm"]["elements"][0]["weight"] == Fraction(1, 5)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_the_unit_report_reads_once_what_one_group_by_per_cut_gives(factories, data):
+    """The unit report reads its tallies, element sums, profile and rhythm once each and cuts them
+    per desk, service, officer and unit in Python: the same numbers, exactly, as a GROUP BY per
+    cut, and the rhythm and profile as counted here one response at a time."""
+    db.session.execute(sa.delete(Answer))
+    db.session.execute(sa.delete(ScoreSnapshot))
+    db.session.execute(sa.delete(Response))
+    db.session.commit()
+    unit, elsewhere = make_unit(timezone="Asia/Jayapura"), make_unit()  # WIT, UTC+9
+    period = make_period(min_n=data.draw(st.integers(1, 6), label="min_n"))
+    desks = [make_desk(unit=unit, name="Loket"), make_desk(unit=unit, name="Loket"), make_desk(unit=unit)]
+    other_desk = make_desk(unit=elsewhere)
+    services_ = [Service(unit=unit, name_id=name, position=i) for i, name in enumerate(["KTP", "KK"])]
+    db.session.add_all(services_)
+    # An officer now in another unit still has this unit's responses.
+    officers = [make_officer(unit=unit), make_officer(unit=unit), make_officer(unit=elsewhere)]
+    if data.draw(st.booleans(), label="weights"):
+        for indicator, weight in zip(skm_indicators(), [Decimal("0.2")] + [Decimal("0.1")] * 8):
+            indicator.weight = weight
+    start = datetime(2026, 11, 15, 14, 0, tzinfo=timezone.utc)  # Sunday 23:00 WIT
+    counted = []
+    for _ in range(data.draw(st.integers(0, 40), label="responses")):
+        desk = data.draw(st.sampled_from(desks + [other_desk]), label="desk")
+        officer = data.draw(st.sampled_from(officers + [None]), label="officer")
+        flags = data.draw(st.sampled_from([Flag(0), Flag(0), Flag.BURST, Flag.REPEAT | Flag.CLOCK_ADJUSTED]))
+        at = start + timedelta(minutes=data.draw(st.integers(0, 3 * 24 * 60), label="minutes"))
+        if data.draw(st.booleans(), label="kiosk"):
+            response = add_vote(period, desk, officer, data.draw(st.integers(1, 4), label="face"), flags=flags, at=at)
+        else:
+            profile = {field: data.draw(st.sampled_from([None, *values]), label=field) for field, values in (
+                ("gender", ["L", "P"]), ("age_band", ["20-29", "30-39"]), ("education", ["SMA", "S1"]),
+                ("occupation", ["swasta", "pns"]))}
+            response = add_survey(period, desk, officer, data.draw(answers9, label="answers"), flags=flags,
+                                  service=data.draw(st.sampled_from(services_ + [None]), label="service"), at=at,
+                                  **profile)
+        if desk.unit_id == unit.id and not response.excluded:
+            counted.append(response)
+    db.session.commit()
+
+    policy = reports.policy_of(period)
+    report = reports.compute_unit_report(period, unit, policy)
+    in_unit = Response.unit_id == unit.id
+    unit_tallies = reports.tallies(period.id, Response.unit_id, in_unit)
+    assert {key: report[key] for key in ("qr", "kiosk", "combined", "excluded")} == \
+        unit_tallies.get(unit.id, reports.Tally()).scores(policy)
+    assert report["skm"] == reports.element_table(reports._elements_by(period.id, None, in_unit).get(None, {}), policy)
+    assert report["officers"] == reports.officer_rows(period, policy, unit.id)
+    for cut, column, names in (("desks", Response.desk_id, {d.id: d.name for d in desks}),
+                               ("services", Response.service_id, {s.id: s.name_id for s in services_})):
+        by_tally = reports.tallies(period.id, column, in_unit)
+        by_elements = reports._elements_by(period.id, column, in_unit)
+        keys = sorted(set(by_tally) | set(by_elements), key=lambda k: (k is None, names.get(k, ""), k or 0))
+        assert [row["id"] for row in report[cut]] == keys
+        for row in report[cut]:
+            table = reports.element_table(by_elements.get(row["id"], {}), policy)
+            assert row == {"id": row["id"], "name": names.get(row["id"]), "skm": reports._headline(table, policy),
+                           **by_tally.get(row["id"], reports.Tally()).scores(policy)}
+
+    surveys_ = [r for r in counted if r.channel == Channel.QR]
+    for field, counts in report["profile"].items():
+        values = [getattr(r, field) or "" for r in surveys_]
+        assert counts == {value: values.count(value) for value in sorted(set(values))}
+        assert list(counts) == sorted(counts)
+    heat = [[0] * 24 for _ in range(7)]
+    days: dict = {}
+    for response in counted:
+        local = response.cast_at.astimezone(ZoneInfo("Asia/Jayapura"))
+        heat[local.isoweekday() % 7][local.hour] += 1
+        day = days.setdefault(local.date(), {"day": local.date(), "qr": 0, "kiosk": 0})
+        day[response.channel.value] += 1
+    assert report["rhythm"] == {"heat": heat, "days": [days[d] for d in sorted(days)]}
 
 
 # --- Flags, minimum n, ranking -------------------------------------------------------------------------
