@@ -122,7 +122,8 @@ class VoteFastPath:
                 return None
             votes.touch()
             votes.commit()
-        body = (self.app.json.dumps(result.as_json()) + "\n").encode()
+        # As jsonify writes it (compact, keys sorted, a newline), byte for byte.
+        body = (self.app.json.dumps(result.as_json(), separators=(",", ":")) + "\n").encode()
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))), *self.headers]
         if counting and self.app.config.get("RATELIMIT_HEADERS_ENABLED"):
             headers += self.rate_limit_headers(item, identity)

@@ -284,6 +284,7 @@ def test_a_good_vote_is_answered_and_stored_alike(client, setup, fast, view_call
     response = paired_client(client, setup["token"]).post("/kiosk/vote", json=payload)
     assert response.status_code == 201 and response.mimetype == "application/json"
     assert response.get_json() == {"status": "recorded", "uuid": payload["uuid"], "attributed": True}
+    assert response.data == f'{{"attributed":true,"status":"recorded","uuid":"{payload["uuid"]}"}}\n'.encode()
     assert all(response.headers.get(name) for name in SECURITY)
     assert (response.headers["X-RateLimit-Limit"], response.headers["X-RateLimit-Remaining"]) == ("120", "119")
     assert answers_of(stored(payload["uuid"])) == {"KIOSK": 4, "R_WAKTU": 1}
