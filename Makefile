@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 run: install translations system-run
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
-	$(BIN)/gunicorn --config gunicorn.conf.py app:app
+	$(BIN)/gunicorn --config gunicorn.conf.py 'app:create_app()'
 
 test: install-test translations system-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,12 +1,20 @@
-"""The admin area: accounts and roles, configuration pages, the audit log.
+"""The admin area: the shell every feature's admin pages live in.
 
-Every view is closed unless it says who may use it (``auth.roles_required``): the blueprint's
-guard refuses a view that declares no roles, so a forgotten decorator cannot open a page.
+Each feature keeps its own admin pages (``<feature>/admin_views.py``, a blueprint of its own);
+here they are nested under ``/admin``, so that the guard (``guard.py``) applies to all of them:
+every view is closed unless it says who may use it (``org.auth.roles_required``), so a forgotten
+decorator cannot open a page.
 """
 
-from flask import Blueprint
+from appraisal.admin_views import bp as appraisal_pages
+from kiosk.admin_views import bp as kiosk_pages
+from org.account_views import bp as account_pages
+from org.views import bp as org_pages
+from reports.admin_views import bp as report_pages
+from survey.admin_views import bp as survey_pages
 
-# cli_group=None: its commands are top-level (`flask create-admin`), not `flask admin ...`.
-bp = Blueprint("admin", __name__, url_prefix="/admin", cli_group=None)
+from . import guard, templating  # noqa: F401  (they attach themselves to bp)
+from .views import bp
 
-from . import auth, cli, reports, routes, templating  # noqa: E402,F401  (they attach themselves to bp)
+for pages in (account_pages, org_pages, appraisal_pages, kiosk_pages, survey_pages, report_pages):
+    bp.register_blueprint(pages)

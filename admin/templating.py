@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 from markupsafe import Markup, escape
 
-from appraisal.db import utcnow
-from appraisal.nip import format_nip
+from core.db import utcnow
+from org.nip import format_nip
 
-from . import bp
+from .views import bp
 
 TIMEZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 ROLE_LABELS = {"admin": _l("Administrator"), "supervisor": _l("Supervisor"), "officer": _l("Officer")}

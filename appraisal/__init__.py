@@ -1,4 +1,3 @@
-"""The domain of Suara Layanan: models, scoring, services (writes) and reports (reads).
-
-Areas (kiosk, survey, admin) import from here; nothing here imports an area or Flask's request.
-"""
+"""What an appraisal period measures and how: periods and their scoring policy, the survey's
+indicators (the SKM elements), the pure scoring of PermenPANRB 14/2017, and the supervisor's
+rating and the officer's disputes."""

@@ -19,11 +19,14 @@ from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 
-from . import audit
-from .errors import AccessDenied, AdminError, Invalid
-from .admin_services import has_rows
-from .db import db
-from .models import Answer, Indicator, IndicatorChannel, IndicatorKind, Role, User
+from core import audit
+from core.db import db, has_rows
+from core.errors import AdminError, Invalid
+from core.responses import Answer
+from org.accounts import require_admin
+from org.models import User
+
+from .models import Indicator, IndicatorChannel, IndicatorKind
 from .scoring import display, element_weights
 
 MEANING = ("kind", "text_id", "text_en", "labels_id", "labels_en", "skm_element")
@@ -33,11 +36,6 @@ CODE = re.compile(r"^[A-Za-z0-9_]{1,16}$")
 ELEMENT = re.compile(r"^U[0-9]{1,2}$")
 _VERSION = re.compile(r"-v[0-9]+$")
 
-
-def _require_admin(user: User) -> None:
-    # Indicators are shared by every unit: only an administrator changes them.
-    if user is None or user.role != Role.ADMIN or not user.active:
-        raise AccessDenied()
 
 
 def has_answers(indicator: Indicator) -> bool:
@@ -144,7 +142,7 @@ def check_weights() -> None:
 
 
 def create_indicator(actor: User, values: dict, now: datetime | None = None) -> Indicator:
-    _require_admin(actor)
+    require_admin(actor)
     indicator = Indicator(**_values(values))
     db.session.add(indicator)
     db.session.flush()
@@ -165,7 +163,7 @@ def _next_code(code: str) -> str:
 def update_indicator(actor: User, indicator: Indicator, values: dict, now: datetime | None = None) -> Indicator:
     """Apply the form; returns the indicator that now carries the values: the same row, or its
     new version when the meaning of an answered indicator changed."""
-    _require_admin(actor)
+    require_admin(actor)
     clean = _values(values, indicator)
     meaning_changed = any(getattr(indicator, name) != clean[name] for name in MEANING)
     if meaning_changed and has_answers(indicator):
@@ -190,7 +188,7 @@ def update_indicator(actor: User, indicator: Indicator, values: dict, now: datet
 
 
 def delete_indicator(actor: User, indicator: Indicator, now: datetime | None = None) -> None:
-    _require_admin(actor)
+    require_admin(actor)
     if has_answers(indicator):
         raise AdminError("indicator_in_use")
     before, indicator_id = audit.snapshot(indicator, FIELDS), indicator.id
@@ -208,7 +206,7 @@ def weighted_indicators() -> list[Indicator]:
 
 def set_weights(actor: User, raw: dict[int, str], now: datetime | None = None) -> None:
     """Set the weights of all SKM questions at once (they only add up to 1 together)."""
-    _require_admin(actor)
+    require_admin(actor)
     errors: dict = {}
     parsed: dict[int, Decimal | None] = {}
     for indicator in weighted_indicators():

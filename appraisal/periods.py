@@ -1,7 +1,7 @@
 """Appraisal periods and their life: draft -> open -> closed, and closed -> open again.
 
 - Periods may not overlap: a vote or a survey answer belongs to exactly one period.
-- Closing freezes the period: ``close_period`` stores the score snapshot (``reports.take_snapshot``)
+- Closing freezes the period: ``close_period`` stores the score snapshot (``take_snapshot``)
   in the same transaction, and ``reopen_period`` removes it; every closure and reopening goes
   through these two functions.
 - Reopening needs a reason and is logged; a period with responses cannot be deleted.
@@ -13,19 +13,17 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from . import audit, reports
-from .errors import AccessDenied, AdminError, Invalid
-from .admin_services import has_rows
-from .db import db, utcnow
-from .models import Period, PeriodStatus, Response, Role, User
+from core import audit
+from core.db import db, has_rows
+from core.errors import AdminError, Invalid
+from core.responses import Response
+from org.accounts import require_admin
+from org.models import User
+
+from .models import Period, PeriodStatus
 
 PERIOD_FIELDS = ("name", "starts_on", "ends_on", "status")
 
-
-def _require_admin(user: User) -> None:
-    # Periods are shared by every unit: only an administrator changes them.
-    if user is None or user.role != Role.ADMIN or not user.active:
-        raise AccessDenied()
 
 
 def _parse_date(raw, field: str, errors: dict) -> date | None:
@@ -79,7 +77,7 @@ def has_responses(period: Period) -> bool:
 
 def create_period(actor: User, values: dict, now: datetime | None = None) -> Period:
     """A new period, as a draft: it takes no votes until it is opened."""
-    _require_admin(actor)
+    require_admin(actor)
     period = Period(status=PeriodStatus.DRAFT, **_period_values(values))
     db.session.add(period)
     db.session.flush()
@@ -89,7 +87,7 @@ def create_period(actor: User, values: dict, now: datetime | None = None) -> Per
 
 
 def update_period(actor: User, period: Period, values: dict, now: datetime | None = None) -> Period:
-    _require_admin(actor)
+    require_admin(actor)
     clean = _period_values(values, period)
     before = audit.snapshot(period, PERIOD_FIELDS)
     for name, value in clean.items():
@@ -99,7 +97,7 @@ def update_period(actor: User, period: Period, values: dict, now: datetime | Non
 
 
 def delete_period(actor: User, period: Period, now: datetime | None = None) -> None:
-    _require_admin(actor)
+    require_admin(actor)
     if has_responses(period):
         raise AdminError("period_has_responses")
     audit.record(actor, "delete", "period", period.id, period.name, before=audit.snapshot(period, PERIOD_FIELDS),
@@ -122,35 +120,10 @@ def _transition(actor: User, period: Period, action: str, to: PeriodStatus, now:
 
 def open_period(period: Period, user: User, now: datetime | None = None) -> Period:
     """A draft period starts taking votes and survey answers (for its dates)."""
-    _require_admin(user)
+    require_admin(user)
     if period.status != PeriodStatus.DRAFT:
         raise AdminError("period_not_draft")
     return _transition(user, period, "open", PeriodStatus.OPEN, now)
-
-
-def close_period(period: Period, user: User, now: datetime | None = None) -> Period:
-    """Close an open period: it takes no more responses, and its scores are frozen in a snapshot
-    taken in the same transaction."""
-    _require_admin(user)
-    if period.status != PeriodStatus.OPEN:
-        raise AdminError("period_not_open")
-    now = now or utcnow()
-    reports.take_snapshot(period, now)
-    return _transition(user, period, "close", PeriodStatus.CLOSED, now)
-
-
-def reopen_period(period: Period, user: User, reason: str, now: datetime | None = None) -> Period:
-    """Open a closed period again, for a stated reason that goes into the audit log."""
-    _require_admin(user)
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid({"reason": "reason_required"})
-    if len(reason) > 500:
-        raise Invalid({"reason": ("too_long", {"max": 500})})
-    if period.status != PeriodStatus.CLOSED:
-        raise AdminError("period_not_closed")
-    reports.drop_snapshot(period)
-    return _transition(user, period, "reopen", PeriodStatus.OPEN, now or utcnow(), reason=reason)
 
 
 def periods_query(search: str = ""):
@@ -166,3 +139,15 @@ def response_counts(period_ids: list[int]) -> dict[int, int]:
     rows = db.session.execute(sa.select(Response.period_id, sa.func.count()).where(Response.period_id.in_(period_ids))
                               .group_by(Response.period_id))
     return dict(rows.all())
+
+
+def open_period_on(day: date) -> Period | None:
+    return db.session.scalar(
+        sa.select(Period).where(Period.status == PeriodStatus.OPEN, Period.starts_on <= day, Period.ends_on >= day)
+    )
+
+
+def reportable_periods() -> list[Period]:
+    """Periods that can have results (open or closed), newest first."""
+    return list(db.session.scalars(
+        sa.select(Period).where(Period.status != PeriodStatus.DRAFT).order_by(Period.starts_on.desc())))

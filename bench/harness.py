@@ -53,9 +53,11 @@ def prepare_kiosks(database_url: str, count: int) -> list[str]:
     from flask_migrate import upgrade
 
     from app import create_app
-    from appraisal import services
-    from appraisal.db import db
-    from appraisal.models import Desk, Officer, Period, PeriodStatus, Unit
+    from appraisal.models import Period, PeriodStatus
+    from core.db import db
+    from kiosk.pairing import new_pairing_code, pair_kiosk
+    from org.duty import start_duty
+    from org.models import Desk, Officer, Unit
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench"})
     tokens = []
@@ -72,8 +74,8 @@ def prepare_kiosks(database_url: str, count: int) -> list[str]:
             officer = Officer(unit=unit, nip=f"19900101201501{1 + i % 2}{i:03d}", name=f"Petugas {i + 1}")
             db.session.add_all([desk, officer])
             db.session.flush()
-            services.start_duty(desk, officer, past, via="admin")
-            kiosk, token = services.pair_kiosk(services.make_pairing_code(desk, now=past), now=past)
+            start_duty(desk, officer, past, via="admin")
+            kiosk, token = pair_kiosk(new_pairing_code(desk, now=past), now=past)
             tokens.append(token)
         db.session.commit()
         db.engine.dispose()
@@ -92,7 +94,7 @@ def count_responses(database_url: str) -> int:
 
 @contextmanager
 def gunicorn(database_url: str, workers: int = 2, threads: int = 1, extra_env: dict | None = None,
-             app_target: str = "app:app"):
+             app_target: str = "app:create_app()"):
     """Serve ``app_target`` with gunicorn (gunicorn.conf.py, as in production) on a free port of
     127.0.0.1; yields (base URL, pid of the master) once every worker is up."""
     port = free_port()

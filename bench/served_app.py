@@ -15,8 +15,9 @@ from pathlib import Path
 
 from flask import abort, send_from_directory
 
-from app import app as flask_app
+from app import create_app
 
+flask_app = create_app()
 LOG = os.environ.get("BENCH_REQUEST_LOG")
 BASELINE_DIR = os.environ.get("BENCH_BASELINE_DIR")
 

@@ -29,8 +29,8 @@ import json
 
 from werkzeug.http import parse_cookie
 
-from appraisal import services
-from appraisal.errors import VoteError
+from .errors import VoteError
+from .votes import VoteTransaction
 
 # Set on a request handed over after its limit was counted: True (allowed) or False (refused).
 # An environ key with a dot cannot come from a client (headers arrive as HTTP_*).
@@ -50,9 +50,9 @@ class VoteFastPath:
     """WSGI middleware: ``app.wsgi_app = VoteFastPath(app, app.wsgi_app, headers)``."""
 
     def __init__(self, app, wsgi_app, headers: tuple[tuple[str, str], ...]):
-        from extensions import limiter
+        from core.extensions import limiter
 
-        from .routes import VOTE_LIMIT_SCOPE, kiosk_key_of, misuse_rules, rate_limit_headers, vote_limit_item
+        from .views import VOTE_LIMIT_SCOPE, kiosk_key_of, misuse_rules, rate_limit_headers, vote_limit_item
 
         self.app, self.wsgi_app, self.headers = app, wsgi_app, list(headers)
         self.limiter = limiter
@@ -105,7 +105,7 @@ class VoteFastPath:
             return None
 
     def _vote(self, environ, token: str, payload) -> tuple[str, list, bytes] | None:
-        with services.VoteTransaction() as votes:
+        with VoteTransaction() as votes:
             if votes.read(token, payload, rules=self.misuse_rules()) is None or votes.error is not None:
                 return None
             limiter = self.limiter

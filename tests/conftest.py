@@ -1,4 +1,4 @@
-"""Fixtures and factories shared by every test.
+"""Fixtures shared by every test (the factories are in ``tests/factories.py``).
 
 The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set. The schema
 is built once per run by the real Alembic migrations (so the migrations are tested on both), and
@@ -6,20 +6,26 @@ every table is emptied after each test.
 """
 
 import contextvars
-import itertools
 import os
-import random
-from datetime import date, datetime, timedelta, timezone
 
-import pytest
+# Before anything imports hypothesis: its example database lives in the checkout.
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(os.path.dirname(__file__), "..", ".hypothesis"))
+
+import pytest  # noqa: E402
 import sqlalchemy as sa
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from hypothesis import settings as hypothesis_settings
 
-os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(os.path.dirname(__file__), "..", ".hypothesis"))
-
-from hypothesis import settings as hypothesis_settings  # noqa: E402
+from app import create_app
+from appraisal.models import Indicator
+from appraisal.standard import insert_missing
+from config import TestConfig
+from core.db import db
+from core.extensions import limiter
+from tests.browser.a11y import a11y_context  # noqa: F401  (a fixture, for every page checked with axe)
+from tests.factories import make_desk, make_kiosk, make_officer, make_period, make_unit
 
 # Developers' runs explore new random examples each time (that is how the NUL bug was found);
 # CI runs a fixed set, so that a submission cannot fail on an example nobody has seen.
@@ -27,12 +33,6 @@ hypothesis_settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
-from app import create_app  # noqa: E402
-from appraisal import services  # noqa: E402
-from appraisal.db import db  # noqa: E402
-from appraisal.models import Desk, Indicator, Officer, Period, PeriodStatus, Unit  # noqa: E402
-from appraisal.standard import insert_missing  # noqa: E402
-from extensions import limiter  # noqa: E402
 
 ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "artifacts")
 
@@ -57,13 +57,7 @@ def app(tmp_path_factory):
     url = _database_url(tmp_path_factory)
     if url.startswith("postgresql"):
         _reset_postgres(url)
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": url,
-        "RATELIMIT_STORAGE_URI": os.environ.get("TEST_RATELIMIT_STORAGE_URI", "memory://"),
-        "SERVER_NAME": None,
-    })
+    app = create_app(TestConfig(url, os.environ.get("TEST_RATELIMIT_STORAGE_URI", "memory://")))
     app.test_client_class = IsolatedClient
     with app.app_context():
         upgrade()
@@ -119,61 +113,6 @@ def runner(app):
 
 # --- Factories --------------------------------------------------------------------------------
 # Each takes overrides as keywords and commits, so that what it made is visible to requests.
-
-_seq = itertools.count(1)
-
-
-def valid_nip(gender: int = 1, seq: int | None = None) -> str:
-    seq = next(_seq) if seq is None else seq
-    rng = random.Random(seq)
-    born = date(1970 + rng.randint(0, 25), rng.randint(1, 12), rng.randint(1, 28))
-    return f"{born:%Y%m%d}{born.year + 23}{rng.randint(1, 12):02d}{gender}{seq % 1000:03d}"
-
-
-def make_unit(**overrides) -> Unit:
-    n = next(_seq)
-    unit = Unit(**{"code": f"unit-{n}", "name": f"Kantor Uji {n}", **overrides})
-    db.session.add(unit)
-    db.session.commit()
-    return unit
-
-
-def make_desk(unit: Unit | None = None, **overrides) -> Desk:
-    desk = Desk(**{"unit": unit or make_unit(), "name": f"Loket {next(_seq)}", **overrides})
-    db.session.add(desk)
-    db.session.commit()
-    return desk
-
-
-def make_officer(unit: Unit | None = None, pin: str | None = "1234", **overrides) -> Officer:
-    officer = Officer(**{"unit": unit or make_unit(), "nip": valid_nip(), "name": f"Petugas {next(_seq)}",
-                         "position": "Pengadministrasi Umum", **overrides})
-    if pin:
-        services.set_pin(officer, pin)
-    db.session.add(officer)
-    db.session.commit()
-    return officer
-
-
-def make_period(status: PeriodStatus = PeriodStatus.OPEN, starts_on: date | None = None,
-                ends_on: date | None = None, **overrides) -> Period:
-    today = datetime.now(timezone.utc).date()
-    period = Period(**{"name": f"Periode {next(_seq)}", "starts_on": starts_on or today - timedelta(days=45),
-                       "ends_on": ends_on or today + timedelta(days=45), "status": status, **overrides})
-    db.session.add(period)
-    db.session.commit()
-    return period
-
-
-def make_kiosk(desk: Desk | None = None, paired_at: datetime | None = None):
-    """A kiosk in service (paired 90 days ago unless said otherwise); returns (kiosk, token).
-    No vote can be cast before its kiosk was paired, so backdated test votes need an old kiosk."""
-    desk = desk or make_desk()
-    paired_at = paired_at or datetime.now(timezone.utc) - timedelta(days=90)
-    code = services.make_pairing_code(desk, now=paired_at)
-    kiosk, token = services.pair_kiosk(code, now=paired_at)
-    db.session.commit()
-    return kiosk, token
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-22
 
-Moments are stored as naive UTC DateTime, as everywhere (see appraisal.db.UTCDateTime).
+Moments are stored as naive UTC DateTime, as everywhere (see core.db.UTCDateTime).
 """
 from alembic import op
 import sqlalchemy as sa

@@ -1,0 +1,37 @@
+"""The admin area's own pages: the start page and the audit log."""
+
+import sqlalchemy as sa
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from core import audit
+from core.db import db
+from core.htmx import render_htmx
+from core.web import arg_date, paginate
+from org import accounts
+from org.auth import ADMIN, EVERYONE, OFFICER, roles_required
+from org.models import User
+
+# cli_group=None: no `flask admin ...` command group.
+bp = Blueprint("admin", __name__, url_prefix="/admin", cli_group=None)
+
+
+
+@bp.get("/")
+@roles_required(*EVERYONE)
+def index():
+    if current_user.role == OFFICER:
+        return redirect(url_for("admin.accounts.me"))
+    return render_template("admin/index.html", units=accounts.managed_units(current_user))
+
+
+@bp.get("/audit")
+@roles_required(ADMIN)
+def audit_log():
+    args = dict(user_id=request.args.get("user", type=int), entity=request.args.get("entity", ""),
+                entity_id=request.args.get("entity_id", type=int), day_from=arg_date("from"), day_to=arg_date("to"))
+    entity = args["entity"] if args["entity"] in audit.ENTITIES else None
+    listing = paginate(audit.search(args["user_id"], entity, args["entity_id"], args["day_from"], args["day_to"]), 50)
+    users = db.session.scalars(sa.select(User).order_by(User.username)).all()
+    return render_htmx("admin/audit.html", "admin/_audit.html", listing=listing, users=users, entities=audit.ENTITIES,
+                       **args)

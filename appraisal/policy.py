@@ -1,0 +1,106 @@
+"""How a period scores: its minimum number of responses, the weights of the two channels, the
+thresholds of the suggested rating and the weights of the SKM elements. Set per period by an
+administrator; frozen once the period is closed."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+import sqlalchemy as sa
+
+from appraisal import scoring
+from core import audit
+from core.db import db
+from core.errors import AccessDenied, AdminError, Invalid
+from org.models import Role, User
+
+from .models import Indicator, IndicatorKind, Period, PeriodStatus
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How a period scores: minimum n, channel weights, rating thresholds, element weights."""
+
+    min_n: int
+    qr_weight: Fraction
+    kiosk_weight: Fraction
+    above: Decimal
+    below: Decimal
+    weights: dict[str, Fraction | None]  # configured weight per SKM element code; None: 1/n
+
+    def as_data(self) -> dict:
+        return {"min_n": self.min_n, "qr_weight": self.qr_weight, "kiosk_weight": self.kiosk_weight,
+                "above": str(self.above), "below": str(self.below),
+                "weights": dict(self.weights)}
+
+
+def policy_of(period: Period) -> Policy:
+    qr = Fraction(period.qr_weight_pct if period.qr_weight_pct is not None else 70, 100)
+    rows = db.session.execute(
+        sa.select(Indicator.skm_element, Indicator.weight, Indicator.channel).where(
+            Indicator.active.is_(True), Indicator.kind == IndicatorKind.SCALE, Indicator.skm_element.is_not(None))
+    ).all()
+    weights = {row.skm_element: (Fraction(row.weight) if row.weight is not None else None)
+               for row in rows if row.channel.value in ("qr", "both")}
+    return Policy(
+        min_n=period.min_n or scoring.DEFAULT_MIN_N, qr_weight=qr, kiosk_weight=1 - qr,
+        above=Decimal(period.rating_above if period.rating_above is not None else scoring.RATING_ABOVE),
+        below=Decimal(period.rating_below if period.rating_below is not None else scoring.RATING_BELOW),
+        weights=weights,
+    )
+
+
+def weights_for(codes, policy: Policy) -> dict[str, Fraction] | None:
+    """The configured weights for exactly these element codes, or None (1/n each) when they are
+    not configured for all of them or do not sum to 1 over them."""
+    codes = list(codes)
+    configured = {code: policy.weights.get(code) for code in codes}
+    if not codes or any(weight is None for weight in configured.values()) or sum(configured.values()) != 1:
+        return None
+    return configured
+
+
+POLICY_FIELDS = ("min_n", "qr_weight_pct", "rating_above", "rating_below")
+
+
+def _parse_score(raw, field: str, errors: dict) -> Decimal | None:
+    text = str(raw if raw is not None else "").strip().replace(",", ".")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        errors[field] = "score_format"
+        return None
+    if not value.is_finite() or not 25 <= value <= 100 or value.as_tuple().exponent < -2:
+        errors[field] = "score_format"
+        return None
+    return value
+
+
+def _parse_int(raw, field: str, code: str, low: int, high: int, errors: dict) -> int | None:
+    text = str(raw if raw is not None else "").strip()
+    if not text.isdigit() or not low <= int(text) <= high:
+        errors[field] = code
+        return None
+    return int(text)
+
+
+def set_policy(user: User, period: Period, values: dict, now: datetime | None = None) -> Period:
+    """Change how an open or draft period scores; a closed period's policy is frozen."""
+    if user is None or user.role != Role.ADMIN or not user.active:
+        raise AccessDenied()
+    if period.status == PeriodStatus.CLOSED:
+        raise AdminError("period_closed")
+    errors: dict = {}
+    min_n = _parse_int(values.get("min_n"), "min_n", "min_n_format", 1, 100000, errors)
+    qr = _parse_int(values.get("qr_weight_pct"), "qr_weight_pct", "percent_format", 0, 100, errors)
+    above = _parse_score(values.get("rating_above"), "rating_above", errors)
+    below = _parse_score(values.get("rating_below"), "rating_below", errors)
+    if above is not None and below is not None and below > above:
+        errors["rating_below"] = "thresholds_order"
+    if errors:
+        raise Invalid(errors)
+    before = audit.snapshot(period, POLICY_FIELDS)
+    period.min_n, period.qr_weight_pct, period.rating_above, period.rating_below = min_n, qr, above, below
+    audit.record_changes(user, "period", period, before, period.name, now=now)
+    return period

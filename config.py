@@ -1,0 +1,103 @@
+"""Configuration: one class with every default, the environment read here and nowhere else.
+
+``Config.from_environment(instance_path)`` is what ``create_app`` uses; ``TestConfig`` is what
+the test suite uses (``create_app(TestConfig(...))``). Values are plain class attributes, so that
+``app.config.from_object`` takes them as they are.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+from core.i18n import LOCALES
+
+ROOT = Path(__file__).resolve().parent
+
+
+class Config:
+    """Defaults for a single machine (`make run`). Each can be set from the environment; the
+    README's "Configuration" table lists them."""
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    # A kiosk page stays open for days: its CSRF token lives as long as the session.
+    WTF_CSRF_TIME_LIMIT = None
+    BABEL_DEFAULT_LOCALE = LOCALES[0]
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    KIOSK_COOKIE_NAME = "kiosk_token"
+    KIOSK_IDLE_SECONDS = 20
+    KIOSK_REASON_SECONDS = 8
+    KIOSK_THANKS_SECONDS = 4
+    # Kiosk misuse rules (see kiosk.votes.MisuseRules) and the per-kiosk vote limit.
+    MISUSE_BURST_SECONDS = 3
+    MISUSE_MAX_PER_MINUTE = 10
+    MISUSE_AFTER_DUTY_START_SECONDS = 15
+    KIOSK_VOTE_RATE_LIMIT = "120 per minute"
+    # Serve well-formed votes ahead of Flask's request pipeline (kiosk.fast_path); tests
+    # switch it off to hold the Flask view to the same answers.
+    KIOSK_VOTE_FAST_PATH = True
+    # How many proxies (nginx) in front may set X-Forwarded-*.
+    TRUSTED_PROXIES = 0
+    # Pages, JSON and the service worker are compressed as they go out (Flask-Compress); static
+    # files were compressed once, at start-up (core.static_assets).
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
+    COMPRESS_BR_LEVEL = 5
+
+    def __init__(self, instance_path: Path, environ: Mapping[str, str] = os.environ):
+        """Read the environment, once. A secret key and an SQLite database under ``instance/``
+        serve a single machine; several servers share both through the environment."""
+        self.SECRET_KEY = environ.get("SECRET_KEY") or _instance_secret(instance_path)
+        self.SQLALCHEMY_DATABASE_URI = database_url(environ.get("DATABASE_URL")
+                                                    or f"sqlite:///{instance_path / 'suara.db'}")
+        self.PUBLIC_BASE_URL = environ.get("PUBLIC_BASE_URL", self.PUBLIC_BASE_URL)
+        self.SESSION_COOKIE_SECURE = environ.get("COOKIE_SECURE", "1") != "0"
+        self.RATELIMIT_STORAGE_URI = environ.get("RATELIMIT_STORAGE_URI", self.RATELIMIT_STORAGE_URI)
+        self.TRUSTED_PROXIES = int(environ.get("TRUSTED_PROXIES", self.TRUSTED_PROXIES))
+        for name in ("KIOSK_IDLE_SECONDS", "KIOSK_REASON_SECONDS", "KIOSK_THANKS_SECONDS", "MISUSE_BURST_SECONDS",
+                     "MISUSE_MAX_PER_MINUTE", "MISUSE_AFTER_DUTY_START_SECONDS"):
+            if name in environ:
+                setattr(self, name, int(environ[name]))
+        self.KIOSK_VOTE_RATE_LIMIT = environ.get("KIOSK_VOTE_RATE_LIMIT", self.KIOSK_VOTE_RATE_LIMIT)
+
+
+class TestConfig(Config):
+    """The test suite's: a database of its own (SQLite in a temporary folder, or PostgreSQL from
+    TEST_DATABASE_URL), rate limits in memory or in TEST_RATELIMIT_STORAGE_URI, and nothing read
+    from the developer's environment."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SERVER_NAME = None
+
+    def __init__(self, database_url: str, ratelimit_storage_uri: str = "memory://", **overrides):
+        self.SQLALCHEMY_DATABASE_URI = database_url
+        self.RATELIMIT_STORAGE_URI = ratelimit_storage_uri
+        for name, value in overrides.items():
+            setattr(self, name, value)
+
+
+def database_url(url: str) -> str:
+    # Hosting platforms hand out postgres:// addresses; SQLAlchemy wants the driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """The secret key of a single-machine install, made once and kept in ``instance/``."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,90 @@
+"""The database handle and the column types every model shares."""
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    # Named constraints, so that Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
+    metadata = sa.MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A moment in time, stored as naive UTC (SQLite has no time zones) and read back aware.
+
+    Writing a naive datetime is a programming error: it is refused rather than guessed at.
+    """
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc)
+
+
+def enum_column(enum_cls, length=16):
+    # Stored as plain strings (not a native ENUM type) so that adding a value needs no DDL.
+    return sa.Enum(enum_cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+def referenced(obj) -> bool:
+    """Whether any row refers to ``obj`` through a foreign key that would keep it from being
+    deleted (one declared ``ON DELETE CASCADE`` or ``SET NULL`` would not). The schema knows who
+    keeps rows about a desk, an officer or a unit; the code that deletes one need not."""
+    table = obj.__table__
+    for other in db.metadata.sorted_tables:
+        for key in other.foreign_keys:
+            if key.column.table is not table or (key.ondelete or "").upper() in ("CASCADE", "SET NULL"):
+                continue
+            if has_rows(other, key.parent == getattr(obj, key.column.key)):
+                return True
+    return False
+
+
+def has_rows(model, *where) -> bool:
+    return db.session.scalar(sa.select(sa.literal(1)).select_from(model).where(*where).limit(1)) is not None
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers go on while a vote is written; busy_timeout makes writers queue rather
+    # than fail when two gunicorn workers write at once.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def init_db(app) -> None:
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sa.event.listen(db.engine, "connect", _sqlite_pragmas)

@@ -1,0 +1,82 @@
+"""What every response carries and every request is checked for: the security headers (a strict
+Content-Security-Policy among them), and the refusal of a NUL character anywhere in a request."""
+
+import functools
+
+from flask import Flask, abort, request
+
+from core import static_assets
+
+
+@functools.cache
+def content_security_policy(inline_styles: tuple[str, ...] = ()) -> str:
+    """The policy of every page. A page that carries its style sheet inline (the phone survey, see
+    static_assets.InlineStyle) gets that style allowed by its hash, with 'unsafe-inline' beside it
+    for browsers that know only CSP level 1 (old Android WebViews), which ignore hashes; later
+    browsers ignore 'unsafe-inline' in the presence of a hash, so they allow that style alone."""
+    style_src = ["'self'", *(["'unsafe-inline'", *inline_styles] if inline_styles else [])]
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self'",
+        f"style-src {' '.join(style_src)}",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
+
+
+# On every answer that does not set its own (see _security_headers).
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+
+
+_SECURITY_HEADER_KEYS = tuple((name.lower(), (name, value)) for name, value in SECURITY_HEADERS)
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    return False
+
+
+def _refuse_nul():
+    """No honest form, link or kiosk sends a NUL character, and PostgreSQL cannot store one in
+    text: refuse such a request before any view sees it, alike on SQLite and PostgreSQL."""
+    parts = [request.path, *request.args.values()]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        parts += [value for _key, value in request.form.items(multi=True)] + list(request.form.keys())
+    if request.is_json:
+        parts.append(request.get_json(silent=True))
+    if any(_has_nul(part) for part in parts):
+        abort(400)
+
+
+def _security_headers(response):
+    """SECURITY_HEADERS, each unless the response set its own (one pass over its headers); a page
+    with an inline style sheet gets the policy that allows it instead of the global one."""
+    present = {name.lower() for name in response.headers.keys()}
+    inlined = static_assets.inlined_style_sources()
+    if inlined and "content-security-policy" not in present:
+        response.headers["Content-Security-Policy"] = content_security_policy(inlined)
+        present.add("content-security-policy")
+    response.headers.extend([header for key, header in _SECURITY_HEADER_KEYS if key not in present])
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_refuse_nul)
+    app.after_request(_security_headers)

@@ -1,0 +1,37 @@
+"""Errors of this feature, each with a stable code and a message in the user's language (see core.errors)."""
+
+from flask_babel import lazy_gettext as _l
+
+from core.errors import DomainError
+
+
+class PairingError(DomainError):
+    status = 400
+    messages = {
+        "missing": _l("Enter the pairing code shown in the admin area."),
+        "unknown": _l("This pairing code is not valid. Check it, or ask the administrator for a new one."),
+        "expired": _l("This pairing code has expired. Ask the administrator for a new one."),
+        "used": _l("This pairing code has already been used. Ask the administrator for a new one."),
+        "desk_inactive": _l("The desk for this code is no longer active."),
+    }
+
+
+class VoteError(DomainError):
+    status = 422
+    messages = {
+        "not_json": _l("Send the vote as a JSON object."),
+        "bad_uuid": _l("The vote needs an id (a UUID) made by the kiosk."),
+        "bad_value": _l("The rating must be a whole number from 1 to 4."),
+        "bad_reasons": _l("The reasons must be a list of the reasons this kiosk offers."),
+        "unknown_reason": _l("Unknown reason: %(reason)s."),
+        "bad_cast_at": _l("The time of the vote is not a valid ISO 8601 time."),
+        "bad_locale": _l("Unknown language."),
+        "no_open_period": _l("No appraisal period is open for this date, so votes cannot be received."),
+        "no_question": _l("This kiosk has no active question. Ask the administrator."),
+        "uuid_conflict": _l("This vote id was already used by another device."),
+    }
+
+    def __init__(self, code: str, status: int | None = None, **params):
+        super().__init__(code, **params)
+        if status:
+            self.status = status

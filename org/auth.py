@@ -1,0 +1,83 @@
+"""Who may use the admin area: the login manager's hooks and ``roles_required``. Roles are
+checked on the server for every request; hiding a link is only a courtesy. The admin area's
+blueprint guard (``admin.guard``) refuses any of its views that does not declare its roles."""
+
+from functools import wraps
+
+from flask import Response, abort, flash, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from core.db import db
+from core.extensions import htmx, login_manager
+from org import accounts
+
+from .models import Role
+
+login_manager.login_view = "admin.accounts.login"
+login_manager.login_message = _l("Sign in to continue.")
+login_manager.login_message_category = "info"
+# No "remember me": a shared office PC must not keep anyone signed in after the browser closes.
+login_manager.session_protection = "basic"
+
+
+def load(model, object_id: int, unit_of=None):
+    """The object, or 404; 403 when it belongs to a unit the user does not manage."""
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    if unit_of is not None and not accounts.can_manage_unit(current_user, unit_of(obj)):
+        abort(403)
+    return obj
+
+
+ADMIN, SUPERVISOR, OFFICER = Role.ADMIN, Role.SUPERVISOR, Role.OFFICER
+
+
+EVERYONE = (ADMIN, SUPERVISOR, OFFICER)
+
+
+MANAGERS = (ADMIN, SUPERVISOR)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    return accounts.load_user(user_id)
+
+
+def safe_next(target: str | None) -> str | None:
+    """A local path to return to after signing in, never another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    login = url_for("admin.accounts.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
+    if htmx:
+        # htmx would swap the login page into a table cell: make it load the whole page instead.
+        response = Response(status=401)
+        response.headers["HX-Redirect"] = login
+        return response
+    flash(str(login_manager.login_message), login_manager.login_message_category)
+    return redirect(login)
+
+
+def roles_required(*roles: Role):
+    """Let in only signed-in users with one of ``roles``; others get 403 (anonymous users go to
+    the sign-in page). The guard below refuses any admin view without this decorator."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.allowed_roles = frozenset(roles)
+        return wrapper
+
+    return decorator

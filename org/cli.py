@@ -1,0 +1,87 @@
+"""``flask --app app ...`` for the organisation: the first administrator, duty, kiosk PINs."""
+
+import click
+import sqlalchemy as sa
+
+from core.db import db
+from core.errors import DomainError
+from org import accounts
+
+from .duty import end_duty, set_pin, start_duty
+from .models import Desk, Officer, Role, User
+
+
+def desk_by_id(desk_id: int) -> Desk:
+    desk = db.session.get(Desk, desk_id)
+    if desk is None:
+        raise click.BadParameter(f"no desk with id {desk_id}", param_hint="--desk")
+    return desk
+
+
+def _officer(nip: str) -> Officer:
+    officer = db.session.scalar(sa.select(Officer).where(Officer.nip == nip))
+    if officer is None:
+        raise click.BadParameter(f"no officer with NIP {nip}", param_hint="--nip")
+    return officer
+
+
+duty = click.Group("duty", help="Who is on duty at which desk.")
+officer = click.Group("officer", help="Officers.")
+
+
+@duty.command("start")
+@click.option("--desk", "desk_id", type=int, required=True)
+@click.option("--nip", required=True)
+def duty_start(desk_id, nip):
+    """Put an officer on duty at a desk (as an administrator, without a PIN)."""
+    try:
+        start_duty(desk_by_id(desk_id), _officer(nip), via="admin")
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo("On duty.")
+
+
+@duty.command("end")
+@click.option("--desk", "desk_id", type=int, required=True)
+def duty_end(desk_id):
+    """End the duty at a desk."""
+    try:
+        end_duty(desk_by_id(desk_id), via="admin")
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo("Duty ended.")
+
+
+@officer.command("set-pin")
+@click.option("--nip", required=True)
+@click.option("--pin", prompt=True, hide_input=True, confirmation_prompt=True)
+def officer_set_pin(nip, pin):
+    """Set an officer's kiosk PIN (4 to 8 digits)."""
+    try:
+        set_pin(_officer(nip), pin)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo("PIN set.")
+
+
+@click.command("create-admin")
+@click.option("--username", prompt=True, help="The administrator's username.")
+@click.option("--name", default="", help="Their full name, shown in the audit log.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="At least 10 characters (prompted when left out, so it stays out of the shell history).")
+def create_admin(username, name, password):
+    """Create an administrator account."""
+    try:
+        user = accounts.create_admin(username, password, name=name)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    admins = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.role == Role.ADMIN))
+    click.echo(f"Administrator '{user.username}' created ({admins} in all). Sign in at /admin/login.")
+
+
+COMMANDS = (duty, officer, create_admin)

@@ -1,0 +1,161 @@
+"""The duty roster: which officer is on duty at which desk, from when to when.
+
+A vote or a survey answer is attributed through it to whoever was serving at that desk at that
+moment. Officers start and end duty at the kiosk with their PIN (``check_pin``), or an
+administrator sets it (``roster_start``/``roster_end``, audited).
+"""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from core import audit
+from core.db import db, utcnow
+
+from .accounts import require_unit, scoped
+from .errors import DutyError
+from .models import Desk, Duty, Officer, Unit, User
+
+PIN_MAX_FAILURES = 5
+
+
+PIN_LOCK = timedelta(minutes=15)
+
+
+def local_date(unit: Unit, moment: datetime) -> date:
+    """The calendar date of ``moment`` at the unit (periods are in local dates)."""
+    return moment.astimezone(ZoneInfo(unit.timezone)).date()
+
+
+def set_pin(officer: Officer, pin: str) -> None:
+    if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
+        raise DutyError("pin_format")
+    officer.pin_hash = generate_password_hash(pin)
+    officer.pin_failures = 0
+    officer.pin_locked_until = None
+
+
+def check_pin(officer: Officer, pin: str, now: datetime) -> None:
+    """Raise DutyError unless ``pin`` is the officer's. Failures are counted in the database (so
+    the limit holds across kiosks and servers); after PIN_MAX_FAILURES the PIN locks for a while.
+    The caller must commit even when this raises, so that the failure is counted."""
+    if officer.pin_locked_until is not None and officer.pin_locked_until > now:
+        raise DutyError("locked", until=officer.pin_locked_until.strftime("%H:%M UTC"))
+    if not officer.pin_hash:
+        raise DutyError("no_pin")
+    if not check_password_hash(officer.pin_hash, pin or ""):
+        officer.pin_failures = (officer.pin_failures or 0) + 1
+        if officer.pin_failures >= PIN_MAX_FAILURES:
+            officer.pin_failures = 0
+            officer.pin_locked_until = now + PIN_LOCK
+            raise DutyError("locked", until=officer.pin_locked_until.strftime("%H:%M UTC"))
+        raise DutyError("bad_pin", left=PIN_MAX_FAILURES - officer.pin_failures)
+    officer.pin_failures = 0
+    officer.pin_locked_until = None
+
+
+def current_duty(desk: Desk) -> Duty | None:
+    return desk.current_duty()
+
+
+def start_duty(desk: Desk, officer: Officer, now: datetime | None = None, via: str = "pin") -> Duty:
+    """Put ``officer`` on duty at ``desk``. Whoever was at the desk is relieved; an officer on
+    duty at another desk must end that duty first (one person cannot serve two counters)."""
+    now = now or utcnow()
+    if officer.unit_id != desk.unit_id:
+        raise DutyError("unknown_officer")
+    if not officer.active:
+        raise DutyError("inactive_officer")
+    elsewhere = db.session.scalar(sa.select(Duty).where(Duty.officer_id == officer.id, Duty.ended_at.is_(None)))
+    if elsewhere is not None:
+        if elsewhere.desk_id == desk.id:
+            return elsewhere
+        raise DutyError("on_duty_elsewhere", name=officer.name, desk=elsewhere.desk.name)
+    previous = desk.current_duty()
+    if previous is not None:
+        previous.ended_at = now
+        previous.ended_via = "replaced"
+        db.session.flush()
+    duty = Duty(officer=officer, desk=desk, started_at=now, started_via=via)
+    db.session.add(duty)
+    db.session.flush()
+    return duty
+
+
+def end_duty(desk: Desk, now: datetime | None = None, via: str = "pin") -> Duty:
+    now = now or utcnow()
+    duty = desk.current_duty()
+    if duty is None:
+        raise DutyError("not_on_duty")
+    duty.ended_at = now
+    duty.ended_via = via
+    db.session.flush()
+    return duty
+
+
+def _on_duty_at(moment: datetime):
+    """The duties running at that moment, newest first: a query to narrow to a desk or officer."""
+    return (sa.select(Duty)
+            .where(Duty.started_at <= moment, sa.or_(Duty.ended_at.is_(None), Duty.ended_at > moment))
+            .order_by(Duty.started_at.desc())
+            .limit(1))
+
+
+def duty_at(desk_id: int, moment: datetime) -> Duty | None:
+    """The duty at the desk at that moment (the moment a vote was cast, which for an offline
+    kiosk can be long before it arrives)."""
+    return db.session.scalar(_on_duty_at(moment).where(Duty.desk_id == desk_id))
+
+
+def desk_of_officer_at(officer_id: int, moment: datetime) -> int | None:
+    """The desk where the officer was on duty at that moment, if any."""
+    duty = db.session.scalar(_on_duty_at(moment).where(Duty.officer_id == officer_id))
+    return duty.desk_id if duty else None
+
+
+def officer_on_duty_at(desk_id: int, moment: datetime) -> int | None:
+    """Who was on duty at the desk at that moment, or None."""
+    duty = duty_at(desk_id, moment)
+    return duty.officer_id if duty else None
+
+
+def duty_query(user: User, desk_id: int | None = None, officer_id: int | None = None,
+               day_from: date | None = None, day_to: date | None = None, tz: str = "Asia/Jakarta"):
+    """Duties that overlap the days asked for (local days of ``tz``), the latest first."""
+    query = scoped(sa.select(Duty).join(Desk, Duty.desk_id == Desk.id), Desk.unit_id, user)
+    if desk_id:
+        query = query.where(Duty.desk_id == desk_id)
+    if officer_id:
+        query = query.where(Duty.officer_id == officer_id)
+    zone = ZoneInfo(tz)
+    if day_from:
+        start = datetime.combine(day_from, time(0), zone)
+        query = query.where(sa.or_(Duty.ended_at.is_(None), Duty.ended_at > start))
+    if day_to:
+        end = datetime.combine(day_to + timedelta(days=1), time(0), zone)
+        query = query.where(Duty.started_at < end)
+    return query.order_by(Duty.started_at.desc(), Duty.id.desc())
+
+
+def roster_start(actor: User, desk: Desk, officer: Officer, now: datetime | None = None) -> Duty:
+    require_unit(actor, desk.unit_id)
+    now = now or utcnow()
+    replaced = desk.current_duty()
+    replaced_info = {"officer_id": replaced.officer_id, "officer": replaced.officer.name} if replaced else None
+    duty = start_duty(desk, officer, now, via="admin")
+    audit.record(actor, "duty_start", "duty", duty.id, f"{officer.name} @ {desk.name}", before=replaced_info,
+                 after={"desk_id": desk.id, "desk": desk.name, "officer_id": officer.id, "officer": officer.name,
+                        "started_at": duty.started_at.isoformat()},
+                 unit_id=desk.unit_id, now=now)
+    return duty
+
+
+def roster_end(actor: User, desk: Desk, now: datetime | None = None) -> Duty:
+    require_unit(actor, desk.unit_id)
+    now = now or utcnow()
+    duty = end_duty(desk, now, via="admin")
+    audit.record(actor, "duty_end", "duty", duty.id, f"{duty.officer.name} @ {desk.name}",
+                 before={"ended_at": None}, after={"ended_at": now.isoformat()}, unit_id=desk.unit_id, now=now)
+    return duty

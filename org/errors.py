@@ -1,0 +1,30 @@
+"""Errors of this feature, each with a stable code and a message in the user's language (see core.errors)."""
+
+from flask_babel import lazy_gettext as _l
+
+from core.errors import DomainError
+
+
+class DutyError(DomainError):
+    status = 400
+    messages = {
+        "no_officer": _l("Choose your name first."),
+        "unknown_officer": _l("This officer does not work at this unit."),
+        "bad_pin": _l("Wrong PIN. %(left)s attempts left before the PIN is locked."),
+        "locked": _l("Too many wrong PINs. Try again after %(until)s, or ask the administrator."),
+        "no_pin": _l("You have no PIN yet. Ask the administrator to set one."),
+        "pin_format": _l("A PIN has 4 to 8 digits."),
+        "not_on_duty": _l("Nobody is on duty at this desk."),
+        "on_duty_elsewhere": _l("%(name)s is on duty at %(desk)s. End that duty first."),
+        "inactive_officer": _l("This officer is not active."),
+    }
+
+
+class LoginError(DomainError):
+    status = 401
+    messages = {
+        "bad_credentials": _l("Wrong username or password."),
+        "locked": _l("Too many wrong passwords for this account. Try again after %(until)s, or ask an "
+                     "administrator."),
+        "inactive": _l("This account is switched off. Ask an administrator."),
+    }

@@ -1,0 +1,210 @@
+"""Who serves the public, and where: units, their services and desks, officers, who is on duty
+at which desk, and the accounts that sign in to the admin area.
+
+Vocabulary kept in Bahasa Indonesia where it is a term of art:
+- *unit layanan*: a public-service unit (a kecamatan office, a Dukcapil office, a hospital);
+- *loket*: a service counter (``Desk``); *jenis layanan*: a kind of service (``Service``);
+- *ASN*: a civil servant (``Officer``), identified nationally by their NIP.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import UTCDateTime, db, enum_column, utcnow
+
+# Public codes (QR addresses) use an alphabet without look-alike characters, so that a code read
+# aloud or typed from a poster survives.
+CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def new_public_code(length: int = 10) -> str:
+    """A short, unguessable code for a public address (~49 bits at length 10)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+class Unit(db.Model):
+    """A unit layanan: one office that serves the public, with its own time zone."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)  # a slug for public addresses
+    name: Mapped[str] = mapped_column(sa.String(200))
+    address: Mapped[str] = mapped_column(sa.String(300), default="")
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="Asia/Jakarta")
+
+    services: Mapped[list[Service]] = relationship(back_populates="unit", order_by="Service.position")
+    desks: Mapped[list[Desk]] = relationship(back_populates="unit", order_by="Desk.name")
+    officers: Mapped[list[Officer]] = relationship(back_populates="unit", order_by="Officer.name")
+
+
+class Service(db.Model):
+    """A jenis layanan offered by a unit (e.g. KTP-el, Kartu Keluarga)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    name_id: Mapped[str] = mapped_column(sa.String(200))
+    name_en: Mapped[str] = mapped_column(sa.String(200), default="")
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    unit: Mapped[Unit] = relationship(back_populates="services")
+
+
+class Desk(db.Model):
+    """A loket: one service counter of a unit, where officers take turns on duty."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True, default=new_public_code)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    unit: Mapped[Unit] = relationship(back_populates="desks")
+
+    def current_duty(self) -> Duty | None:
+        return db.session.scalar(sa.select(Duty).where(Duty.desk_id == self.id, Duty.ended_at.is_(None)))
+
+
+class Officer(db.Model):
+    """An ASN who serves at the desks of one unit."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    nip: Mapped[str] = mapped_column(sa.String(18), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    position: Mapped[str] = mapped_column(sa.String(200), default="")  # jabatan
+    photo: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    photo_mime: Mapped[str | None] = mapped_column(sa.String(40))
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True, default=new_public_code)
+    pin_hash: Mapped[str | None] = mapped_column(sa.String(200))
+    pin_failures: Mapped[int] = mapped_column(default=0)
+    pin_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    unit: Mapped[Unit] = relationship(back_populates="officers")
+
+    @property
+    def has_photo(self) -> bool:
+        return self.photo_mime is not None
+
+
+class Duty(db.Model):
+    """An officer at a desk, from ``started_at`` until ``ended_at`` (open while None).
+
+    A desk has at most one open duty and an officer at most one: partial unique indexes hold
+    this in the database itself, so two tablets racing cannot break it.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(sa.ForeignKey("officer.id"))
+    desk_id: Mapped[int] = mapped_column(sa.ForeignKey("desk.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How it started and ended: "pin" at the kiosk, "admin", or "demo"; "replaced" when another
+    # officer took over the desk.
+    started_via: Mapped[str] = mapped_column(sa.String(16), default="pin")
+    ended_via: Mapped[str | None] = mapped_column(sa.String(16))
+
+    officer: Mapped[Officer] = relationship()
+    desk: Mapped[Desk] = relationship()
+
+    __table_args__ = (
+        sa.Index("ix_duty_desk_time", "desk_id", "started_at"),
+        sa.Index("ix_duty_officer_time", "officer_id", "started_at"),
+        sa.Index(
+            "uq_duty_open_desk", "desk_id", unique=True,
+            sqlite_where=sa.text("ended_at IS NULL"), postgresql_where=sa.text("ended_at IS NULL"),
+        ),
+        sa.Index(
+            "uq_duty_open_officer", "officer_id", unique=True,
+            sqlite_where=sa.text("ended_at IS NULL"), postgresql_where=sa.text("ended_at IS NULL"),
+        ),
+    )
+
+
+class Role(str, enum.Enum):
+    """What an account may do. Scope is by unit: a supervisor sees and changes only their unit."""
+
+    ADMIN = "admin"  # everything, every unit
+    SUPERVISOR = "supervisor"  # unit manager / pejabat penilai of one unit
+    OFFICER = "officer"  # an ASN: their own account and, later, their own appraisal sheet
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
+class User(db.Model):
+    """A person who signs in to the admin area. Implements what Flask-Login asks of a user.
+
+    ``session_token`` is part of the id kept in the session cookie: changing the password makes a
+    new one, which signs the account out everywhere else.
+    """
+
+    __tablename__ = "user_account"  # "user" is a reserved word in PostgreSQL
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    officer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("officer.id"), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)
+
+    unit: Mapped[Unit | None] = relationship()
+    officer: Mapped[Officer | None] = relationship()
+
+    __table_args__ = (
+        # A supervisor belongs to a unit; an officer's account belongs to an officer.
+        sa.CheckConstraint("role <> 'supervisor' OR unit_id IS NOT NULL", name="supervisor_has_unit"),
+        sa.CheckConstraint("role <> 'officer' OR officer_id IS NOT NULL", name="officer_has_officer"),
+    )
+
+    # Flask-Login's user interface.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.username
+
+
+class ImportJob(db.Model):
+    """A bulk import of officers. Its rows and progress live here, not in a server process, so
+    any worker can take the next step. Nothing is imported unless every row is valid."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    # A supervisor's import goes to their unit; an administrator's names the unit on each row.
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
+    filename: Mapped[str] = mapped_column(sa.String(200), default="")
+    status: Mapped[str] = mapped_column(sa.String(16), default="checking")  # checking/refused/done/failed
+    total: Mapped[int] = mapped_column(default=0)
+    checked: Mapped[int] = mapped_column(default=0)
+    imported: Mapped[int] = mapped_column(default=0)
+    rows: Mapped[list] = mapped_column(sa.JSON, default=list)
+    errors: Mapped[list] = mapped_column(sa.JSON, default=list)

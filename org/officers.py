@@ -1,0 +1,398 @@
+"""State changes for officers (ASN): create, edit, delete, photo, kiosk PIN, and bulk import
+from CSV or XLSX.
+
+The import is all or nothing, and it runs in steps whose progress is kept in an ``ImportJob``
+row, so a long file shows a progress bar and any server process can take the next step:
+1. ``start_import`` reads the file into rows (a file that cannot be read is refused at once);
+2. ``import_step`` checks the next chunk of rows, collecting "line N: reason" for each bad one;
+3. after the last chunk: any bad row refuses the whole file; otherwise every officer is inserted
+   in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from core import audit
+from core.db import db, has_rows, referenced, utcnow
+from core.errors import AdminError, Invalid
+
+from .accounts import require_unit, scoped
+from .duty import set_pin
+from .errors import DutyError
+from .models import Duty, ImportJob, Officer, Unit, User
+from .nip import InvalidNIP, normalize_nip
+
+OFFICER_FIELDS = ("nip", "name", "position", "unit_id", "active")
+PHOTO_MAX_BYTES = 512 * 1024
+PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
+IMPORT_MAX_ROWS = 5000
+IMPORT_CHUNK = 200
+
+# InvalidNIP explains in English; each reason has a message code that is translated.
+_NIP_REASONS = {
+    "A NIP has exactly 18 digits.": "nip_length",
+    "The first 8 digits of a NIP must be a real date of birth (YYYYMMDD).": "nip_birth_date",
+    "Digit 15 of a NIP is the gender code: 1 or 2.": "nip_gender",
+}
+# Column names accepted in the first row of an import, in English or Bahasa Indonesia.
+_COLUMNS = {
+    "nip": "nip",
+    "name": "name", "nama": "name",
+    "position": "position", "jabatan": "position",
+    "unit": "unit", "unit code": "unit", "unit_code": "unit", "kode unit": "unit", "kode_unit": "unit",
+}
+
+
+def nip_error_code(error: InvalidNIP) -> str:
+    return _NIP_REASONS.get(str(error.args[0]), "nip_length")
+
+
+def _clean_nip(raw: str) -> str:
+    try:
+        return normalize_nip(raw)
+    except InvalidNIP as error:
+        raise Invalid({"nip": nip_error_code(error)}) from None
+
+
+def _officer_values(actor: User, values: dict, officer: Officer | None = None) -> dict:
+    errors: dict = {}
+    try:
+        nip = _clean_nip(values.get("nip") or "")
+    except Invalid as error:
+        errors.update(error.fields)
+        nip = ""
+    if nip and has_rows(Officer, Officer.nip == nip, Officer.id != (officer.id if officer else -1)):
+        errors["nip"] = "nip_taken"
+    name = (values.get("name") or "").strip()
+    if not name:
+        errors["name"] = "required"
+    elif len(name) > 200:
+        errors["name"] = ("too_long", {"max": 200})
+    position = (values.get("position") or "").strip()
+    if len(position) > 200:
+        errors["position"] = ("too_long", {"max": 200})
+    unit_id = values.get("unit_id") or (officer.unit_id if officer else actor.unit_id)
+    if not unit_id or db.session.get(Unit, unit_id) is None:
+        errors["unit_id"] = "unknown_unit"
+    if errors:
+        raise Invalid(errors)
+    require_unit(actor, unit_id)
+    return dict(nip=nip, name=name, position=position, unit_id=unit_id, active=bool(values.get("active")))
+
+
+def create_officer(actor: User, values: dict, now: datetime | None = None) -> Officer:
+    officer = Officer(**_officer_values(actor, values))
+    db.session.add(officer)
+    db.session.flush()
+    audit.record(actor, "create", "officer", officer.id, officer.name, after=audit.snapshot(officer, OFFICER_FIELDS),
+                 unit_id=officer.unit_id, now=now)
+    return officer
+
+
+def update_officer(actor: User, officer: Officer, values: dict, now: datetime | None = None) -> Officer:
+    require_unit(actor, officer.unit_id)
+    clean = _officer_values(actor, values, officer)
+    if clean["unit_id"] != officer.unit_id and has_rows(Duty, Duty.officer_id == officer.id, Duty.ended_at.is_(None)):
+        # Moving to another unit while on duty at this one would leave a duty across units.
+        raise AdminError("officer_in_use")
+    before = audit.snapshot(officer, OFFICER_FIELDS)
+    for name, value in clean.items():
+        setattr(officer, name, value)
+    audit.record_changes(actor, "officer", officer, before, officer.name, unit_id=officer.unit_id, now=now)
+    return officer
+
+
+def delete_officer(actor: User, officer: Officer, now: datetime | None = None) -> None:
+    require_unit(actor, officer.unit_id)
+    if referenced(officer):
+        raise AdminError("officer_in_use")
+    audit.record(actor, "delete", "officer", officer.id, officer.name,
+                 before=audit.snapshot(officer, OFFICER_FIELDS), unit_id=officer.unit_id, now=now)
+    db.session.delete(officer)
+    db.session.flush()
+
+
+def set_photo(actor: User, officer: Officer, data: bytes, now: datetime | None = None) -> None:
+    """Store a JPEG or PNG photo (checked by decoding it, not by its name or declared type)."""
+    from PIL import Image, UnidentifiedImageError
+
+    require_unit(actor, officer.unit_id)
+    if not data:
+        raise Invalid({"photo": "photo_required"})
+    if len(data) > PHOTO_MAX_BYTES:
+        raise Invalid({"photo": ("photo_size", {"max": PHOTO_MAX_BYTES // 1024})})
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise Invalid({"photo": "photo_type"}) from None
+    if kind not in PHOTO_TYPES:
+        raise Invalid({"photo": "photo_type"})
+    had = officer.has_photo
+    officer.photo, officer.photo_mime = data, PHOTO_TYPES[kind]
+    db.session.flush()
+    audit.record(actor, "photo", "officer", officer.id, officer.name, before={"photo": had},
+                 after={"photo": True, "bytes": len(data), "type": PHOTO_TYPES[kind]}, unit_id=officer.unit_id,
+                 now=now)
+
+
+def remove_photo(actor: User, officer: Officer, now: datetime | None = None) -> None:
+    require_unit(actor, officer.unit_id)
+    if officer.has_photo:
+        officer.photo, officer.photo_mime = None, None
+        db.session.flush()
+        audit.record(actor, "photo", "officer", officer.id, officer.name, before={"photo": True},
+                     after={"photo": False}, unit_id=officer.unit_id, now=now)
+
+
+def set_officer_pin(actor: User, officer: Officer, pin: str, now: datetime | None = None) -> None:
+    """Set the officer's kiosk PIN; the log says that it changed, never what it is."""
+    require_unit(actor, officer.unit_id)
+    try:
+        set_pin(officer, (pin or "").strip())
+    except DutyError:
+        raise Invalid({"pin": "pin_format"}) from None
+    db.session.flush()
+    audit.record(actor, "pin", "officer", officer.id, officer.name, unit_id=officer.unit_id, now=now)
+
+
+def officers_query(user: User, search: str = "", unit_id: int | None = None, active: str = ""):
+    query = scoped(sa.select(Officer).join(Unit), Officer.unit_id, user)
+    if unit_id:
+        query = query.where(Officer.unit_id == unit_id)
+    if active == "yes":
+        query = query.where(Officer.active.is_(True))
+    elif active == "no":
+        query = query.where(Officer.active.is_(False))
+    if search:
+        text = search.strip().lower()
+        digits = "".join(ch for ch in text if ch.isdigit())
+        conditions = [sa.func.lower(Officer.name).like(f"%{text}%"), sa.func.lower(Officer.position).like(f"%{text}%")]
+        if digits:
+            conditions.append(Officer.nip.like(f"%{digits}%"))
+        query = query.where(sa.or_(*conditions))
+    return query.order_by(Officer.name, Officer.id)
+
+
+# --- Import ---------------------------------------------------------------------------------------
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        # An 18-digit NIP typed as a number: a float cannot hold it, the digits are already lost.
+        return f"#float:{value!r}"
+    text = str(value).strip()
+    if "\x00" in text:  # no real cell holds one, and PostgreSQL cannot store it
+        raise Invalid({"file": ("file_unreadable", {"reason": "NUL"})})
+    return text
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if "\x00" in text:  # a binary file under a .csv name; PostgreSQL could not store it either
+        raise Invalid({"file": ("file_unreadable", {"reason": "NUL"})})
+    first = text.split("\n", 1)[0]
+    # Excel in an Indonesian locale writes ";" between columns.
+    delimiter = max(",;\t", key=first.count)
+    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise Invalid({"file": ("file_unreadable", {"reason": type(error).__name__})}) from None
+    try:
+        sheet = workbook.worksheets[0]
+        return [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def read_rows(filename: str, data: bytes, max_rows: int = IMPORT_MAX_ROWS) -> list[dict]:
+    """The file's officers as ``{"line", "nip", "name", "position", "unit"}`` (line 1 is the
+    header). Raises Invalid({"file": ...}) for a file that cannot be read at all."""
+    name = (filename or "").lower()
+    if not data:
+        raise Invalid({"file": "file_required"})
+    if name.endswith(".csv"):
+        table = _read_csv(data)
+    elif name.endswith(".xlsx"):
+        table = _read_xlsx(data)
+    else:
+        raise Invalid({"file": "file_type"})
+    if not table:
+        raise Invalid({"file": "file_empty"})
+    header = [_COLUMNS.get(str(cell).strip().lower()) for cell in table[0]]
+    missing = [column for column in ("nip", "name") if column not in header]
+    if missing:
+        raise Invalid({"file": ("file_columns", {"missing": ", ".join(missing)})})
+    rows = []
+    for line, cells in enumerate(table[1:], start=2):
+        if not any(str(cell).strip() for cell in cells):
+            continue
+        row = {"line": line, "nip": "", "name": "", "position": "", "unit": ""}
+        for column, cell in zip(header, cells):
+            if column:
+                row[column] = str(cell).strip()
+        rows.append(row)
+    if not rows:
+        raise Invalid({"file": "file_empty"})
+    if len(rows) > max_rows:
+        raise Invalid({"file": ("file_too_many", {"max": max_rows})})
+    return rows
+
+
+def start_import(actor: User, filename: str, data: bytes, unit_id: int | None = None,
+                 now: datetime | None = None) -> ImportJob:
+    """Read the file and make the job; nothing is checked or imported yet. ``unit_id`` is the
+    unit of rows without a unit code (a supervisor's own unit, always)."""
+    if not actor.is_admin:
+        unit_id = actor.unit_id
+    if unit_id is not None:
+        require_unit(actor, unit_id)
+    elif not actor.is_admin:
+        require_unit(actor, None)
+    rows = read_rows(filename, data)
+    job = ImportJob(user_id=actor.id, unit_id=unit_id, filename=(filename or "")[:200], status="checking",
+                    total=len(rows), checked=0, rows=rows, errors=[], created_at=now or utcnow())
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def _row_errors(actor: User, job: ImportJob, row: dict, units: dict[str, Unit], seen: dict[str, int],
+                taken: set[str]) -> list[tuple[str, str, dict]]:
+    """(field, code, params) for each problem of one row; fills ``row["n"]`` with its NIP."""
+    problems = []
+    raw = row["nip"]
+    if raw.startswith("#float:"):
+        problems.append(("nip", "nip_number", {}))
+    else:
+        try:
+            nip = normalize_nip(raw)
+            row["n"] = nip
+            if nip in seen:
+                problems.append(("nip", "nip_repeated", {"line": seen[nip]}))
+            elif nip in taken:
+                problems.append(("nip", "nip_taken", {}))
+        except InvalidNIP as error:
+            problems.append(("nip", nip_error_code(error), {}))
+    if not row["name"]:
+        problems.append(("name", "required", {}))
+    elif len(row["name"]) > 200:
+        problems.append(("name", "too_long", {"max": 200}))
+    if len(row["position"]) > 200:
+        problems.append(("position", "too_long", {"max": 200}))
+    code = row["unit"].strip().lower()
+    if code:
+        unit = units.get(code)
+        if unit is None:
+            problems.append(("unit", "unit_unknown", {"code": row["unit"][:40]}))
+        elif not actor.is_admin and unit.id != actor.unit_id:
+            problems.append(("unit", "unit_not_yours", {"code": row["unit"][:40]}))
+        else:
+            row["u"] = unit.id
+    elif job.unit_id is None:
+        problems.append(("unit", "unit_missing", {}))
+    else:
+        row["u"] = job.unit_id
+    return problems
+
+
+def import_step(actor: User, job: ImportJob, chunk: int = IMPORT_CHUNK, now: datetime | None = None) -> ImportJob:
+    """Check the next ``chunk`` rows; after the last, import everything or refuse the file.
+
+    Safe when two requests step the same job at once: the progress is written with a
+    compare-and-set on ``checked``, and the loser changes nothing.
+    """
+    if job.user_id != actor.id and not actor.is_admin:
+        require_unit(actor, None)
+    if job.status != "checking":
+        return job
+    now = now or utcnow()
+    start = job.checked
+    rows = [dict(row) for row in job.rows]
+    part = rows[start:start + chunk]
+    units = {unit.code.lower(): unit for unit in db.session.scalars(sa.select(Unit))}
+    seen = {row["n"]: row["line"] for row in rows[:start] if row.get("n")}
+    candidates = set()
+    for row in part:
+        try:
+            candidates.add(normalize_nip(row["nip"]))
+        except InvalidNIP:
+            pass
+    taken = set(db.session.scalars(sa.select(Officer.nip).where(Officer.nip.in_(candidates)))) if candidates else set()
+    errors = list(job.errors)
+    for row in part:
+        for field, code, params in _row_errors(actor, job, row, units, seen, taken):
+            errors.append({"line": row["line"], "field": field, "code": code, "params": params})
+        if row.get("n") and row["n"] not in seen:
+            seen[row["n"]] = row["line"]
+    checked = start + len(part)
+    status = job.status
+    if checked >= job.total:
+        status = "refused" if errors else "importing"
+    claimed = db.session.execute(
+        sa.update(ImportJob).where(ImportJob.id == job.id, ImportJob.checked == start)
+        .values(checked=checked, rows=rows, errors=errors, status=status)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(job)
+    if claimed != 1:
+        return job
+    if status == "refused":
+        job.finished_at = now
+    elif status == "importing":
+        _import_all(actor, job, rows, now)
+    db.session.flush()
+    return job
+
+
+def _import_all(actor: User, job: ImportJob, rows: list[dict], now: datetime) -> None:
+    nips = [row["n"] for row in rows]
+    clash = db.session.scalar(sa.select(Officer.nip).where(Officer.nip.in_(nips)).limit(1))
+    if clash:
+        raise AdminError("import_conflict", nip=clash)
+    officers = [Officer(nip=row["n"], name=row["name"], position=row["position"], unit_id=row["u"], active=True)
+                for row in rows]
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(officers)
+    except IntegrityError:
+        clash = db.session.scalar(sa.select(Officer.nip).where(Officer.nip.in_(nips)).limit(1))
+        raise AdminError("import_conflict", nip=clash or "") from None
+    for officer in officers:
+        audit.record(actor, "create", "officer", officer.id, officer.name,
+                     after=audit.snapshot(officer, OFFICER_FIELDS), unit_id=officer.unit_id, now=now)
+    audit.record(actor, "import", "import", job.id, job.filename, after={"officers": len(officers)},
+                 unit_id=job.unit_id, now=now)
+    job.status, job.imported, job.finished_at = "done", len(officers), now
+
+
+def fail_import(job: ImportJob, error: AdminError, now: datetime | None = None) -> None:
+    """Mark a job that could not import (after the caller rolled back its step)."""
+    job.status = "failed"
+    job.errors = [{"line": 0, "field": "file", "code": error.code, "params": error.params}]
+    job.finished_at = now or utcnow()
+    db.session.flush()
+
+
+def import_jobs_of(user: User):
+    return scoped(sa.select(ImportJob).order_by(ImportJob.id.desc()), ImportJob.unit_id, user)

@@ -1,0 +1,400 @@
+"""Reports in the admin area: the period overview, a unit's report, the SKM table, exports, an
+officer's appraisal sheet with its rating and disputes, closing and reopening a period, and
+citizens' comments."""
+
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Response as HttpResponse
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from appraisal import scoring
+from appraisal.admin_views import _period_context, _period_refused
+from appraisal.disputes import disputes_of, file_dispute, resolve_dispute
+from appraisal.models import Dispute, DisputeStatus, Period, PeriodStatus
+from appraisal.periods import reportable_periods
+from appraisal.policy import policy_of
+from appraisal.ratings import decide_rating, decisions, decisions_history, latest_decision
+from core.db import db
+from core.errors import DomainError
+from core.extensions import htmx
+from core.forms import Form, values_from
+from core.htmx import render_htmx
+from core.i18n import current_locale
+from core.responses import PROFILE_LABELS, Response
+from core.web import paginate, refused, saved
+from org import accounts
+from org.accounts import can_manage_unit, can_view_sheet, visible_units
+from org.auth import ADMIN, EVERYONE, MANAGERS, load, roles_required
+from org.models import Officer, Role, Unit
+
+from . import charts, exports
+from .charts import element_chart
+from .comments import comment_details, comments_query, set_comment_hidden
+from .queries import element_names, officer_rows
+from .snapshots import close_period, officer_sheet, officer_trend, reopen_period, unit_overview, unit_report
+from .tallies import Tally
+
+bp = Blueprint("reports", __name__)
+
+
+@bp.post("/periods/<int:period_id>/close")
+@roles_required(ADMIN)
+def period_close(period_id):
+    period = load(Period, period_id)
+    try:
+        close_period(period, current_user)
+    except DomainError as error:
+        return _period_refused(error, period)
+    return saved("appraisal/_period_row.html", "period-saved", url_for("admin.appraisal.periods_list"),
+                 _("Period %(name)s is closed.", name=period.name), **_period_context(period))
+
+
+@bp.route("/periods/<int:period_id>/reopen", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def period_reopen(period_id):
+    period = load(Period, period_id)
+    form = Form(f"reopen-{period.id}", values_from(request.form, ["reason"]))
+    context = dict(period=period, form=form, back=url_for("admin.appraisal.periods_list"))
+    if request.method == "GET":
+        return render_htmx("appraisal/reopen.html", "appraisal/_reopen.html", **context)
+    try:
+        reopen_period(period, current_user, form.values["reason"])
+    except DomainError as error:
+        return refused("appraisal/reopen.html", "appraisal/_reopen.html", error, **context)
+    return saved("appraisal/_period_row.html", "period-saved", url_for("admin.appraisal.periods_list"),
+                 _("Period %(name)s is open again.", name=period.name), **_period_context(period))
+
+
+def _comments_context():
+    args = dict(q=request.args.get("q", ""), unit_id=request.args.get("unit", type=int),
+                period_id=request.args.get("period", type=int), hidden=request.args.get("hidden", ""))
+    listing = paginate(comments_query(current_user, args["unit_id"], args["period_id"], args["hidden"],
+                                                  args["q"]))
+    return dict(listing=listing, units=accounts.managed_units(current_user), details=comment_details(listing.items),
+                periods=db.session.scalars(sa.select(Period).order_by(Period.starts_on.desc())).all(), **args)
+
+
+@bp.get("/comments")
+@roles_required(*MANAGERS)
+def comments():
+    return render_htmx("reports/comments.html", "reports/_comments.html", **_comments_context())
+
+
+def _set_hidden(response_id: int, hidden: bool):
+    response = load(Response, response_id, lambda r: r.unit_id)
+    try:
+        set_comment_hidden(current_user, response, hidden)
+    except DomainError as error:
+        db.session.rollback()
+        if htmx:
+            return render_template("reports/_comment.html", response=response, details=comment_details([response]),
+                                   row_error=error.message), error.status
+        return render_template("error.html", status=error.status, message=error.message), error.status
+    message = _("Comment hidden. It is kept, and the hiding is in the audit log.") if hidden else _("Comment shown again.")
+    return saved("reports/_comment.html", "comment-changed", request.referrer if _same_site(request.referrer)
+                 else url_for("admin.reports.comments"), message, response=response,
+                 details=comment_details([response]))
+
+
+def _same_site(url: str | None) -> bool:
+    return bool(url) and url.startswith(request.host_url)
+
+
+@bp.post("/comments/<int:response_id>/hide")
+@roles_required(*MANAGERS)
+def comment_hide(response_id):
+    return _set_hidden(response_id, True)
+
+
+@bp.post("/comments/<int:response_id>/unhide")
+@roles_required(*MANAGERS)
+def comment_unhide(response_id):
+    return _set_hidden(response_id, False)
+
+
+PROFILE_QUESTIONS = {"gender": _l("Gender"), "age_band": _l("Age"), "education": _l("Education"),
+                     "occupation": _l("Occupation")}
+
+
+FLAG_LABELS = {"repeat": _l("Repeat from the same phone or kiosk"), "burst": _l("Burst of taps on a kiosk"),
+               "duty_start": _l("Cast seconds after duty started"), "dispute_upheld": _l("Dispute upheld"),
+               "rate_limited": _l("Beyond the rate limit")}
+
+
+def _period(period_id: int) -> Period:
+    period = load(Period, period_id)
+    if period.status == PeriodStatus.DRAFT:
+        abort(404)
+    return period
+
+
+def _unit(unit_id: int) -> Unit:
+    unit = load(Unit, unit_id)
+    if not can_manage_unit(current_user, unit.id):
+        abort(403)
+    return unit
+
+
+def _officer(officer_id: int) -> Officer:
+    officer = load(Officer, officer_id)
+    if not can_view_sheet(current_user, officer):
+        abort(403)
+    return officer
+
+
+def _default_period() -> Period | None:
+    periods = reportable_periods()
+    open_ = [p for p in periods if p.status == PeriodStatus.OPEN]
+    return (open_ or periods or [None])[0]
+
+
+@bp.app_template_filter("num")
+def num_filter(value, places: int = 2) -> str:
+    """A score as published: two decimals, halves up (88.305 -> 88.31); a dash for none."""
+    return "—" if value is None else str(scoring.display(value, places))
+
+
+@bp.app_template_filter("grade_label")
+def grade_label(letter) -> str:
+    if not letter:
+        return ""
+    grade = scoring.Grade[letter]
+    return f"{letter} · {grade.label(current_locale())}"
+
+
+@bp.app_template_filter("rating_label")
+def rating_label(value) -> str:
+    labels = {"di_atas": _("Above expectations (di atas ekspektasi)"),
+              "sesuai": _("As expected (sesuai ekspektasi)"),
+              "di_bawah": _("Below expectations (di bawah ekspektasi)")}
+    return labels.get(value, "—") if value else _("Not enough data")
+
+
+@bp.route("/reports")
+@roles_required(*EVERYONE)
+def reports_index():
+    period = None
+    if request.args.get("period"):
+        period = db.session.get(Period, request.args.get("period", type=int) or 0)
+    period = period if period is not None and period.status != PeriodStatus.DRAFT else _default_period()
+    # The period pickers of the unit report and the sheet come back here with their unit/officer.
+    unit_id, officer_id = request.args.get("unit", type=int), request.args.get("officer", type=int)
+    if period is not None and officer_id:
+        return redirect(url_for("admin.reports.sheet", period_id=period.id, officer_id=officer_id))
+    if period is not None and unit_id:
+        return redirect(url_for("admin.reports.report_unit", period_id=period.id, unit_id=unit_id))
+    if current_user.role == Role.OFFICER:
+        if period is None:
+            return render_template("reports/index.html", period=None, periods=[], units=[], rows=[])
+        return redirect(url_for("admin.reports.sheet", period_id=period.id, officer_id=current_user.officer_id))
+    units = visible_units(current_user)
+    if current_user.role == Role.SUPERVISOR and period is not None and units:
+        return redirect(url_for("admin.reports.report_unit", period_id=period.id, unit_id=units[0].id))
+    rows = []
+    if period is not None:
+        overview = unit_overview(period)
+        empty = Tally().scores(policy_of(period))
+        rows = [{"unit": unit, **overview.get(unit.id, empty)} for unit in units]
+    return render_template("reports/index.html", period=period, periods=reportable_periods(), units=units,
+                           rows=rows)
+
+
+def _unit_context(period: Period, unit: Unit) -> dict:
+    report = unit_report(period, unit)
+    names = element_names(current_locale())
+    officers = {o.id: o for o in db.session.scalars(db.select(Officer).where(Officer.unit_id == unit.id))}
+    for row in report["officers"]:
+        officer = officers.get(row["officer_id"])
+        if officer is not None:  # names as they are now; the numbers are the report's
+            row["name"], row["nip"] = officer.name, officer.nip
+    return {"period": period, "unit": unit, "report": report, "names": names,
+            "element_chart": element_chart(report["skm"], names) if report["skm"]["elements"] else None,
+            "heat": charts.heat(report["rhythm"]["heat"]),
+            "days": charts.columns(report["rhythm"]["days"]) if report["rhythm"]["days"] else None,
+            "ranking": [r for r in report["officers"] if r["officer_id"] in set(report["ranking"])],
+            "profile_labels": PROFILE_LABELS, "profile_questions": PROFILE_QUESTIONS, "flag_labels": FLAG_LABELS,
+            "decisions": decisions(period, officers), "grades": scoring.Grade,
+            "open_disputes": disputes_of(period, unit_id=unit.id, status=DisputeStatus.OPEN),
+            "periods": reportable_periods()}
+
+
+@bp.route("/reports/<int:period_id>/units/<int:unit_id>")
+@roles_required(*MANAGERS)
+def report_unit(period_id: int, unit_id: int):
+    period, unit = _period(period_id), _unit(unit_id)
+    return render_template("reports/unit.html", **_unit_context(period, unit))
+
+
+@bp.route("/reports/<int:period_id>/units/<int:unit_id>/skm")
+@roles_required(*MANAGERS)
+def skm_table(period_id: int, unit_id: int):
+    period, unit = _period(period_id), _unit(unit_id)
+    return render_template("reports/skm_print.html", **_unit_context(period, unit))
+
+
+@bp.route("/reports/<int:period_id>/units/<int:unit_id>/skm.xlsx")
+@roles_required(*MANAGERS)
+def skm_xlsx(period_id: int, unit_id: int):
+    period, unit = _period(period_id), _unit(unit_id)
+    context = _unit_context(period, unit)
+    report = context["report"]
+    profile_rows = [[str(PROFILE_QUESTIONS[field]),
+                     str(PROFILE_LABELS[field].get(value, value)) if value else _("(not given)"), count]
+                    for field, counts in report["profile"].items() for value, count in sorted(counts.items())]
+    flag_rows = [[str(FLAG_LABELS[key]), count] for key, count in report["flags"].items()]
+    body = exports.skm_xlsx(report, unit, period, context["names"], _, profile_rows, flag_rows)
+    return _download(body, f"skm-{unit.code}-{period.starts_on:%Y%m%d}.xlsx",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _appraisal_export(period: Period, unit: Unit | None):
+    policy = policy_of(period)
+    if period.status == PeriodStatus.CLOSED and unit is not None:
+        rows = unit_report(period, unit)["officers"]
+    elif period.status == PeriodStatus.CLOSED:
+        rows = [row for u in visible_units(current_user) for row in unit_report(period, u)["officers"]]
+    else:
+        rows = officer_rows(period, policy, unit.id if unit else None)
+    officers = {o.id: o for o in db.session.scalars(db.select(Officer).where(Officer.id.in_([r["officer_id"] for r in rows])))}
+    units = {u.id: u for u in db.session.scalars(db.select(Unit))}
+    for row in rows:
+        row["unit_id"] = officers[row["officer_id"]].unit_id if row["officer_id"] in officers else row["unit_id"]
+    decided = decisions(period, officers)
+    header = exports.appraisal_header(_)
+    return header, list(exports.appraisal_rows(period, rows, officers, units, decided, _))
+
+
+@bp.route("/reports/<int:period_id>/appraisals.<fmt>")
+@roles_required(ADMIN)
+def appraisals_all(period_id: int, fmt: str):
+    period = _period(period_id)
+    return _appraisal_file(period, None, fmt, f"penilaian-{period.starts_on:%Y%m%d}")
+
+
+@bp.route("/reports/<int:period_id>/units/<int:unit_id>/appraisals.<fmt>")
+@roles_required(*MANAGERS)
+def appraisals_unit(period_id: int, unit_id: int, fmt: str):
+    period, unit = _period(period_id), _unit(unit_id)
+    return _appraisal_file(period, unit, fmt, f"penilaian-{unit.code}-{period.starts_on:%Y%m%d}")
+
+
+def _appraisal_file(period: Period, unit: Unit | None, fmt: str, stem: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    header, rows = _appraisal_export(period, unit)
+    if fmt == "csv":
+        return _download(exports.to_csv(header, rows), f"{stem}.csv", "text/csv; charset=utf-8")
+    body = exports.appraisal_xlsx(header, rows, period.name)
+    return _download(body, f"{stem}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _download(body: bytes, filename: str, mimetype: str) -> HttpResponse:
+    response = HttpResponse(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _sheet_context(period: Period, officer: Officer, **extra) -> dict:
+    sheet = officer_sheet(period, officer)
+    names = element_names(current_locale())
+    trend = officer_trend(officer, period)
+    responses = db.session.scalars(
+        db.select(Response).where(Response.period_id == period.id, Response.officer_id == officer.id)
+        .order_by(Response.cast_at.desc()).limit(100)).all()
+    disputes = {d.response_id: d for d in disputes_of(period, officer_id=officer.id)}
+    comments = db.session.scalars(
+        db.select(Response).where(Response.period_id == period.id, Response.officer_id == officer.id,
+                                  Response.comment.is_not(None), Response.comment_hidden.is_(False))
+        .order_by(Response.cast_at.desc()).limit(50)).all()
+    return {
+        "period": period, "officer": officer, "sheet": sheet, "names": names,
+        "element_chart": element_chart(sheet["skm"], names) if sheet["skm"]["elements"] else None,
+        "faces_chart": charts.bars([(label, count, str(count)) for label, count in zip(
+            (_("Very dissatisfied"), _("Dissatisfied"), _("Satisfied"), _("Very satisfied")),
+            sheet["faces"])], 0, max(1, *sheet["faces"])),
+        "trend": trend,
+        "trend_chart": charts.line([(p["period"], p["value"] if p["enough"] else None, p["low"], p["high"])
+                                    for p in trend]),
+        "responses": responses, "disputes": disputes, "comments": comments,
+        "decision": latest_decision(period, officer),
+        "history": decisions_history(period, officer),
+        "can_decide": can_manage_unit(current_user, officer.unit_id),
+        "is_self": current_user.role == Role.OFFICER and current_user.officer_id == officer.id,
+        "ratings": list(scoring.Rating), "grades": scoring.Grade, "flag_labels": FLAG_LABELS,
+        "periods": reportable_periods(), **extra,
+    }
+
+
+@bp.route("/reports/<int:period_id>/officers/<int:officer_id>")
+@roles_required(*EVERYONE)
+def sheet(period_id: int, officer_id: int):
+    period, officer = _period(period_id), _officer(officer_id)
+    return render_template("reports/sheet.html", **_sheet_context(period, officer))
+
+
+@bp.route("/reports/<int:period_id>/officers/<int:officer_id>/decision", methods=["POST"])
+@roles_required(*MANAGERS)
+def officer_decision(period_id: int, officer_id: int):
+    period, officer = _period(period_id), _officer(officer_id)
+    form = Form("decision", values_from(request.form, ["rating", "reason"]))
+    try:
+        decide_rating(current_user, period, officer, form.values.get("rating", ""), form.values.get("reason", ""),
+                      officer_sheet(period, officer)["combined"])
+    except DomainError as error:
+        db.session.rollback()
+        if error.status == 403:
+            abort(403)
+        form.fail(error)
+        return render_template("reports/sheet.html", **_sheet_context(period, officer, decision_form=form)), error.status
+    db.session.commit()
+    flash(_("The rating is recorded."), "success")
+    return redirect(url_for("admin.reports.sheet", period_id=period.id, officer_id=officer.id) + "#decision", code=303)
+
+
+@bp.route("/reports/responses/<int:response_id>/dispute", methods=["POST"])
+@roles_required(Role.OFFICER)
+def dispute_response(response_id: int):
+    response = load(Response, response_id)
+    if response.officer_id != current_user.officer_id:
+        abort(403)
+    period, officer = _period(response.period_id), _officer(response.officer_id)
+    form = Form(f"dispute-{response.id}", values_from(request.form, ["reason"]))
+    try:
+        file_dispute(current_user, response, form.values.get("reason", ""))
+    except DomainError as error:
+        db.session.rollback()
+        form.fail(error)
+        return render_template("reports/sheet.html", **_sheet_context(period, officer, dispute_form=form,
+                                                                       dispute_for=response.id)), error.status
+    db.session.commit()
+    flash(_("Your dispute is sent to your supervisor."), "success")
+    return redirect(url_for("admin.reports.sheet", period_id=period.id, officer_id=officer.id) + "#responses", code=303)
+
+
+@bp.route("/reports/disputes/<int:dispute_id>", methods=["POST"])
+@roles_required(*MANAGERS)
+def dispute_resolve(dispute_id: int):
+    dispute = load(Dispute, dispute_id)
+    officer = db.session.get(Officer, dispute.officer_id)
+    if not can_manage_unit(current_user, officer.unit_id):
+        abort(403)
+    period = _period(dispute.period_id)
+    form = Form(f"ruling-{dispute.id}", values_from(request.form, ["resolution", "ruling"]))
+    ruling = form.values.get("ruling")
+    try:
+        if ruling not in ("uphold", "reject"):
+            from core.errors import Invalid
+            raise Invalid({"ruling": "choice"})
+        resolve_dispute(current_user, dispute, ruling == "uphold", form.values.get("resolution", ""))
+    except DomainError as error:
+        db.session.rollback()
+        form.fail(error)
+        return render_template("reports/sheet.html", **_sheet_context(period, officer, ruling_form=form,
+                                                                       ruling_for=dispute.id)), error.status
+    db.session.commit()
+    flash(_("The dispute is upheld: the response no longer counts.") if ruling == "uphold"
+          else _("The dispute is rejected: the response still counts."), "success")
+    return redirect(url_for("admin.reports.sheet", period_id=period.id, officer_id=officer.id) + "#disputes", code=303)

@@ -1,0 +1,315 @@
+"""Reports of a period: officers' scores, unit reports, appraisal sheets and their snapshots.
+
+Counting happens in the database: every query here is a GROUP BY over indexed columns and returns
+a handful of rows per officer, desk or element, never one row per response. The pure functions of
+:mod:`appraisal.scoring` then turn those sums into scores, intervals, grades and suggestions.
+Where one report needs the same sums cut several ways (a unit's report: per officer, desk, service
+and for the whole unit), it reads them once at the finest grain and adds them up in Python: the
+sums are integers, so the totals are exactly those of separate GROUP BYs, for one scan instead of
+several.
+
+Two sources of sums:
+
+- ``response.score_sum`` / ``score_n`` (one row per response, covered by the period indexes):
+  each response's own score x = score_sum / score_n on 1..4. An officer's or a unit's channel
+  score is the mean of x over its counted responses, with a confidence interval from n, sum x and
+  sum x^2. For a phone survey that answers every element (the survey requires them all) and
+  equal element weights (the regulation's default) this mean *is* the IKM.
+- the answers of the SKM elements (joined to their responses, grouped by element code): NRR per
+  element and the unit's IKM with the office's configured element weights, as the regulation
+  publishes it; also per desk and per service, and per element for one officer's sheet.
+
+Flagged responses (``Response.excluded``) are left out of every score and counted separately.
+
+A closed period reads its results from :class:`~appraisal.models.ScoreSnapshot`, taken by
+``close_period``; everything returned here is plain data (dicts, lists, ints, Fractions,
+strings), so that a snapshot is the report itself, frozen.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from appraisal import scoring
+from appraisal.models import Indicator, IndicatorKind, Period
+from appraisal.policy import Policy, policy_of
+from appraisal.standard import ELEMENT_NAMES
+from core.db import db
+from core.responses import EXCLUDING_FLAGS, PROFILE_FIELDS, Answer, Channel, Flag, Response
+from org.models import Desk, Officer, Service, Unit
+
+from .tallies import (
+    Tally,
+    _elements_by,
+    element_table,
+    officer_and_unit_tallies,
+    tallies,
+    unit_element_sums,
+    unit_tallies,
+)
+
+COUNTED_FLAGS = [flag for flag in Flag if flag & EXCLUDING_FLAGS]
+
+
+# --- The period's policy -------------------------------------------------------------------------
+
+
+# --- Plain data ------------------------------------------------------------------------------------
+
+
+# --- Sums from the database --------------------------------------------------------------------------
+
+
+# --- Local time in SQL ---------------------------------------------------------------------------
+
+def utc_offset_minutes(unit: Unit, on: date) -> int:
+    """The unit's offset from UTC on a day (Indonesia keeps no daylight saving: WIB +7, WITA +8,
+    WIT +9, so one offset serves a whole period)."""
+    moment = datetime.combine(on, time(12), ZoneInfo(unit.timezone or "Asia/Jakarta"))
+    return int(moment.utcoffset().total_seconds() // 60)
+
+
+def _local_hour(minutes: int):
+    """SQL expression for the local hour of ``cast_at``, date included, as one value: text
+    "YYYY-MM-DD HH" on SQLite, a timestamp truncated to the hour on PostgreSQL (see
+    :func:`_day_and_hour`). One value to group by, where a weekday, an hour and a date took three
+    date functions a row on SQLite."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return sa.func.strftime("%Y-%m-%d %H", Response.cast_at, f"{minutes:+d} minutes")
+    local = Response.cast_at + sa.text(f"INTERVAL '{int(minutes)} minutes'")
+    # A literal, not a bound parameter: PostgreSQL would not see the selected and the grouped
+    # expression as the same one if each had its own parameter.
+    return sa.func.date_trunc(sa.literal_column("'hour'"), local, type_=sa.DateTime)
+
+
+def _day_and_hour(value) -> tuple[date, int]:
+    """The local date and hour of a value of :func:`_local_hour`, whichever the database."""
+    if isinstance(value, datetime):
+        return value.date(), value.hour
+    text = str(value)
+    return date.fromisoformat(text[:10]), int(text[11:13])
+
+
+# --- Officers --------------------------------------------------------------------------------------
+
+def officer_rows(period: Period, policy: Policy, unit_id: int | None = None, with_units: bool = False):
+    """Every officer with responses in the period (of one unit, or all): scores, the rank score
+    shrunk towards their unit's mean, and the suggested rating. Sorted by the rank score."""
+    if unit_id is not None:
+        where = [Response.unit_id == unit_id]
+        by_officer = tallies(period.id, Response.officer_id, *where)
+        unit_totals = tallies(period.id, Response.unit_id, *where)
+    else:
+        by_officer, unit_totals = officer_and_unit_tallies(period.id)
+    rows = _rank_officers(by_officer, unit_totals, policy)
+    return (rows, unit_totals) if with_units else rows
+
+
+def _rank_officers(by_officer: dict, unit_totals: dict, policy: Policy) -> list[dict]:
+    """The rows of :func:`officer_rows` from tallies per officer and per unit, however they were
+    read (the unit report has them from its own merged query)."""
+    # Unattributed responses count for desks and units only.
+    by_officer = {officer_id: tally for officer_id, tally in by_officer.items() if officer_id is not None}
+    officers = {o.id: o for o in db.session.execute(
+        sa.select(Officer.id, Officer.name, Officer.nip, Officer.unit_id).where(Officer.id.in_(list(by_officer)))
+    ).all()} if by_officer else {}
+
+    # Empirical Bayes, per unit: k from the spread between the unit's officers, towards the unit's
+    # combined score.
+    strengths, priors = {}, {}
+    per_unit: dict = defaultdict(list)
+    for officer_id, tally in by_officer.items():
+        per_unit[officers[officer_id].unit_id].append(tally.pooled)
+    for unit, stats in per_unit.items():
+        strengths[unit] = scoring.prior_strength_from_groups((s.n, s.sum_x, s.sum_x2) for s in stats)
+        total = unit_totals.get(unit)
+        prior = None
+        if total is not None:
+            prior = scoring.scores_of(total.qr, total.kiosk, policy.qr_weight, policy.kiosk_weight, 1)[2].value
+        priors[unit] = prior
+
+    rows = []
+    for officer_id, tally in by_officer.items():
+        officer = officers[officer_id]
+        data = tally.scores(policy)
+        combined = data["combined"]
+        rank = None
+        if combined["value"] is not None:
+            prior = priors.get(officer.unit_id)
+            rank = combined["value"] if prior is None else scoring.shrink(
+                combined["value"], combined["n"], prior, strengths[officer.unit_id])
+        rows.append({"officer_id": officer_id, "name": officer.name, "nip": officer.nip,
+                     "unit_id": officer.unit_id, "rank_score": rank, **data})
+    rows.sort(key=lambda r: (r["rank_score"] is None, -float(r["rank_score"] or 0), r["rank_score"] and -r["rank_score"],
+                             r["name"]))
+    return rows
+
+
+def ranking(rows: list[dict], limit: int | None = None) -> list[dict]:
+    """Officer of the month: only officers with enough data, by the shrunk score."""
+    ranked = [row for row in rows if row["combined"]["enough"] and row["rank_score"] is not None]
+    return ranked[:limit] if limit else ranked
+
+
+def period_report(period: Period) -> dict:
+    """All officers and units of a period in one pass (the report the benchmark times)."""
+    policy = policy_of(period)
+    officers, unit_totals = officer_rows(period, policy, with_units=True)
+    units = {unit_id: tally.scores(policy) for unit_id, tally in unit_totals.items()}
+    return {"policy": policy.as_data(), "officers": officers, "units": units}
+
+
+# --- A unit's report ------------------------------------------------------------------------------
+
+def _flag_counts(period_id: int, *where) -> dict[str, int]:
+    rows = db.session.execute(
+        sa.select(Response.flags, sa.func.count()).where(Response.period_id == period_id,
+                                                          Response.excluded.is_(True), *where)
+        .group_by(Response.flags)
+    ).all()
+    counts = {flag.name.lower(): 0 for flag in COUNTED_FLAGS}
+    for flags, count in rows:
+        for flag in COUNTED_FLAGS:
+            if flags & flag:
+                counts[flag.name.lower()] += count
+    return counts
+
+
+def _profile(period_id: int, unit_id: int) -> dict[str, dict[str, int]]:
+    """Counted phone-survey respondents per answer of each profile field ("" for not given).
+
+    One GROUP BY over the four fields together instead of one per field: each takes a handful of
+    values, so the combinations stay in the hundreds. Each field's answers come in the order a
+    GROUP BY on that field alone gives on SQLite ("" first, then by code)."""
+    columns = [getattr(Response, field) for field in PROFILE_FIELDS]
+    rows = db.session.execute(
+        sa.select(*columns, sa.func.count()).where(
+            Response.period_id == period_id, Response.unit_id == unit_id, Response.channel == Channel.QR,
+            Response.excluded.is_(False)).group_by(*columns)
+    ).all()
+    counts: dict = {field: defaultdict(int) for field in PROFILE_FIELDS}
+    for *values, count in rows:
+        for field, value in zip(PROFILE_FIELDS, values):
+            counts[field][value or ""] += count
+    return {field: dict(sorted(counts[field].items())) for field in PROFILE_FIELDS}
+
+
+def _rhythm(period: Period, unit: Unit) -> dict:
+    """Counted responses by weekday x hour (local time; weekday 0 = Sunday) and by day, from one
+    GROUP BY over (local hour, channel): at most 24 rows a day and channel, added up both ways;
+    the weekday follows from the date."""
+    hour_of = _local_hour(utc_offset_minutes(unit, period.starts_on))
+    heat = [[0] * 24 for _ in range(7)]
+    days: dict = defaultdict(lambda: {"qr": 0, "kiosk": 0})
+    for moment, channel, count in db.session.execute(
+        sa.select(hour_of, Response.channel, sa.func.count())
+        .where(Response.period_id == period.id, Response.unit_id == unit.id, Response.excluded.is_(False))
+        .group_by(hour_of, Response.channel)
+    ).all():
+        day, hour = _day_and_hour(moment)
+        heat[day.isoweekday() % 7][hour] += count
+        days[day][Channel(channel).value] += count
+    return {"heat": heat, "days": [{"day": d, **days[d]} for d in sorted(days)]}
+
+
+def compute_unit_report(period: Period, unit: Unit, policy: Policy | None = None) -> dict:
+    """The unit's report: its SKM table and scores, per desk and per service, flags, respondents'
+    profile, rhythm and officers. The tallies and the element sums are each read once and cut
+    per desk, per service, per officer and for the unit here (see :func:`unit_tallies` and
+    :func:`unit_element_sums`)."""
+    policy = policy or policy_of(period)
+    desks = {d.id: d.name for d in db.session.scalars(sa.select(Desk).where(Desk.unit_id == unit.id))}
+    services = {s.id: s.name_id for s in db.session.scalars(sa.select(Service).where(Service.unit_id == unit.id))}
+    counted = unit_tallies(period.id, unit.id)
+    unit_elements, desk_elements, service_elements = unit_element_sums(period.id, unit.id)
+
+    def breakdown(names, tally_map, element_map):
+        out = []
+        # The id breaks ties between equal names, so that the order never depends on the order
+        # the rows came in.
+        for key in sorted(set(tally_map) | set(element_map), key=lambda k: (k is None, names.get(k, ""), k or 0)):
+            table = element_table(element_map.get(key, {}), policy)
+            tally = tally_map.get(key, Tally())
+            out.append({"id": key, "name": names.get(key), "skm": _headline(table, policy), **tally.scores(policy)})
+        return out
+
+    officers = _rank_officers(counted.officers, {unit.id: counted.unit}, policy)
+    skm = element_table(unit_elements, policy)
+    return {
+        "policy": policy.as_data(),
+        "skm": skm,
+        "headline": _headline(skm, policy),
+        **counted.unit.scores(policy),
+        "flags": _flag_counts(period.id, Response.unit_id == unit.id),
+        "desks": breakdown(desks, counted.desks, desk_elements),
+        "services": breakdown(services, counted.services, service_elements),
+        "profile": _profile(period.id, unit.id),
+        "rhythm": _rhythm(period, unit),
+        "officers": officers,
+        "ranking": [row["officer_id"] for row in ranking(officers)],
+    }
+
+
+def _headline(table: dict, policy: Policy) -> dict:
+    """The unit's (desk's, service's) IKM with the minimum-n rule: a grade only from min_n
+    respondents on."""
+    enough = table["respondents"] >= policy.min_n
+    return {"ikm": table["ikm"], "respondents": table["respondents"], "enough": enough,
+            "grade": table["grade"] if enough else None}
+
+
+# --- One officer's sheet ------------------------------------------------------------------------------
+
+def compute_officer_sheet(period: Period, officer: Officer, policy: Policy | None = None) -> dict:
+    policy = policy or policy_of(period)
+    mine = Response.officer_id == officer.id
+    tally = tallies(period.id, Response.officer_id, mine).get(officer.id, Tally())
+    data = tally.scores(policy)
+    table = element_table(_elements_by(period.id, None, mine).get(None, {}), policy)
+    faces = dict(db.session.execute(
+        sa.select(Response.score_sum, sa.func.count()).where(
+            Response.period_id == period.id, mine, Response.channel == Channel.KIOSK, Response.excluded.is_(False))
+        .group_by(Response.score_sum)
+    ).all())
+    reasons = db.session.execute(
+        sa.select(Indicator.code, Indicator.text_id, Indicator.text_en, sa.func.count())
+        .select_from(Response).join(Answer, Answer.response_id == Response.id)
+        .join(Indicator, Indicator.id == Answer.indicator_id)
+        .where(Response.period_id == period.id, mine, Response.excluded.is_(False),
+               Indicator.kind == IndicatorKind.REASON)
+        .group_by(Indicator.code, Indicator.text_id, Indicator.text_en).order_by(sa.func.count().desc())
+    ).all()
+    return {
+        "policy": policy.as_data(),
+        **data,
+        "skm": table,
+        "faces": [int(faces.get(face, 0)) for face in range(1, 5)],  # votes per face, 1 (worst) to 4
+        "reasons": [{"code": r.code, "text_id": r.text_id, "text_en": r.text_en, "count": r[3]} for r in reasons],
+        "flags": _flag_counts(period.id, mine),
+    }
+
+
+# --- Snapshots: a closed period is frozen -----------------------------------------------------------
+
+
+# --- Trend and public results --------------------------------------------------------------------
+
+
+def element_names(locale: str = "id") -> dict[str, str]:
+    """The name of each SKM element code: the regulation's for U1..U9, else the question of its
+    current indicator (an office's own element)."""
+    rows = db.session.execute(
+        sa.select(Indicator.skm_element, Indicator.text_id, Indicator.text_en)
+        .where(Indicator.skm_element.is_not(None), Indicator.kind == IndicatorKind.SCALE)
+        .order_by(Indicator.active, Indicator.id)
+    ).all()
+    names = {}
+    for code, text_id, text_en in rows:  # active and newest last, so they win
+        names[code] = text_en if locale == "en" and text_en else text_id
+    for code, (name_id, name_en) in ELEMENT_NAMES.items():
+        names[code] = name_en if locale == "en" else name_id
+    return names

@@ -1,0 +1,210 @@
+"""Sums from the database: what each officer, desk, service or unit collected in a period."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from appraisal import scoring
+from appraisal.models import Indicator
+from appraisal.policy import Policy, weights_for
+from appraisal.scoring import Stats
+from core.db import db
+from core.responses import Answer, Channel, Response
+
+
+def score_data(score: scoring.Score, policy: Policy | None = None, *, rate: bool = False) -> dict:
+    data = {"value": score.value, "n": score.n, "low": score.ci_low, "high": score.ci_high,
+            "grade": score.grade.letter if score.grade else None, "enough": score.enough_data}
+    if rate and policy is not None:
+        rating = scoring.suggest_rating(score, policy.above, policy.below)
+        data["suggested"] = rating.value if rating else None
+    return data
+
+
+def _stats_rows(period_id: int, group_column, *where):
+    """(group, channel, excluded, score_n, count, sum, sum of squares) per group: one GROUP BY
+    over the period's covering index."""
+    squared = sa.cast(Response.score_sum, sa.Integer) * Response.score_sum
+    return db.session.execute(
+        sa.select(group_column, Response.channel, Response.excluded, Response.score_n, sa.func.count(),
+                  sa.func.sum(Response.score_sum), sa.func.sum(squared))
+        .where(Response.period_id == period_id, *where)
+        .group_by(group_column, Response.channel, Response.excluded, Response.score_n)
+    ).all()
+
+
+class Tally:
+    """What one officer, desk or unit collected: per channel the counted stats, and how many
+    responses were left out. Sums are kept as integers per (channel, answers per response) and
+    turned into exact :class:`Stats` once, when read."""
+
+    def __init__(self) -> None:
+        self.sums: dict = defaultdict(lambda: [0, 0, 0])
+        self.excluded = 0
+        self.unscored = 0  # responses without any scored answer (should not happen; counted, not lost)
+        self._stats: dict = {}
+
+    def add(self, channel: Channel, excluded: bool, score_n: int, count: int, total: int, total_sq: int) -> None:
+        if excluded:
+            self.excluded += count
+        elif not score_n:
+            self.unscored += count
+        else:
+            bucket = self.sums[(channel, score_n)]
+            bucket[0] += count
+            bucket[1] += total
+            bucket[2] += total_sq
+            self._stats.clear()
+
+    def _channel(self, channel: Channel) -> Stats:
+        if channel not in self._stats:
+            stats = Stats()
+            for (kind, answers), (count, total, total_sq) in self.sums.items():
+                if kind == channel:
+                    stats = stats + Stats.of_sums(count, answers, total, total_sq)
+            self._stats[channel] = stats
+        return self._stats[channel]
+
+    @property
+    def qr(self) -> Stats:
+        return self._channel(Channel.QR)
+
+    @property
+    def kiosk(self) -> Stats:
+        return self._channel(Channel.KIOSK)
+
+    @property
+    def pooled(self) -> Stats:
+        return self.qr + self.kiosk
+
+    def scores(self, policy: Policy) -> dict:
+        """The channel scores and the combined one with its suggested rating, as plain data."""
+        qr, kiosk, combined, rating = scoring.scores_of(self.qr, self.kiosk, policy.qr_weight, policy.kiosk_weight,
+                                                        policy.min_n, policy.above, policy.below)
+        return {
+            "qr": score_data(qr),
+            "kiosk": score_data(kiosk),
+            "combined": {**score_data(combined), "suggested": rating.value if rating else None},
+            "excluded": self.excluded,
+        }
+
+
+def tallies(period_id: int, group_column, *where) -> dict:
+    result: dict = defaultdict(Tally)
+    for group, channel, excluded, score_n, count, total, total_sq in _stats_rows(period_id, group_column, *where):
+        result[group].add(Channel(channel), bool(excluded), score_n or 0, count, total or 0, total_sq or 0)
+    return dict(result)
+
+
+def officer_and_unit_tallies(period_id: int) -> tuple[dict, dict]:
+    """Per officer and per unit in one pass over the period's officer index: grouped by
+    (officer, unit), then added up both ways."""
+    squared = sa.cast(Response.score_sum, sa.Integer) * Response.score_sum
+    rows = db.session.execute(
+        sa.select(Response.officer_id, Response.unit_id, Response.channel, Response.excluded, Response.score_n,
+                  sa.func.count(), sa.func.sum(Response.score_sum), sa.func.sum(squared))
+        .where(Response.period_id == period_id)
+        .group_by(Response.officer_id, Response.unit_id, Response.channel, Response.excluded, Response.score_n)
+    ).all()
+    by_officer: dict = defaultdict(Tally)
+    by_unit: dict = defaultdict(Tally)
+    for officer_id, unit_id, channel, excluded, score_n, count, total, total_sq in rows:
+        values = (Channel(channel), bool(excluded), score_n or 0, count, total or 0, total_sq or 0)
+        by_officer[officer_id].add(*values)
+        by_unit[unit_id].add(*values)
+    return dict(by_officer), dict(by_unit)
+
+
+@dataclass
+class UnitTallies:
+    """One unit's tallies in a period, cut four ways."""
+
+    unit: Tally
+    officers: dict  # officer id (None: unattributed) -> Tally
+    desks: dict  # desk id -> Tally
+    services: dict  # service id (None: none chosen, every kiosk vote) -> Tally
+
+
+def unit_tallies(period_id: int, unit_id: int) -> UnitTallies:
+    """Per officer, desk, service and for the whole unit from one GROUP BY over the unit's
+    responses, by (officer, desk, service, channel, excluded, score_n): its rows grow with the
+    combinations of officers, desks and services that occur, not with the responses, where the
+    four GROUP BYs it replaces each read every response of the unit. Officers come in the
+    database's group order, as from :func:`tallies`."""
+    squared = sa.cast(Response.score_sum, sa.Integer) * Response.score_sum
+    groups = (Response.officer_id, Response.desk_id, Response.service_id, Response.channel, Response.excluded,
+              Response.score_n)
+    rows = db.session.execute(
+        sa.select(*groups, sa.func.count(), sa.func.sum(Response.score_sum), sa.func.sum(squared))
+        .where(Response.period_id == period_id, Response.unit_id == unit_id)
+        .group_by(*groups)
+    ).all()
+    unit, by_officer, by_desk, by_service = Tally(), defaultdict(Tally), defaultdict(Tally), defaultdict(Tally)
+    for officer_id, desk_id, service_id, channel, excluded, score_n, count, total, total_sq in rows:
+        values = (Channel(channel), bool(excluded), score_n or 0, count, total or 0, total_sq or 0)
+        for tally in (unit, by_officer[officer_id], by_desk[desk_id], by_service[service_id]):
+            tally.add(*values)
+    return UnitTallies(unit, dict(by_officer), dict(by_desk), dict(by_service))
+
+
+def _element_rows(period_id: int, columns, *where):
+    """(*columns, element code, sum, count) of the counted phone-survey answers on SKM elements."""
+    return db.session.execute(
+        sa.select(*columns, Indicator.skm_element, sa.func.sum(Answer.value), sa.func.count())
+        .select_from(Response)
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Indicator, Indicator.id == Answer.indicator_id)
+        .where(Response.period_id == period_id, Response.channel == Channel.QR, Response.excluded.is_(False),
+               Indicator.skm_element.is_not(None), *where)
+        .group_by(*columns, Indicator.skm_element)
+    ).all()
+
+
+def _elements_by(period_id: int, group_column, *where) -> dict:
+    columns = [group_column] if group_column is not None else []
+    result: dict = defaultdict(dict)
+    for row in _element_rows(period_id, columns, *where):
+        group, code, total, count = (row if group_column is not None else (None, *row))
+        result[group][code] = (int(total), int(count))
+    return dict(result)
+
+
+def _add_sums(sums: dict, code: str, total: int, count: int) -> None:
+    before_total, before_count = sums.get(code, (0, 0))
+    sums[code] = (before_total + total, before_count + count)
+
+
+def unit_element_sums(period_id: int, unit_id: int) -> tuple[dict, dict, dict]:
+    """The element sums of :func:`_elements_by` for the whole unit, per desk and per service, from
+    one join of the answers to their responses grouped by (desk, service, element): a few hundred
+    rows, where the three joins it replaces each read every answer of the unit. Answers are
+    whole numbers, so (sum, count) per element adds up exactly; :func:`element_table` then
+    works out the NRRs and weights from the totals, as before."""
+    unit: dict = {}
+    by_desk: dict = defaultdict(dict)
+    by_service: dict = defaultdict(dict)
+    for desk_id, service_id, code, total, count in _element_rows(
+            period_id, [Response.desk_id, Response.service_id], Response.unit_id == unit_id):
+        for sums in (unit, by_desk[desk_id], by_service[service_id]):
+            _add_sums(sums, code, int(total), int(count))
+    return unit, dict(by_desk), dict(by_service)
+
+
+def element_table(sums: dict[str, tuple[int, int]], policy: Policy) -> dict:
+    """NRR per element and the IKM as the regulation publishes it (configured weights, else 1/n)."""
+    if not sums:
+        return {"elements": [], "ikm": None, "grade": None, "weighted": None, "respondents": 0}
+    codes = sorted(sums, key=scoring._code_key)
+    nrrs = {code: scoring.nrr(*sums[code]) for code in codes}
+    weights = scoring.element_weights(codes, weights_for(codes, policy))
+    rows = [{"code": code, "total": sums[code][0], "count": sums[code][1], "nrr": nrrs[code],
+             "weight": weights[code], "weighted": nrrs[code] * weights[code]} for code in codes]
+    weighted = sum(row["weighted"] for row in rows)
+    value = weighted * scoring.NILAI_DASAR
+    return {"elements": rows, "weighted": weighted, "ikm": value, "grade": scoring.mutu(value).letter,
+            "respondents": max(count for _, count in sums.values()),
+            "weakest": scoring.weakest_elements(nrrs, WEAKEST)}
+
+
+WEAKEST = 3  # elements named as the suggested training focus

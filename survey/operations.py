@@ -1,0 +1,211 @@
+"""The phone survey: the SKM questionnaire of PermenPANRB 14/2017 answered on the citizen's own
+phone, reached through a QR code. State changes and the reads they need, one function each.
+
+Same rules as ``services``: every function that depends on the time takes ``now``; functions add
+and flush, the caller commits once; bad input raises a ``SurveyError`` having stored nothing.
+
+Three kinds of code lead to the survey at ``/s/<code>``:
+
+- a desk's code (the poster at a loket): the response goes to whoever is on duty at that desk at
+  the moment of answering;
+- an officer's code (their name plate): the response goes to that officer, and to the desk where
+  they are on duty at that moment, if any;
+- a one-time service code, shown by the officer right after serving someone: valid once, for a
+  limited time. Its response is ``verified``: it comes from a real service event.
+
+Static codes (desk and officer) are on posters anyone can scan again, so a browser's second
+response to the same officer on the same day is kept but flagged ``REPEAT``, and one beyond the
+per-client rate limit is kept but flagged ``RATE_LIMITED``: nothing is lost, nothing counts twice.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from appraisal.models import Indicator, Period
+from appraisal.periods import open_period_on
+from core.db import db, utcnow
+from core.i18n import LOCALES
+from core.responses import Answer, Channel, Flag, Response, insert_once
+from org.duty import local_date
+from org.models import Desk, Officer, new_public_code
+
+from .codes import (
+    SERVICE_CODE_LENGTH,
+    SERVICE_CODE_TTL,
+    CodeKind,
+    SurveyTarget,
+    _check_usable,
+    attribution,
+    find_target,
+)
+from .errors import SurveyError
+from .forms import parse_survey_form
+from .models import ServiceCode
+from .queries import survey_indicators, unit_services
+
+
+@dataclass(frozen=True)
+class SurveyResult:
+    """What the citizen's browser is told about a response; the same for a resubmission."""
+
+    uuid: str
+    created: bool
+    flags: Flag
+    # The browser's memory of whom it rated on which day (see ``seen_key``).
+    seen_key: str
+
+
+# --- Codes ------------------------------------------------------------------------------------
+
+
+def open_survey(target: SurveyTarget, now: datetime) -> tuple[Period, list[Indicator]]:
+    """The open period and the questions of a survey answered now through ``target``. Raises
+    SurveyError when the code is spent or expired, no period is open, or nothing is asked."""
+    _check_usable(target, now)
+    period = open_period_on(local_date(target.unit, now))
+    if period is None:
+        raise SurveyError("no_open_period")
+    indicators = survey_indicators()
+    if not indicators:
+        raise SurveyError("no_question")
+    return period, indicators
+
+
+def issue_service_code(officer: Officer, desk: Desk | None = None, now: datetime | None = None,
+                       ttl: timedelta = SERVICE_CODE_TTL) -> ServiceCode:
+    """A fresh one-time code for the citizen ``officer`` has just served (at ``desk``, if known)."""
+    now = now or utcnow()
+    if not officer.active:
+        raise SurveyError("inactive_officer")
+    if desk is not None and desk.unit_id != officer.unit_id:
+        raise SurveyError("wrong_unit")
+    service_code = ServiceCode(code=new_public_code(SERVICE_CODE_LENGTH), officer=officer, desk=desk,
+                               created_at=now, expires_at=now + ttl)
+    db.session.add(service_code)
+    db.session.flush()
+    return service_code
+
+
+# --- What the survey asks ---------------------------------------------------------------------
+
+
+def parse_uuid(raw) -> str:
+    try:
+        if not isinstance(raw, str):
+            raise ValueError
+        return str(uuid_module.UUID(raw))
+    except ValueError:
+        raise SurveyError("bad_uuid") from None
+
+
+# --- Repeats ------------------------------------------------------------------------------------
+
+def seen_key(day: date, desk_id: int | None, officer_id: int | None) -> str:
+    """What a browser remembers of a response: the unit's day and whom it rated (the officer,
+    or the desk when nobody was on duty)."""
+    who = f"o{officer_id}" if officer_id is not None else f"d{desk_id}"
+    return f"{day.isoformat()}:{who}"
+
+
+def keys_worth_keeping(keys: Iterable[str], now: datetime) -> list[str]:
+    """Drop what no longer matters: a key's day must be yesterday or later, in UTC terms (a
+    unit's local day is at most a day off). At most 50 keys, so the cookie stays small."""
+    cutoff = (now.date() - timedelta(days=1)).isoformat()
+    return sorted({k for k in keys if isinstance(k, str) and k[:10] >= cutoff})[-50:]
+
+
+# --- Writing a response -------------------------------------------------------------------------
+
+def _belongs(row: Response, target: SurveyTarget) -> bool:
+    if row.channel != Channel.QR:
+        return False
+    if target.kind == CodeKind.SERVICE:
+        return target.service_code.response_id == row.id
+    if target.kind == CodeKind.DESK:
+        return row.desk_id == target.desk.id
+    return row.officer_id == target.officer.id
+
+
+def _existing(response_uuid: str, target: SurveyTarget) -> SurveyResult | None:
+    row = db.session.scalar(sa.select(Response).where(Response.uuid == response_uuid))
+    if row is None:
+        return None
+    if not _belongs(row, target):
+        raise SurveyError("uuid_conflict")
+    return SurveyResult(row.uuid, False, row.flag_set,
+                        seen_key(local_date(target.unit, row.cast_at), row.desk_id, row.officer_id))
+
+
+def record_survey_response(code: str, form: Mapping[str, str], *, locale: str = "id", now: datetime | None = None,
+                           seen: Iterable[str] = (), over_rate_limit: Callable[[], bool] | None = None
+                           ) -> SurveyResult:
+    """Store one phone-survey response; idempotent on the form's UUID (made by the server when it
+    rendered the form), so a double-tapped send or a resubmitted page stores once and gets the
+    first result.
+
+    ``seen``: the keys the browser remembers (``seen_key``); ``over_rate_limit``: asked once,
+    only when a response from a static code is about to be stored, whether this client is past
+    its rate limit. Raises SurveyError (SurveyInvalid for answers), having stored nothing.
+    """
+    now = now or utcnow()
+    target = find_target(code)
+    if target is None:
+        raise SurveyError("unknown_code")
+    response_uuid = parse_uuid(form.get("uuid"))
+    existing = _existing(response_uuid, target)
+    if existing is not None:
+        return existing
+    period, indicators = open_survey(target, now)
+    parsed = parse_survey_form(form, indicators, unit_services(target.unit))
+
+    desk_id, officer_id = attribution(target, now)
+    key = seen_key(local_date(target.unit, now), desk_id, officer_id)
+    flags = Flag(0)
+    if officer_id is None:
+        flags |= Flag.UNATTRIBUTED  # kept for the desk and the unit: a citizen's voice is never dropped
+    if target.static:
+        if key in set(seen):
+            flags |= Flag.REPEAT
+        if over_rate_limit is not None and over_rate_limit():
+            flags |= Flag.RATE_LIMITED
+
+    response = Response(
+        uuid=response_uuid, channel=Channel.QR, unit_id=target.unit.id, desk_id=desk_id, officer_id=officer_id,
+        period_id=period.id, service_id=parsed.service_id, cast_at=now, received_at=now,
+        verified=target.verified, locale=locale if locale in LOCALES else LOCALES[0],
+        comment=parsed.comment, **parsed.profile,
+    )
+    # The SKM elements carry the score; an office's extra questions are kept but do not count.
+    elements = {i.id for i in indicators if i.skm_element}
+    response.score_sum = sum(v for i, v in parsed.answers.items() if i in elements)
+    response.score_n = sum(1 for i in parsed.answers if i in elements)
+    response.add_flags(flags)
+    for indicator_id, value in parsed.answers.items():
+        response.answers.append(Answer(indicator_id=indicator_id, value=value))
+    existing = insert_once(response, lambda: _existing(response_uuid, target))
+    if existing is not None:
+        return existing
+
+    if target.service_code is not None:
+        # Conditional update: if another response spent the code meanwhile, this one matches no
+        # row, and the caller's rollback takes this response away again.
+        spent = db.session.execute(
+            sa.update(ServiceCode)
+            .where(ServiceCode.id == target.service_code.id, ServiceCode.used_at.is_(None))
+            .values(used_at=now, response_id=response.id)
+        ).rowcount
+        if spent != 1:
+            raise SurveyError("used")
+        db.session.refresh(target.service_code)
+    return SurveyResult(response_uuid, True, response.flag_set, key)
+
+
+# --- Posters ------------------------------------------------------------------------------------
+
+

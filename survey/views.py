@@ -1,0 +1,337 @@
+"""Survey views: the phone survey at ``/s/<code>``, QR images, and printable posters.
+
+Citizens' pages live under the short ``/s/`` (it is in every QR code: the shorter the address,
+the coarser and easier to scan the code); staff pages under ``/survey/``.
+"""
+
+import hashlib
+import uuid as uuid_module
+from functools import wraps
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Response as FlaskResponse
+from flask_babel import gettext as _
+from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
+from limits import parse as parse_limit
+
+from core.db import db, utcnow
+from core.extensions import client_key, htmx, limiter, login_manager
+from core.htmx import render_htmx
+from core.i18n import LOCALES, current_locale
+from org import accounts
+from org.models import Desk, Officer, Unit
+from survey import qr
+
+from .codes import PosterTarget, SurveyTarget, attribution, find_target, poster_target, poster_targets, resolve_code
+from .errors import SurveyError, SurveyInvalid
+from .forms import COMMENT_MAX_LENGTH, answer_field, profile_options
+from .operations import keys_worth_keeping, open_survey, record_survey_response
+from .pdf import PdfUnavailable, render_pdf
+from .queries import survey_indicators, unit_services
+
+bp = Blueprint("survey", __name__)
+
+
+SEEN_COOKIE = "survey_seen"
+SEEN_MAX_AGE = 2 * 24 * 3600
+# Per client (a keyed hash of its address). Generous, because a whole office's Wi-Fi or a mobile
+# operator's NAT can share one address; what goes beyond is kept, flagged and left out of scores.
+DEFAULT_RATE_LIMIT = "30 per hour"
+POSTER_SIZES = ("a4", "a6")
+QR_MAX_AGE = 24 * 3600
+
+
+# --- Helpers shared by the templates (the kiosk's one-time code partial uses them too) ----------
+
+@bp.app_template_global()
+def survey_address(code: str) -> str:
+    """The public address a QR code encodes: under PUBLIC_BASE_URL, never the request's host."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("survey.form", code=code)
+
+
+@bp.app_template_global()
+def qr_svg(data: str, label: str = ""):
+    return qr.qr_svg(data, label)
+
+
+@bp.app_template_filter()
+def unit_time(moment, unit: Unit) -> str:
+    """A moment as the unit's local wall-clock time (HH:MM)."""
+    return moment.astimezone(ZoneInfo(unit.timezone)).strftime("%H:%M")
+
+
+
+# --- The phone survey ---------------------------------------------------------------------------
+
+def _seen_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="survey-seen")
+
+
+def _seen_keys() -> list[str]:
+    """What this browser remembers of its responses (a signed cookie; a forged one is ignored)."""
+    raw = request.cookies.get(SEEN_COOKIE)
+    if not raw:
+        return []
+    try:
+        keys = _seen_serializer().loads(raw)
+    except BadSignature:
+        return []
+    return [k for k in keys if isinstance(k, str)] if isinstance(keys, list) else []
+
+
+def _remember(response, keys: list[str], key: str, now) -> None:
+    value = _seen_serializer().dumps(keys_worth_keeping([*keys, key], now))
+    response.set_cookie(SEEN_COOKIE, value, max_age=SEEN_MAX_AGE, path="/s/", httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+
+
+def _over_rate_limit() -> bool:
+    """Count this response against the client's budget; True once it is spent. Never blocks: a
+    rate-limit store that does not answer must not cost a citizen their response."""
+    item = parse_limit(current_app.config.get("SURVEY_RATE_LIMIT", DEFAULT_RATE_LIMIT))
+    try:
+        return not limiter.limiter.hit(item, "survey-response", client_key())
+    except Exception as error:  # any storage failure (Redis down, ...) is logged and let through
+        current_app.logger.warning("survey rate limit not checked: %s", error)
+        return False
+
+
+def _attributed(target: SurveyTarget, now):
+    desk_id, officer_id = attribution(target, now)
+    return (db.session.get(Desk, desk_id) if desk_id else None,
+            db.session.get(Officer, officer_id) if officer_id else None)
+
+
+def _error_items(indicators, errors: dict[str, str]) -> list[tuple[str, str]]:
+    """The error summary: (anchor, "where: what") in the order of the form."""
+    names = {answer_field(i): _("Question %(number)s", number=n) for n, i in enumerate(indicators, 1)}
+    names.update(service=_("Service"), gender=_("Gender"), age_band=_("Age"), education=_("Education"),
+                 occupation=_("Occupation"), comment=_("Comment"))
+    return [(field, f"{names[field]}: {errors[field]}") for field in names if field in errors]
+
+
+def _render_form(target: SurveyTarget, now, status: int = 200, values=None, error: SurveyInvalid | None = None):
+    indicators = survey_indicators()
+    desk, officer = _attributed(target, now)
+    errors = error.field_messages() if error else {}
+    values = values or {}
+    response_uuid = values.get("uuid") or str(uuid_module.uuid4())
+    response = render_htmx(
+        "survey/form.html", "survey/_form.html", status=status, target=target, unit=target.unit, desk=desk,
+        officer=officer, indicators=indicators, services=unit_services(target.unit),
+        profile=profile_options(), values=values, errors=errors, error_items=_error_items(indicators, errors),
+        summary=error.message if error else "", uuid=response_uuid, locale=current_locale(),
+        comment_max=COMMENT_MAX_LENGTH,
+    )
+    # The form carries a fresh response id and a CSRF token: never from a cache.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _render_message(error: SurveyError, target: SurveyTarget | None = None):
+    response = render_htmx("survey/message.html", "survey/_message.html", status=error.status,
+                           message=error.message, error=error, target=target, unit=target.unit if target else None)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.get("/s/<code>")
+def form(code):
+    now = utcnow()
+    try:
+        target = resolve_code(code, now)
+        open_survey(target, now)
+    except SurveyError as error:
+        return _render_message(error, find_target(code))
+    return _render_form(target, now)
+
+
+@bp.post("/s/<code>")
+def submit(code):
+    now = utcnow()
+    seen = _seen_keys()
+    try:
+        result = record_survey_response(code, request.form, locale=current_locale(), now=now, seen=seen,
+                                                over_rate_limit=_over_rate_limit)
+    except SurveyInvalid as error:
+        db.session.rollback()
+        return _render_form(find_target(code), now, status=422, values=request.form, error=error)
+    except SurveyError as error:
+        db.session.rollback()
+        return _render_message(error, find_target(code))
+    db.session.commit()
+    target = find_target(code)
+    if htmx:
+        response = render_template("survey/_thanks.html", target=target, unit=target.unit)
+        response = current_app.make_response(response)
+        response.headers["HX-Trigger"] = "survey-recorded"
+        response.headers["HX-Push-Url"] = _thanks_url(target)
+        response.vary.add("HX-Request")
+    else:
+        response = redirect(_thanks_url(target), code=303)
+    _remember(response, seen, result.seen_key, now)
+    return response
+
+
+def _thanks_url(target) -> str:
+    """The thank-you page, in the language the form was sent in (``?lang`` of a shared link)."""
+    lang = request.args.get("lang")
+    return url_for("survey.thanks", code=target.code, lang=lang if lang in LOCALES else None)
+
+
+@bp.get("/s/<code>/thanks")
+def thanks(code):
+    target = find_target(code)
+    if target is None:
+        return _render_message(SurveyError("unknown_code"))
+    response = current_app.make_response(render_template("survey/thanks.html", target=target, unit=target.unit))
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# --- QR images --------------------------------------------------------------------------------
+
+def _static_target(code: str) -> SurveyTarget:
+    """A desk's or an officer's code; a one-time code has no image of its own (the officer's
+    screen draws it inline) and gets a 404 like an unknown one."""
+    target = find_target(code)
+    if target is None or not target.static:
+        abort(404)
+    return target
+
+
+def _label(poster: PosterTarget) -> str:
+    return _("Survey: %(name)s, %(unit)s", name=poster.title, unit=poster.unit.name)
+
+
+def _qr_response(body, mimetype: str):
+    response = FlaskResponse(body, mimetype=mimetype)
+    # Stable for as long as the code and PUBLIC_BASE_URL are: cache a day, then revalidate.
+    response.set_etag(hashlib.sha256(body if isinstance(body, bytes) else body.encode()).hexdigest()[:32])
+    response.headers["Cache-Control"] = f"public, max-age={QR_MAX_AGE}"
+    return response.make_conditional(request)
+
+
+@bp.get("/survey/qr/<code>.svg")
+def qr_image_svg(code):
+    target = _static_target(code)
+    label = _label(poster_target(target))
+    return _qr_response(str(qr.qr_svg(survey_address(target.code), label)), "image/svg+xml")
+
+
+@bp.get("/survey/qr/<code>.png")
+def qr_image_png(code):
+    target = _static_target(code)
+    return _qr_response(qr.qr_png(survey_address(target.code)), "image/png")
+
+
+# --- Posters ----------------------------------------------------------------------------------
+
+def _poster_size() -> str:
+    size = request.args.get("size", POSTER_SIZES[0])
+    if size not in POSTER_SIZES:
+        abort(400)
+    return size
+
+
+def staff_only(view):
+    """Posters list every desk and officer of a unit with their codes: staff material. Signed-in
+    administrators see every unit, supervisors their own (checked again per unit in the view);
+    citizens' pages (/s/) and the QR images stay public."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if accounts.managed_unit_ids(current_user) == []:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _check_unit(unit: Unit) -> Unit:
+    if not accounts.can_manage_unit(current_user, unit.id):
+        abort(403)
+    return unit
+
+
+def _unit_or_404(unit_code: str) -> Unit:
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == unit_code))
+    if unit is None:
+        abort(404)
+    return _check_unit(unit)
+
+
+def _render_posters(posters, size: str, title: str, pdf_url: str, print_all_url: str | None = None) -> str:
+    return render_template("survey/posters.html", posters=posters, size=size, title=title, pdf_url=pdf_url,
+                           print_all_url=print_all_url, questions=len(survey_indicators()),
+                           endpoint=request.endpoint, view_args=request.view_args)
+
+
+def _pdf_response(html: str, filename: str):
+    try:
+        body = render_pdf(html)
+    except PdfUnavailable as error:
+        current_app.logger.error("poster PDF unavailable: %s", error)
+        return render_template("error.html", status=503,
+                               message=_("The PDF cannot be made on this server. Use Print instead.")), 503
+    response = FlaskResponse(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.get("/survey/")
+@staff_only
+def index():
+    units = db.session.scalars(accounts.scoped(sa.select(Unit), Unit.id, current_user).order_by(Unit.name)).all()
+    return render_template("survey/index.html", units=units)
+
+
+@bp.get("/survey/posters/<unit_code>")
+@staff_only
+def unit_posters(unit_code):
+    unit = _unit_or_404(unit_code)
+    size = _poster_size()
+    return _render_posters(poster_targets(unit), size, unit.name,
+                           url_for("survey.unit_posters_pdf", unit_code=unit.code, size=size))
+
+
+@bp.get("/survey/posters/<unit_code>.pdf")
+@staff_only
+def unit_posters_pdf(unit_code):
+    unit = _unit_or_404(unit_code)
+    size = _poster_size()
+    html = _render_posters(poster_targets(unit), size, unit.name, "")
+    return _pdf_response(html, f"poster-{unit.code}-{size}.pdf")
+
+
+@bp.get("/survey/poster/<code>")
+@staff_only
+def poster(code):
+    target = _static_target(code)
+    _check_unit(target.unit)
+    size = _poster_size()
+    one = poster_target(target)
+    return _render_posters([one], size, one.title, url_for("survey.poster_pdf", code=target.code, size=size),
+                           url_for("survey.unit_posters", unit_code=target.unit.code, size=size))
+
+
+@bp.get("/survey/poster/<code>.pdf")
+@staff_only
+def poster_pdf(code):
+    target = _static_target(code)
+    _check_unit(target.unit)
+    size = _poster_size()
+    one = poster_target(target)
+    return _pdf_response(_render_posters([one], size, one.title, ""), f"poster-{target.code}-{size}.pdf")
+
+
+# --- Published results (PermenPANRB 14/2017 asks every unit to publish its IKM) ------------------
+

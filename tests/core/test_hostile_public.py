@@ -1,0 +1,106 @@
+"""Random and hostile input to the phone survey and the sign-in form: never a 5xx, never a
+partial write. (The kiosk's endpoints have their own file, test_hostile_kiosk.py.)"""
+
+import re
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from appraisal.models import Indicator
+from core.audit import AuditLog
+from core.db import db
+from core.extensions import limiter
+from core.responses import Answer, Response
+from org.duty import start_duty
+from org.models import Role, User
+from survey.models import ServiceCode
+from tests.factories import hostile_text, make_desk, make_officer, make_period, make_user
+
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FIELDS = ["service", "gender", "age_band", "education", "occupation", "comment", "uuid", "next", "lang"]
+
+
+def counts():
+    db.session.expire_all()
+    return tuple(db.session.scalar(sa.select(sa.func.count()).select_from(m))
+                 for m in (Response, Answer, ServiceCode, User, AuditLog))
+
+
+def form_token(client, path: str) -> tuple[str, str]:
+    html = client.get(path).get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    found = re.search(r'name="uuid" value="([^"]+)"', html)
+    return csrf, found.group(1) if found else str(uuid.uuid4())
+
+
+@pytest.fixture
+def desk_code(factories):
+    make_period()
+    desk = make_desk()
+    officer = make_officer(unit=desk.unit)
+    start_duty(desk, officer, datetime.now(timezone.utc) - timedelta(hours=1))
+    db.session.commit()
+    return desk.code
+
+
+def question_fields() -> list[str]:
+    ids = db.session.scalars(sa.select(Indicator.id).where(Indicator.skm_element.is_not(None))).all()
+    return [f"q{i}" for i in ids]
+
+
+@SETTINGS
+@given(answers=st.lists(st.one_of(st.sampled_from(["1", "2", "3", "4"]), hostile_text), min_size=9, max_size=9),
+       extra=st.dictionaries(st.sampled_from(FIELDS), hostile_text, max_size=4))
+@example(answers=["4"] * 9, extra={"comment": "x" * 5000})
+@example(answers=["4"] * 8 + ["5"], extra={})
+@example(answers=["4"] * 9, extra={"uuid": "not-a-uuid"})
+def test_hostile_survey_forms(client, desk_code, answers, extra):
+    csrf, response_uuid = form_token(client, f"/s/{desk_code}")
+    form = {"csrf_token": csrf, "uuid": response_uuid, **dict(zip(question_fields(), answers)), **extra}
+    before = counts()
+    response = client.post(f"/s/{desk_code}", data=form)
+    assert response.status_code < 500
+    after = counts()
+    if response.status_code in (200, 303):
+        assert after[0] in (before[0], before[0] + 1)  # one response, or none for a resubmission
+        if after[0] == before[0] + 1:
+            stored = db.session.scalar(sa.select(Response).order_by(Response.id.desc()).limit(1))
+            assert len(stored.answers) == 9 and all(1 <= a.value <= 4 for a in stored.answers)
+    else:
+        assert after == before, "a refused survey changed the database"
+
+
+@SETTINGS
+@given(code=hostile_text, body=st.dictionaries(hostile_text, hostile_text, max_size=4))
+def test_hostile_survey_codes(client, ctx, code, body):
+    make_period()
+    before = counts()
+    path = "/s/" + re.sub(r"[/?#]", "", code) if code.strip("/?#") else "/s/x"
+    for response in (client.get(path), client.post(path, data=body), client.get(path + "/thanks")):
+        assert response.status_code < 500
+    assert counts() == before
+
+
+@pytest.fixture
+def real_admin(ctx):
+    return make_user(Role.ADMIN, username="real-admin")
+
+
+@SETTINGS
+@given(username=hostile_text, password=hostile_text, next_page=hostile_text)
+@example(username="admin' --", password="' OR '1'='1", next_page="//evil.example/")
+def test_hostile_sign_in(client, real_admin, username, password, next_page):
+    limiter.reset()  # every example reaches the password check, not just the first five
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"',
+                     client.get("/admin/login").get_data(as_text=True)).group(1)
+    before = counts()
+    response = client.post("/admin/login", data={"csrf_token": csrf, "username": username, "password": password,
+                                                 "next": next_page})
+    assert response.status_code in (401, 422, 429) or (response.status_code < 500 and "/admin/login" in response.headers.get("Location", "/admin/login"))
+    # A failed sign-in may count the failure, but creates and deletes nothing.
+    assert counts()[:4] == before[:4]
+    assert "evil.example" not in response.headers.get("Location", "")

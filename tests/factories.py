@@ -1,0 +1,210 @@
+"""Factories and client helpers for the admin area's tests (users, signed-in clients, CSRF)."""
+
+import itertools
+import random
+import re
+import uuid
+from datetime import date, datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from hypothesis import strategies as st
+from werkzeug.datastructures import MultiDict
+
+from appraisal.models import Indicator, IndicatorKind, Period, PeriodStatus
+from core.audit import AuditLog
+from core.db import db
+from core.responses import Answer, Channel, Flag, Response
+from kiosk.pairing import new_pairing_code, pair_kiosk
+from org import accounts
+from org.duty import set_pin
+from org.models import Desk, Officer, Role, Unit, User
+
+PASSWORD = "correct horse battery"
+_usernames = itertools.count(1)
+
+
+def make_user(role: Role | str = Role.ADMIN, unit=None, officer=None, password: str = PASSWORD, **overrides) -> User:
+    role = Role(role)
+    if role == Role.SUPERVISOR and unit is None:
+        unit = make_unit()
+    if role == Role.OFFICER and officer is None:
+        officer = make_officer(unit=unit)
+    user = User(**{
+        "username": f"user{next(_usernames)}", "name": "", "role": role,
+        "password_hash": accounts.hash_password(password),
+        "unit_id": unit.id if unit else (officer.unit_id if officer else None),
+        "officer_id": officer.id if officer else None, **overrides,
+    })
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def sign_in(client, user: User):
+    """A signed-in session without going through the form (and its rate limit)."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    return client
+
+
+def csrf(client, path: str = "/admin/") -> str:
+    html = client.get(path, follow_redirects=True).get_data(as_text=True)
+    match = re.search(r'(?:name="csrf_token" value="|"X-CSRFToken": ")([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def post(client, path: str, data: dict | None = None, htmx: bool = False, **kwargs):
+    """POST with a valid CSRF token (in the form, or in the header as htmx sends it)."""
+    token = csrf(client)
+    headers = kwargs.pop("headers", {})
+    # A MultiDict keeps repeated names (the four answer labels); a dict keeps (file, name) pairs.
+    data = data.copy() if isinstance(data, MultiDict) else dict(data or {})
+    if htmx:
+        headers.update({"HX-Request": "true", "X-CSRFToken": token})
+    else:
+        data["csrf_token"] = token
+    return client.post(path, data=data, headers=headers, **kwargs)
+
+
+def audit_entries(**where) -> list[AuditLog]:
+    db.session.expire_all()
+    query = db.session.query(AuditLog)
+    for name, value in where.items():
+        query = query.filter(getattr(AuditLog, name) == value)
+    return query.order_by(AuditLog.id).all()
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+_seq = itertools.count(1)
+
+
+def valid_nip(gender: int = 1, seq: int | None = None) -> str:
+    seq = next(_seq) if seq is None else seq
+    rng = random.Random(seq)
+    born = date(1970 + rng.randint(0, 25), rng.randint(1, 12), rng.randint(1, 28))
+    return f"{born:%Y%m%d}{born.year + 23}{rng.randint(1, 12):02d}{gender}{seq % 1000:03d}"
+
+
+def make_unit(**overrides) -> Unit:
+    n = next(_seq)
+    unit = Unit(**{"code": f"unit-{n}", "name": f"Kantor Uji {n}", **overrides})
+    db.session.add(unit)
+    db.session.commit()
+    return unit
+
+
+def make_desk(unit: Unit | None = None, **overrides) -> Desk:
+    desk = Desk(**{"unit": unit or make_unit(), "name": f"Loket {next(_seq)}", **overrides})
+    db.session.add(desk)
+    db.session.commit()
+    return desk
+
+
+def make_officer(unit: Unit | None = None, pin: str | None = "1234", **overrides) -> Officer:
+    officer = Officer(**{"unit": unit or make_unit(), "nip": valid_nip(), "name": f"Petugas {next(_seq)}",
+                         "position": "Pengadministrasi Umum", **overrides})
+    if pin:
+        set_pin(officer, pin)
+    db.session.add(officer)
+    db.session.commit()
+    return officer
+
+
+def make_period(status: PeriodStatus = PeriodStatus.OPEN, starts_on: date | None = None,
+                ends_on: date | None = None, **overrides) -> Period:
+    today = datetime.now(timezone.utc).date()
+    period = Period(**{"name": f"Periode {next(_seq)}", "starts_on": starts_on or today - timedelta(days=45),
+                       "ends_on": ends_on or today + timedelta(days=45), "status": status, **overrides})
+    db.session.add(period)
+    db.session.commit()
+    return period
+
+
+def make_kiosk(desk: Desk | None = None, paired_at: datetime | None = None):
+    """A kiosk in service (paired 90 days ago unless said otherwise); returns (kiosk, token).
+    No vote can be cast before its kiosk was paired, so backdated test votes need an old kiosk."""
+    desk = desk or make_desk()
+    paired_at = paired_at or datetime.now(timezone.utc) - timedelta(days=90)
+    code = new_pairing_code(desk, now=paired_at)
+    kiosk, token = pair_kiosk(code, now=paired_at)
+    db.session.commit()
+    return kiosk, token
+
+
+def csrf_token(client, path="/kiosk/") -> str:
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'(?:name="csrf_token" value="|"X-CSRFToken": ")([^"]+)"', html).group(1)
+
+
+def add_vote(period, desk, officer, face: int, *, flags: Flag = Flag(0), at: datetime | None = None) -> Response:
+    response = Response(uuid=str(uuid.uuid4()), channel=Channel.KIOSK, unit_id=desk.unit_id, desk_id=desk.id,
+                        officer_id=officer.id if officer else None, period_id=period.id, cast_at=at or NOW)
+    response.add_flags(flags)
+    response.answers.append(Answer(indicator_id=kiosk_question().id, value=face))
+    db.session.add(response)
+    return response
+
+
+def skm_indicators() -> list[Indicator]:
+    return list(db.session.scalars(sa.select(Indicator).where(
+        Indicator.skm_element.is_not(None), Indicator.active.is_(True), Indicator.kind == IndicatorKind.SCALE)
+        .order_by(Indicator.position)))
+
+
+def kiosk_question() -> Indicator:
+    return db.session.scalar(sa.select(Indicator).where(Indicator.code == "KIOSK"))
+
+
+def add_survey(period, desk, officer, answers: list[int], *, flags: Flag = Flag(0), service=None,
+               comment: str | None = None, at: datetime | None = None, **profile) -> Response:
+    response = Response(uuid=str(uuid.uuid4()), channel=Channel.QR, unit_id=desk.unit_id, desk_id=desk.id,
+                        officer_id=officer.id if officer else None, period_id=period.id, cast_at=at or NOW,
+                        service_id=service.id if service else None, comment=comment, **profile)
+    response.add_flags(flags)
+    for indicator, value in zip(skm_indicators(), answers):
+        response.answers.append(Answer(indicator_id=indicator.id, value=value))
+    db.session.add(response)
+    return response
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=50),
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=10), children, max_size=5),
+    max_leaves=15,
+)
+
+
+hostile_text = st.one_of(
+    st.text(max_size=80),
+    st.sampled_from(["", "\x00", "' OR 1=1 --", "<script>alert(1)</script>", "../../etc/passwd", "%00", "💥" * 40,
+                     "9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+14:00", "2026-02-30T10:00:00Z",
+                     "1e309", "NaN", "-1", "4.0", "R_WAKTU", "KIOSK"]),
+)
+
+
+def paired_client(client, token):
+    client.set_cookie(COOKIE, token, path="/kiosk/")
+    return client
+
+
+def vote_payload(**overrides):
+    return {"uuid": str(uuid.uuid4()), "value": 4, "reasons": [], "cast_at": datetime.now(timezone.utc).isoformat(),
+            "locale": "id", **overrides}
+
+
+COOKIE = "kiosk_token"
+
+
+NOW = datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def answers_by_code(response: Response) -> dict[str, int]:
+    """What a stored response answered, by the code of each indicator."""
+    return dict(db.session.execute(
+        sa.select(Indicator.code, Answer.value).join(Indicator, Indicator.id == Answer.indicator_id)
+        .where(Answer.response_id == response.id)).all())

@@ -1,0 +1,412 @@
+"""The fast vote path (appraisal.services, "The vote path"; kiosk.routes.vote): it writes what the
+ORM would, follows every change of the kiosk indicators despite its per-process cache, stores a
+vote once when it is delivered twice at the same moment, and answers with the limiter's headers."""
+
+import functools
+import json
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from appraisal.models import Indicator, IndicatorChannel, IndicatorKind
+from core.db import db
+from core.responses import EXCLUDING_FLAGS, Answer, Channel, Flag, Response
+from kiosk.models import Kiosk
+from kiosk.votes import (
+    KioskVoteIndicators,
+    MisuseRules,
+    VoteResult,
+    VoteTransaction,
+    _VoteSQL,
+    _write_turns_of,
+    misuse_flags,
+    record_vote,
+)
+from org.duty import start_duty
+from tests.factories import (
+    answers_by_code,
+    make_desk,
+    make_kiosk,
+    make_officer,
+    make_period,
+    paired_client,
+    vote_payload,
+)
+
+
+@pytest.fixture
+def setup(factories):
+    """As in test_kiosk: an open period, a desk with a paired kiosk and an officer on duty."""
+    make_period()
+    desk = make_desk()
+    officer = make_officer(unit=desk.unit)
+    kiosk, token = make_kiosk(desk)
+    start_duty(desk, officer, datetime.now(timezone.utc) - timedelta(hours=1))
+    db.session.commit()
+    return dict(desk_id=desk.id, officer_id=officer.id, kiosk_id=kiosk.id, token=token)
+
+
+def post(client, token, **overrides):
+    return paired_client(client, token).post("/kiosk/vote", json=vote_payload(**overrides))
+
+
+def stored(vote_uuid: str) -> Response:
+    return db.session.scalar(sa.select(Response).where(Response.uuid == vote_uuid))
+
+
+def answers_of(response: Response) -> dict[str, int]:
+    return answers_by_code(response)
+
+
+# --- What is written -----------------------------------------------------------------------------
+
+def test_a_vote_is_written_as_the_model_would_write_it(client, setup):
+    cast = datetime.now(timezone.utc).replace(microsecond=123456) - timedelta(seconds=30)
+    payload = vote_payload(value=2, reasons=["R_RAMAH"], cast_at=cast.isoformat(), locale="en")
+    before = datetime.now(timezone.utc)
+    assert paired_client(client, setup["token"]).post("/kiosk/vote", json=payload).status_code == 201
+    response = stored(payload["uuid"])
+    assert response.channel == Channel.KIOSK and response.service_id is None
+    assert response.cast_at == cast  # to the microsecond, read back in UTC
+    assert before <= response.received_at <= datetime.now(timezone.utc)
+    assert (response.score_sum, response.score_n) == (2, 1)
+    assert (response.verified, response.comment_hidden, response.comment, response.gender) == (False, False, None, None)
+    assert response.locale == "en" and response.flags == 0 and response.excluded is False
+    assert answers_of(response) == {"KIOSK": 2, "R_RAMAH": 1}
+
+
+def test_excluded_follows_the_flags_as_add_flags_makes_it(client, setup):
+    first, second = vote_payload(), vote_payload()  # the second within the burst window of the first
+    for payload in (first, second):
+        assert paired_client(client, setup["token"]).post("/kiosk/vote", json=payload).status_code == 201
+    for payload in (first, second):
+        response = stored(payload["uuid"])
+        expected = Response(flags=0)
+        expected.add_flags(Flag(response.flags))
+        assert response.excluded == expected.excluded == bool(Flag(response.flags) & EXCLUDING_FLAGS)
+    assert stored(second["uuid"]).flag_set & Flag.BURST and stored(second["uuid"]).excluded
+
+
+def test_the_service_function_records_in_the_callers_transaction(ctx, setup):
+    kiosk = db.session.get(Kiosk, setup["kiosk_id"])
+    payload = vote_payload(reasons=["R_WAKTU"])
+    result, created = record_vote(kiosk, payload)
+    assert created and result.attributed
+    db.session.rollback()  # the caller decides: nothing was committed
+    assert stored(payload["uuid"]) is None
+    record_vote(kiosk, payload)
+    db.session.commit()
+    assert answers_of(stored(payload["uuid"])) == {"KIOSK": 4, "R_WAKTU": 1}
+
+
+def test_misuse_flags_on_their_own(ctx, setup):
+    kiosk = db.session.get(Kiosk, setup["kiosk_id"])
+    cast = datetime.now(timezone.utc) - timedelta(minutes=5)
+    record_vote(kiosk, vote_payload(cast_at=cast.isoformat()))
+    db.session.commit()
+    rules = MisuseRules()
+    assert misuse_flags(kiosk.id, cast + timedelta(seconds=1), None, rules) == Flag.BURST
+    assert misuse_flags(kiosk.id, cast + timedelta(seconds=30), None, rules) == Flag(0)
+
+
+def test_the_heartbeat_is_written_at_most_once_a_minute(client, setup):
+    kiosk = db.session.get(Kiosk, setup["kiosk_id"])
+    kiosk.last_seen_at = datetime.now(timezone.utc) - timedelta(hours=2)
+    db.session.commit()
+    post(client, setup["token"])
+    seen = db.session.get(Kiosk, setup["kiosk_id"]).last_seen_at
+    assert datetime.now(timezone.utc) - seen < timedelta(seconds=10)
+    post(client, setup["token"])
+    assert db.session.get(Kiosk, setup["kiosk_id"]).last_seen_at == seen
+
+
+# --- The per-process cache of the kiosk indicators ------------------------------------------------
+
+def test_the_indicator_cache_follows_every_change_of_the_kiosk_indicators(client, setup, counter):
+    token = setup["token"]
+    assert post(client, token, reasons=["R_WAKTU"]).status_code == 201  # the cache is warm
+
+    # A new reason, written straight into the table (no admin page, no audit): known at once.
+    db.session.add(Indicator(code="R_PARKIR", kind=IndicatorKind.REASON, text_id="Parkir", text_en="Parking",
+                             channel=IndicatorChannel.KIOSK, position=150))
+    db.session.commit()
+    payload = vote_payload(reasons=["R_PARKIR"])
+    assert paired_client(client, token).post("/kiosk/vote", json=payload).status_code == 201
+    assert answers_of(stored(payload["uuid"])) == {"KIOSK": 4, "R_PARKIR": 1}
+
+    # Moved to the phone survey only: no longer a kiosk reason.
+    db.session.execute(sa.update(Indicator).where(Indicator.code == "R_PARKIR").values(channel=IndicatorChannel.QR))
+    db.session.commit()
+    response = post(client, token, reasons=["R_PARKIR"])
+    assert (response.status_code, response.get_json()["error"]) == (422, "unknown_reason")
+
+    # The question switched off: votes are refused; switched on again: accepted.
+    db.session.execute(sa.update(Indicator).where(Indicator.code == "KIOSK").values(active=False))
+    db.session.commit()
+    response = post(client, token)
+    assert (response.status_code, response.get_json()["error"]) == (409, "no_question")
+    db.session.execute(sa.update(Indicator).where(Indicator.code == "KIOSK").values(active=True))
+    db.session.commit()
+    assert post(client, token).status_code == 201
+
+    # A new version of the question placed before the old one: votes answer the new one.
+    db.session.add(Indicator(code="KIOSK2", kind=IndicatorKind.SCALE, text_id="Bagaimana?", text_en="How?",
+                             labels_id=["1", "2", "3", "4"], labels_en=["1", "2", "3", "4"],
+                             channel=IndicatorChannel.BOTH, position=1))
+    db.session.commit()
+    payload = vote_payload(value=3)
+    assert paired_client(client, token).post("/kiosk/vote", json=payload).status_code == 201
+    assert answers_of(stored(payload["uuid"])) == {"KIOSK2": 3}
+    assert counter(Response) == 4
+
+
+def test_a_vote_with_a_reason_retired_after_the_cache_was_warm_is_kept(client, setup):
+    token = setup["token"]
+    assert post(client, token, reasons=["R_BIAYA"]).status_code == 201
+    reason_id = db.session.scalar(sa.select(Indicator.id).where(Indicator.code == "R_BIAYA"))
+    db.session.execute(sa.update(Indicator).where(Indicator.id == reason_id).values(active=False))
+    db.session.commit()
+    payload = vote_payload(reasons=["R_BIAYA"], cast_at=(datetime.now(timezone.utc) - timedelta(minutes=1)).isoformat())
+    assert paired_client(client, token).post("/kiosk/vote", json=payload).status_code == 201
+    assert {a.indicator_id for a in stored(payload["uuid"]).answers if a.value == 1} == {reason_id}
+
+
+def test_the_fingerprint_is_parsed_whatever_the_order_of_its_entries():
+    parsed = KioskVoteIndicators.parse(
+        "12:reason:0:102:R_B,10:scale:0:1:OLD,11:reason:1:101:R_A,13:scale:1:100:KIOSK,14:scale:1:100:LATER")
+    assert parsed.question_id == 13  # the first active scale question by position, then id
+    assert parsed.reason_ids == {"R_A": 11, "R_B": 12}  # retired reasons included
+    assert KioskVoteIndicators.parse("") == KioskVoteIndicators(None, {})
+
+
+# --- The same vote twice at the same moment -------------------------------------------------------
+
+def _record_in_own_transaction(app, token, payload, results, inserted=None, proceed=None):
+    with app.app_context():
+        with VoteTransaction() as votes:
+            assert votes.read(token, payload) is not None
+            outcome = votes.record()
+            if inserted is not None:
+                inserted.set()
+                proceed.wait(timeout=30)
+            votes.commit()
+        results.append(outcome)
+
+
+def test_a_vote_delivered_twice_at_once_is_stored_once(app, setup, counter):
+    # The first delivery has inserted when the second arrives. On SQLite it has not committed yet:
+    # the second waits for its transaction, then stores nothing (ON CONFLICT DO NOTHING) and answers
+    # as the first did. On PostgreSQL the endpoint's single insert statement commits on its own, so
+    # the second finds the stored vote; two inserts at the same instant wait on the unique index.
+    payload = vote_payload(reasons=["R_WAKTU"])
+    inserted, proceed, results = threading.Event(), threading.Event(), []
+    first = threading.Thread(target=_record_in_own_transaction,
+                             args=(app, setup["token"], payload, results, inserted, proceed))
+    second = threading.Thread(target=_record_in_own_transaction, args=(app, setup["token"], payload, results))
+    first.start()
+    assert inserted.wait(timeout=30)
+    second.start()
+    second.join(timeout=0.5)  # the second is held by the first's uncommitted insert
+    proceed.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert sorted(created for _, created in results) == [False, True]
+    assert {result for result, _ in results} == {VoteResult(payload["uuid"], True)}
+    assert counter(Response) == 1 and counter(Answer) == 2
+
+
+def test_many_deliveries_of_one_vote_at_once_over_http(app, setup, counter):
+    payload = vote_payload()
+    gate, answers = threading.Barrier(6), []
+
+    def deliver():
+        client = app.test_client()
+        paired_client(client, setup["token"])
+        gate.wait()
+        response = client.post("/kiosk/vote", json=payload)
+        answers.append((response.status_code, response.get_json()))
+
+    threads = [threading.Thread(target=deliver) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert answers == [(201, {"status": "recorded", "uuid": payload["uuid"], "attributed": True})] * 6
+    assert counter(Response) == 1
+
+
+# --- The endpoint ----------------------------------------------------------------------------------
+
+def test_the_vote_answer_carries_the_rate_limit_headers(client, setup):
+    response = post(client, setup["token"])
+    assert response.status_code == 201
+    assert response.headers["X-RateLimit-Limit"] == "120"
+    assert response.headers["X-RateLimit-Remaining"] == "119"
+    assert int(response.headers["X-RateLimit-Reset"]) > 0 and 0 <= int(response.headers["Retry-After"]) <= 61
+    assert response.headers["Content-Security-Policy"]  # the app's own headers are still there
+
+
+def test_an_unpaired_tablet_is_told_so_before_anything_else(client, setup, counter):
+    response = client.post("/kiosk/vote", data="not json", content_type="text/plain")
+    assert (response.status_code, response.get_json()["error"]) == (401, "not_paired")
+    assert "X-RateLimit-Limit" not in response.headers
+    assert counter(Response) == 0
+
+
+def test_the_limit_can_be_switched_off(app, client, setup):
+    from core.extensions import limiter
+
+    app.config["KIOSK_VOTE_RATE_LIMIT"] = "1 per minute"
+    limiter.enabled = False
+    try:
+        assert [post(client, setup["token"]).status_code for _ in range(3)] == [201] * 3
+    finally:
+        limiter.enabled = True
+        app.config["KIOSK_VOTE_RATE_LIMIT"] = "120 per minute"
+
+
+# --- The fast path (kiosk.fast_path) and the Flask view answer alike ------------------------------
+
+@pytest.fixture(params=[True, False], ids=["fast path", "flask view"])
+def fast(request, app):
+    """Each test below runs twice: votes served by the fast path, and by the Flask view alone."""
+    app.config["KIOSK_VOTE_FAST_PATH"] = request.param
+    yield request.param
+    app.config["KIOSK_VOTE_FAST_PATH"] = True
+
+
+@pytest.fixture
+def view_calls(app, monkeypatch):
+    """How many requests reached the Flask view."""
+    calls = []
+    view = app.view_functions["kiosk.vote"]
+
+    @functools.wraps(view)  # the same name: CSRF exempts it by name
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return view(*args, **kwargs)
+
+    monkeypatch.setitem(app.view_functions, "kiosk.vote", counting)
+    return calls
+
+
+SECURITY = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options",
+            "Permissions-Policy")
+
+
+def test_a_good_vote_is_answered_and_stored_alike(client, setup, fast, view_calls):
+    payload = vote_payload(reasons=["R_WAKTU"])
+    response = paired_client(client, setup["token"]).post("/kiosk/vote", json=payload)
+    assert response.status_code == 201 and response.mimetype == "application/json"
+    assert response.get_json() == {"status": "recorded", "uuid": payload["uuid"], "attributed": True}
+    assert response.data == f'{{"attributed":true,"status":"recorded","uuid":"{payload["uuid"]}"}}\n'.encode()
+    assert all(response.headers.get(name) for name in SECURITY)
+    assert (response.headers["X-RateLimit-Limit"], response.headers["X-RateLimit-Remaining"]) == ("120", "119")
+    assert answers_of(stored(payload["uuid"])) == {"KIOSK": 4, "R_WAKTU": 1}
+    assert len(view_calls) == (0 if fast else 1)  # the fast path served it without the view
+    # Sent again (the kiosk did not hear the answer): the same answer, nothing more stored.
+    again = paired_client(client, setup["token"]).post("/kiosk/vote", json=payload)
+    assert (again.status_code, again.get_json()) == (201, response.get_json())
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
+
+
+@pytest.mark.parametrize("overrides, status, code", [
+    (dict(value=7), 422, "bad_value"),                     # wrong before the limit is counted
+    (dict(reasons=["R_TIDAK_ADA"]), 422, "unknown_reason"),  # wrong after it is counted
+])
+def test_a_bad_vote_is_refused_alike_and_counted_once(client, setup, fast, overrides, status, code):
+    kiosk = paired_client(client, setup["token"])
+    response = kiosk.post("/kiosk/vote", json=vote_payload(**overrides))
+    assert (response.status_code, response.get_json()["error"]) == (status, code)
+    assert response.headers["X-RateLimit-Remaining"] == "119"
+    assert response.get_json()["message"]
+    assert kiosk.post("/kiosk/vote", json=vote_payload()).headers["X-RateLimit-Remaining"] == "118"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
+
+
+def test_a_refusal_speaks_the_kiosks_language(client, setup, fast):
+    kiosk = paired_client(client, setup["token"])
+    default = kiosk.post("/kiosk/vote", json=vote_payload(value=0)).get_json()["message"]
+    english = kiosk.post("/kiosk/vote?lang=en", json=vote_payload(value=0)).get_json()["message"]
+    assert default == "Nilai harus berupa bilangan bulat 1 sampai 4."
+    assert english == "The rating must be a whole number from 1 to 4."
+
+
+def test_over_the_limit_is_refused_alike(app, client, setup, fast, monkeypatch):
+    monkeypatch.setitem(app.config, "KIOSK_VOTE_RATE_LIMIT", "2 per minute")
+    kiosk = paired_client(client, setup["token"])
+    answers = [kiosk.post("/kiosk/vote", json=vote_payload()) for _ in range(4)]
+    assert [answer.status_code for answer in answers] == [201, 201, 429, 429]
+    assert answers[2].get_json()["error"] == 429 and answers[2].get_json()["message"]
+    assert [answer.headers["X-RateLimit-Remaining"] for answer in answers] == ["1", "0", "0", "0"]
+    assert int(answers[3].headers["Retry-After"]) <= 61
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 2
+
+
+@pytest.mark.parametrize("send, status", [
+    (lambda kiosk: kiosk.post("/kiosk/vote", json=vote_payload(reasons=["R_\u0000"])), 400),  # a NUL, escaped
+    (lambda kiosk: kiosk.post("/kiosk/vote?x=%00", json=vote_payload()), 400),               # a NUL in the query
+    (lambda kiosk: kiosk.post("/kiosk/vote", data="{not json", content_type="application/json"), 422),
+    (lambda kiosk: kiosk.post("/kiosk/vote", data="value=4", content_type="application/x-www-form-urlencoded"), 415),
+    (lambda kiosk: kiosk.post("/kiosk/vote", json=[1, 2]), 422),
+])
+def test_what_is_not_a_plain_vote_is_refused_by_the_app(client, setup, fast, send, status):
+    response = send(paired_client(client, setup["token"]))
+    assert response.status_code == status and response.get_json()["message"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
+
+
+def test_an_unknown_device_is_refused_alike(client, setup, fast):
+    response = paired_client(client, "not-a-token").post("/kiosk/vote", json=vote_payload())
+    assert (response.status_code, response.get_json()["error"]) == (401, "not_paired")
+    assert client.post("/kiosk/vote", json=vote_payload()).status_code == 401  # no cookie at all
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
+
+
+def test_a_large_body_is_left_to_the_view(client, setup, view_calls):
+    payload = vote_payload()
+    body = json.dumps(payload) + " " * 20_000  # valid JSON, past the fast path's size
+    response = paired_client(client, setup["token"]).post("/kiosk/vote", data=body, content_type="application/json")
+    assert response.status_code == 201 and len(view_calls) == 1 and stored(payload["uuid"]) is not None
+
+
+def test_a_database_error_on_the_fast_path_hands_the_vote_to_the_view(app, client, setup, view_calls, monkeypatch,
+                                                                      caplog):
+    failures = []
+    insert = _VoteSQL.insert
+
+    def failing_once(self, cursor, values, answers):
+        if not failures:
+            failures.append(1)
+            raise db.engine.dialect.loaded_dbapi.OperationalError("the database went away")
+        return insert(self, cursor, values, answers)
+
+    monkeypatch.setattr(_VoteSQL, "insert", failing_once)
+    payload = vote_payload()
+    response = paired_client(client, setup["token"]).post("/kiosk/vote", json=payload)
+    assert response.status_code == 201 and len(view_calls) == 1  # the view stored it
+    assert response.headers["X-RateLimit-Remaining"] == "119"  # counted once, by the fast path
+    assert stored(payload["uuid"]) is not None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
+    assert "handed over after an error" in caplog.text
+
+
+
+def test_a_failed_vote_gives_back_its_sqlite_write_turn(app, client, setup, fast):
+    import fcntl
+    import os
+
+    turns = _write_turns_of(db.engine)
+    if turns is None:
+        pytest.skip("write turns are taken on an SQLite file only")
+    kiosk = paired_client(client, setup["token"])
+    assert kiosk.post("/kiosk/vote", json=vote_payload(reasons=["R_TIDAK_ADA"])).status_code == 422
+    assert kiosk.post("/kiosk/vote", json=vote_payload()).status_code == 201
+    # Nobody holds the turn now: another process's open file takes it at once.
+    fd = os.open(turns.path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        os.close(fd)

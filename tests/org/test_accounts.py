@@ -1,0 +1,368 @@
+"""Accounts: signing in and out, rate limits and locks, passwords, roles and unit scope, the
+create-admin command and the demo's accounts."""
+
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.security import check_password_hash
+
+from core.db import db
+from core.errors import Invalid
+from org import accounts
+from org.errors import LoginError
+from org.models import Desk, Officer, Role, User
+from tests.factories import (
+    PASSWORD,
+    audit_entries,
+    csrf,
+    make_desk,
+    make_officer,
+    make_unit,
+    make_user,
+    post,
+    sign_in,
+    text,
+)
+
+
+def login(client, username, password, **kwargs):
+    token = csrf(client, "/admin/login")
+    return client.post("/admin/login", data={"username": username, "password": password, "csrf_token": token, **kwargs})
+
+
+@pytest.fixture
+def english(client):
+    client.set_cookie("lang", "en")
+    return client
+
+
+# --- Signing in ----------------------------------------------------------------------------------
+
+def test_the_sign_in_page_is_in_indonesian_by_default(client):
+    html = text(client.get("/admin/login"))
+    assert 'lang="id"' in html and "Masuk" in html
+    assert 'autocomplete="current-password"' in html and 'for="login-username"' in html
+
+
+def test_signing_in_sets_a_locked_down_session_cookie(client, ctx):
+    user = make_user(Role.ADMIN, username="Rina")
+    response = login(client, "rina", PASSWORD)  # usernames are not case-sensitive
+    assert response.status_code == 303 and response.headers["Location"] == "/admin/"
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("session=")
+    for attribute in ("Secure", "HttpOnly", "SameSite=Lax"):
+        assert attribute in cookie
+    assert "Expires" not in cookie  # gone when the browser closes: no "remember me" on a shared PC
+    db.session.expire_all()
+    assert db.session.get(User, user.id).last_login_at is not None
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_wrong_password_is_refused_and_counted(english, ctx):
+    user = make_user(Role.ADMIN)
+    response = login(english, user.username, "not the password")
+    assert response.status_code == 422
+    assert "Wrong username or password." in text(response)
+    assert english.get("/admin/").status_code == 302  # not signed in
+    db.session.expire_all()
+    assert db.session.get(User, user.id).failed_logins == 1
+
+
+def test_an_unknown_username_gets_the_same_answer(english, ctx):
+    response = login(english, "nobody", "whatever-it-is")
+    assert response.status_code == 422 and "Wrong username or password." in text(response)
+
+
+def test_a_switched_off_account_cannot_sign_in(english, ctx):
+    user = make_user(Role.ADMIN, active=False)
+    response = login(english, user.username, PASSWORD)
+    assert response.status_code == 422 and "switched off" in text(response)
+
+
+def test_failed_sign_ins_are_rate_limited_per_client_with_a_clear_message(english, ctx):
+    user = make_user(Role.ADMIN)
+    for _ in range(5):
+        assert login(english, user.username, "wrong password!").status_code == 422
+    response = login(english, user.username, PASSWORD)  # even the right password must wait now
+    assert response.status_code == 429
+    assert "Too many sign-in attempts" in text(response)
+    assert 'name="username"' in text(response)  # the form itself, not a bare error page
+    assert english.get("/admin/").status_code == 302
+
+
+def test_successful_sign_ins_do_not_use_up_the_limit(app, ctx):
+    user = make_user(Role.ADMIN)
+    for _ in range(7):
+        client = app.test_client()
+        assert login(client, user.username, PASSWORD).status_code == 303
+
+
+def test_failed_sign_ins_are_limited_per_username_from_any_address(app, ctx):
+    user = make_user(Role.ADMIN)
+    for attempt in range(10):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"10.0.0.{attempt}"
+        assert login(client, user.username, "wrong password!").status_code == 422
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.0.1.1"
+    assert login(client, user.username, PASSWORD).status_code == 429
+
+
+def test_an_account_locks_after_ten_wrong_passwords_and_unlocks_later(ctx):
+    user = make_user(Role.ADMIN)
+    now = datetime.now(timezone.utc)
+    for _ in range(accounts.MAX_FAILED_LOGINS - 1):
+        with pytest.raises(LoginError) as error:
+            accounts.authenticate(user.username, "wrong", now)
+        assert error.value.code == "bad_credentials"
+    with pytest.raises(LoginError) as error:
+        accounts.authenticate(user.username, "wrong", now)
+    assert error.value.code == "locked"
+    with pytest.raises(LoginError) as error:
+        accounts.authenticate(user.username, PASSWORD, now + timedelta(minutes=14))
+    assert error.value.code == "locked"
+    assert accounts.authenticate(user.username, PASSWORD, now + timedelta(minutes=16)) is user
+
+
+@pytest.mark.parametrize("target,expected", [("/admin/officers", "/admin/officers"), ("https://evil.example/", "/admin/"),
+                                             ("//evil.example/", "/admin/"), ("/\\evil.example", "/admin/")])
+def test_after_signing_in_only_a_local_page_is_opened(client, ctx, target, expected):
+    user = make_user(Role.ADMIN)
+    response = login(client, user.username, PASSWORD, next=target)
+    assert response.headers["Location"] == expected
+
+
+def test_an_anonymous_visit_goes_to_sign_in_and_back(client, ctx):
+    response = client.get("/admin/officers?q=siti")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/admin/login?next=")
+    assert "Masuk untuk melanjutkan" in text(client.get(response.headers["Location"]))
+
+
+def test_signing_out(client, ctx):
+    sign_in(client, make_user(Role.SUPERVISOR))
+    response = post(client, "/admin/logout")
+    assert response.status_code == 303 and response.headers["Location"] == "/admin/login"
+    assert client.get("/admin/").status_code == 302
+    assert client.get("/admin/logout").status_code == 405  # never by a link: a page could sign you out
+
+
+def test_a_session_left_idle_is_signed_out(app, client, ctx):
+    sign_in(client, make_user(Role.ADMIN))
+    assert client.get("/admin/").status_code == 200
+    with client.session_transaction() as session:
+        session["seen"] -= 3 * 3600
+    assert client.get("/admin/").status_code == 302
+
+
+def test_the_header_links_to_sign_in_and_out(client, ctx):
+    assert 'href="/admin/login"' in text(client.get("/"))
+    sign_in(client, make_user(Role.ADMIN, name="Ibu Ani"))
+    html = text(client.get("/"))
+    assert "Ibu Ani" in html and 'action="/admin/logout"' in html
+
+
+# --- Passwords ---------------------------------------------------------------------------------------
+
+def test_changing_the_password_signs_out_other_sessions(app, ctx):
+    user = make_user(Role.SUPERVISOR)
+    here, elsewhere = sign_in(app.test_client(), user), sign_in(app.test_client(), user)
+    response = post(here, "/admin/password", {"current": PASSWORD, "new": "a much longer secret", "confirm": "a much longer secret"})
+    assert response.status_code == 303 and response.headers["Location"] == "/admin/me"
+    db.session.expire_all()
+    assert check_password_hash(db.session.get(User, user.id).password_hash, "a much longer secret")
+    assert here.get("/admin/me").status_code == 200
+    assert elsewhere.get("/admin/me").status_code == 302
+    [entry] = audit_entries(action="password")
+    assert entry.user_id == user.id and entry.before is None and entry.after is None  # never the password
+
+
+@pytest.mark.parametrize("form,field,message", [
+    ({"current": "wrong", "new": "a much longer secret", "confirm": "a much longer secret"}, "current", "not your current"),
+    ({"current": PASSWORD, "new": "a much longer secret", "confirm": "another secret here"}, "confirm", "not the same"),
+    ({"current": PASSWORD, "new": "short", "confirm": "short"}, "new", "at least 10"),
+    ({"current": PASSWORD, "new": PASSWORD, "confirm": PASSWORD}, "new", "different from the current"),
+])
+def test_a_bad_new_password_is_refused_in_place(client, ctx, form, field, message):
+    user = make_user(Role.OFFICER)
+    client.set_cookie("lang", "en")
+    sign_in(client, user)
+    response = post(client, "/admin/password", form)
+    assert response.status_code == 422
+    html = text(response)
+    assert message in html
+    assert f'id="password-{field}"' in html and re.search(rf'aria-describedby="[^"]*password-{field}-error"', html)
+    assert 'aria-invalid="true"' in html
+    db.session.expire_all()
+    assert check_password_hash(db.session.get(User, user.id).password_hash, PASSWORD)
+
+
+def test_password_rules():
+    with pytest.raises(Invalid):
+        accounts.check_password_rules("short")
+    with pytest.raises(Invalid):
+        accounts.check_password_rules("budi-budi-budi-2026", "budi")
+    accounts.check_password_rules("budi-budi-budi-2026", "siti")
+
+
+def test_passwords_are_hashed_with_scrypt(ctx):
+    user = make_user(Role.ADMIN)
+    assert user.password_hash.startswith("scrypt:") and PASSWORD not in user.password_hash
+
+
+# --- Roles and scope --------------------------------------------------------------------------------
+
+def test_unit_scope_of_each_role(ctx):
+    own, other = make_unit(), make_unit()
+    admin = make_user(Role.ADMIN)
+    supervisor = make_user(Role.SUPERVISOR, unit=own)
+    officer = make_user(Role.OFFICER, officer=make_officer(unit=own))
+    assert accounts.can_manage_unit(admin, other.id)
+    assert accounts.can_manage_unit(supervisor, own.id) and not accounts.can_manage_unit(supervisor, other.id)
+    assert not accounts.can_manage_unit(officer, own.id)
+    supervisor.active = False
+    assert not accounts.can_manage_unit(supervisor, own.id)
+    desks = [make_desk(unit=own), make_desk(unit=other)]
+    query = sa.select(Desk.id).order_by(Desk.id)
+    assert db.session.scalars(accounts.scoped(query, Desk.unit_id, admin)).all() == [d.id for d in desks]
+    supervisor.active = True
+    assert db.session.scalars(accounts.scoped(query, Desk.unit_id, supervisor)).all() == [desks[0].id]
+    assert db.session.scalars(accounts.scoped(query, Desk.unit_id, officer)).all() == []
+
+
+def test_an_officer_sees_only_their_own_account(client, ctx):
+    officer = make_officer(name="Dewi Lestari", position="Analis Pelayanan")
+    sign_in(client, make_user(Role.OFFICER, officer=officer))
+    response = client.get("/admin/")
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/me"
+    html = text(client.get("/admin/me"))
+    assert "Dewi Lestari" in html and officer.unit.name in html and "/admin/password" in html
+    assert "/admin/officers" not in html and "/admin/kiosks" not in html  # no links to what they may not use
+    assert client.get("/admin/officers").status_code == 403
+
+
+def test_a_supervisor_sees_only_their_unit(client, ctx):
+    own, other = make_unit(name="Kecamatan Satu"), make_unit(name="Kecamatan Dua")
+    make_officer(unit=own, name="Agus Milik"), make_officer(unit=other, name="Budi Lain")
+    sign_in(client, make_user(Role.SUPERVISOR, unit=own))
+    html = text(client.get("/admin/officers"))
+    assert "Agus Milik" in html and "Budi Lain" not in html
+    units = text(client.get("/admin/units"))
+    assert "Kecamatan Satu" in units and "Kecamatan Dua" not in units
+    assert "/admin/periods" not in text(client.get("/admin/"))
+
+
+# --- Managing accounts ------------------------------------------------------------------------------
+
+def test_an_administrator_creates_accounts_for_each_role(client, ctx, counter):
+    unit = make_unit()
+    officer = make_officer(unit=unit)
+    admin = make_user(Role.ADMIN)
+    sign_in(client, admin)
+    response = post(client, "/admin/users", {"username": "kepala", "role": "supervisor", "unit_id": unit.id,
+                                             "password": "long enough secret", "active": "1"}, htmx=True)
+    assert response.status_code == 200 and response.headers["HX-Trigger"] == "user-created"
+    response = post(client, "/admin/users", {"username": "petugas1", "role": "officer", "officer_nip": officer.nip,
+                                             "password": "long enough secret", "active": "1"})
+    assert response.status_code == 303
+    supervisor = db.session.scalar(sa.select(User).where(User.username == "kepala"))
+    assert (supervisor.role, supervisor.unit_id) == (Role.SUPERVISOR, unit.id)
+    account = db.session.scalar(sa.select(User).where(User.username == "petugas1"))
+    assert (account.officer_id, account.unit_id) == (officer.id, unit.id)
+    created = audit_entries(entity="user", action="create")
+    assert [e.label for e in created] == ["kepala", "petugas1"] and all("password_hash" not in e.after for e in created)
+
+
+@pytest.mark.parametrize("form,field", [
+    ({"username": "a", "role": "admin"}, "username"),
+    ({"username": "kepala2", "role": "supervisor"}, "unit_id"),
+    ({"username": "petugas2", "role": "officer", "officer_nip": "198001012005011999"}, "officer_nip"),
+    ({"username": "someone", "role": "emperor"}, "role"),
+    ({"username": "shortpw", "role": "admin", "password": "abc"}, "password"),
+])
+def test_bad_accounts_are_refused_in_place(client, ctx, counter, form, field):
+    sign_in(client, make_user(Role.ADMIN))
+    before = counter(User)
+    response = post(client, "/admin/users", {"password": "long enough secret", **form}, htmx=True)
+    assert response.status_code == 422
+    assert f'aria-describedby="user-new-{field}' in text(response) or f'id="user-new-{field}-error"' in text(response)
+    assert counter(User) == before
+
+
+def test_resetting_a_password_signs_the_account_out_and_unlocks_it(app, ctx):
+    admin = make_user(Role.ADMIN)
+    user = make_user(Role.SUPERVISOR, locked_until=datetime.now(timezone.utc) + timedelta(minutes=5), failed_logins=3)
+    theirs = sign_in(app.test_client(), user)
+    client = sign_in(app.test_client(), admin)
+    response = post(client, f"/admin/users/{user.id}/edit", {"username": user.username, "role": "supervisor",
+                                                             "unit_id": user.unit_id, "active": "1",
+                                                             "new_password": "brand new secret"}, htmx=True)
+    assert response.status_code == 200 and response.headers["HX-Trigger"] == "user-saved"
+    db.session.expire_all()
+    user = db.session.get(User, user.id)
+    assert check_password_hash(user.password_hash, "brand new secret") and user.locked_until is None
+    assert theirs.get("/admin/").status_code == 302
+    assert [e.action for e in audit_entries(entity="user", entity_id=user.id)] == ["password_reset"]
+
+
+def test_an_administrator_cannot_demote_themselves(client, ctx):
+    admin = make_user(Role.ADMIN)
+    sign_in(client, admin)
+    client.set_cookie("lang", "en")
+    response = post(client, f"/admin/users/{admin.id}/edit", {"username": admin.username, "role": "officer",
+                                                              "officer_nip": make_officer().nip, "active": "1"}, htmx=True)
+    assert response.status_code == 409 and "your own account" in text(response)
+    db.session.expire_all()
+    assert db.session.get(User, admin.id).role == Role.ADMIN
+
+
+# --- The command line and the demo ------------------------------------------------------------------
+
+def test_create_admin_command(runner, ctx):
+    result = runner.invoke(args=["create-admin", "--username", "pusat", "--name", "Admin Pusat",
+                                 "--password", "a long admin secret"])
+    assert result.exit_code == 0, result.output
+    assert "pusat" in result.output
+    user = db.session.scalar(sa.select(User).where(User.username == "pusat"))
+    assert user.role == Role.ADMIN and check_password_hash(user.password_hash, "a long admin secret")
+    [entry] = audit_entries(entity="user")
+    assert entry.username == "cli" and entry.user_id is None
+    again = runner.invoke(args=["create-admin", "--username", "pusat", "--password", "a long admin secret"])
+    assert again.exit_code != 0 and "sudah dipakai" in again.output
+    short = runner.invoke(args=["create-admin", "--username", "lain", "--password", "pendek"])
+    assert short.exit_code != 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+
+
+def test_demo_accounts_are_made_once_and_can_sign_in(app, ctx):
+    from demo.data import DEMO_ACCOUNTS, ensure_demo_accounts
+
+    unit = make_unit()
+    officer = make_officer(unit=unit, name="Siti Rahmawati")
+    logins = ensure_demo_accounts(datetime.now(timezone.utc))
+    db.session.commit()
+    assert [(role, name) for role, name, _, _ in logins] == [(r, n) for r, n, _ in DEMO_ACCOUNTS]
+    assert ensure_demo_accounts(datetime.now(timezone.utc)) == logins  # again: nothing new
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 3
+    roles = {u.username: (u.role, u.unit_id, u.officer_id) for u in db.session.scalars(sa.select(User))}
+    assert roles["supervisor"] == (Role.SUPERVISOR, unit.id, None)
+    assert roles["officer"] == (Role.OFFICER, unit.id, officer.id)
+    for _, username, password, _ in logins:
+        assert login(app.test_client(), username, password).status_code == 303
+    assert db.session.get(Officer, officer.id).name == "Siti Rahmawati"
+
+
+def test_the_demo_command_prints_the_logins(runner, ctx, monkeypatch):
+    from demo import data as demo
+
+    def small_demo(seed, now):
+        make_desk(unit=make_officer().unit)
+        return "Demo loaded (small)."
+
+    monkeypatch.setattr(demo, "load_demo", small_demo)
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    for _, username, password in demo.DEMO_ACCOUNTS:
+        assert re.search(rf"{username} / {password}", result.output)
