@@ -21,6 +21,8 @@ from core.db import UTCDateTime, db, enum_column, utcnow
 from core.responses import Channel, Response
 from org.models import Officer, User
 
+from . import scoring
+
 
 class IndicatorChannel(str, enum.Enum):
     KIOSK = "kiosk"
@@ -53,12 +55,13 @@ class Period(db.Model):
     # enough data", never a grade. An officer's combined score weighs the phone survey at
     # ``qr_weight_pct`` % and the kiosk at the rest. Suggested ratings: a published score at or
     # above ``rating_above`` is "di atas ekspektasi", below ``rating_below`` "di bawah".
-    min_n: Mapped[int] = mapped_column(default=30, server_default="30")
-    qr_weight_pct: Mapped[int] = mapped_column(default=70, server_default="70")
-    rating_above: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal("88.31"),
-                                                  server_default="88.31")
-    rating_below: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal("76.61"),
-                                                  server_default="76.61")
+    min_n: Mapped[int] = mapped_column(default=scoring.DEFAULT_MIN_N, server_default=str(scoring.DEFAULT_MIN_N))
+    qr_weight_pct: Mapped[int] = mapped_column(default=scoring.DEFAULT_QR_WEIGHT_PCT,
+                                               server_default=str(scoring.DEFAULT_QR_WEIGHT_PCT))
+    rating_above: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=scoring.RATING_ABOVE,
+                                                  server_default=str(scoring.RATING_ABOVE))
+    rating_below: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=scoring.RATING_BELOW,
+                                                  server_default=str(scoring.RATING_BELOW))
 
     __table_args__ = (
         sa.CheckConstraint("starts_on <= ends_on", name="dates_in_order"),

@@ -1,8 +1,10 @@
 """Scoring: citizens' 1-4 answers turned into indices, grades and suggested ratings.
 
 Pure functions over plain values (ints, Fractions, Decimals): no Flask, no database, so SQL
-reports, exports and the CLI can all use them. Arithmetic is exact (``fractions.Fraction``);
-:func:`display` rounds, and only for showing a number.
+reports, exports and the CLI all use them, and the tests check the very functions the reports
+run. Arithmetic is exact (``fractions.Fraction``) but for the confidence intervals, whose square
+root and t quantile are floating point far below display precision; :func:`display` rounds, and
+only for showing a number.
 
 Terms of the community satisfaction survey (SKM, PermenPANRB No. 14 Tahun 2017):
 
@@ -12,11 +14,16 @@ Terms of the community satisfaction survey (SKM, PermenPANRB No. 14 Tahun 2017):
 - **IKM** (indeks kepuasan masyarakat): sum over unsur of NRR x weight, times 25 (the "nilai
   dasar"), which maps 1..4 onto 25..100. The weight is 1/n for n unsur, or the office's own
   weights as long as they sum to 1.
-- **mutu** (mutu pelayanan): the grade A/B/C/D read off the converted 25..100 value.
+- **mutu** (mutu pelayanan): the grade A/B/C/D read off the converted 25..100 value, as
+  published (two decimals).
 
 Every score in this module that is not an NRR is on that 25..100 scale, including an officer's
-kiosk index and the confidence intervals, so that one grade table and one set of rating
-thresholds serve them all.
+channel scores, their combination and the confidence intervals, so that one grade table and one
+set of rating thresholds serve them all.
+
+The module follows the rules in order: the constants; publishing a number; a unit's SKM table
+(NRR, weights, IKM, weakest unsur); the grade; one channel's score from the sufficient statistics
+of its responses; the two channels combined; the suggested rating; shrinkage for rankings.
 """
 
 from __future__ import annotations
@@ -35,71 +42,30 @@ Number = int | Fraction | Decimal | float
 """A value this module accepts. Floats are read by their shortest repr (0.1 is 1/10), so that
 a float coming from SQL means what it prints as."""
 
+# --- The constants of the rules, each written once -------------------------------------------------
+
 MIN_ANSWER = 1
 MAX_ANSWER = 4
 NILAI_DASAR = 25  # the regulation's conversion factor: 1..4 x 25 = 25..100
 IKM_MIN = Fraction(MIN_ANSWER * NILAI_DASAR)
 IKM_MAX = Fraction(MAX_ANSWER * NILAI_DASAR)
+PUBLISHED_PLACES = 2  # offices publish an index with two decimals, rounded half up
 
 GRADE_LOWER_BOUNDS = (Decimal("88.31"), Decimal("76.61"), Decimal("65.00"))
 """Lowest published IKM of grades A, B and C; anything lower is D. One published table prints
 76.66 as the top of C; 76.60 is the common reading. Pass other bounds to :func:`mutu` to follow
 a different table."""
 
-_DEFAULT_BOUNDS = [Fraction(bound) for bound in GRADE_LOWER_BOUNDS]
-
-RATING_ABOVE = Decimal("88.31")  # default: grade A is "di atas ekspektasi"
-RATING_BELOW = Decimal("76.61")  # default: below grade B is "di bawah ekspektasi"
-DEFAULT_MIN_N = 30
-DEFAULT_LEVEL = 0.95
-
-
-class Grade(enum.Enum):
-    """Mutu pelayanan: the letter and the unit's performance in Bahasa Indonesia and English."""
-
-    A = ("A", "Sangat Baik", "Very good")
-    B = ("B", "Baik", "Good")
-    C = ("C", "Kurang Baik", "Poor")
-    D = ("D", "Tidak Baik", "Very poor")
-
-    def __init__(self, letter: str, label_id: str, label_en: str) -> None:
-        self.letter = letter
-        self.label_id = label_id
-        self.label_en = label_en
-
-    def label(self, locale: str) -> str:
-        return self.label_en if locale == "en" else self.label_id
+# Defaults of a period's scoring policy (``appraisal.models.Period``), which an administrator
+# may change per period.
+DEFAULT_MIN_N = 30  # below this many counted responses a score has no grade and no suggestion
+DEFAULT_QR_WEIGHT_PCT = 70  # the phone survey's share of the combined score; the kiosk has the rest
+RATING_ABOVE = GRADE_LOWER_BOUNDS[0]  # a published score in grade A is "di atas ekspektasi"
+RATING_BELOW = GRADE_LOWER_BOUNDS[1]  # one below grade B is "di bawah ekspektasi"
+DEFAULT_LEVEL = 0.95  # of the confidence intervals
 
 
-class Rating(enum.StrEnum):
-    """The three ratings of PermenPANRB 6/2022, as suggested for Berorientasi Pelayanan."""
-
-    DI_ATAS = "di_atas"
-    SESUAI = "sesuai"
-    DI_BAWAH = "di_bawah"
-
-    @property
-    def label(self) -> str:
-        """The wording of the regulation, e.g. "di atas ekspektasi"."""
-        return self.value.replace("_", " ") + " ekspektasi"
-
-
-@dataclass(frozen=True)
-class Score:
-    """One officer's (or unit's) score for a period, with what it takes to trust it.
-
-    ``value``, ``ci_low`` and ``ci_high`` are on the 25..100 scale; ``value`` is None without
-    any answer. Below the minimum number of answers ``enough_data`` is False and ``grade`` is
-    None: reports then say "not enough data", never a grade.
-    """
-
-    value: Fraction | None
-    n: int
-    ci_low: Fraction
-    ci_high: Fraction
-    grade: Grade | None
-    enough_data: bool
-
+# --- Exact numbers and publishing them -----------------------------------------------------------
 
 def _q(value: Number) -> Fraction:
     """``value`` as an exact Fraction (floats by their shortest repr)."""
@@ -119,6 +85,34 @@ def _q(value: Number) -> Fraction:
     return Fraction(value)
 
 
+def _rounded(value: Fraction, places: int) -> int:
+    """|value| x 10^places rounded half up (halves away from zero), as a whole number."""
+    scale = 10**places
+    return (2 * scale * abs(value.numerator) + value.denominator) // (2 * value.denominator)
+
+
+def display(value: Number, places: int = PUBLISHED_PLACES) -> Decimal:
+    """``value`` rounded to ``places`` decimals, halves away from zero (ROUND_HALF_UP), as
+    offices publish it: 88.305 -> 88.31. Exact, whatever the size of the Fraction."""
+    if places < 0:
+        raise ValueError("places must be >= 0")
+    exact = _q(value)
+    units = _rounded(exact, places)
+    sign = 1 if exact < 0 and units else 0
+    return Decimal((sign, tuple(int(d) for d in str(units)), -places))
+
+
+def _published(value: Fraction) -> int:
+    """The value as offices publish it, in hundredths: 88.305 -> 8831 (see :func:`display`)."""
+    return _rounded(value, PUBLISHED_PLACES)
+
+
+def _lowest_published(bound: Fraction) -> int:
+    """The lowest published value, in hundredths, that is at least ``bound``: a value reaches a
+    bound when ``_published(value) >= _lowest_published(bound)``."""
+    return math.ceil(bound * 10**PUBLISHED_PLACES)
+
+
 def _check_answer_mean(mean: Fraction, what: str) -> None:
     if not MIN_ANSWER <= mean <= MAX_ANSWER:
         raise ValueError(f"{what} must be between {MIN_ANSWER} and {MAX_ANSWER}, got {float(mean):g}")
@@ -126,7 +120,7 @@ def _check_answer_mean(mean: Fraction, what: str) -> None:
 
 def _check_scaled(value: Fraction, what: str) -> None:
     if not IKM_MIN <= value <= IKM_MAX:
-        raise ValueError(f"{what} must be between 25 and 100, got {float(value):g}")
+        raise ValueError(f"{what} must be between {IKM_MIN} and {IKM_MAX}, got {float(value):g}")
 
 
 def _check_count(n: int, what: str = "n") -> None:
@@ -134,27 +128,25 @@ def _check_count(n: int, what: str = "n") -> None:
         raise ValueError(f"{what} must be a whole number >= 0, got {n!r}")
 
 
-def _code_key(code: str) -> tuple:
-    """Natural order of element codes: U2 before U10."""
-    return tuple(int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", code)))
-
-
-def display(value: Number, places: int = 2) -> Decimal:
-    """``value`` rounded to ``places`` decimals, halves away from zero (ROUND_HALF_UP), as
-    offices publish it: 88.305 -> 88.31. Exact, whatever the size of the Fraction."""
-    if places < 0:
-        raise ValueError("places must be >= 0")
+def _whole(value: Number, what: str) -> int:
+    if type(value) is int:
+        return value
     exact = _q(value)
-    units = math.floor(abs(exact) * 10**places + Fraction(1, 2))
-    sign = 1 if exact < 0 and units else 0
-    return Decimal((sign, tuple(int(d) for d in str(units)), -places))
+    if exact.denominator != 1:
+        raise ValueError(f"{what} must be a whole number, got {value!r}")
+    return exact.numerator
 
 
-def to_ikm_scale(mean: Number) -> Fraction:
-    """A mean on the 1..4 answer scale converted to 25..100: mean x 25."""
-    exact = _q(mean)
-    _check_answer_mean(exact, "mean")
-    return exact * NILAI_DASAR
+def _check_min_n(min_n: int) -> None:
+    if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 1:
+        raise ValueError(f"min_n must be a whole number >= 1, got {min_n!r}")
+
+
+# --- A unit's SKM table: NRR per unsur, weights, IKM ------------------------------------------------
+
+def code_key(code: str) -> tuple:
+    """Sort key for element codes in natural order: U2 before U10."""
+    return tuple(int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", code)))
 
 
 def nrr(total: int, count: int) -> Fraction:
@@ -180,14 +172,14 @@ def element_weights(
     if not codes:
         raise ValueError("at least one element code is needed")
     if len(set(codes)) != len(codes):
-        raise ValueError(f"element codes repeat: {sorted(codes, key=_code_key)}")
+        raise ValueError(f"element codes repeat: {sorted(codes, key=code_key)}")
     configured = dict(configured or {})
     if all(weight is None for weight in configured.values()):
         configured = {}
     if not configured:
         return {code: Fraction(1, len(codes)) for code in codes}
 
-    unknown = sorted(set(configured) - set(codes), key=_code_key)
+    unknown = sorted(set(configured) - set(codes), key=code_key)
     if unknown:
         raise ValueError(f"weights given for unknown elements: {', '.join(unknown)}")
     missing = [code for code in codes if configured.get(code) is None]
@@ -218,79 +210,67 @@ def ikm(nrr_by_element: Mapping[str, Number], weights: Mapping[str, Number | Non
     return sum(nrrs[code] * shares[code] for code in nrrs) * NILAI_DASAR
 
 
-def mutu(ikm_value: Number, bounds: Sequence[Number] = GRADE_LOWER_BOUNDS) -> Grade:
-    """Grade (mutu pelayanan) of a 25..100 value.
+def weakest_elements(nrr_by_element: Mapping[str, Number], k: int = 3) -> list[str]:
+    """Codes of the k unsur with the lowest NRR (the suggested training focus), lowest first;
+    ties in element-code order (U2 before U10)."""
+    if k < 0:
+        raise ValueError("k must be >= 0")
+    ranked = sorted(nrr_by_element, key=lambda code: (_q(nrr_by_element[code]), code_key(code)))
+    return ranked[:k]
 
-    The value is first rounded to 2 decimals (ROUND_HALF_UP), as offices publish it, and that
-    published figure is compared with the lower bounds of A, B and C (88.31, 76.61, 65.00):
-    88.305 is published as 88.31 and so is an A; 88.30 is a B. This way the grade never
-    disagrees with the number printed beside it.
-    """
-    exact = _q(ikm_value)
-    _check_scaled(exact, "IKM")
-    lower = _DEFAULT_BOUNDS if bounds is GRADE_LOWER_BOUNDS else [_q(bound) for bound in bounds]
+
+# --- The grade (mutu pelayanan) ----------------------------------------------------------------------
+
+class Grade(enum.Enum):
+    """Mutu pelayanan: the letter and the unit's performance in Bahasa Indonesia and English."""
+
+    A = ("A", "Sangat Baik", "Very good")
+    B = ("B", "Baik", "Good")
+    C = ("C", "Kurang Baik", "Poor")
+    D = ("D", "Tidak Baik", "Very poor")
+
+    def __init__(self, letter: str, label_id: str, label_en: str) -> None:
+        self.letter = letter
+        self.label_id = label_id
+        self.label_en = label_en
+
+    def label(self, locale: str) -> str:
+        return self.label_en if locale == "en" else self.label_id
+
+
+@functools.lru_cache(maxsize=16)
+def _grade_floors(bounds: tuple) -> tuple[int, int, int]:
+    """The lowest published values (see :func:`_lowest_published`) of grades A, B and C."""
+    lower = [_q(bound) for bound in bounds]
     if len(lower) != 3 or not IKM_MAX >= lower[0] > lower[1] > lower[2] >= IKM_MIN:
-        raise ValueError("bounds must be three decreasing lower bounds (A, B, C) within 25..100")
-    published = _q(display(exact, 2))
-    for grade, bound in zip((Grade.A, Grade.B, Grade.C), lower):
-        if published >= bound:
+        raise ValueError(f"bounds must be three decreasing lower bounds (A, B, C) within {IKM_MIN}..{IKM_MAX}")
+    return tuple(_lowest_published(bound) for bound in lower)
+
+
+_DEFAULT_GRADE_FLOORS = _grade_floors(GRADE_LOWER_BOUNDS)
+
+
+def _grade(published: int, floors: tuple[int, int, int]) -> Grade:
+    for grade, floor in zip((Grade.A, Grade.B, Grade.C), floors):
+        if published >= floor:
             return grade
     return Grade.D
 
 
-def kiosk_index(counts: Mapping[int, int]) -> Fraction:
-    """The four-faces index on 25..100: mean face value (1 worst .. 4 best) x 25.
+def mutu(ikm_value: Number, bounds: Sequence[Number] = GRADE_LOWER_BOUNDS) -> Grade:
+    """Grade (mutu pelayanan) of a 25..100 value.
 
-    ``counts`` maps a face value to its number of presses; faces without presses may be left out.
+    The value is first rounded to 2 decimals (ROUND_HALF_UP), as offices publish it, and that
+    published figure is compared with the lower bounds of A, B and C (:data:`GRADE_LOWER_BOUNDS`):
+    88.305 is published as 88.31 and so is an A; 88.30 is a B. This way the grade never
+    disagrees with the number printed beside it; the suggested rating is read the same way.
     """
-    total = n = 0
-    for face, count in counts.items():
-        if isinstance(face, bool) or not isinstance(face, int) or not MIN_ANSWER <= face <= MAX_ANSWER:
-            raise ValueError(f"face values are 1..4, got {face!r}")
-        _check_count(count, f"count of face {face}")
-        total += face * count
-        n += count
-    if n == 0:
-        raise ValueError("the kiosk index needs at least one press")
-    return Fraction(total, n) * NILAI_DASAR
+    exact = _q(ikm_value)
+    _check_scaled(exact, "IKM")
+    return _grade(_published(exact), _grade_floors(tuple(bounds)))
 
 
-def combined_score(
-    qr_score: Number | None,
-    qr_n: int,
-    kiosk_score: Number | None,
-    kiosk_n: int,
-    qr_weight: Number,
-    kiosk_weight: Number,
-) -> Fraction | None:
-    """One officer's score for a period from both channels, on 25..100.
-
-    qr_weight x qr_score + kiosk_weight x kiosk_score; the weights are the period's policy,
-    >= 0 and summing to 1, and do not depend on the counts. A channel with no answers (n = 0;
-    its score may then be None) drops out and the other carries the whole weight. None when
-    neither channel has any answer.
-    """
-    _check_count(qr_n, "qr_n")
-    _check_count(kiosk_n, "kiosk_n")
-    w_qr, w_kiosk = _q(qr_weight), _q(kiosk_weight)
-    if w_qr < 0 or w_kiosk < 0 or w_qr + w_kiosk != 1:
-        raise ValueError("channel weights must be >= 0 and sum to 1")
-    parts = []
-    channels = (("qr_score", qr_score, qr_n, w_qr), ("kiosk_score", kiosk_score, kiosk_n, w_kiosk))
-    for name, value, n, weight in channels:
-        if n == 0:
-            continue
-        if value is None:
-            raise ValueError(f"{name} is missing although its channel has {n} answers")
-        exact = _q(value)
-        _check_scaled(exact, name)
-        parts.append((exact, weight))
-    if not parts:
-        return None
-    if len(parts) == 1:
-        return parts[0][0]
-    return sum(value * weight for value, weight in parts)
-
+# --- One channel's score from the sufficient statistics of its responses -------------------------------
 
 def _t_two_sided_cdf(t: float, df: int) -> float:
     """P(|T| <= t) for Student's t with a whole number of degrees of freedom.
@@ -347,202 +327,217 @@ def t_critical(df: int, level: float = DEFAULT_LEVEL) -> float:
     return high
 
 
-def _check_stats(n: int, sum_x: Number, sum_x2: Number) -> tuple[Fraction, Fraction]:
-    """Sufficient statistics of answers on 1..4, refused when no such answers could give them."""
-    _check_count(n)
-    sx, sx2 = _q(sum_x), _q(sum_x2)
-    # Each x in [1, 4]: n <= sum x <= 4n; (x-1)(x-4) <= 0 gives sum x^2 <= 5 sum x - 4n;
-    # and sum x^2 >= (sum x)^2 / n (the variance is not negative).
-    consistent = MIN_ANSWER * n <= sx <= MAX_ANSWER * n and 0 <= sx2 <= 5 * sx - 4 * n
-    if consistent and n:
-        consistent = sx2 * n >= sx * sx
-    if not consistent:
-        raise ValueError(f"(n={n}, sum_x={sum_x}, sum_x2={sum_x2}) cannot come from answers on 1..4")
-    return sx, sx2
+def _possible(n: int, total: Number, total_sq: Number, answers: int) -> bool:
+    """Whether ``n`` responses, each the sum s of ``answers`` answers on 1..4, can have sums
+    adding up to ``total`` and squares of sums adding up to ``total_sq``.
 
-
-def mean_ci(n: int, sum_x: Number, sum_x2: Number, level: float = DEFAULT_LEVEL) -> tuple[Fraction, Fraction]:
-    """Confidence interval of a mean of 1..4 answers, returned on 25..100 and clamped to it.
-
-    From the sufficient statistics a SQL GROUP BY returns cheaply: n, sum x, sum x^2.
-    mean +- t(level, n-1) x s / sqrt(n), with s^2 = (sum x^2 - (sum x)^2 / n) / (n - 1), then x 25.
-    With n < 2 there is no spread to measure: the interval is (25, 100), i.e. no information.
-    Everything is exact except the square root and t (floating point, far below display precision).
+    Each s lies in [a, 4a] (a = answers), so n a <= total <= 4 n a; (s - a)(s - 4a) <= 0 gives
+    total_sq <= 5 a total - 4 a^2 n; and n total_sq >= total^2, as a variance is not negative.
     """
-    sx, _sx2 = _check_stats(n, sum_x, sum_x2)
-    half_width = ci_half_width(n, sum_x, sum_x2, level)
-    if half_width is None:
-        return IKM_MIN, IKM_MAX
-    centre = sx / n * NILAI_DASAR
-    return max(IKM_MIN, centre - half_width), min(IKM_MAX, centre + half_width)
-
-
-@functools.lru_cache(maxsize=65536)
-def ci_half_width(n: int, sum_x: Number, sum_x2: Number, level: float = DEFAULT_LEVEL) -> Fraction | None:
-    """Half the width of :func:`mean_ci` before clamping, on 25..100: t(level, n-1) x s / sqrt(n)
-    x 25. None with n < 2 (no spread can be measured). The statistics are checked exactly; the
-    spread itself is computed in floating point, like the square root and t it feeds."""
-    sx, sx2 = _check_stats(n, sum_x, sum_x2)
-    if n < 2:
-        return None
-    variance = max(0.0, float(sx2 * n - sx * sx) / (n * (n - 1)))
-    return Fraction(t_critical(n - 1, level) * math.sqrt(variance / n) * NILAI_DASAR)
-
-
-def score(
-    n: int, sum_x: Number, sum_x2: Number, min_n: int = DEFAULT_MIN_N, level: float = DEFAULT_LEVEL
-) -> Score:
-    """A :class:`Score` from the sufficient statistics of 1..4 answers (one x per kiosk press,
-    or per respondent's mean over the unsur).
-
-    Graded only from ``min_n`` answers on (default 30, configurable per period).
-    """
-    if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 1:
-        raise ValueError(f"min_n must be a whole number >= 1, got {min_n!r}")
-    ci_low, ci_high = mean_ci(n, sum_x, sum_x2, level)
-    value = _q(sum_x) / n * NILAI_DASAR if n else None
-    enough = n >= min_n
-    return Score(
-        value=value,
-        n=n,
-        ci_low=ci_low,
-        ci_high=ci_high,
-        grade=mutu(value) if enough else None,
-        enough_data=enough,
-    )
+    low, high = MIN_ANSWER * answers, MAX_ANSWER * answers
+    return (low * n <= total <= high * n and 0 <= total_sq <= (low + high) * total - low * high * n
+            and total_sq * n >= total * total)
 
 
 @dataclass(frozen=True)
 class Stats:
-    """Sufficient statistics of a set of per-response scores x on 1..4: n, sum x, sum x^2."""
+    """Sufficient statistics of a set of per-response scores x on 1..4: n, sum x, sum x^2, which
+    a SQL GROUP BY returns cheaply and which are all a mean and its confidence interval need.
+
+    A response's x is the mean of its answers that count: the face of a kiosk vote, the mean over
+    the unsur of a phone survey. Statistics that no such responses could give are refused.
+    """
 
     n: int = 0
     sum_x: Fraction = Fraction(0)
     sum_x2: Fraction = Fraction(0)
 
-    def __add__(self, other: Stats) -> Stats:
-        return Stats(self.n + other.n, self.sum_x + other.sum_x, self.sum_x2 + other.sum_x2)
+    def __post_init__(self) -> None:
+        _check_count(self.n)
+        n, sx, sx2 = self.n, _q(self.sum_x), _q(self.sum_x2)
+        object.__setattr__(self, "sum_x", sx)
+        object.__setattr__(self, "sum_x2", sx2)
+        if not _possible(n, sx, sx2, 1):
+            raise ValueError(f"(n={n}, sum_x={sx}, sum_x2={sx2}) cannot come from answers on 1..4")
 
     @classmethod
-    def of_sums(cls, count: int, answers: int, total: int, total_sq: int) -> Stats:
-        """``count`` responses that each gave ``answers`` answers counting for the score, with
-        sum of those answers per response summing to ``total`` (and their squares to
+    def _checked(cls, n: int, sum_x: Fraction, sum_x2: Fraction) -> Stats:
+        """Statistics known to be possible, built without checking their Fractions again: a
+        period report builds thousands, and checking each would cost a third of its scoring."""
+        stats = object.__new__(cls)
+        object.__setattr__(stats, "n", n)
+        object.__setattr__(stats, "sum_x", sum_x)
+        object.__setattr__(stats, "sum_x2", sum_x2)
+        return stats
+
+    @classmethod
+    def of_sums(cls, count: int, answers: int, total: Number, total_sq: Number) -> Stats:
+        """``count`` responses that each gave ``answers`` answers counting for the score, the
+        sums of those answers per response adding up to ``total`` (and their squares to
         ``total_sq``): each response's x is its sum / ``answers``. This is what one row of a
-        GROUP BY over (score_n) returns, so the division is exact."""
+        GROUP BY over (score_n) returns, so the division is exact, and the check is in whole
+        numbers."""
         _check_count(count, "count")
-        if answers < 1:
-            raise ValueError("answers must be >= 1")
-        return cls(count, Fraction(_q(total), answers), Fraction(_q(total_sq), answers * answers))
+        total, total_sq = _whole(total, "total"), _whole(total_sq, "total_sq")
+        if isinstance(answers, bool) or not isinstance(answers, int) or answers < 1:
+            raise ValueError(f"answers must be a whole number >= 1, got {answers!r}")
+        if not _possible(count, total, total_sq, answers):
+            raise ValueError(f"(count={count}, answers={answers}, total={total}, total_sq={total_sq}) "
+                             "cannot come from answers on 1..4")
+        return cls._checked(count, Fraction(total, answers), Fraction(total_sq, answers * answers))
 
-    def score(self, min_n: int = DEFAULT_MIN_N, level: float = DEFAULT_LEVEL) -> Score:
-        return score(self.n, self.sum_x, self.sum_x2, min_n, level)
+    def __add__(self, other: Stats) -> Stats:
+        if not other.n:
+            return self
+        if not self.n:
+            return other
+        # Two possible sets of responses together are a possible set.
+        return Stats._checked(self.n + other.n, self.sum_x + other.sum_x, self.sum_x2 + other.sum_x2)
+
+    def half_width(self, level: float = DEFAULT_LEVEL) -> float | None:
+        """Half the width of the confidence interval of the mean, on 25..100:
+        t(level, n - 1) x s / sqrt(n) x 25, with s^2 = (sum x^2 - (sum x)^2 / n) / (n - 1).
+
+        None with n < 2: no spread can be measured. Floating point, like the square root and t
+        it feeds; the statistics themselves are exact."""
+        n = self.n
+        if n < 2:
+            return None
+        variance = max(0.0, float(self.sum_x2 * n - self.sum_x * self.sum_x) / (n * (n - 1)))
+        return t_critical(n - 1, level) * math.sqrt(variance / n) * NILAI_DASAR
 
 
-def combine(
-    qr: Stats, kiosk: Stats, qr_weight: Number, kiosk_weight: Number,
-    min_n: int = DEFAULT_MIN_N, level: float = DEFAULT_LEVEL,
-) -> Score:
-    """An officer's (or unit's) combined citizen-satisfaction score for a period, on 25..100.
+@dataclass(frozen=True)
+class Score:
+    """One channel's or the combined score of an officer (desk, service, unit) for a period, with
+    what it takes to trust it.
 
-    The value is :func:`combined_score` of the two channels' means with the period's weights. Its
-    confidence interval treats the channels as independent samples: half-width
-    sqrt(sum (w_c x h_c)^2) over the channels that count, h_c being each channel's own half-width
-    (:func:`ci_half_width`); a counting channel with fewer than two responses gives no interval
-    (25..100). Graded from ``min_n`` responses of both channels together.
+    ``value`` and the confidence interval ``ci_low``..``ci_high`` are on the 25..100 scale;
+    ``value`` is None without any answer, and the interval is then the whole scale (no
+    information). ``half_width`` is half the interval's width before it was clamped to the scale,
+    None when none could be measured: what combining channels needs. Below the minimum number of
+    answers ``enough_data`` is False and ``grade`` is None: reports then say "not enough data",
+    never a grade.
     """
-    if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 1:
-        raise ValueError(f"min_n must be a whole number >= 1, got {min_n!r}")
-    qr_mean = to_ikm_scale(qr.sum_x / qr.n) if qr.n else None
-    kiosk_mean = to_ikm_scale(kiosk.sum_x / kiosk.n) if kiosk.n else None
-    value = combined_score(qr_mean, qr.n, kiosk_mean, kiosk.n, qr_weight, kiosk_weight)
-    n = qr.n + kiosk.n
-    if value is None:
-        return Score(None, 0, IKM_MIN, IKM_MAX, None, False)
-    parts = [(stats, _q(weight)) for stats, weight in ((qr, qr_weight), (kiosk, kiosk_weight)) if stats.n]
-    if len(parts) == 1:
-        parts = [(parts[0][0], Fraction(1))]  # the only channel carries the whole weight
-    halves = [(ci_half_width(stats.n, stats.sum_x, stats.sum_x2, level), weight) for stats, weight in parts]
-    if any(half is None for half, weight in halves if weight):
+
+    value: Fraction | None
+    n: int
+    ci_low: Fraction
+    ci_high: Fraction
+    grade: Grade | None
+    enough_data: bool
+    half_width: float | None
+
+
+NO_SCORE = Score(value=None, n=0, ci_low=IKM_MIN, ci_high=IKM_MAX, grade=None, enough_data=False, half_width=None)
+
+
+def _graded(value: Fraction, n: int, half_width: float | None, min_n: int) -> Score:
+    """A score of ``n`` responses: its interval clamped to the scale, and its grade from ``min_n``
+    responses on. ``value`` is a mean of possible answers, so within the scale."""
+    if half_width is None:
         low, high = IKM_MIN, IKM_MAX
     else:
-        half = Fraction(math.sqrt(sum(float(weight * h) ** 2 for h, weight in halves if weight)))
+        half = Fraction(half_width)
         low, high = max(IKM_MIN, value - half), min(IKM_MAX, value + half)
     enough = n >= min_n
-    return Score(value=value, n=n, ci_low=low, ci_high=high, grade=mutu(value) if enough else None,
-                 enough_data=enough)
+    grade = _grade(_published(value), _DEFAULT_GRADE_FLOORS) if enough else None
+    return Score(value, n, low, high, grade, enough, half_width)
 
 
-def _hundredths(value: Fraction) -> int:
-    """round(value x 100) half up, for value >= 0, in integers: what :func:`display` publishes."""
-    return (200 * value.numerator + value.denominator) // (2 * value.denominator)
+def channel_score(stats: Stats, min_n: int = DEFAULT_MIN_N, level: float = DEFAULT_LEVEL) -> Score:
+    """The score of one channel (kiosk or phone survey): the mean x of its responses x 25, with
+    its confidence interval (:meth:`Stats.half_width`). Graded from ``min_n`` responses on.
 
-
-_BOUND_HUNDREDTHS = [(Grade.A, 8831), (Grade.B, 7661), (Grade.C, 6500)]
-
-
-def _grade_of_hundredths(h: int) -> Grade:
-    for grade, bound in _BOUND_HUNDREDTHS:
-        if h >= bound:
-            return grade
-    return Grade.D
-
-
-def _fast_channel(stats: Stats, min_n: int, level: float) -> tuple[Score, float | None]:
-    n = stats.n
-    if not n:
-        return Score(None, 0, IKM_MIN, IKM_MAX, None, False), None
-    value = stats.sum_x * NILAI_DASAR / n
-    half = None
-    if n >= 2:
-        variance = max(0.0, float(stats.sum_x2 * n - stats.sum_x * stats.sum_x) / (n * (n - 1)))
-        half = t_critical(n - 1, level) * math.sqrt(variance / n) * NILAI_DASAR
-    if half is None:
-        low, high = IKM_MIN, IKM_MAX
-    else:
-        exact_half = Fraction(half)
-        low, high = max(IKM_MIN, value - exact_half), min(IKM_MAX, value + exact_half)
-    enough = n >= min_n
-    return Score(value, n, low, high, _grade_of_hundredths(_hundredths(value)) if enough else None, enough), half
-
-
-def scores_of(
-    qr: Stats, kiosk: Stats, qr_weight: Fraction, kiosk_weight: Fraction, min_n: int = DEFAULT_MIN_N,
-    above: Number = RATING_ABOVE, below: Number = RATING_BELOW, level: float = DEFAULT_LEVEL,
-) -> tuple[Score, Score, Score, Rating | None]:
-    """``(qr.score(min_n), kiosk.score(min_n), combine(...), suggest_rating(...))`` at once, with
-    the default grade bounds: the same results (a test holds them equal on random data) for a
-    fraction of the arithmetic, because a period report does this for thousands of officers.
-
-    The statistics are not re-checked here: they are sums the database returned for answers it
-    constrains to 1..4. Use the functions above for anything else.
+    For phone surveys that answer every unsur, with the regulation's equal weights, this mean
+    is exactly the :func:`ikm` of their NRRs; for kiosk votes it is the four-faces index.
     """
-    qr_score, qr_half = _fast_channel(qr, min_n, level)
-    kiosk_score, kiosk_half = _fast_channel(kiosk, min_n, level)
-    n = qr.n + kiosk.n
-    if not n:
-        combined = Score(None, 0, IKM_MIN, IKM_MAX, None, False)
-        return qr_score, kiosk_score, combined, None
+    _check_min_n(min_n)
+    if not stats.n:
+        return NO_SCORE
+    return _graded(stats.sum_x * NILAI_DASAR / stats.n, stats.n, stats.half_width(level), min_n)
+
+
+# --- The two channels combined ------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=64)
+def _channel_weights(qr_weight: Number, kiosk_weight: Number) -> tuple[Fraction, Fraction]:
+    w_qr, w_kiosk = _q(qr_weight), _q(kiosk_weight)
+    if w_qr < 0 or w_kiosk < 0 or w_qr + w_kiosk != 1:
+        raise ValueError("channel weights must be >= 0 and sum to 1")
+    return w_qr, w_kiosk
+
+
+def combine(qr: Score, kiosk: Score, qr_weight: Number, kiosk_weight: Number, min_n: int = DEFAULT_MIN_N) -> Score:
+    """An officer's (or unit's) score for a period from its two :func:`channel_score`, on 25..100.
+
+    The value is qr_weight x qr + kiosk_weight x kiosk: the weights are the period's policy,
+    >= 0 and summing to 1, and do not depend on the counts. A channel without answers drops out
+    and the other carries the whole weight; without any answer there is no score.
+
+    The confidence interval treats the channels as independent samples: half-width
+    sqrt(sum (w_c x h_c)^2) over the channels that weigh, h_c being each channel's own; a channel
+    that weighs but has no interval (fewer than two responses) leaves the combination without
+    one. Graded from ``min_n`` responses of both channels together.
+    """
+    _check_min_n(min_n)
+    w_qr, w_kiosk = _channel_weights(qr_weight, kiosk_weight)
     if qr.n and kiosk.n:
-        value = qr_weight * qr_score.value + kiosk_weight * kiosk_score.value
-        parts = [(qr_half, qr_weight), (kiosk_half, kiosk_weight)]
+        parts = ((qr, w_qr), (kiosk, w_kiosk))
+    elif qr.n or kiosk.n:
+        parts = ((qr if qr.n else kiosk, 1),)
     else:
-        only, half = (qr_score, qr_half) if qr.n else (kiosk_score, kiosk_half)
-        value, parts = only.value, [(half, Fraction(1))]
-    if any(half is None for half, weight in parts if weight):
-        low, high = IKM_MIN, IKM_MAX
-    else:
-        half = Fraction(math.sqrt(sum(float(weight * Fraction(h)) ** 2 for h, weight in parts if weight)))
-        low, high = max(IKM_MIN, value - half), min(IKM_MAX, value + half)
-    enough = n >= min_n
-    published = _hundredths(value)
-    combined = Score(value, n, low, high, _grade_of_hundredths(published) if enough else None, enough)
-    rating = None
-    if enough:
-        high_bound, low_bound = _hundredths(_q(above)), _hundredths(_q(below))
-        rating = Rating.DI_ATAS if published >= high_bound else Rating.DI_BAWAH if published < low_bound \
-            else Rating.SESUAI
-    return qr_score, kiosk_score, combined, rating
+        return NO_SCORE
+    value = sum(weight * score.value for score, weight in parts)
+    halves = [(score.half_width, weight) for score, weight in parts if weight]
+    half = None
+    if all(h is not None for h, _ in halves):
+        half = math.sqrt(sum((float(weight) * h) ** 2 for h, weight in halves))
+    return _graded(value, qr.n + kiosk.n, half, min_n)
 
+
+# --- The suggested rating (PermenPANRB 6/2022) ----------------------------------------------------------
+
+class Rating(enum.StrEnum):
+    """The three ratings of PermenPANRB 6/2022, as suggested for Berorientasi Pelayanan."""
+
+    DI_ATAS = "di_atas"
+    SESUAI = "sesuai"
+    DI_BAWAH = "di_bawah"
+
+    @property
+    def label(self) -> str:
+        """The wording of the regulation, e.g. "di atas ekspektasi"."""
+        return self.value.replace("_", " ") + " ekspektasi"
+
+
+@functools.lru_cache(maxsize=64)
+def _rating_floors(above: Number, below: Number) -> tuple[int, int]:
+    high, low = _q(above), _q(below)
+    if not IKM_MIN <= low <= high <= IKM_MAX:
+        raise ValueError(f"thresholds must satisfy {IKM_MIN} <= below <= above <= {IKM_MAX}")
+    return _lowest_published(high), _lowest_published(low)
+
+
+def suggest_rating(score: Score, above: Number = RATING_ABOVE, below: Number = RATING_BELOW) -> Rating | None:
+    """Suggested rating of the Berorientasi Pelayanan behaviour, for the supervisor to confirm.
+
+    Compares the published value (two decimals, as for :func:`mutu`) with the period's
+    thresholds on 25..100: >= above -> di atas, < below -> di bawah, else sesuai. The defaults
+    are the lower bounds of grades A and B. None when there is not enough data.
+    """
+    high, low = _rating_floors(above, below)
+    if not score.enough_data:
+        return None
+    published = _published(score.value)
+    if published >= high:
+        return Rating.DI_ATAS
+    if published < low:
+        return Rating.DI_BAWAH
+    return Rating.SESUAI
+
+
+# --- Shrinkage for rankings ---------------------------------------------------------------------------
 
 def shrink(mean: Number, n: int, prior_mean: Number, prior_strength: Number) -> Fraction:
     """Empirical Bayes estimate for rankings: (n x mean + k x prior) / (n + k).
@@ -557,10 +552,10 @@ def shrink(mean: Number, n: int, prior_mean: Number, prior_strength: Number) -> 
     return (n * _q(mean) + k * _q(prior_mean)) / (n + k)
 
 
-def prior_strength_from_groups(groups: Iterable[tuple[int, Number, Number]]) -> Fraction:
+def prior_strength_from_groups(groups: Iterable[Stats]) -> Fraction:
     """Prior strength k for :func:`shrink`: within-group variance / between-group variance.
 
-    ``groups`` are (n, sum x, sum x^2) per officer. Method of moments of the one-way random
+    ``groups`` are the :class:`Stats` of each officer. Method of moments of the one-way random
     effects model: MSW = pooled within-group variance, MSB = sum n_g (mean_g - mean)^2 / (G - 1),
     between variance = (MSB - MSW) / n0 with n0 = (N - sum n_g^2 / N) / (G - 1).
 
@@ -568,19 +563,15 @@ def prior_strength_from_groups(groups: Iterable[tuple[int, Number, Number]]) -> 
     (between variance <= 0, fewer than two groups with answers, or no group with two answers)
     k is N: every officer is pulled at least halfway to the prior, as the ranking would be noise.
     """
-    stats = []
-    for n, sum_x, sum_x2 in groups:
-        sx, sx2 = _check_stats(n, sum_x, sum_x2)
-        if n:
-            stats.append((n, sx, sx2))
-    total_n = sum(n for n, _, _ in stats)
+    stats = [group for group in groups if group.n]
+    total_n = sum(group.n for group in stats)
     large = Fraction(max(total_n, 1))
     g = len(stats)
     if g < 2 or total_n == g:
         return large
     # In floating point: k only orders a ranking, and exact sums over thousands of officers'
     # fractions grow huge denominators. The result is read back as a fraction of at most 10^6.
-    floats = [(n, float(sx), float(sx2)) for n, sx, sx2 in stats]
+    floats = [(s.n, float(s.sum_x), float(s.sum_x2)) for s in stats]
     msw = sum(sx2 - sx * sx / n for n, sx, sx2 in floats) / (total_n - g)
     grand_mean = sum(sx for _, sx, _ in floats) / total_n
     msb = sum(n * (sx / n - grand_mean) ** 2 for n, sx, _ in floats) / (g - 1)
@@ -589,32 +580,3 @@ def prior_strength_from_groups(groups: Iterable[tuple[int, Number, Number]]) -> 
     if between <= 1e-12:
         return large
     return min(max(Fraction(msw / between).limit_denominator(10**6), Fraction(1)), large)
-
-
-def weakest_elements(nrr_by_element: Mapping[str, Number], k: int = 3) -> list[str]:
-    """Codes of the k unsur with the lowest NRR (the suggested training focus), lowest first;
-    ties in element-code order (U2 before U10)."""
-    if k < 0:
-        raise ValueError("k must be >= 0")
-    ranked = sorted(nrr_by_element, key=lambda code: (_q(nrr_by_element[code]), _code_key(code)))
-    return ranked[:k]
-
-
-def suggest_rating(score: Score, above: Number = RATING_ABOVE, below: Number = RATING_BELOW) -> Rating | None:
-    """Suggested rating of the Berorientasi Pelayanan behaviour, for the supervisor to confirm.
-
-    Compares the published value (rounded to 2 decimals, as for :func:`mutu`) with the period's
-    thresholds on 25..100: >= above -> di atas, < below -> di bawah, else sesuai. The defaults
-    match the lower bounds of grades A and B. None when there is not enough data.
-    """
-    high, low = _q(above), _q(below)
-    if not IKM_MIN <= low <= high <= IKM_MAX:
-        raise ValueError("thresholds must satisfy 25 <= below <= above <= 100")
-    if not score.enough_data or score.value is None:
-        return None
-    published = _q(display(score.value, 2))
-    if published >= high:
-        return Rating.DI_ATAS
-    if published < low:
-        return Rating.DI_BAWAH
-    return Rating.SESUAI

@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from appraisal.scoring import GRADE_LOWER_BOUNDS, display
+from appraisal.scoring import (
+    GRADE_LOWER_BOUNDS,
+    IKM_MAX,
+    IKM_MIN,
+    MAX_ANSWER,
+    MIN_ANSWER,
+    NILAI_DASAR,
+    Grade,
+    display,
+)
 
 WIDTH = 640
 LABEL_W = 200
@@ -85,7 +94,7 @@ def bars(items, low, high, *, width: int = WIDTH, label_width: int = LABEL_W, ma
             "ticks": ticks, "axis_y": height - 20, "marks": lines}
 
 
-def line(points, low=25, high=100, *, width: int = WIDTH, height: int = 220):
+def line(points, low=IKM_MIN, high=IKM_MAX, *, width: int = WIDTH, height: int = 220):
     """A trend: ``points`` are (label, value or None, ci low, ci high); None leaves a gap."""
     left, right, top, bottom = 48, 16, 12, 36
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -103,7 +112,9 @@ def line(points, low=25, high=100, *, width: int = WIDTH, height: int = 220):
             point.update(y=y_of(value), low_y=y_of(ci_low), high_y=y_of(ci_high))
             path.append(f"{'M' if not path else 'L'}{x},{point['y']}")
         out.append(point)
-    grid = [{"y": y_of(v), "label": str(v)} for v in (25, 50, 65, 76.61, 88.31, 100) if low <= v <= high]
+    # The ends of the scale, a round 50, and the lower bounds of grades C, B and A.
+    lines = sorted({IKM_MIN, Fraction(50), IKM_MAX} | {Fraction(bound) for bound in GRADE_LOWER_BOUNDS})
+    grid = [{"y": y_of(v), "label": str(display(v, _places(v)))} for v in lines if low <= v <= high]
     return {"width": width, "height": height, "points": out, "path": " ".join(path), "grid": grid,
             "left": left, "right": width - right}
 
@@ -149,13 +160,11 @@ def columns(days, *, width: int = WIDTH, height: int = 180):
             "labels": labels, "label_y": height - 8, "top": top}
 
 
-def grade_marks():
-    return [(GRADE_LOWER_BOUNDS[2], "C"), (GRADE_LOWER_BOUNDS[1], "B"),
-            (GRADE_LOWER_BOUNDS[0], "A")]
-
-
 def element_chart(table: dict, names: dict[str, str]):
+    """NRR per element on the 1..4 scale, marked where an element's NRR alone would reach grades
+    B and A (their lower bounds / 25)."""
     items = [(f"{e['code']} {names.get(e['code'], '')}", e["nrr"], str(display(e["nrr"], 2)))
              for e in table["elements"]]
-    return bars(items, 1, 4, label_width=310,
-                       marks=[(GRADE_LOWER_BOUNDS[1] / 25, "B"), (GRADE_LOWER_BOUNDS[0] / 25, "A")])
+    a, b, _c = GRADE_LOWER_BOUNDS
+    return bars(items, MIN_ANSWER, MAX_ANSWER, label_width=310,
+                marks=[(b / NILAI_DASAR, Grade.B.letter), (a / NILAI_DASAR, Grade.A.letter)])

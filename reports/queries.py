@@ -125,12 +125,9 @@ def _rank_officers(by_officer: dict, unit_totals: dict, policy: Policy) -> list[
     for officer_id, tally in by_officer.items():
         per_unit[officers[officer_id].unit_id].append(tally.pooled)
     for unit, stats in per_unit.items():
-        strengths[unit] = scoring.prior_strength_from_groups((s.n, s.sum_x, s.sum_x2) for s in stats)
+        strengths[unit] = scoring.prior_strength_from_groups(stats)
         total = unit_totals.get(unit)
-        prior = None
-        if total is not None:
-            prior = scoring.scores_of(total.qr, total.kiosk, policy.qr_weight, policy.kiosk_weight, 1)[2].value
-        priors[unit] = prior
+        priors[unit] = total.scores(policy)["combined"]["value"] if total is not None else None
 
     rows = []
     for officer_id, tally in by_officer.items():

@@ -13,13 +13,9 @@ from core.db import db
 from core.responses import Answer, Channel, Response
 
 
-def score_data(score: scoring.Score, policy: Policy | None = None, *, rate: bool = False) -> dict:
-    data = {"value": score.value, "n": score.n, "low": score.ci_low, "high": score.ci_high,
+def score_data(score: scoring.Score) -> dict:
+    return {"value": score.value, "n": score.n, "low": score.ci_low, "high": score.ci_high,
             "grade": score.grade.letter if score.grade else None, "enough": score.enough_data}
-    if rate and policy is not None:
-        rating = scoring.suggest_rating(score, policy.above, policy.below)
-        data["suggested"] = rating.value if rating else None
-    return data
 
 
 def _stats_rows(period_id: int, group_column, *where):
@@ -32,6 +28,9 @@ def _stats_rows(period_id: int, group_column, *where):
         .where(Response.period_id == period_id, *where)
         .group_by(group_column, Response.channel, Response.excluded, Response.score_n)
     ).all()
+
+
+_NO_RESPONSES = Stats()
 
 
 class Tally:
@@ -59,11 +58,9 @@ class Tally:
 
     def _channel(self, channel: Channel) -> Stats:
         if channel not in self._stats:
-            stats = Stats()
-            for (kind, answers), (count, total, total_sq) in self.sums.items():
-                if kind == channel:
-                    stats = stats + Stats.of_sums(count, answers, total, total_sq)
-            self._stats[channel] = stats
+            self._stats[channel] = sum((Stats.of_sums(count, answers, total, total_sq)
+                                        for (kind, answers), (count, total, total_sq) in self.sums.items()
+                                        if kind == channel), _NO_RESPONSES)
         return self._stats[channel]
 
     @property
@@ -80,8 +77,10 @@ class Tally:
 
     def scores(self, policy: Policy) -> dict:
         """The channel scores and the combined one with its suggested rating, as plain data."""
-        qr, kiosk, combined, rating = scoring.scores_of(self.qr, self.kiosk, policy.qr_weight, policy.kiosk_weight,
-                                                        policy.min_n, policy.above, policy.below)
+        qr = scoring.channel_score(self.qr, policy.min_n)
+        kiosk = scoring.channel_score(self.kiosk, policy.min_n)
+        combined = scoring.combine(qr, kiosk, policy.qr_weight, policy.kiosk_weight, policy.min_n)
+        rating = scoring.suggest_rating(combined, policy.above, policy.below)
         return {
             "qr": score_data(qr),
             "kiosk": score_data(kiosk),
@@ -195,13 +194,15 @@ def element_table(sums: dict[str, tuple[int, int]], policy: Policy) -> dict:
     """NRR per element and the IKM as the regulation publishes it (configured weights, else 1/n)."""
     if not sums:
         return {"elements": [], "ikm": None, "grade": None, "weighted": None, "respondents": 0}
-    codes = sorted(sums, key=scoring._code_key)
+    codes = sorted(sums, key=scoring.code_key)
     nrrs = {code: scoring.nrr(*sums[code]) for code in codes}
-    weights = scoring.element_weights(codes, weights_for(codes, policy))
+    configured = weights_for(codes, policy)
+    weights = scoring.element_weights(codes, configured)
     rows = [{"code": code, "total": sums[code][0], "count": sums[code][1], "nrr": nrrs[code],
              "weight": weights[code], "weighted": nrrs[code] * weights[code]} for code in codes]
-    weighted = sum(row["weighted"] for row in rows)
-    value = weighted * scoring.NILAI_DASAR
+    value = scoring.ikm(nrrs, configured)
+    # The table shows each NRR x weight and their sum (the "jumlah"), the IKM before x 25.
+    weighted = value / scoring.NILAI_DASAR
     return {"elements": rows, "weighted": weighted, "ikm": value, "grade": scoring.mutu(value).letter,
             "respondents": max(count for _, count in sums.values()),
             "weakest": scoring.weakest_elements(nrrs, WEAKEST)}

@@ -1,6 +1,6 @@
-"""The geometry of the report charts (appraisal/charts.py): axes ticked at round values, counts
-only ever at whole numbers, and the ticks drawn where their values lie; and the face-count chart
-of an appraisal sheet as the page shows it."""
+"""The geometry of the report charts (reports/charts.py): axes ticked at round values, counts
+only ever at whole numbers, and the ticks drawn where their values lie; the grade bounds marked
+where they lie; and the face-count chart of an appraisal sheet as the page shows it."""
 
 import re
 from fractions import Fraction
@@ -65,8 +65,19 @@ def test_scores_on_the_1_to_4_scale_keep_their_axis_and_grade_lines():
     assert labels(chart) == ["1", "2", "3", "4"]
     plot, left = chart["plot"], chart["label_width"]
     assert [row["w"] for row in chart["rows"]] == [round(plot * 9 / 4 / 3, 1), round(plot * 19 / 10 / 3, 1)]
-    b = scoring.GRADE_LOWER_BOUNDS[1] / 25
-    assert chart["marks"][0] == {"x": round(float(left + plot * (b - 1) / 3), 1), "label": "B"}
+    a, b = (bound / scoring.NILAI_DASAR for bound in scoring.GRADE_LOWER_BOUNDS[:2])
+    assert chart["marks"] == [{"x": round(float(left + plot * (b - 1) / 3), 1), "label": "B"},
+                              {"x": round(float(left + plot * (a - 1) / 3), 1), "label": "A"}]
+
+
+def test_the_trend_is_drawn_on_the_25_to_100_scale_with_the_grade_bounds():
+    chart = charts.line([("Q1", Fraction(80), Fraction(75), Fraction(85)), ("Q2", None, None, None)])
+    assert [g["label"] for g in chart["grid"]] == ["25", "50", "65", "76.61", "88.31", "100"]
+    top, bottom = chart["grid"][-1]["y"], chart["grid"][0]["y"]  # 100 at the top, 25 at the bottom
+    for line in chart["grid"]:
+        assert line["y"] == round(bottom - (bottom - top) * (float(line["label"]) - 25) / 75, 1)
+    assert chart["points"][0]["y"] == round(bottom - (bottom - top) * 55 / 75, 1)
+    assert chart["points"][1]["empty"] and chart["path"].count("M") == 1
 
 
 def test_fractional_scales_get_round_fractional_ticks():

@@ -58,7 +58,8 @@ def expected_scores(votes, surveys_, policy_min_n=30, qr_weight=Fraction(7, 10))
     kiosk = scoring.Stats()
     for face in votes:
         kiosk = kiosk + scoring.Stats.of_sums(1, 1, face, face * face)
-    return scoring.combine(qr, kiosk, qr_weight, 1 - qr_weight, policy_min_n), qr, kiosk
+    return scoring.combine(scoring.channel_score(qr, policy_min_n), scoring.channel_score(kiosk, policy_min_n),
+                           qr_weight, 1 - qr_weight, policy_min_n), qr, kiosk
 
 
 # --- The stored score of a response ---------------------------------------------------------------
@@ -167,7 +168,7 @@ def test_sql_aggregation_equals_the_pure_functions(factories, data):
         assert report["skm"]["ikm"] is None
     assert report["kiosk"]["n"] == len(unit_votes)
     if unit_votes:
-        assert report["kiosk"]["value"] == scoring.kiosk_index({f: unit_votes.count(f) for f in range(1, 5)})
+        assert report["kiosk"]["value"] == Fraction(sum(unit_votes), len(unit_votes)) * 25
 
 
 def test_configured_weights_drive_the_unit_ikm(factories):
