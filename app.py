@@ -25,7 +25,6 @@ from core.i18n import LOCALES, bilingual, pair, select_locale
 from core.views import bp as core_views
 from demo.cli import COMMANDS as DEMO_COMMANDS
 from kiosk.cli import COMMANDS as KIOSK_COMMANDS
-from kiosk.fast_path import VoteFastPath
 from kiosk.views import bp as kiosk_views
 from org.cli import COMMANDS as ORG_COMMANDS
 from reports.views import bp as reports_views
@@ -65,7 +64,5 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     register_backup_cli(app)
 
     static_assets.init_app(app)
-    # Outermost: most kiosk votes are served before the request reaches Flask (see its module).
-    app.wsgi_app = VoteFastPath(app, app.wsgi_app, security.SECURITY_HEADERS)
     app.jinja_env.globals.update(get_locale=get_locale, LOCALES=LOCALES, bi=bilingual, pair=pair)
     return app

@@ -41,9 +41,6 @@ class Config:
     MISUSE_MAX_PER_MINUTE = 10
     MISUSE_AFTER_DUTY_START_SECONDS = 15
     KIOSK_VOTE_RATE_LIMIT = "120 per minute"
-    # Serve well-formed votes ahead of Flask's request pipeline (kiosk.fast_path); tests
-    # switch it off to hold the Flask view to the same answers.
-    KIOSK_VOTE_FAST_PATH = True
     # How many proxies (nginx) in front may set X-Forwarded-*.
     TRUSTED_PROXIES = 0
     # Pages, JSON and the service worker are compressed as they go out (Flask-Compress); static

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from core import audit
 from core.db import db, utcnow
 from core.errors import AccessDenied, AdminError, Invalid
-from core.responses import Flag, Response
+from core.responses import Flag, Response, flag_response
 from org.accounts import can_manage_unit
 from org.models import Officer, Role, User
 
@@ -69,7 +69,7 @@ def resolve_dispute(user: User, dispute: Dispute, uphold: bool, note: str,
     dispute.resolution, dispute.resolved_at, dispute.resolved_by = text, now, user.id
     if uphold:
         response = db.session.get(Response, dispute.response_id)
-        response.add_flags(Flag.DISPUTE_UPHELD)
+        flag_response(response, Flag.DISPUTE_UPHELD)
     db.session.flush()
     audit.record(user, "uphold" if uphold else "reject", "dispute", dispute.id, officer.name,
                  unit_id=officer.unit_id, after={"response": dispute.response_id, "resolution": text}, now=now)

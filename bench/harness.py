@@ -5,7 +5,6 @@ Everything runs on this machine and talks only to 127.0.0.1.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -13,7 +12,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -162,17 +160,6 @@ def rss_mb(pid: int) -> float:
         pass
     return 0.0
 
-
-def vote_body() -> bytes:
-    return json.dumps({"uuid": str(uuid.uuid4()), "value": 3, "reasons": ["R_WAKTU"],
-                       "cast_at": datetime.now(timezone.utc).isoformat()}).encode()
-
-
-def percentile(sorted_values: list[float], p: float) -> float:
-    if not sorted_values:
-        return float("nan")
-    index = min(len(sorted_values) - 1, max(0, round(p / 100 * (len(sorted_values) - 1))))
-    return sorted_values[index]
 
 
 def temp_workdir() -> Path:

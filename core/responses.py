@@ -1,18 +1,26 @@
 """A citizen's response (a kiosk tap or a phone survey) and its answers: the record every score
 is made of, and the one place that writes it.
+
+``record_response`` is the one writer. The kiosk vote, the phone survey, the demo and the tests'
+factories all hand it a ``NewResponse`` (what came in, and what the caller observed about it) and
+it alone decides what is stored about it: its flags, whether it is left out of scores
+(``excluded``) and what it gives them (``score_sum``/``score_n``). After that a response changes
+only through ``flag_response`` (a dispute upheld) and ``hide_comment``. Responses are never
+deleted and never edited in substance: doubtful ones are kept, flagged and left out.
 """
 
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .db import UTCDateTime, db, enum_column, utcnow
+from .db import Prepared, UTCDateTime, db, enum_column, utcnow
 
 
 class Channel(str, enum.Enum):
@@ -30,6 +38,7 @@ class Flag(enum.IntFlag):
     DUTY_START = 16  # cast seconds after the officer started duty at their own kiosk
     DISPUTE_UPHELD = 32  # the officer disputed it and the supervisor agreed
     RATE_LIMITED = 64  # sent beyond a per-client rate limit
+
 
 # Flags that take a response out of every score. The others only describe it.
 EXCLUDING_FLAGS = Flag.REPEAT | Flag.BURST | Flag.DUTY_START | Flag.DISPUTE_UPHELD | Flag.RATE_LIMITED
@@ -55,7 +64,7 @@ class Response(db.Model):
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime)  # on the device's clock
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     flags: Mapped[int] = mapped_column(default=0)
-    # Derived from ``flags`` on every write (see ``add_flags``) and stored, so that every score
+    # Derived from ``flags`` by the writer (see ``excluded_by``) and stored, so that every score
     # query filters on one indexed column.
     excluded: Mapped[bool] = mapped_column(default=False)
     verified: Mapped[bool] = mapped_column(default=False)  # came through a one-time service code
@@ -84,37 +93,9 @@ class Response(db.Model):
         sa.Index("ix_response_kiosk_cast", "kiosk_id", "cast_at"),
     )
 
-    def add_flags(self, flags: Flag) -> None:
-        self.flags = int(Flag(self.flags or 0) | flags)
-        self.excluded = bool(Flag(self.flags) & EXCLUDING_FLAGS)
-
     @property
     def flag_set(self) -> Flag:
         return Flag(self.flags or 0)
-
-
-@sa.event.listens_for(sa.orm.Session, "before_flush")
-def _score_new_responses(session, _context, _instances) -> None:
-    """Fill ``score_sum``/``score_n`` of new responses whose writer left them empty (the kiosk and
-    the survey set them themselves): the scale answers of a kiosk vote, the SKM-element answers of
-    a phone survey. So that no response is ever stored without its score."""
-    pending = [obj for obj in session.new if isinstance(obj, Response) and not obj.score_n and obj.answers]
-    if not pending:
-        return
-    indicator = sa.table("indicator", sa.column("id"), sa.column("kind"), sa.column("skm_element"))
-    with session.no_autoflush:
-        ids = {a.indicator_id for obj in pending for a in obj.answers}
-        kinds = {row.id: row for row in session.execute(
-            sa.select(indicator.c.id, indicator.c.kind, indicator.c.skm_element).where(indicator.c.id.in_(ids)))}
-    for obj in pending:
-        counted = []
-        for answer in obj.answers:
-            info = kinds.get(answer.indicator_id)
-            if info is None or info.kind != "scale":
-                continue
-            if Channel(obj.channel) == Channel.KIOSK or info.skm_element:
-                counted.append(answer.value)
-        obj.score_sum, obj.score_n = sum(counted), len(counted)
 
 
 class Answer(db.Model):
@@ -129,35 +110,12 @@ class Answer(db.Model):
     __table_args__ = (sa.CheckConstraint("value BETWEEN 1 AND 4", name="value_in_scale"),)
 
 
-def insert_once(response: Response, find_existing):
-    """Add ``response`` unless its UUID is already stored; then return ``find_existing()`` (what
-    the first delivery got), else None. A savepoint holds the insert, so when the same UUID lands
-    concurrently only this insert is rolled back and the caller's transaction goes on."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(response)
-    except IntegrityError:
-        existing = find_existing()
-        if existing is None:
-            raise
-        return existing
-    return None
-
-
 # The respondent profile the SKM usually collects, as stored codes. Never a name, an address, a
 # phone number or a religion: they are not needed, and they put people off.
 GENDERS = ["L", "P"]
-
-
 AGE_BANDS = ["<20", "20-29", "30-39", "40-49", "50-59", "60+"]
-
-
 EDUCATION = ["SD", "SMP", "SMA", "D1-D4", "S1", "S2", "S3"]
-
-
 OCCUPATIONS = ["pns", "tni_polri", "swasta", "wiraswasta", "pelajar", "lainnya"]
-
-
 PROFILE_LABELS = {
     "gender": {"L": _l("Male"), "P": _l("Female")},
     "age_band": {"<20": _l("Under 20"), "20-29": _l("20 to 29"), "30-39": _l("30 to 39"),
@@ -170,6 +128,204 @@ PROFILE_LABELS = {
                    "swasta": _l("Private employee"), "wiraswasta": _l("Self-employed"),
                    "pelajar": _l("Pupil or student"), "lainnya": _l("Other")},
 }
-
-
 PROFILE_FIELDS = {"gender": GENDERS, "age_band": AGE_BANDS, "education": EDUCATION, "occupation": OCCUPATIONS}
+
+
+# --- The writer ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Given:
+    """One answer on its way in: the indicator, the value (1..4; 1 for a picked kiosk reason), and
+    what the indicator is, which decides whether the answer counts for the scores."""
+
+    indicator_id: int
+    value: int
+    on_scale: bool = True  # a 1..4 question; False for a reason picked on the kiosk
+    element: str | None = None  # the SKM element (unsur) the question measures, if any
+
+
+@dataclass(frozen=True)
+class NewResponse:
+    """A response on its way in: what the citizen sent, where it was attributed, and what the
+    caller observed about how it arrived (the last five fields), which the writer turns into
+    flags."""
+
+    uuid: str
+    channel: Channel
+    unit_id: int
+    period_id: int
+    cast_at: datetime
+    received_at: datetime
+    answers: tuple[Given, ...] = field(default=())
+    desk_id: int | None = None
+    officer_id: int | None = None
+    kiosk_id: int | None = None
+    service_id: int | None = None
+    locale: str = "id"
+    verified: bool = False
+    gender: str | None = None
+    age_band: str | None = None
+    education: str | None = None
+    occupation: str | None = None
+    comment: str | None = None
+    # The device's clock was implausible and the received time stands in for the cast time.
+    clock_adjusted: bool = False
+    # Another vote of the kiosk within the burst window, or the kiosk's minute already full.
+    burst: bool = False
+    # Cast within seconds of the officer starting duty at the desk.
+    duty_just_started: bool = False
+    # The same browser already rated this officer (or desk) today.
+    repeat: bool = False
+    # Beyond the client's rate limit.
+    over_rate_limit: bool = False
+
+
+def flags_of(new: NewResponse) -> Flag:
+    """The flags a new response is stored with."""
+    flags = Flag(0)
+    if new.officer_id is None:
+        flags |= Flag.UNATTRIBUTED  # kept for the desk and the unit: a citizen's voice is never dropped
+    for observed, flag in ((new.clock_adjusted, Flag.CLOCK_ADJUSTED), (new.burst, Flag.BURST),
+                           (new.duty_just_started, Flag.DUTY_START), (new.repeat, Flag.REPEAT),
+                           (new.over_rate_limit, Flag.RATE_LIMITED)):
+        if observed:
+            flags |= flag
+    return flags
+
+
+def excluded_by(flags: Flag | int) -> bool:
+    """Whether a response with these flags is left out of every score."""
+    return bool(Flag(flags) & EXCLUDING_FLAGS)
+
+
+def score_of(channel: Channel, answers) -> tuple[int, int]:
+    """What a response gives the scores: the sum and the number of its answers that count. A
+    kiosk vote counts its face (n = 1); a phone survey counts its SKM elements, and an office's
+    questions of its own are kept but do not count (the IKM is computed over the elements)."""
+    counted = [a.value for a in answers if a.on_scale and (channel == Channel.KIOSK or a.element is not None)]
+    return sum(counted), len(counted)
+
+
+def row_of(new: NewResponse) -> dict:
+    """Every column of the response to store (all but its id)."""
+    flags = flags_of(new)
+    score_sum, score_n = score_of(new.channel, new.answers)
+    return {
+        "uuid": new.uuid, "channel": new.channel, "unit_id": new.unit_id, "desk_id": new.desk_id,
+        "officer_id": new.officer_id, "period_id": new.period_id, "kiosk_id": new.kiosk_id,
+        "service_id": new.service_id, "cast_at": new.cast_at, "received_at": new.received_at,
+        "flags": int(flags), "excluded": excluded_by(flags), "verified": new.verified, "locale": new.locale,
+        "gender": new.gender, "age_band": new.age_band, "education": new.education,
+        "occupation": new.occupation, "comment": new.comment, "comment_hidden": False,
+        "score_sum": score_sum, "score_n": score_n,
+    }
+
+
+def _insert_response(dialect):
+    """INSERT the response unless its UUID is stored (then nothing), RETURNING its id."""
+    response = Response.__table__
+    dml = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+    return (dml(response)
+            .values({c.key: sa.bindparam(c.key, type_=c.type) for c in response.columns if c.key != "id"})
+            .on_conflict_do_nothing(index_elements=[response.c.uuid])
+            .returning(response.c.id))
+
+
+def _insert_response_and_answers(dialect):
+    """PostgreSQL: the response and its answers in one statement, atomic on its own (no answer is
+    written when the UUID was already stored)."""
+    answer = Answer.__table__
+    inserted = _insert_response(dialect).cte("inserted")
+    given = sa.func.unnest(sa.bindparam("answer_indicators", type_=postgresql.ARRAY(sa.Integer)),
+                           sa.bindparam("answer_values", type_=postgresql.ARRAY(sa.SmallInteger))
+                           ).table_valued("indicator_id", "value").render_derived(name="given")
+    answered = sa.insert(answer).from_select(
+        ["response_id", "indicator_id", "value"],
+        sa.select(inserted.c.id, given.c.indicator_id, given.c.value).select_from(inserted).join(given, sa.true()),
+    ).cte("answered")
+    return sa.select(inserted.c.id).add_cte(answered)
+
+
+def _insert_answer(dialect):
+    answer = Answer.__table__
+    return sa.insert(answer).values({c.key: sa.bindparam(c.key, type_=c.type) for c in answer.columns})
+
+
+class ResponseWriter:
+    """``record_response`` on a DBAPI cursor of one dialect: what the kiosk vote uses on its own
+    connection, and every other writer through the session's."""
+
+    def __init__(self, dialect):
+        self.one_statement = dialect.name == "postgresql"
+        if self.one_statement:
+            self.insert = Prepared.of("response+answers", dialect, _insert_response_and_answers)
+        else:
+            self.insert = Prepared.of("response", dialect, _insert_response)
+            self.insert_answer = Prepared.of("answer", dialect, _insert_answer)
+
+    @classmethod
+    def of(cls, dialect) -> "ResponseWriter":
+        found = _writers.get(dialect.name)
+        if found is None:
+            found = _writers[dialect.name] = cls(dialect)
+        return found
+
+    def write(self, cursor, new: NewResponse) -> int | None:
+        """Store ``new`` with its answers; its id, or None when its UUID was already stored (a
+        second delivery, which then stores nothing; one delivered at the same moment waits for the
+        first one's transaction)."""
+        row = row_of(new)
+        if self.one_statement:
+            found = self.insert.one(cursor, {**row, "answer_indicators": [a.indicator_id for a in new.answers],
+                                             "answer_values": [a.value for a in new.answers]})
+            return found[0] if found else None
+        found = self.insert.one(cursor, row)
+        if found is None:
+            return None
+        self.insert_answer.execute_many(cursor, [
+            {"response_id": found[0], "indicator_id": given.indicator_id, "value": given.value}
+            for given in new.answers])
+        return found[0]
+
+
+_writers: dict[str, ResponseWriter] = {}
+
+
+def record_response(new: NewResponse) -> int | None:
+    """Store ``new`` in the session's transaction; its id, or None when its UUID was already
+    stored (see ``ResponseWriter.write``). The caller commits."""
+    session = db.session()
+    session.flush()
+    connection = session.connection()
+    cursor = connection.connection.cursor()
+    try:
+        return ResponseWriter.of(connection.dialect).write(cursor, new)
+    finally:
+        cursor.close()
+
+
+def record_responses(many: list[NewResponse]) -> list[int]:
+    """Store many new responses at once (the demo's weeks of history), each as ``record_response``
+    would; their ids, in order. UUIDs must be new."""
+    if not many:
+        return []
+    ids = db.session.scalars(sa.insert(Response).returning(Response.id, sort_by_parameter_order=True),
+                             [row_of(new) for new in many]).all()
+    answers = [{"response_id": response_id, "indicator_id": given.indicator_id, "value": given.value}
+               for response_id, new in zip(ids, many) for given in new.answers]
+    if answers:
+        db.session.execute(sa.insert(Answer), answers)
+    return ids
+
+
+def flag_response(response: Response, flag: Flag) -> None:
+    """Add ``flag`` to a stored response (a dispute upheld); ``excluded`` follows."""
+    response.flags = int(Flag(response.flags or 0) | flag)
+    response.excluded = excluded_by(response.flags)
+    db.session.flush()
+
+
+def hide_comment(response: Response, hidden: bool) -> None:
+    """Hide an abusive comment from every page and report, or show it again; the text is kept."""
+    response.comment_hidden = hidden
+    db.session.flush()

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from appraisal.models import Indicator, IndicatorKind, Period, PeriodStatus
 from appraisal.standard import insert_missing
 from core.db import db
-from core.responses import AGE_BANDS, EDUCATION, GENDERS, OCCUPATIONS, Answer, Channel, Flag, Response
+from core.responses import AGE_BANDS, EDUCATION, GENDERS, OCCUPATIONS, Channel, Given, NewResponse, record_responses
 from kiosk.models import Kiosk
 from kiosk.queries import kiosk_indicators
 from org.duty import set_pin
@@ -65,9 +65,6 @@ COMMENTS = [
 ]
 
 
-# Every response row carries the same keys, so that one executemany inserts them all.
-_NO_PROFILE = dict(service_id=None, verified=False, gender=None, age_band=None, education=None, occupation=None,
-                   comment=None)
 
 SHIFTS = [(time(8, 0), time(12, 0)), (time(13, 0), time(15, 30))]
 
@@ -127,7 +124,7 @@ def load_demo(seed: int, now: datetime) -> str:
     db.session.flush()
 
     quality = {o.id: staff[i][3] for unit, staff in zip(units, OFFICERS) for i, o in enumerate(unit.officers)}
-    responses, answers_for, duties = [], [], []
+    responses, duties = [], []
 
     for unit in units:
         tz = ZoneInfo(unit.timezone)
@@ -145,7 +142,7 @@ def load_demo(seed: int, now: datetime) -> str:
                                            started_via="demo", ended_via="demo"))
                         period = previous if day <= prev_end else current
                         _demo_responses(rng, unit, desk, kiosks[desk], officer, period, started, ended, quality[officer.id],
-                                        kiosk_question, kiosk_reasons, skm, responses, answers_for)
+                                        kiosk_question, kiosk_reasons, skm, responses)
             day += timedelta(days=1)
 
         # Today: the first two desks are staffed right now, so the kiosk shows whom citizens rate.
@@ -154,13 +151,7 @@ def load_demo(seed: int, now: datetime) -> str:
                                ended_at=None, started_via="demo", ended_via=None))
 
     db.session.execute(sa.insert(Duty), duties)
-    if responses:
-        ids = db.session.scalars(
-            sa.insert(Response).returning(Response.id, sort_by_parameter_order=True), responses
-        ).all()
-        rows = [dict(response_id=rid, indicator_id=iid, value=value)
-                for rid, answers in zip(ids, answers_for) for iid, value in answers]
-        db.session.execute(sa.insert(Answer), rows)
+    record_responses(responses)
     db.session.flush()
     take_snapshot(previous, now)  # the closed quarter is frozen, as closing it would have done
     return (f"Demo loaded: {len(units)} units, {sum(len(u.desks) for u in units)} desks, "
@@ -170,39 +161,33 @@ def load_demo(seed: int, now: datetime) -> str:
 
 
 def _demo_responses(rng, unit, desk, kiosk, officer, period, started, ended, quality, kiosk_question, kiosk_reasons,
-                    skm, responses, answers_for):
+                    skm, responses):
     span = (ended - started).total_seconds()
     for _ in range(rng.randint(2, 6)):
         cast = started + timedelta(seconds=rng.uniform(0, span))
         value = _rating(rng, quality)
-        flags = Flag(0)
-        if rng.random() < 0.01:
-            flags |= Flag.BURST  # a child tapping away: kept, flagged, left out
-        responses.append(dict(
-            _NO_PROFILE, uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)), channel=Channel.KIOSK, unit_id=unit.id,
-            desk_id=desk.id, officer_id=officer.id, period_id=period.id, kiosk_id=kiosk.id, cast_at=cast,
-            received_at=cast + timedelta(seconds=rng.uniform(0.1, 2)), flags=int(flags), excluded=bool(flags),
-            locale="en" if rng.random() < 0.05 else "id", score_sum=value, score_n=1,
-        ))
-        answers = [(kiosk_question.id, value)]
+        burst = rng.random() < 0.01  # a child tapping away: kept, flagged, left out
+        new = dict(uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)), channel=Channel.KIOSK, unit_id=unit.id,
+                   desk_id=desk.id, officer_id=officer.id, period_id=period.id, kiosk_id=kiosk.id, cast_at=cast,
+                   received_at=cast + timedelta(seconds=rng.uniform(0.1, 2)), burst=burst,
+                   locale="en" if rng.random() < 0.05 else "id")
+        answers = [Given(kiosk_question.id, value)]
         if kiosk_reasons and rng.random() < 0.6:
-            answers += [(r.id, 1) for r in rng.sample(kiosk_reasons, k=rng.randint(1, 2))]
-        answers_for.append(answers)
+            answers += [Given(r.id, 1, on_scale=False) for r in rng.sample(kiosk_reasons, k=rng.randint(1, 2))]
+        responses.append(NewResponse(**new, answers=tuple(answers)))
     if rng.random() < 0.5:
         cast = started + timedelta(seconds=rng.uniform(0, span))
-        responses.append(dict(
-            uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)), channel=Channel.QR, unit_id=unit.id,
-            desk_id=desk.id, officer_id=officer.id, period_id=period.id, kiosk_id=None,
-            service_id=rng.choice(unit.services).id, cast_at=cast, received_at=cast, flags=0, excluded=False,
-            verified=rng.random() < 0.4, locale="id",
-            gender=rng.choice(GENDERS), age_band=rng.choice(AGE_BANDS), education=rng.choice(EDUCATION),
-            occupation=rng.choice(OCCUPATIONS),
-            comment=rng.choice(COMMENTS) if rng.random() < 0.25 else None,
-        ))
+        new = dict(uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)), channel=Channel.QR, unit_id=unit.id,
+                   desk_id=desk.id, officer_id=officer.id, period_id=period.id,
+                   service_id=rng.choice(unit.services).id, cast_at=cast, received_at=cast,
+                   verified=rng.random() < 0.4, locale="id",
+                   gender=rng.choice(GENDERS), age_band=rng.choice(AGE_BANDS), education=rng.choice(EDUCATION),
+                   occupation=rng.choice(OCCUPATIONS),
+                   comment=rng.choice(COMMENTS) if rng.random() < 0.25 else None)
         # Elements about the officer follow the officer; the others follow the office.
-        answers = [(i.id, _rating(rng, quality if i.skm_element in ("U3", "U6", "U7") else 3.2)) for i in skm]
-        responses[-1].update(score_sum=sum(value for _, value in answers), score_n=len(answers))
-        answers_for.append(answers)
+        answers = [Given(i.id, _rating(rng, quality if i.skm_element in ("U3", "U6", "U7") else 3.2),
+                         element=i.skm_element) for i in skm]
+        responses.append(NewResponse(**new, answers=tuple(answers)))
 
 
 def ensure_demo_accounts(now: datetime) -> list[tuple[str, str, str, str]]:

@@ -24,7 +24,7 @@ PAIRING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off 
 PAIRING_TTL = timedelta(hours=24)
 
 
-def _sha256(text: str) -> str:
+def token_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -33,7 +33,7 @@ def new_pairing_code(desk: Desk, now: datetime | None = None, ttl: timedelta = P
     (``ABCD-EFGH``). Only its hash is stored."""
     now = now or utcnow()
     raw = "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(8))
-    db.session.add(PairingCode(desk=desk, code_hash=_sha256(raw), created_at=now, expires_at=now + ttl))
+    db.session.add(PairingCode(desk=desk, code_hash=token_hash(raw), created_at=now, expires_at=now + ttl))
     db.session.flush()
     return f"{raw[:4]}-{raw[4:]}"
 
@@ -51,7 +51,7 @@ def pair_kiosk(code_text: str, now: datetime | None = None, name: str = "") -> t
         raise PairingError("missing")
     # Lock the row, so that one code pairs one tablet even when two race.
     code = db.session.scalar(
-        sa.select(PairingCode).where(PairingCode.code_hash == _sha256(raw)).with_for_update()
+        sa.select(PairingCode).where(PairingCode.code_hash == token_hash(raw)).with_for_update()
     )
     if code is None:
         raise PairingError("unknown")
@@ -62,7 +62,7 @@ def pair_kiosk(code_text: str, now: datetime | None = None, name: str = "") -> t
     if not code.desk.active:
         raise PairingError("desk_inactive")
     token = secrets.token_urlsafe(32)
-    kiosk = Kiosk(desk=code.desk, name=name or code.desk.name, token_hash=_sha256(token), paired_at=now,
+    kiosk = Kiosk(desk=code.desk, name=name or code.desk.name, token_hash=token_hash(token), paired_at=now,
                   last_seen_at=now)
     db.session.add(kiosk)
     db.session.flush()
@@ -83,7 +83,7 @@ def kiosk_for_token(token: str | None) -> Kiosk | None:
         return None
     # The desk and its unit come along: every kiosk request needs them.
     kiosk = db.session.scalar(
-        sa.select(Kiosk).where(Kiosk.token_hash == _sha256(token))
+        sa.select(Kiosk).where(Kiosk.token_hash == token_hash(token))
         .options(joinedload(Kiosk.desk).joinedload(Desk.unit))
     )
     if kiosk is None or kiosk.revoked_at is not None:

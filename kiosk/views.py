@@ -1,30 +1,26 @@
 """Kiosk views: pairing, the rating screen, the officer's duty panel and the vote endpoint."""
 
 import hashlib
-import time
-from functools import lru_cache, wraps
+from functools import wraps
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask import Response as FlaskResponse
 from flask_babel import gettext as _
-from limits import RateLimitItem
-from limits import parse as parse_limit
-from werkzeug.exceptions import TooManyRequests
 
 from core.db import db, utcnow
 from core.errors import DomainError
 from core.extensions import csrf, htmx, limiter
 from core.htmx import render_htmx
-from org.duty import check_pin, end_duty, start_duty
+from org.duty import end_duty_by_pin, start_duty_by_pin
 from org.errors import DutyError
 from org.models import Officer
 from survey.errors import SurveyError
 from survey.operations import issue_service_code
 
 from .errors import PairingError, VoteError
-from .fast_path import LIMIT_DECIDED
-from .pairing import _sha256, kiosk_for_token, pair_kiosk, touch_kiosk
+from .forms import PairForm, PinForm
+from .pairing import kiosk_for_token, pair_kiosk, token_hash, touch_kiosk
 from .queries import kiosk_config_version, kiosk_indicators
 from .votes import MisuseRules, VoteTransaction
 
@@ -39,14 +35,11 @@ def _token_from_request() -> str | None:
     return request.cookies.get(current_app.config["KIOSK_COOKIE_NAME"])
 
 
-def kiosk_key_of(token: str | None) -> str:
+def _kiosk_key() -> str:
     """Rate-limit key for kiosk requests: the device, so that one office's NAT does not make
     its kiosks share a budget."""
-    return "kiosk:" + _sha256(token)[:32] if token else "anon"
-
-
-def _kiosk_key() -> str:
-    return kiosk_key_of(_token_from_request())
+    token = _token_from_request()
+    return "kiosk:" + token_hash(token)[:32] if token else "anon"
 
 
 def kiosk_required(json: bool = False):
@@ -103,11 +96,14 @@ def index():
 @bp.post("/pair")
 @limiter.limit("10 per minute")
 def pair():
+    form = PairForm()
     try:
-        kiosk, token = pair_kiosk(request.form.get("code", ""))
+        if not form.validate():
+            raise PairingError("missing")
+        kiosk, token = pair_kiosk(form.code.data)
     except PairingError as error:
         db.session.rollback()
-        return render_template("kiosk/pair.html", error=error.message, code=request.form.get("code", "")[:20]), 400
+        return render_template("kiosk/pair.html", error=error.message, code=(form.code.data or "")[:20]), 400
     db.session.commit()
     response = redirect(url_for("kiosk.index", paired=1), code=303)
     response.set_cookie(
@@ -219,15 +215,13 @@ def _duty_failed(error: DomainError, action: str, officer):
 @kiosk_required()
 @limiter.limit("10 per minute", key_func=_kiosk_key)
 def duty_start():
-    desk = g.kiosk.desk
-    officer = _officer(request.form.get("officer_id", type=int))
-    if officer is None or officer.unit_id != desk.unit_id:
-        return _render_duty(status=422, error=DutyError("no_officer").message)
-    now = utcnow()
+    desk, form = g.kiosk.desk, PinForm()
+    officer = _officer(form.officer_id.data) if form.validate() else None
     try:
-        check_pin(officer, request.form.get("pin", ""), now)
-        start_duty(desk, officer, now)
+        start_duty_by_pin(desk, officer, form.pin.data, utcnow())
     except DutyError as error:
+        if error.code == "no_officer":  # no PIN pad to show again: back to choosing a name
+            return _render_duty(status=422, error=error.message)
         return _duty_failed(error, "start", officer)
     return _duty_done(_("%(name)s is now on duty at %(desk)s.", name=officer.name, desk=desk.name))
 
@@ -236,14 +230,12 @@ def duty_start():
 @kiosk_required()
 @limiter.limit("10 per minute", key_func=_kiosk_key)
 def duty_end():
-    desk = g.kiosk.desk
+    desk, form = g.kiosk.desk, PinForm()
     current = desk.current_duty()
     if current is None:
         return _render_duty(status=409, error=DutyError("not_on_duty").message)
-    now = utcnow()
     try:
-        check_pin(current.officer, request.form.get("pin", ""), now)
-        end_duty(desk, now)
+        end_duty_by_pin(desk, form.pin.data if form.validate() else "", utcnow())
     except DutyError as error:
         return _duty_failed(error, "end", current.officer)
     return _duty_done(_("Duty ended. Thank you, %(name)s.", name=current.officer.name))
@@ -272,77 +264,27 @@ def service_code():
 
 # --- Votes ------------------------------------------------------------------------------------
 
-def vote_transaction(view):
-    """The vote endpoint's ``kiosk_required(json=True)``: opens the vote's database transaction
-    (``g.votes``, a ``VoteTransaction``: a pooled connection without the ORM session)
-    and reads the kiosk, with the vote's context in the same query; the same tokens are refused,
-    with the same 401, before anything else is looked at."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        with VoteTransaction() as votes:
-            payload = request.get_json(silent=True) if request.is_json else None
-            if votes.read(_token_from_request(), payload, rules=misuse_rules()) is None:
-                return jsonify(error="not_paired", message=_("This tablet is not paired as a kiosk.")), 401
-            g.votes = votes
-            return view(*args, **kwargs)
-
-    return wrapper
+def _vote_limit() -> str:
+    return current_app.config["KIOSK_VOTE_RATE_LIMIT"]
 
 
-# The per-kiosk vote limit (KIOSK_VOTE_RATE_LIMIT, keyed by the device) is counted by the vote
-# endpoint itself, in the limiter's own storage (memory, or Redis shared by several servers) with
-# its strategy: Flask-Limiter's per-request bookkeeping around ``@limiter.limit`` cost about
-# 0.4 ms of CPU a vote, more than the vote's database work. The answer is what the decorator
-# gave: a 429 from the app's error handler, and the X-RateLimit-* and Retry-After headers.
-# Most votes never reach this view: kiosk.fast_path serves them, counting the same limit.
-VOTE_LIMIT_SCOPE = "kiosk.vote"
+def _no_device() -> bool:
+    """A request without a device cookie is refused before anything else, and counts against no
+    kiosk's budget."""
+    return not _token_from_request()
 
 
-@limiter.request_filter
-def _vote_counts_its_own_limit() -> bool:
-    return request.endpoint == "kiosk.vote"
+def misuse_rules() -> MisuseRules:
+    """The app's misuse rules, made once per configuration (tests change it)."""
+    config = current_app.config
+    key = (config["MISUSE_BURST_SECONDS"], config["MISUSE_MAX_PER_MINUTE"], config["MISUSE_AFTER_DUTY_START_SECONDS"])
+    rules = _rules.get(key)
+    if rules is None:
+        rules = _rules[key] = MisuseRules.from_config(config)
+    return rules
 
 
-@lru_cache(maxsize=8)
-def _parse_limit(text: str) -> RateLimitItem:
-    return parse_limit(text)
-
-
-def vote_limit_item() -> RateLimitItem:
-    return _parse_limit(current_app.config["KIOSK_VOTE_RATE_LIMIT"])
-
-
-def rate_limit_headers(item: RateLimitItem, identity: tuple[str, str]) -> list[tuple[str, str]]:
-    """The X-RateLimit-* and Retry-After headers Flask-Limiter gives, after the hit."""
-    reset_time, remaining = limiter.limiter.get_window_stats(item, *identity)
-    reset_at = int(reset_time + 1)
-    return [("X-RateLimit-Limit", str(item.amount)), ("X-RateLimit-Remaining", str(remaining)),
-            ("X-RateLimit-Reset", str(reset_at)), ("Retry-After", str(int(reset_at - time.time())))]
-
-
-def kiosk_vote_limit(view):
-    """What ``@limiter.limit(KIOSK_VOTE_RATE_LIMIT, key_func=_kiosk_key)`` did (see above). A vote
-    handed over by the fast path after it counted the limit is not counted again."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not (limiter.enabled and limiter.initialized):
-            return view(*args, **kwargs)
-        item = vote_limit_item()
-        identity = (VOTE_LIMIT_SCOPE, _kiosk_key())
-        allowed = request.environ.get(LIMIT_DECIDED)
-        if allowed is None:
-            allowed = limiter.limiter.hit(item, *identity)
-        if allowed:
-            response = current_app.make_response(view(*args, **kwargs))
-        else:
-            response = current_app.make_response(current_app.handle_user_exception(TooManyRequests()))
-        if current_app.config.get("RATELIMIT_HEADERS_ENABLED"):
-            response.headers.extend(rate_limit_headers(item, identity))
-        return response
-
-    return wrapper
+_rules: dict[tuple, MisuseRules] = {}
 
 
 @bp.post("/vote")
@@ -351,30 +293,23 @@ def kiosk_vote_limit(view):
 # send that without a CORS preflight, which we never grant). A CSRF token would also expire
 # while votes wait in an offline kiosk's queue.
 @csrf.exempt
-@vote_transaction
-@kiosk_vote_limit
+# Per device, so that one office's NAT does not make its kiosks share a budget. A kiosk flushing
+# its offline queue sends at once all the votes of an outage: the limit is far above what a
+# counter serves, and what passes it is refused (the kiosk keeps the vote and sends it again).
+@limiter.limit(_vote_limit, key_func=_kiosk_key, exempt_when=_no_device)
 def vote():
-    """The busiest endpoint: one read and one or two writes on one connection, no ORM (see
-    ``kiosk.votes``, "The vote path")."""
-    if not request.is_json:
-        return jsonify(VoteError("not_json").as_json()), 415
-    try:
-        result = g.votes.record()[0]
-    except VoteError as error:
-        return jsonify(error.as_json()), error.status
-    g.votes.touch()
-    g.votes.commit()
+    """The busiest endpoint: one read and one write on a connection of its own, without the ORM
+    session (see ``kiosk.votes``)."""
+    payload = request.get_json(silent=True) if request.is_json else None
+    with VoteTransaction() as votes:
+        if votes.read(_token_from_request(), payload, rules=misuse_rules()) is None:
+            return jsonify(error="not_paired", message=_("This tablet is not paired as a kiosk.")), 401
+        if not request.is_json:
+            return jsonify(VoteError("not_json").as_json()), 415
+        try:
+            result = votes.record()[0]
+        except VoteError as error:
+            return jsonify(error.as_json()), error.status
+        votes.touch()
+        votes.commit()
     return jsonify(result.as_json()), 201
-
-
-def misuse_rules() -> MisuseRules:
-    """The app's misuse rules, made once per configuration (tests change it)."""
-    config = current_app.config
-    key = (config["MISUSE_BURST_SECONDS"], config["MISUSE_MAX_PER_MINUTE"], config["MISUSE_AFTER_DUTY_START_SECONDS"])
-    rules = _rules_cache.get(key)
-    if rules is None:
-        rules = _rules_cache[key] = MisuseRules.from_config(config)
-    return rules
-
-
-_rules_cache: dict[tuple, MisuseRules] = {}

@@ -1,53 +1,51 @@
-"""State changes of the domain, one function each. Views parse requests and call these.
+"""The kiosk vote: the busiest request of the system.
+
+Every kiosk of a deployment sends one per citizen, and a kiosk back online flushes its whole
+queue at once. A vote reads once and writes once:
+
+- one read (``_context``): the kiosk of the device token with its desk's unit and time zone, a
+  response already stored under the vote's UUID, the open period, the duty at the desk when the
+  vote was cast, the misuse checks, and a fingerprint of the kiosk indicators (which keys a
+  per-process cache of them, see ``KioskVoteIndicators``);
+- one write: the response with its answers, through ``core.responses.ResponseWriter`` (the one
+  writer of a response), unless its UUID is already stored.
+
+The statements are SQLAlchemy Core, compiled once per dialect (``core.db.Prepared``), and run on a
+pooled DBAPI connection of their own without the ORM session (``VoteTransaction``), or on the
+session's connection in the caller's transaction (``record_vote``).
 
 Every function that depends on the time takes ``now`` (an aware UTC datetime), so that tests
-inject the clock instead of sleeping. Functions add to the session and flush; the caller (a view
-or a CLI command) commits once, so a failed step leaves nothing behind.
+inject the clock instead of sleeping.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import threading
 import uuid as uuid_module
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from appraisal.models import IndicatorKind
-from core.db import UTCDateTime, db, utcnow
-from core.responses import EXCLUDING_FLAGS, Channel, Flag, Response
-from org.models import Duty
+from appraisal.models import Indicator, IndicatorChannel, IndicatorKind, Period, PeriodStatus
+from core.db import Prepared, db, utcnow
+from core.responses import Channel, Given, NewResponse, Response, ResponseWriter
+from org.models import Desk, Duty, Unit
 
 from .errors import VoteError
 from .models import Kiosk
-from .pairing import _sha256
+from .pairing import token_hash
 
 try:
     import fcntl
 except ImportError:  # not on Windows: SQLite's own busy waiting orders the writers there
     fcntl = None
 
-
 # A device clock more than this far ahead of ours is wrong; the received time is used instead.
 CLOCK_SKEW_ALLOWED = timedelta(minutes=5)
 MAX_REASONS = 10
-
-
-# --- Kiosk pairing --------------------------------------------------------------------------
-
-
-# --- Duty -----------------------------------------------------------------------------------
-
-
-# --- Periods ----------------------------------------------------------------------------------
-
-
-# --- Votes ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -66,29 +64,18 @@ class MisuseRules:
     after_duty_start: timedelta = timedelta(seconds=15)
 
     @classmethod
-    def from_config(cls, config) -> "MisuseRules":
+    def from_config(cls, config) -> MisuseRules:
         return cls(burst=timedelta(seconds=config["MISUSE_BURST_SECONDS"]),
                    max_per_minute=config["MISUSE_MAX_PER_MINUTE"],
                    after_duty_start=timedelta(seconds=config["MISUSE_AFTER_DUTY_START_SECONDS"]))
 
-    def judge(self, near: bool, full_minute: bool, cast_at: datetime, duty_started_at: datetime | None) -> Flag:
-        """The flags, given whether another vote of the kiosk was cast within the burst window,
-        whether ``max_per_minute`` were in the minute before, and when the duty the vote is
-        attributed to started."""
-        flags = Flag(0)
-        if near or full_minute or self.max_per_minute <= 0:
-            flags |= Flag.BURST
-        if duty_started_at is not None and cast_at - duty_started_at < self.after_duty_start:
-            flags |= Flag.DUTY_START
-        return flags
-
-
-def misuse_flags(kiosk_id: int, cast_at: datetime, duty: Duty | None, rules: MisuseRules) -> Flag:
-    """The misuse flags a vote cast at ``cast_at`` on this kiosk earns (see MisuseRules)."""
-    with _session_cursor() as (sql, cursor):
-        near, full_minute = sql.one(cursor, sql.misuse, {"kiosk_id": kiosk_id, **sql.misuse_params(cast_at, rules)}
-                                    ) or (False, False)
-    return rules.judge(bool(near), bool(full_minute), cast_at, duty.started_at if duty else None)
+    def observe(self, near: bool, full_minute: bool, cast_at: datetime,
+                duty_started_at: datetime | None) -> dict[str, bool]:
+        """What the rules see in a vote, given whether another vote of the kiosk was cast within
+        the burst window, whether ``max_per_minute`` were cast in the minute before, and when the
+        duty the vote is attributed to started (the writer turns it into flags)."""
+        return {"burst": near or full_minute or self.max_per_minute <= 0,
+                "duty_just_started": duty_started_at is not None and cast_at - duty_started_at < self.after_duty_start}
 
 
 @dataclass(frozen=True)
@@ -101,8 +88,8 @@ class KioskVoteIndicators:
     reason_ids: dict[str, int]
 
     @classmethod
-    def parse(cls, fingerprint: str) -> "KioskVoteIndicators":
-        """From ``_INDICATORS_SQL``: "id:kind:active:position:code" entries, comma-separated
+    def parse(cls, fingerprint: str) -> KioskVoteIndicators:
+        """From the context's fingerprint: "id:kind:active:position:code" entries, comma-separated
         (codes are letters, digits, "_" and "-")."""
         rows = []
         for entry in filter(None, fingerprint.split(",")):
@@ -135,7 +122,7 @@ def kiosk_vote_indicators(fingerprint: str | None) -> KioskVoteIndicators:
 
 @dataclass(frozen=True)
 class KioskRef:
-    """What a vote needs to know of its kiosk, read in one query without the ORM."""
+    """What a vote needs to know of its kiosk, read with the vote's context."""
 
     id: int
     desk_id: int
@@ -145,175 +132,172 @@ class KioskRef:
     last_seen_at: datetime | None
 
 
-# The vote path. A kiosk vote is the busiest request of the system. It reads once: one row with
-# everything recording the vote depends on (``_CONTEXT_SQL``): the kiosk of the device token with
-# its desk's unit and time zone, a response already stored under the vote's UUID, the open
-# period, the duty at the cast time, the misuse checks and the fingerprint of the kiosk
-# indicators. Then it writes the response, unless its UUID is there (``ON CONFLICT (uuid) DO
-# NOTHING``), and its answers: one statement on PostgreSQL, two on SQLite (which has no
-# INSERT in a WITH clause).
-#
-# The statements run on a DBAPI cursor: of the session's connection for ``record_vote`` (in the
-# caller's transaction), of a pooled connection of its own for the vote endpoint
-# (``VoteTransaction``). The SQL is written out rather than built by SQLAlchemy per vote:
-# rendering and binding cost SQLAlchemy ~40 µs a statement (~190 µs for the context query), more
-# than SQLite takes to run it. Values still go through the columns' own SQLAlchemy type
-# processors (``_VoteSQL``), so what is written and compared is exactly what the ORM writes.
+@dataclass(frozen=True)
+class VoteResult:
+    """What the kiosk is told about a vote; the same for the first delivery and every retry."""
 
-# Another vote of the kiosk cast within the burst window, before or after; and whether
-# max_per_minute votes were cast in the minute before (whether the max_per_minute-th exists: a
-# kiosk hammered with votes costs no more to check than a quiet one). Index range scans on
-# ix_response_kiosk_cast.
-_NEAR_SQL = """EXISTS (SELECT 1 FROM response
- WHERE kiosk_id = kiosk.id AND cast_at > :burst_from AND cast_at < :burst_to)"""
-_FULL_MINUTE_SQL = """EXISTS (SELECT 1 FROM response
- WHERE kiosk_id = kiosk.id AND cast_at > :minute_from AND cast_at <= :cast_at LIMIT 1 OFFSET :minute_offset)"""
-# Every kiosk-channel indicator as "id:kind:active:position:code" (see KioskVoteIndicators).
-_INDICATORS_SQL = """(SELECT {string_agg}(CAST(id AS VARCHAR) || ':' || kind || ':'
- || CASE WHEN active THEN '1' ELSE '0' END || ':' || CAST(position AS VARCHAR) || ':' || code, ',')
- FROM indicator WHERE channel IN ('kiosk', 'both'))"""
-# The duty at the desk when the vote was cast (see ``duty_at``).
-_DUTY_SQL = """(SELECT {column} FROM duty
- WHERE desk_id = kiosk.desk_id AND started_at <= :cast_at AND (ended_at IS NULL OR ended_at > :cast_at)
- ORDER BY started_at DESC LIMIT 1)"""
-# The open period of a day (see ``open_period_on``). The unit's local date is not known before
-# its time zone is read, but it is the UTC date, the day before or the day after: all three are
-# looked up and the right one picked.
-_PERIOD_SQL = "(SELECT id FROM period WHERE status = 'open' AND starts_on <= :{day} AND ends_on >= :{day} LIMIT 1)"
+    uuid: str
+    attributed: bool
+
+    def as_json(self) -> dict:
+        return {"status": "recorded", "uuid": self.uuid, "attributed": self.attributed}
+
+
+@dataclass(frozen=True)
+class ParsedVote:
+    uuid: str
+    value: int
+    reasons: list[str]
+    cast_at: datetime | None
+    locale: str
+
+
+def parse_vote(payload) -> ParsedVote:
+    """The vote a kiosk sent, checked; raises VoteError for anything wrong with it."""
+    if not isinstance(payload, dict):
+        raise VoteError("not_json")
+    raw_uuid = payload.get("uuid")
+    try:
+        if not isinstance(raw_uuid, str):
+            raise ValueError
+        vote_uuid = str(uuid_module.UUID(raw_uuid))
+    except ValueError:
+        raise VoteError("bad_uuid") from None
+    value = payload.get("value")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
+        raise VoteError("bad_value")
+    reasons = payload.get("reasons", [])
+    if reasons is None:
+        reasons = []
+    if not isinstance(reasons, list) or len(reasons) > MAX_REASONS or not all(isinstance(r, str) for r in reasons):
+        raise VoteError("bad_reasons")
+    cast_at = payload.get("cast_at")
+    if cast_at is not None:
+        try:
+            if not isinstance(cast_at, str):
+                raise ValueError
+            cast_at = datetime.fromisoformat(cast_at.replace("Z", "+00:00"))
+            if cast_at.tzinfo is None:
+                raise ValueError
+            # In UTC from here on; a time at the very edge of the calendar cannot be moved there.
+            cast_at = cast_at.astimezone(timezone.utc)
+        except (ValueError, OverflowError):
+            raise VoteError("bad_cast_at") from None
+    locale = payload.get("locale", "id")
+    if locale not in ("id", "en"):
+        raise VoteError("bad_locale")
+    return ParsedVote(vote_uuid, value, list(dict.fromkeys(reasons)), cast_at, locale)
+
+
+# --- The vote's SQL, built once per dialect ------------------------------------------------------
+
 _DAYS = ("day_before", "utc_day", "day_after")
 
-_CONTEXT_SQL = f"""
-SELECT kiosk.id, kiosk.desk_id, desk.unit_id, unit.timezone, kiosk.paired_at, kiosk.last_seen_at,
- stored.id, stored.kiosk_id, stored.officer_id,
- {", ".join(_PERIOD_SQL.format(day=day) for day in _DAYS)},
- {_DUTY_SQL.format(column="officer_id")}, {_DUTY_SQL.format(column="started_at")},
- {_NEAR_SQL}, {_FULL_MINUTE_SQL},
- {_INDICATORS_SQL}
-FROM kiosk JOIN desk ON desk.id = kiosk.desk_id JOIN unit ON unit.id = desk.unit_id
-LEFT JOIN response AS stored ON stored.uuid = :uuid
-WHERE {{which_kiosk}}
-"""
-# The kiosk of a device token, as ``kiosk_for_token`` finds it (not a revoked one); or a kiosk by
-# its id (``record_vote``, given the kiosk).
-_BY_TOKEN = "kiosk.token_hash = :token_hash AND kiosk.revoked_at IS NULL"
-_BY_ID = "kiosk.id = :kiosk_id"
-_KIOSK_SQL = f"""
-SELECT kiosk.id, kiosk.desk_id, desk.unit_id, unit.timezone, kiosk.paired_at, kiosk.last_seen_at
-FROM kiosk JOIN desk ON desk.id = kiosk.desk_id JOIN unit ON unit.id = desk.unit_id
-WHERE {_BY_TOKEN}
-"""
 
-_MISUSE_SQL = f"SELECT {_NEAR_SQL}, {_FULL_MINUTE_SQL} FROM kiosk WHERE {_BY_ID}"
+def _context(which: str):
+    """The one read of a vote (see the module's docstring); ``which`` kiosk: "token" (by the
+    device token's hash, as ``kiosk_for_token`` finds it: not a revoked one) or "id"."""
+    kiosk, desk, unit = Kiosk.__table__, Desk.__table__, Unit.__table__
+    response, period, duty, indicator = Response.__table__, Period.__table__, Duty.__table__, Indicator.__table__
+    stored = response.alias("stored")
+    cast_at = sa.bindparam("cast_at", type_=response.c.cast_at.type)
 
-_STORED_SQL = "SELECT kiosk_id, officer_id FROM response WHERE uuid = :uuid"
+    def open_period_on(day: str):
+        # The unit's local date is not known before its time zone is read, but it is the UTC
+        # date, the day before or the day after: all three are looked up and the right one picked.
+        return (sa.select(period.c.id)
+                .where(period.c.status == PeriodStatus.OPEN, period.c.starts_on <= sa.bindparam(day, type_=sa.Date),
+                       period.c.ends_on >= sa.bindparam(day, type_=sa.Date))
+                .limit(1).scalar_subquery())
 
-_TOUCH_SQL = "UPDATE kiosk SET last_seen_at = :seen_at WHERE id = :kiosk_id"
+    def duty_at_cast(column):
+        # The duty at the desk when the vote was cast (see org.duty.duty_at).
+        return (sa.select(column)
+                .where(duty.c.desk_id == kiosk.c.desk_id, duty.c.started_at <= cast_at,
+                       sa.or_(duty.c.ended_at.is_(None), duty.c.ended_at > cast_at))
+                .order_by(duty.c.started_at.desc()).limit(1).scalar_subquery())
 
-_response = Response.__table__
-# The response's columns but its id, and what the model fills in for those a vote leaves unset.
-_RESPONSE_COLUMNS = [column for column in _response.columns if column.key != "id"]
-_RESPONSE_DEFAULTS = {
-    column.key: column.default.arg if column.default is not None and column.default.is_scalar else None
-    for column in _RESPONSE_COLUMNS
-}
-_INSERT_RESPONSE_SQL = (
-    f"INSERT INTO response ({', '.join(c.name for c in _RESPONSE_COLUMNS)}) "
-    f"VALUES ({', '.join(':' + c.key for c in _RESPONSE_COLUMNS)}) ON CONFLICT (uuid) DO NOTHING RETURNING id"
-)
-_INSERT_ANSWER_SQL = (
-    "INSERT INTO answer (response_id, indicator_id, value) VALUES (:response_id, :indicator_id, :value)"
-)
-# PostgreSQL: the response and its answers in one statement (no answer when the UUID was there).
-_INSERT_VOTE_PG_SQL = f"""
-WITH inserted AS ({_INSERT_RESPONSE_SQL}),
-answered AS (INSERT INTO answer (response_id, indicator_id, value)
- SELECT inserted.id, answer.indicator_id, answer.value
- FROM inserted, unnest(CAST(:answer_indicators AS integer[]), CAST(:answer_values AS smallint[]))
-  AS answer (indicator_id, value))
-SELECT id FROM inserted
-"""
+    # Another vote of the kiosk cast within the burst window, before or after; and whether
+    # max_per_minute votes were cast in the minute before (whether the max_per_minute-th exists:
+    # a kiosk hammered with votes costs no more to check than a quiet one). Index range scans on
+    # ix_response_kiosk_cast.
+    near = sa.exists().where(response.c.kiosk_id == kiosk.c.id,
+                             response.c.cast_at > sa.bindparam("burst_from", type_=response.c.cast_at.type),
+                             response.c.cast_at < sa.bindparam("burst_to", type_=response.c.cast_at.type))
+    full_minute = sa.exists(
+        sa.select(response.c.id)
+        .where(response.c.kiosk_id == kiosk.c.id,
+               response.c.cast_at > sa.bindparam("minute_from", type_=response.c.cast_at.type),
+               response.c.cast_at <= cast_at)
+        .limit(1).offset(sa.bindparam("minute_offset", type_=sa.Integer)))
+    # Every kiosk-channel indicator as "id:kind:active:position:code" (see KioskVoteIndicators).
+    entry = (sa.cast(indicator.c.id, sa.String) + ":" + sa.cast(indicator.c.kind, sa.String) + ":"
+             + sa.case((indicator.c.active, "1"), else_="0") + ":" + sa.cast(indicator.c.position, sa.String)
+             + ":" + indicator.c.code)
+    fingerprint = (sa.select(sa.func.aggregate_strings(entry, ","))
+                   .where(sa.or_(indicator.c.channel == IndicatorChannel.KIOSK,
+                                 indicator.c.channel == IndicatorChannel.BOTH))
+                   .scalar_subquery())
+    chosen = (kiosk.c.token_hash == sa.bindparam("token_hash") if which == "token" else kiosk.c.id
+              == sa.bindparam("kiosk_id"))
+    return (sa.select(kiosk.c.id, kiosk.c.desk_id, desk.c.unit_id, unit.c.timezone, kiosk.c.paired_at,
+                      kiosk.c.last_seen_at, stored.c.id, stored.c.kiosk_id, stored.c.officer_id,
+                      *(open_period_on(day) for day in _DAYS),
+                      duty_at_cast(duty.c.officer_id), duty_at_cast(duty.c.started_at), near, full_minute,
+                      fingerprint)
+            .select_from(kiosk.join(desk, desk.c.id == kiosk.c.desk_id).join(unit, unit.c.id == desk.c.unit_id)
+                         .outerjoin(stored, stored.c.uuid == sa.bindparam("uuid")))
+            .where(chosen, kiosk.c.revoked_at.is_(None) if which == "token" else sa.true()))
 
 
-def _identity(value):
-    return value
+def _kiosk_only():
+    """The kiosk of a device token, when the vote itself is not worth reading the rest for."""
+    kiosk, desk, unit = Kiosk.__table__, Desk.__table__, Unit.__table__
+    return (sa.select(kiosk.c.id, kiosk.c.desk_id, desk.c.unit_id, unit.c.timezone, kiosk.c.paired_at,
+                      kiosk.c.last_seen_at)
+            .select_from(kiosk.join(desk, desk.c.id == kiosk.c.desk_id).join(unit, unit.c.id == desk.c.unit_id))
+            .where(kiosk.c.token_hash == sa.bindparam("token_hash"), kiosk.c.revoked_at.is_(None)))
+
+
+def _stored():
+    response = Response.__table__
+    return sa.select(response.c.kiosk_id, response.c.officer_id).where(response.c.uuid == sa.bindparam("uuid"))
+
+
+def _touch():
+    kiosk = Kiosk.__table__
+    return (sa.update(kiosk).where(kiosk.c.id == sa.bindparam("kiosk_id"))
+            .values(last_seen_at=sa.bindparam("seen_at", type_=kiosk.c.last_seen_at.type)))
 
 
 class _VoteSQL:
-    """The vote path's SQL for one database dialect, with the value conversions of its columns'
-    SQLAlchemy types (UTCDateTime, Date and the channel's Enum; the other values need none)."""
-
-    _by_dialect: dict[str, "_VoteSQL"] = {}
-
-    @classmethod
-    def of(cls, dialect) -> "_VoteSQL":
-        found = cls._by_dialect.get(dialect.name)
-        if found is None:
-            found = cls._by_dialect[dialect.name] = cls(dialect)
-        return found
+    """The vote's statements for one dialect."""
 
     def __init__(self, dialect):
-        if dialect.name == "sqlite":
-            render, string_agg = _identity, "group_concat"  # sqlite3 takes :name parameters
-        elif dialect.name == "postgresql":
-            render, string_agg = (lambda sql: re.sub(r"(?<![\w:]):([a-z_]+)", r"%(\1)s", sql)), "string_agg"
-        else:
+        if dialect.name not in ("sqlite", "postgresql"):
             # The product runs on SQLite and PostgreSQL only (README, "One machine, or several");
             # any other DATABASE_URL is a configuration error, said plainly at the first vote.
             raise RuntimeError(f"Suara Layanan supports SQLite and PostgreSQL databases, not {dialect.name}")
-        # PostgreSQL writes a vote in one statement, atomic on its own (see ``insert``).
-        self.one_statement_insert = dialect.name == "postgresql"
-        context = _CONTEXT_SQL.replace("{string_agg}", string_agg)
-        self.context = {"token": render(context.replace("{which_kiosk}", _BY_TOKEN)),
-                        "id": render(context.replace("{which_kiosk}", _BY_ID))}
-        self.kiosk = render(_KIOSK_SQL)
-        self.misuse = render(_MISUSE_SQL)
-        self.stored = render(_STORED_SQL)
-        self.insert_response = render(_INSERT_RESPONSE_SQL)
-        self.insert_answer = render(_INSERT_ANSWER_SQL)
-        self.insert_vote = render(_INSERT_VOTE_PG_SQL)
-        self.touch = render(_TOUCH_SQL)
-        moment = UTCDateTime().dialect_impl(dialect)
-        self.moment_in = moment.bind_processor(dialect) or _identity
-        self.moment_out = moment.result_processor(dialect, None) or _identity
-        self.day_in = sa.Date().dialect_impl(dialect).bind_processor(dialect) or _identity
-        self.kiosk_channel = (_response.c.channel.type.dialect_impl(dialect).bind_processor(dialect)
-                              or _identity)(Channel.KIOSK)
+        self.context = {which: Prepared.of(f"vote context by {which}", dialect, lambda _d, w=which: _context(w))
+                        for which in ("token", "id")}
+        self.kiosk = Prepared.of("vote kiosk", dialect, lambda _d: _kiosk_only())
+        self.stored = Prepared.of("vote stored", dialect, lambda _d: _stored())
+        self.touch = Prepared.of("kiosk heartbeat", dialect, lambda _d: _touch())
+        self.writer = ResponseWriter.of(dialect)
 
-    @staticmethod
-    def one(cursor, sql: str, params: dict) -> tuple | None:
-        """The first row of a query, or None."""
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+    @classmethod
+    def of(cls, dialect) -> _VoteSQL:
+        found = _vote_sql.get(dialect.name)
+        if found is None:
+            found = _vote_sql[dialect.name] = cls(dialect)
+        return found
 
-    def misuse_params(self, cast_at: datetime, rules: MisuseRules) -> dict:
-        moment = self.moment_in
-        return {"cast_at": moment(cast_at), "burst_from": moment(cast_at - rules.burst),
-                "burst_to": moment(cast_at + rules.burst), "minute_from": moment(cast_at - timedelta(minutes=1)),
-                "minute_offset": max(rules.max_per_minute - 1, 0)}  # (a limit of 0 is judged without it)
 
-    def kiosk_ref(self, row: tuple) -> KioskRef:
-        kiosk_id, desk_id, unit_id, tz, paired_at, last_seen_at = row[:6]
-        return KioskRef(kiosk_id, desk_id, unit_id, tz, self.moment_out(paired_at), self.moment_out(last_seen_at))
+_vote_sql: dict[str, _VoteSQL] = {}
 
-    def insert(self, cursor, values: dict, answers: list[tuple[int, int]]) -> int | None:
-        """Inserts the response and its answers (indicator id, value) unless the response's UUID
-        is stored; returns its id, or None when the UUID was there. A duplicate delivered at the
-        same moment waits for the first delivery's transaction, then inserts nothing."""
-        if self.one_statement_insert:
-            row = self.one(cursor, self.insert_vote, {**values, "answer_indicators": [i for i, _ in answers],
-                                                      "answer_values": [v for _, v in answers]})
-            return row[0] if row else None
-        row = self.one(cursor, self.insert_response, values)
-        if row is None:
-            return None
-        cursor.executemany(self.insert_answer, [{"response_id": row[0], "indicator_id": indicator, "value": value}
-                                                for indicator, value in answers])
-        return row[0]
 
-    def touch_kiosk(self, cursor, kiosk: KioskRef, now: datetime) -> None:
-        """``touch_kiosk`` for a KioskRef: the same heartbeat, written at most once a minute."""
-        if kiosk.last_seen_at is None or now - kiosk.last_seen_at >= timedelta(seconds=60):
-            cursor.execute(self.touch, {"seen_at": self.moment_in(now), "kiosk_id": kiosk.id})
+def _kiosk_ref(row) -> KioskRef:
+    return KioskRef(*row[:6])
 
 
 class _Vote:
@@ -324,59 +308,61 @@ class _Vote:
         self.sql, self.cursor, self.now, self.rules = sql, cursor, now, rules
         self.kiosk: KioskRef | None = None
         self.context: tuple | None = None
-        self.flags = Flag(0)
         self.error: VoteError | None = None
         try:
-            self.uuid, self.value, self.reasons, cast_at, self.locale = _parse_vote(payload)
+            self.vote = parse_vote(payload)
         except VoteError as error:
             self.error = error
             return
         # A device clock can be wrong: ahead of ours, or reset to 1970 by a flat battery. No vote
         # is cast in the future or before its kiosk was paired (checked once the kiosk is read);
         # for those, the received time stands in.
+        cast_at = self.vote.cast_at
         self.device_time = cast_at is not None and cast_at <= now + CLOCK_SKEW_ALLOWED
-        if cast_at is not None and not self.device_time:
-            self.flags |= Flag.CLOCK_ADJUSTED
+        self.clock_adjusted = cast_at is not None and not self.device_time
         self.cast_at = cast_at if self.device_time else now
 
     def read(self, which: str, key) -> KioskRef | None:
         """The kiosk (``which`` is "token", with the device token's hash, or "id") and, for a
         valid vote, its context; None when there is no such kiosk."""
         if self.error is not None:
-            row = self.sql.one(self.cursor, self.sql.kiosk, {"token_hash": key}) if which == "token" else None
-            self.kiosk = self.sql.kiosk_ref(row) if row else None
+            row = self.sql.kiosk.one(self.cursor, {"token_hash": key}) if which == "token" else None
+            self.kiosk = _kiosk_ref(row) if row else None
             return self.kiosk
         row = self._read_context(which, key)
-        if row is not None and self.device_time and self.cast_at < self.sql.moment_out(row[4]) - CLOCK_SKEW_ALLOWED:
-            self.flags |= Flag.CLOCK_ADJUSTED  # cast before the kiosk was paired: read again for now
-            self.device_time, self.cast_at = False, self.now
+        if row is not None and self.device_time and self.cast_at < row[4] - CLOCK_SKEW_ALLOWED:
+            # Cast before the kiosk was paired: read again for now.
+            self.clock_adjusted, self.device_time, self.cast_at = True, False, self.now
             row = self._read_context(which, key)
-        self.kiosk = self.sql.kiosk_ref(row) if row else None
+        self.kiosk = _kiosk_ref(row) if row else None
         self.context = row
         return self.kiosk
 
     def _read_context(self, which: str, key) -> tuple | None:
-        day = self.utc_day = self.cast_at.astimezone(timezone.utc).date()
-        return self.sql.one(self.cursor, self.sql.context[which], {
-            "token_hash" if which == "token" else "kiosk_id": key, "uuid": self.uuid,
-            "day_before": self.sql.day_in(day - timedelta(days=1)), "utc_day": self.sql.day_in(day),
-            "day_after": self.sql.day_in(day + timedelta(days=1)), **self.sql.misuse_params(self.cast_at, self.rules)})
+        cast_at, rules = self.cast_at, self.rules
+        day = self.utc_day = cast_at.astimezone(timezone.utc).date()
+        return self.sql.context[which].one(self.cursor, {
+            "token_hash" if which == "token" else "kiosk_id": key, "uuid": self.vote.uuid,
+            "day_before": day - timedelta(days=1), "utc_day": day, "day_after": day + timedelta(days=1),
+            "cast_at": cast_at, "burst_from": cast_at - rules.burst, "burst_to": cast_at + rules.burst,
+            "minute_from": cast_at - timedelta(minutes=1),
+            "minute_offset": max(rules.max_per_minute - 1, 0)})  # (a limit of 0 is judged without it)
 
     def record(self) -> tuple[VoteResult, bool]:
         """Stores the vote read (see ``record_vote``); returns (result, created)."""
         if self.error is not None:
             raise self.error
-        kiosk, sql = self.kiosk, self.sql
+        kiosk, vote = self.kiosk, self.vote
         (stored_id, stored_kiosk_id, stored_officer_id, day_before, utc_day, day_after, officer_id, duty_started_at,
          near, full_minute, fingerprint) = self.context[6:]
 
         if stored_id is not None:
-            return _stored_vote(self.uuid, kiosk.id, stored_kiosk_id, stored_officer_id), False
+            return _stored_vote(vote.uuid, kiosk.id, stored_kiosk_id, stored_officer_id), False
 
         indicators = kiosk_vote_indicators(fingerprint)
         if indicators.question_id is None:
             raise VoteError("no_question", status=409)
-        for code in self.reasons:
+        for code in vote.reasons:
             if code not in indicators.reason_ids:
                 raise VoteError("unknown_reason", reason=code[:40])
 
@@ -387,40 +373,36 @@ class _Vote:
             raise VoteError("no_open_period", status=409)
 
         # Attributed to whoever was on duty at the desk when the vote was cast.
-        flags = self.flags
-        if officer_id is None:
-            flags |= Flag.UNATTRIBUTED  # kept for the desk and the unit: a citizen's voice is never dropped
-        flags |= self.rules.judge(bool(near), bool(full_minute), self.cast_at, sql.moment_out(duty_started_at))
-
-        response_id = sql.insert(self.cursor, {
-            **_RESPONSE_DEFAULTS,
-            "uuid": self.uuid, "channel": sql.kiosk_channel, "unit_id": kiosk.unit_id, "desk_id": kiosk.desk_id,
-            "officer_id": officer_id, "period_id": period_id, "kiosk_id": kiosk.id,
-            "cast_at": sql.moment_in(self.cast_at), "received_at": sql.moment_in(self.now), "locale": self.locale,
-            "score_sum": self.value, "score_n": 1,
-            # As Response.add_flags does: ``excluded`` is derived from the flags.
-            "flags": int(flags), "excluded": bool(flags & EXCLUDING_FLAGS),
-        }, [(indicators.question_id, self.value)] + [(indicators.reason_ids[code], 1) for code in self.reasons])
+        response_id = self.sql.writer.write(self.cursor, NewResponse(
+            uuid=vote.uuid, channel=Channel.KIOSK, unit_id=kiosk.unit_id, period_id=period_id,
+            cast_at=self.cast_at, received_at=self.now, locale=vote.locale,
+            desk_id=kiosk.desk_id, officer_id=officer_id, kiosk_id=kiosk.id,
+            answers=(Given(indicators.question_id, vote.value),
+                     *(Given(indicators.reason_ids[code], 1, on_scale=False) for code in vote.reasons)),
+            clock_adjusted=self.clock_adjusted,
+            **self.rules.observe(bool(near), bool(full_minute), self.cast_at, duty_started_at),
+        ))
         if response_id is None:
             # The UUID was stored since the context was read: the same vote, delivered twice at
             # once. The answer is the first delivery's.
-            stored_kiosk_id, stored_officer_id = sql.one(self.cursor, sql.stored, {"uuid": self.uuid})
-            return _stored_vote(self.uuid, kiosk.id, stored_kiosk_id, stored_officer_id), False
-        return VoteResult(self.uuid, officer_id is not None), True
+            stored_kiosk_id, stored_officer_id = self.sql.stored.one(self.cursor, {"uuid": vote.uuid})
+            return _stored_vote(vote.uuid, kiosk.id, stored_kiosk_id, stored_officer_id), False
+        return VoteResult(vote.uuid, officer_id is not None), True
+
+    def touch(self) -> None:
+        """The kiosk's heartbeat (as ``kiosk.pairing.touch_kiosk``), written at most once a minute."""
+        kiosk = self.kiosk
+        if kiosk.last_seen_at is None or self.now - kiosk.last_seen_at >= timedelta(seconds=60):
+            self.sql.touch.execute(self.cursor, {"seen_at": self.now, "kiosk_id": kiosk.id})
 
 
-@contextmanager
-def _session_cursor():
-    """The vote path's SQL and a DBAPI cursor on the session's connection (in its transaction).
-    What the session holds but has not written yet is flushed first, as the ORM's autoflush would."""
-    session = db.session()
-    session.flush()
-    connection = session.connection()
-    cursor = connection.connection.cursor()
-    try:
-        yield _VoteSQL.of(connection.dialect), cursor
-    finally:
-        cursor.close()
+def _stored_vote(vote_uuid: str, kiosk_id: int, stored_kiosk_id: int | None,
+                 stored_officer_id: int | None) -> VoteResult:
+    """The answer to a vote whose UUID is already stored: the first delivery's, unless another
+    device (or the phone survey) used the UUID."""
+    if stored_kiosk_id != kiosk_id:
+        raise VoteError("uuid_conflict", status=409)
+    return VoteResult(vote_uuid, stored_officer_id is not None)
 
 
 class _WriteTurns:
@@ -457,7 +439,7 @@ class _WriteTurns:
 _write_turns: dict[str, _WriteTurns] = {}
 
 
-def _write_turns_of(engine) -> _WriteTurns | None:
+def write_turns_of(engine) -> _WriteTurns | None:
     """The turns for an SQLite database file; None for PostgreSQL, whose writers do not exclude
     each other, for an in-memory database (one process) and where there is no ``fcntl``."""
     database = engine.url.database
@@ -472,8 +454,8 @@ def _write_turns_of(engine) -> _WriteTurns | None:
 
 class VoteTransaction:
     """The vote endpoint's database work: one pooled DBAPI connection, one transaction, no ORM
-    session (whose per-request lifecycle alone costs ~90 µs of CPU, more than the vote's SQL).
-    Leaving the block returns the connection to the pool, which rolls back what was not committed.
+    session (whose per-request lifecycle alone costs more CPU than the vote's SQL). Leaving the
+    block returns the connection to the pool, which rolls back what was not committed.
 
         with VoteTransaction() as votes:
             kiosk = votes.read(token, payload, rules=rules)   # None: not a paired kiosk
@@ -482,19 +464,18 @@ class VoteTransaction:
             votes.commit()
 
     ``read`` reads the kiosk and, when the payload is a valid vote, everything recording it needs,
-    in one query; the endpoint refuses an unpaired tablet, counts the kiosk's rate limit, and only
-    then calls ``record``, which raises what was wrong with the payload or stores the vote.
+    in one query; ``record`` raises what was wrong with the payload, or stores the vote.
     """
 
-    def __enter__(self) -> "VoteTransaction":
+    def __enter__(self) -> VoteTransaction:
         engine = db.engine
         self._sql = _VoteSQL.of(engine.dialect)
-        self._turns, self._has_turn = _write_turns_of(engine), False
+        self._turns, self._has_turn = write_turns_of(engine), False
         self._dbapi_error = engine.dialect.loaded_dbapi.Error
         self._connection = engine.raw_connection()
         # On PostgreSQL the vote's only write is one statement, atomic on its own: in autocommit
         # the BEGIN and COMMIT round trips go (the heartbeat, when due, is its own statement).
-        self._autocommit = self._sql.one_statement_insert
+        self._autocommit = self._sql.writer.one_statement
         try:
             if self._autocommit:
                 self._connection.dbapi_connection.autocommit = True
@@ -528,16 +509,11 @@ class VoteTransaction:
     def read(self, token: str | None, payload, now: datetime | None = None,
              rules: MisuseRules = MisuseRules()) -> KioskRef | None:
         """The kiosk of the device token, None for a missing, unknown or revoked one (as
-        ``kiosk_for_token``); ``payload`` is the vote (None when the request is not JSON)."""
+        ``kiosk.pairing.kiosk_for_token``); ``payload`` is the vote (None when it is not JSON)."""
         self._vote = _Vote(self._sql, self._cursor, payload, now or utcnow(), rules)
         if not token or len(token) > 200:
             return None
-        return self._vote.read("token", _sha256(token))
-
-    @property
-    def error(self) -> VoteError | None:
-        """What is wrong with the payload read (``record`` would raise it), or None."""
-        return self._vote.error
+        return self._vote.read("token", token_hash(token))
 
     def record(self) -> tuple[VoteResult, bool]:
         """See ``record_vote``. The writes begin here: on SQLite, wait for the vote's turn."""
@@ -547,7 +523,7 @@ class VoteTransaction:
         return self._vote.record()
 
     def touch(self) -> None:
-        self._sql.touch_kiosk(self._cursor, self._vote.kiosk, self._vote.now)
+        self._vote.touch()
 
     def commit(self) -> None:
         if not self._autocommit:
@@ -560,62 +536,6 @@ class VoteTransaction:
             self._turns.give_back()
 
 
-@dataclass(frozen=True)
-class VoteResult:
-    """What the kiosk is told about a vote; the same for the first delivery and every retry."""
-
-    uuid: str
-    attributed: bool
-
-    def as_json(self) -> dict:
-        return {"status": "recorded", "uuid": self.uuid, "attributed": self.attributed}
-
-
-def _parse_vote(payload) -> tuple[str, int, list[str], datetime | None, str]:
-    if not isinstance(payload, dict):
-        raise VoteError("not_json")
-    raw_uuid = payload.get("uuid")
-    try:
-        if not isinstance(raw_uuid, str):
-            raise ValueError
-        vote_uuid = str(uuid_module.UUID(raw_uuid))
-    except ValueError:
-        raise VoteError("bad_uuid") from None
-    value = payload.get("value")
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
-        raise VoteError("bad_value")
-    reasons = payload.get("reasons", [])
-    if reasons is None:
-        reasons = []
-    if not isinstance(reasons, list) or len(reasons) > MAX_REASONS or not all(isinstance(r, str) for r in reasons):
-        raise VoteError("bad_reasons")
-    cast_at = payload.get("cast_at")
-    if cast_at is not None:
-        try:
-            if not isinstance(cast_at, str):
-                raise ValueError
-            cast_at = datetime.fromisoformat(cast_at.replace("Z", "+00:00"))
-            if cast_at.tzinfo is None:
-                raise ValueError
-            # In UTC from here on; a time at the very edge of the calendar cannot be moved there.
-            cast_at = cast_at.astimezone(timezone.utc)
-        except (ValueError, OverflowError):
-            raise VoteError("bad_cast_at") from None
-    locale = payload.get("locale", "id")
-    if locale not in ("id", "en"):
-        raise VoteError("bad_locale")
-    return vote_uuid, value, list(dict.fromkeys(reasons)), cast_at, locale
-
-
-def _stored_vote(vote_uuid: str, kiosk_id: int, stored_kiosk_id: int | None,
-                 stored_officer_id: int | None) -> VoteResult:
-    """The answer to a vote whose UUID is already stored: the first delivery's, unless another
-    device (or the phone survey) used the UUID."""
-    if stored_kiosk_id != kiosk_id:
-        raise VoteError("uuid_conflict", status=409)
-    return VoteResult(vote_uuid, stored_officer_id is not None)
-
-
 def record_vote(kiosk: Kiosk | KioskRef, payload, now: datetime | None = None,
                 rules: MisuseRules = MisuseRules()) -> tuple[VoteResult, bool]:
     """Store one kiosk vote, in the session's transaction; returns (result, created). Idempotent
@@ -623,12 +543,16 @@ def record_vote(kiosk: Kiosk | KioskRef, payload, now: datetime | None = None,
     also when both deliveries arrive at once. Raises VoteError, having stored nothing, for any bad
     input. Suspect votes are stored, flagged (see MisuseRules). The vote endpoint does the same
     through ``VoteTransaction``."""
-    with _session_cursor() as (sql, cursor):
-        vote = _Vote(sql, cursor, payload, now or utcnow(), rules)
+    session = db.session()
+    session.flush()
+    connection = session.connection()
+    cursor = connection.connection.cursor()
+    try:
+        vote = _Vote(_VoteSQL.of(connection.dialect), cursor, payload, now or utcnow(), rules)
         if vote.error is not None:
             raise vote.error
         if vote.read("id", kiosk.id) is None:
             raise ValueError(f"no kiosk {kiosk.id}")
         return vote.record()
-
-
+    finally:
+        cursor.close()

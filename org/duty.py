@@ -60,6 +60,24 @@ def current_duty(desk: Desk) -> Duty | None:
     return desk.current_duty()
 
 
+def start_duty_by_pin(desk: Desk, officer: Officer | None, pin: str, now: datetime) -> Duty:
+    """An officer starts duty at the kiosk of ``desk`` with their PIN. Raises DutyError; the
+    caller commits even then, so that a wrong PIN is counted."""
+    if officer is None or officer.unit_id != desk.unit_id:
+        raise DutyError("no_officer")
+    check_pin(officer, pin, now)
+    return start_duty(desk, officer, now)
+
+
+def end_duty_by_pin(desk: Desk, pin: str, now: datetime) -> Duty:
+    """The officer on duty at ``desk`` ends it with their PIN (see ``start_duty_by_pin``)."""
+    current = desk.current_duty()
+    if current is None:
+        raise DutyError("not_on_duty")
+    check_pin(current.officer, pin, now)
+    return end_duty(desk, now)
+
+
 def start_duty(desk: Desk, officer: Officer, now: datetime | None = None, via: str = "pin") -> Duty:
     """Put ``officer`` on duty at ``desk``. Whoever was at the desk is relieved; an officer on
     duty at another desk must end that duty first (one person cannot serve two counters)."""

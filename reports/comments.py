@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from core import audit
 from core.db import db
 from core.errors import AdminError
-from core.responses import Response
+from core.responses import Response, hide_comment
 from org.accounts import require_unit, scoped
 from org.models import Desk, Officer, Unit, User
 
@@ -53,8 +53,7 @@ def set_comment_hidden(actor: User, response: Response, hidden: bool, now: datet
         raise AdminError("no_comment")
     if response.comment_hidden == hidden:
         raise AdminError("already_hidden" if hidden else "not_hidden")
-    response.comment_hidden = hidden
-    db.session.flush()
+    hide_comment(response, hidden)
     audit.record(actor, "hide" if hidden else "unhide", "comment", response.id, response.comment[:80],
                  before={"comment_hidden": not hidden}, after={"comment_hidden": hidden},
                  unit_id=response.unit_id, now=now)

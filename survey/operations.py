@@ -31,7 +31,7 @@ from appraisal.models import Indicator, Period
 from appraisal.periods import open_period_on
 from core.db import db, utcnow
 from core.i18n import LOCALES
-from core.responses import Answer, Channel, Flag, Response, insert_once
+from core.responses import Channel, Flag, Given, NewResponse, Response, flags_of, record_response
 from org.duty import local_date
 from org.models import Desk, Officer, new_public_code
 
@@ -166,31 +166,23 @@ def record_survey_response(code: str, form: Mapping[str, str], *, locale: str = 
 
     desk_id, officer_id = attribution(target, now)
     key = seen_key(local_date(target.unit, now), desk_id, officer_id)
-    flags = Flag(0)
-    if officer_id is None:
-        flags |= Flag.UNATTRIBUTED  # kept for the desk and the unit: a citizen's voice is never dropped
-    if target.static:
-        if key in set(seen):
-            flags |= Flag.REPEAT
-        if over_rate_limit is not None and over_rate_limit():
-            flags |= Flag.RATE_LIMITED
-
-    response = Response(
-        uuid=response_uuid, channel=Channel.QR, unit_id=target.unit.id, desk_id=desk_id, officer_id=officer_id,
-        period_id=period.id, service_id=parsed.service_id, cast_at=now, received_at=now,
-        verified=target.verified, locale=locale if locale in LOCALES else LOCALES[0],
-        comment=parsed.comment, **parsed.profile,
+    elements = {i.id: i.skm_element for i in indicators}
+    new = NewResponse(
+        uuid=response_uuid, channel=Channel.QR, unit_id=target.unit.id, period_id=period.id, cast_at=now,
+        received_at=now, desk_id=desk_id, officer_id=officer_id, service_id=parsed.service_id,
+        verified=target.verified, locale=locale if locale in LOCALES else LOCALES[0], comment=parsed.comment,
+        answers=tuple(Given(indicator_id, value, element=elements[indicator_id])
+                      for indicator_id, value in parsed.answers.items()),
+        # Static codes are on posters anyone may scan again: a browser's second response to the
+        # same officer today, and one beyond the client's rate limit, are kept but flagged.
+        repeat=target.static and key in set(seen),
+        over_rate_limit=target.static and over_rate_limit is not None and over_rate_limit(),
+        **parsed.profile,
     )
-    # The SKM elements carry the score; an office's extra questions are kept but do not count.
-    elements = {i.id for i in indicators if i.skm_element}
-    response.score_sum = sum(v for i, v in parsed.answers.items() if i in elements)
-    response.score_n = sum(1 for i in parsed.answers if i in elements)
-    response.add_flags(flags)
-    for indicator_id, value in parsed.answers.items():
-        response.answers.append(Answer(indicator_id=indicator_id, value=value))
-    existing = insert_once(response, lambda: _existing(response_uuid, target))
-    if existing is not None:
-        return existing
+    response_id = record_response(new)
+    if response_id is None:
+        # The same form was sent twice at once: the answer is the first delivery's.
+        return _existing(response_uuid, target)
 
     if target.service_code is not None:
         # Conditional update: if another response spent the code meanwhile, this one matches no
@@ -198,12 +190,12 @@ def record_survey_response(code: str, form: Mapping[str, str], *, locale: str = 
         spent = db.session.execute(
             sa.update(ServiceCode)
             .where(ServiceCode.id == target.service_code.id, ServiceCode.used_at.is_(None))
-            .values(used_at=now, response_id=response.id)
+            .values(used_at=now, response_id=response_id)
         ).rowcount
         if spent != 1:
             raise SurveyError("used")
         db.session.refresh(target.service_code)
-    return SurveyResult(response_uuid, True, response.flag_set, key)
+    return SurveyResult(response_uuid, True, flags_of(new), key)
 
 
 # --- Posters ------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 from appraisal.models import Indicator, IndicatorKind, Period, PeriodStatus
 from core.audit import AuditLog
 from core.db import db
-from core.responses import Answer, Channel, Flag, Response
+from core.responses import Answer, Channel, Flag, Given, NewResponse, Response, flag_response, record_response
 from kiosk.pairing import new_pairing_code, pair_kiosk
 from org import accounts
 from org.duty import set_pin
@@ -141,13 +141,31 @@ def csrf_token(client, path="/kiosk/") -> str:
     return re.search(r'(?:name="csrf_token" value="|"X-CSRFToken": ")([^"]+)"', html).group(1)
 
 
-def add_vote(period, desk, officer, face: int, *, flags: Flag = Flag(0), at: datetime | None = None) -> Response:
-    response = Response(uuid=str(uuid.uuid4()), channel=Channel.KIOSK, unit_id=desk.unit_id, desk_id=desk.id,
-                        officer_id=officer.id if officer else None, period_id=period.id, cast_at=at or NOW)
-    response.add_flags(flags)
-    response.answers.append(Answer(indicator_id=kiosk_question().id, value=face))
-    db.session.add(response)
+# What each flag a test asks for is, to the one writer of a response (core.responses): an
+# observation it turns into that flag; the others come from the response itself.
+_OBSERVED = {Flag.CLOCK_ADJUSTED: "clock_adjusted", Flag.BURST: "burst", Flag.DUTY_START: "duty_just_started",
+             Flag.REPEAT: "repeat", Flag.RATE_LIMITED: "over_rate_limit"}
+
+
+def make_response(period, desk, officer, answers: list[Given], *, channel: Channel, flags: Flag = Flag(0),
+                  at: datetime | None = None, **values) -> Response:
+    """A stored response, written as every response is (``record_response``). ``flags`` are
+    reached as the app reaches them: observations, and an upheld dispute afterwards."""
+    observed = {name: True for flag, name in _OBSERVED.items() if flags & flag}
+    response_id = record_response(NewResponse(
+        uuid=str(uuid.uuid4()), channel=channel, unit_id=desk.unit_id, desk_id=desk.id,
+        officer_id=officer.id if officer else None, period_id=period.id, cast_at=at or NOW, received_at=at or NOW,
+        answers=tuple(answers), **observed, **values))
+    response = db.session.get(Response, response_id)
+    if flags & Flag.DISPUTE_UPHELD:
+        flag_response(response, Flag.DISPUTE_UPHELD)
+    assert Flag(response.flags) & ~Flag.UNATTRIBUTED == flags & ~Flag.UNATTRIBUTED
     return response
+
+
+def add_vote(period, desk, officer, face: int, *, flags: Flag = Flag(0), at: datetime | None = None) -> Response:
+    return make_response(period, desk, officer, [Given(kiosk_question().id, face)], channel=Channel.KIOSK,
+                         flags=flags, at=at)
 
 
 def skm_indicators() -> list[Indicator]:
@@ -162,14 +180,10 @@ def kiosk_question() -> Indicator:
 
 def add_survey(period, desk, officer, answers: list[int], *, flags: Flag = Flag(0), service=None,
                comment: str | None = None, at: datetime | None = None, **profile) -> Response:
-    response = Response(uuid=str(uuid.uuid4()), channel=Channel.QR, unit_id=desk.unit_id, desk_id=desk.id,
-                        officer_id=officer.id if officer else None, period_id=period.id, cast_at=at or NOW,
-                        service_id=service.id if service else None, comment=comment, **profile)
-    response.add_flags(flags)
-    for indicator, value in zip(skm_indicators(), answers):
-        response.answers.append(Answer(indicator_id=indicator.id, value=value))
-    db.session.add(response)
-    return response
+    given = [Given(indicator.id, value, element=indicator.skm_element)
+             for indicator, value in zip(skm_indicators(), answers)]
+    return make_response(period, desk, officer, given, channel=Channel.QR, flags=flags, at=at,
+                         service_id=service.id if service else None, comment=comment, **profile)
 
 
 json_values = st.recursive(

@@ -1,9 +1,8 @@
-"""The fast vote path (appraisal.services, "The vote path"; kiosk.routes.vote): it writes what the
-ORM would, follows every change of the kiosk indicators despite its per-process cache, stores a
-vote once when it is delivered twice at the same moment, and answers with the limiter's headers."""
+"""The vote path (kiosk.votes; the view kiosk.views.vote): it stores what the one writer of a
+response decides, follows every change of the kiosk indicators despite its per-process cache,
+stores a vote once when it is delivered twice at the same moment, answers every refusal in the
+kiosk's language, and counts the per-kiosk limit through Flask-Limiter, once a vote."""
 
-import functools
-import json
 import threading
 from datetime import datetime, timedelta, timezone
 
@@ -12,18 +11,9 @@ import sqlalchemy as sa
 
 from appraisal.models import Indicator, IndicatorChannel, IndicatorKind
 from core.db import db
-from core.responses import EXCLUDING_FLAGS, Answer, Channel, Flag, Response
+from core.responses import Answer, Channel, Flag, Response, ResponseWriter, excluded_by
 from kiosk.models import Kiosk
-from kiosk.votes import (
-    KioskVoteIndicators,
-    MisuseRules,
-    VoteResult,
-    VoteTransaction,
-    _VoteSQL,
-    _write_turns_of,
-    misuse_flags,
-    record_vote,
-)
+from kiosk.votes import KioskVoteIndicators, VoteResult, VoteTransaction, record_vote, write_turns_of
 from org.duty import start_duty
 from tests.factories import (
     answers_by_code,
@@ -62,7 +52,7 @@ def answers_of(response: Response) -> dict[str, int]:
 
 # --- What is written -----------------------------------------------------------------------------
 
-def test_a_vote_is_written_as_the_model_would_write_it(client, setup):
+def test_a_vote_is_stored_with_what_the_writer_decides(client, setup):
     cast = datetime.now(timezone.utc).replace(microsecond=123456) - timedelta(seconds=30)
     payload = vote_payload(value=2, reasons=["R_RAMAH"], cast_at=cast.isoformat(), locale="en")
     before = datetime.now(timezone.utc)
@@ -77,16 +67,14 @@ def test_a_vote_is_written_as_the_model_would_write_it(client, setup):
     assert answers_of(response) == {"KIOSK": 2, "R_RAMAH": 1}
 
 
-def test_excluded_follows_the_flags_as_add_flags_makes_it(client, setup):
+def test_excluded_follows_the_flags(client, setup):
     first, second = vote_payload(), vote_payload()  # the second within the burst window of the first
     for payload in (first, second):
         assert paired_client(client, setup["token"]).post("/kiosk/vote", json=payload).status_code == 201
+    assert stored(first["uuid"]).flags == 0 and not stored(first["uuid"]).excluded
+    assert stored(second["uuid"]).flag_set == Flag.BURST and stored(second["uuid"]).excluded
     for payload in (first, second):
-        response = stored(payload["uuid"])
-        expected = Response(flags=0)
-        expected.add_flags(Flag(response.flags))
-        assert response.excluded == expected.excluded == bool(Flag(response.flags) & EXCLUDING_FLAGS)
-    assert stored(second["uuid"]).flag_set & Flag.BURST and stored(second["uuid"]).excluded
+        assert stored(payload["uuid"]).excluded == excluded_by(stored(payload["uuid"]).flags)
 
 
 def test_the_service_function_records_in_the_callers_transaction(ctx, setup):
@@ -99,16 +87,6 @@ def test_the_service_function_records_in_the_callers_transaction(ctx, setup):
     record_vote(kiosk, payload)
     db.session.commit()
     assert answers_of(stored(payload["uuid"])) == {"KIOSK": 4, "R_WAKTU": 1}
-
-
-def test_misuse_flags_on_their_own(ctx, setup):
-    kiosk = db.session.get(Kiosk, setup["kiosk_id"])
-    cast = datetime.now(timezone.utc) - timedelta(minutes=5)
-    record_vote(kiosk, vote_payload(cast_at=cast.isoformat()))
-    db.session.commit()
-    rules = MisuseRules()
-    assert misuse_flags(kiosk.id, cast + timedelta(seconds=1), None, rules) == Flag.BURST
-    assert misuse_flags(kiosk.id, cast + timedelta(seconds=30), None, rules) == Flag(0)
 
 
 def test_the_heartbeat_is_written_at_most_once_a_minute(client, setup):
@@ -267,36 +245,13 @@ def test_the_limit_can_be_switched_off(app, client, setup):
         app.config["KIOSK_VOTE_RATE_LIMIT"] = "120 per minute"
 
 
-# --- The fast path (kiosk.fast_path) and the Flask view answer alike ------------------------------
-
-@pytest.fixture(params=[True, False], ids=["fast path", "flask view"])
-def fast(request, app):
-    """Each test below runs twice: votes served by the fast path, and by the Flask view alone."""
-    app.config["KIOSK_VOTE_FAST_PATH"] = request.param
-    yield request.param
-    app.config["KIOSK_VOTE_FAST_PATH"] = True
-
-
-@pytest.fixture
-def view_calls(app, monkeypatch):
-    """How many requests reached the Flask view."""
-    calls = []
-    view = app.view_functions["kiosk.vote"]
-
-    @functools.wraps(view)  # the same name: CSRF exempts it by name
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return view(*args, **kwargs)
-
-    monkeypatch.setitem(app.view_functions, "kiosk.vote", counting)
-    return calls
-
+# --- What the endpoint answers --------------------------------------------------------------------
 
 SECURITY = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options",
             "Permissions-Policy")
 
 
-def test_a_good_vote_is_answered_and_stored_alike(client, setup, fast, view_calls):
+def test_a_good_vote_is_answered_and_stored_once(client, setup):
     payload = vote_payload(reasons=["R_WAKTU"])
     response = paired_client(client, setup["token"]).post("/kiosk/vote", json=payload)
     assert response.status_code == 201 and response.mimetype == "application/json"
@@ -305,7 +260,6 @@ def test_a_good_vote_is_answered_and_stored_alike(client, setup, fast, view_call
     assert all(response.headers.get(name) for name in SECURITY)
     assert (response.headers["X-RateLimit-Limit"], response.headers["X-RateLimit-Remaining"]) == ("120", "119")
     assert answers_of(stored(payload["uuid"])) == {"KIOSK": 4, "R_WAKTU": 1}
-    assert len(view_calls) == (0 if fast else 1)  # the fast path served it without the view
     # Sent again (the kiosk did not hear the answer): the same answer, nothing more stored.
     again = paired_client(client, setup["token"]).post("/kiosk/vote", json=payload)
     assert (again.status_code, again.get_json()) == (201, response.get_json())
@@ -313,10 +267,10 @@ def test_a_good_vote_is_answered_and_stored_alike(client, setup, fast, view_call
 
 
 @pytest.mark.parametrize("overrides, status, code", [
-    (dict(value=7), 422, "bad_value"),                     # wrong before the limit is counted
-    (dict(reasons=["R_TIDAK_ADA"]), 422, "unknown_reason"),  # wrong after it is counted
+    (dict(value=7), 422, "bad_value"),                     # wrong in itself
+    (dict(reasons=["R_TIDAK_ADA"]), 422, "unknown_reason"),  # wrong for this kiosk
 ])
-def test_a_bad_vote_is_refused_alike_and_counted_once(client, setup, fast, overrides, status, code):
+def test_a_bad_vote_is_refused_and_counted_once(client, setup, overrides, status, code):
     kiosk = paired_client(client, setup["token"])
     response = kiosk.post("/kiosk/vote", json=vote_payload(**overrides))
     assert (response.status_code, response.get_json()["error"]) == (status, code)
@@ -326,7 +280,7 @@ def test_a_bad_vote_is_refused_alike_and_counted_once(client, setup, fast, overr
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
 
 
-def test_a_refusal_speaks_the_kiosks_language(client, setup, fast):
+def test_a_refusal_speaks_the_kiosks_language(client, setup):
     kiosk = paired_client(client, setup["token"])
     default = kiosk.post("/kiosk/vote", json=vote_payload(value=0)).get_json()["message"]
     english = kiosk.post("/kiosk/vote?lang=en", json=vote_payload(value=0)).get_json()["message"]
@@ -334,7 +288,7 @@ def test_a_refusal_speaks_the_kiosks_language(client, setup, fast):
     assert english == "The rating must be a whole number from 1 to 4."
 
 
-def test_over_the_limit_is_refused_alike(app, client, setup, fast, monkeypatch):
+def test_over_the_limit_is_refused_with_the_limiters_headers(app, client, setup, monkeypatch):
     monkeypatch.setitem(app.config, "KIOSK_VOTE_RATE_LIMIT", "2 per minute")
     kiosk = paired_client(client, setup["token"])
     answers = [kiosk.post("/kiosk/vote", json=vote_payload()) for _ in range(4)]
@@ -352,53 +306,47 @@ def test_over_the_limit_is_refused_alike(app, client, setup, fast, monkeypatch):
     (lambda kiosk: kiosk.post("/kiosk/vote", data="value=4", content_type="application/x-www-form-urlencoded"), 415),
     (lambda kiosk: kiosk.post("/kiosk/vote", json=[1, 2]), 422),
 ])
-def test_what_is_not_a_plain_vote_is_refused_by_the_app(client, setup, fast, send, status):
+def test_what_is_not_a_plain_vote_is_refused(client, setup, send, status):
     response = send(paired_client(client, setup["token"]))
     assert response.status_code == status and response.get_json()["message"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
 
 
-def test_an_unknown_device_is_refused_alike(client, setup, fast):
+def test_an_unknown_device_is_refused(client, setup):
     response = paired_client(client, "not-a-token").post("/kiosk/vote", json=vote_payload())
     assert (response.status_code, response.get_json()["error"]) == (401, "not_paired")
     assert client.post("/kiosk/vote", json=vote_payload()).status_code == 401  # no cookie at all
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
 
 
-def test_a_large_body_is_left_to_the_view(client, setup, view_calls):
-    payload = vote_payload()
-    body = json.dumps(payload) + " " * 20_000  # valid JSON, past the fast path's size
-    response = paired_client(client, setup["token"]).post("/kiosk/vote", data=body, content_type="application/json")
-    assert response.status_code == 201 and len(view_calls) == 1 and stored(payload["uuid"]) is not None
-
-
-def test_a_database_error_on_the_fast_path_hands_the_vote_to_the_view(app, client, setup, view_calls, monkeypatch,
-                                                                      caplog):
+def test_a_database_error_is_a_clear_500_that_stores_nothing_and_the_next_vote_goes_through(app, client, setup,
+                                                                                          monkeypatch, caplog):
     failures = []
-    insert = _VoteSQL.insert
+    write = ResponseWriter.write
 
-    def failing_once(self, cursor, values, answers):
+    def failing_once(self, cursor, new):
         if not failures:
             failures.append(1)
             raise db.engine.dialect.loaded_dbapi.OperationalError("the database went away")
-        return insert(self, cursor, values, answers)
+        return write(self, cursor, new)
 
-    monkeypatch.setattr(_VoteSQL, "insert", failing_once)
+    monkeypatch.setattr(ResponseWriter, "write", failing_once)
+    kiosk = paired_client(client, setup["token"])
     payload = vote_payload()
-    response = paired_client(client, setup["token"]).post("/kiosk/vote", json=payload)
-    assert response.status_code == 201 and len(view_calls) == 1  # the view stored it
-    assert response.headers["X-RateLimit-Remaining"] == "119"  # counted once, by the fast path
-    assert stored(payload["uuid"]) is not None
+    response = kiosk.post("/kiosk/vote?lang=en", json=payload)
+    assert response.status_code == 500
+    assert response.get_json()["message"] == "Something went wrong on our side. Please try again."
+    assert stored(payload["uuid"]) is None and "unhandled error" in caplog.text
+    # The kiosk keeps the vote in its queue and sends it again: stored once, on a sound connection.
+    assert kiosk.post("/kiosk/vote", json=payload).status_code == 201
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
-    assert "handed over after an error" in caplog.text
 
 
-
-def test_a_failed_vote_gives_back_its_sqlite_write_turn(app, client, setup, fast):
+def test_a_failed_vote_gives_back_its_sqlite_write_turn(app, client, setup):
     import fcntl
     import os
 
-    turns = _write_turns_of(db.engine)
+    turns = write_turns_of(db.engine)
     if turns is None:
         pytest.skip("write turns are taken on an SQLite file only")
     kiosk = paired_client(client, setup["token"])

@@ -1,0 +1,33 @@
+"""The kiosk's forms, on WTForms: pairing a tablet, and an officer's PIN on the duty panel. The
+pages render their own markup (an on-screen keypad, large targets) with these fields' names."""
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from org.errors import DutyError
+
+from .errors import PairingError
+
+
+class _KioskForm(FlaskForm):
+    class Meta:
+        # CSRFProtect checks every post of the app; the pages render its token.
+        csrf = False
+
+
+class PairForm(_KioskForm):
+    """The one-time code an administrator made for the desk (``ABCD-EFGH``, spaces and case as
+    typed: ``kiosk.pairing.pair_kiosk`` reads it as the code)."""
+
+    code = StringField(filters=[lambda value: (value or "").strip()[:40]],
+                       validators=[InputRequired(message=PairingError.messages["missing"])])
+
+
+class PinForm(_KioskForm):
+    """An officer's PIN, and whom it is for when duty starts (ids are 32-bit in the database:
+    a larger number is no officer)."""
+
+    officer_id = IntegerField(validators=[Optional(), NumberRange(1, 2**31 - 1)])
+    pin = StringField(validators=[Length(max=20, message=DutyError.messages["pin_format"])])
+
