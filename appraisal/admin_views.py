@@ -3,16 +3,17 @@ indicators and their weights, and each period's scoring policy."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from core.crud import ACTIONS
 from core.db import db
 from core.errors import DomainError
-from core.extensions import htmx
-from core.forms import Form, values_from
 from core.htmx import render_htmx
-from core.web import paginate, refused, saved
-from org.auth import ADMIN, load, roles_required
+from core.web import paginate, saved
+from org.auth import ADMIN, Records, load, roles_required
 
+from .forms import IndicatorForm, NewIndicatorForm, PeriodForm, PolicyForm, weights_form
 from .indicators import (
     create_indicator,
     delete_indicator,
@@ -29,83 +30,42 @@ from .policy import set_policy
 bp = Blueprint("appraisal", __name__)
 
 
+class Periods(Records):
+    name, model, form, url = "period", Period, PeriodForm, "/periods"
+    blueprint = "admin.appraisal"
+    list_endpoint = "periods_list"
+    roles = dict.fromkeys(ACTIONS, [ADMIN])
+    page, list_partial = "appraisal/periods.html", "appraisal/_periods.html"
+    new_partial, row_partial = "appraisal/_period_new.html", "appraisal/_period_row.html"
+    messages = dict(created=_l("Period %(name)s added as a draft."), saved=_l("Period %(name)s saved."),
+                    deleted=_l("Period %(name)s deleted."), confirm=_l("Delete period %(name)s?"))
 
-PERIOD_FIELDS = ("name", "starts_on", "ends_on")
+    def list_context(self, parent=None):
+        search = request.args.get("q", "")
+        listing = paginate(periods_query(search))
+        return dict(listing=listing, q=search, counts=response_counts([p.id for p in listing.items]))
 
+    def row_context(self, period):
+        return dict(counts=response_counts([period.id]))
 
-def _period_context(period, **extra):
-    return dict(period=period, counts=response_counts([period.id]), row_template="appraisal/_period_row.html",
-                title=period.name, back=url_for("admin.appraisal.periods_list"), **extra)
+    def create(self, actor, form, parent=None):
+        return create_period(actor, form.values)
 
+    def update(self, actor, period, form):
+        return update_period(actor, period, form.values)
 
-@bp.get("/periods")
-@roles_required(ADMIN)
-def periods_list():
-    search = request.args.get("q", "")
-    listing = paginate(periods_query(search))
-    counts = response_counts([p.id for p in listing.items])
-    return render_htmx("appraisal/periods.html", "appraisal/_periods.html", listing=listing, q=search, counts=counts,
-                       new_form=Form("period-new"))
+    def delete(self, actor, period):
+        delete_period(actor, period)
 
-
-@bp.post("/periods")
-@roles_required(ADMIN)
-def period_create():
-    form = Form("period-new", values_from(request.form, PERIOD_FIELDS))
-    try:
-        period = create_period(current_user, form.values)
-    except DomainError as error:
-        return refused("appraisal/periods.html", "appraisal/_period_new.html", error, new_form=form, listing=None, q="",
-                       counts={})
-    return saved("appraisal/_period_new.html", "period-created", url_for("admin.appraisal.periods_list"),
-                 _("Period %(name)s added as a draft.", name=period.name), new_form=Form("period-new"))
-
-
-@bp.get("/periods/<int:period_id>/row")
-@roles_required(ADMIN)
-def period_row(period_id):
-    return render_htmx("admin/row_edit.html", "appraisal/_period_row.html", **_period_context(load(Period, period_id)))
+    def refused(self, error, period):
+        """A change of the period's state refused: its row again, with the reason."""
+        db.session.rollback()
+        return render_htmx("admin/row_edit.html", self.row_partial, status=error.status, row_error=error.message,
+                           **self.row(period))
 
 
-@bp.route("/periods/<int:period_id>/edit", methods=["GET", "POST"])
-@roles_required(ADMIN)
-def period_edit(period_id):
-    period = load(Period, period_id)
-    context = _period_context(period)
-    if request.method == "GET":
-        return render_htmx("admin/row_edit.html", "appraisal/_period_row.html",
-                           form=Form.of(f"period-{period.id}", period, PERIOD_FIELDS), **context)
-    form = Form(f"period-{period.id}", values_from(request.form, PERIOD_FIELDS))
-    try:
-        update_period(current_user, period, form.values)
-    except DomainError as error:
-        return refused("admin/row_edit.html", "appraisal/_period_row.html", error, form=form, **context)
-    return saved("appraisal/_period_row.html", "period-saved", url_for("admin.appraisal.periods_list"),
-                 _("Period %(name)s saved.", name=period.name), **context)
-
-
-def _period_refused(error, period, confirm=None):
-    db.session.rollback()
-    if htmx or confirm is None:
-        return render_htmx("admin/row_edit.html", "appraisal/_period_row.html", status=error.status,
-                           row_error=error.message, **_period_context(period))
-    return render_template("admin/confirm.html", error=error.message, **confirm), error.status
-
-
-@bp.route("/periods/<int:period_id>/delete", methods=["GET", "POST"])
-@roles_required(ADMIN)
-def period_delete(period_id):
-    period = load(Period, period_id)
-    confirm = dict(title=_("Delete period %(name)s?", name=period.name),
-                   action=url_for("admin.appraisal.period_delete", period_id=period.id), back=url_for("admin.appraisal.periods_list"))
-    if request.method == "GET":
-        return render_template("admin/confirm.html", **confirm)
-    name = period.name
-    try:
-        delete_period(current_user, period)
-    except DomainError as error:
-        return _period_refused(error, period, confirm)
-    return saved(None, "period-deleted", url_for("admin.appraisal.periods_list"), _("Period %(name)s deleted.", name=name))
+periods = Periods()
+periods.register(bp)
 
 
 @bp.post("/periods/<int:period_id>/open")
@@ -115,153 +75,92 @@ def period_open(period_id):
     try:
         open_period(period, current_user)
     except DomainError as error:
-        return _period_refused(error, period)
-    return saved("appraisal/_period_row.html", "period-saved", url_for("admin.appraisal.periods_list"),
-                 _("Period %(name)s is open.", name=period.name), **_period_context(period))
+        return periods.refused(error, period)
+    return saved(periods.row_partial, "period-saved", periods.back(period),
+                 _("Period %(name)s is open.", name=period.name), **periods.row(period))
 
 
-INDICATOR_FIELDS = ("code", "kind", "text_id", "text_en", "skm_element", "weight", "channel", "position")
+class Indicators(Records):
+    name, model, url = "indicator", Indicator, "/indicators"
+    blueprint = "admin.appraisal"
+    form, create_form = IndicatorForm, NewIndicatorForm
+    list_endpoint = "indicators_list"
+    roles = dict.fromkeys(ACTIONS, [ADMIN])
+    page, list_partial = "appraisal/indicators.html", "appraisal/_indicators.html"
+    new_partial, row_partial = "appraisal/_indicator_new.html", "appraisal/_indicator_row.html"
+    title_attribute = title_param = "code"
+    messages = dict(created=_l("Indicator %(code)s added."), saved=_l("Indicator %(code)s saved."),
+                    deleted=_l("Indicator %(code)s deleted."), confirm=_l("Delete indicator %(code)s?"))
 
+    def list_view(self, **ids):
+        if request.args.get("part") == "weights":
+            return render_htmx(self.page, "appraisal/_weights.html", **self.page_context())
+        return super().list_view(**ids)
 
-def _indicator_form(prefix: str) -> Form:
-    return Form(prefix, values_from(request.form, INDICATOR_FIELDS, ["active"], ["labels_id", "labels_en"]))
+    def list_context(self, parent=None):
+        search, active, channel = (request.args.get("q", ""), request.args.get("active", ""),
+                                   request.args.get("channel", ""))
+        weighted = weighted_indicators()
+        return dict(listing=paginate(indicators_query(search, active, channel), per_page=50), q=search,
+                    active=active, channel=channel, weighted=weighted,
+                    weights_form=weights_form(weighted, formdata=False))
 
+    def form_context(self, parent=None):
+        return dict(kinds=list(IndicatorKind), channels=list(IndicatorChannel))
 
-def _indicator_form_of(indicator: Indicator) -> Form:
-    form = Form.of(f"indicator-{indicator.id}", indicator, INDICATOR_FIELDS + ("labels_id", "labels_en", "active"))
-    if indicator.weight is not None:
-        form.values["weight"] = format(indicator.weight.normalize(), "f")
-    return form
+    def row_context(self, indicator):
+        return dict(answered=has_answers(indicator), **self.form_context())
 
+    def blank(self, parent=None, made=None):
+        return NewIndicatorForm.blank("indicator-new", kind="scale", channel="qr")
 
-CHOICES = dict(kinds=list(IndicatorKind), channels=list(IndicatorChannel))
+    def create(self, actor, form, parent=None):
+        return create_indicator(actor, form.values)
 
+    def update(self, actor, indicator, form):
+        return update_indicator(actor, indicator, form.values)
 
-def _indicator_context(indicator, **extra):
-    return dict(indicator=indicator, answered=has_answers(indicator), row_template="appraisal/_indicator_row.html",
-                title=indicator.code, back=url_for("admin.appraisal.indicators_list"), **CHOICES, **extra)
-
-
-def _indicators_context(**extra):
-    search, active, channel = request.args.get("q", ""), request.args.get("active", ""), request.args.get("channel", "")
-    listing = paginate(indicators_query(search, active, channel), per_page=50)
-    weighted = weighted_indicators()
-    context = dict(listing=listing, q=search, active=active, channel=channel, weighted=weighted,
-                   weights_form=Form("weights", {f"weight-{i.id}": format(i.weight.normalize(), "f")
-                                                 if i.weight is not None else "" for i in weighted}),
-                   new_form=Form("indicator-new", {"kind": "scale", "channel": "qr", "active": True,
-                                               "labels_id": ["", "", "", ""], "labels_en": ["", "", "", ""]}),
-                   **CHOICES)
-    context.update(extra)
-    return context
-
-
-@bp.get("/indicators")
-@roles_required(ADMIN)
-def indicators_list():
-    partial = "appraisal/_weights.html" if request.args.get("part") == "weights" else "appraisal/_indicators.html"
-    return render_htmx("appraisal/indicators.html", partial, **_indicators_context())
-
-
-@bp.post("/indicators")
-@roles_required(ADMIN)
-def indicator_create():
-    form = _indicator_form("indicator-new")
-    try:
-        indicator = create_indicator(current_user, form.values)
-    except DomainError as error:
-        db.session.rollback()
-        form.fail(error)
-        return render_htmx("appraisal/indicators.html", "appraisal/_indicator_new.html", status=error.status,
-                           **_indicators_context(new_form=form))
-    return saved("appraisal/_indicator_new.html", "indicator-created", url_for("admin.appraisal.indicators_list"),
-                 _("Indicator %(code)s added.", code=indicator.code), **_indicators_context())
-
-
-@bp.get("/indicators/<int:indicator_id>/row")
-@roles_required(ADMIN)
-def indicator_row(indicator_id):
-    indicator = load(Indicator, indicator_id)
-    return render_htmx("admin/row_edit.html", "appraisal/_indicator_row.html", **_indicator_context(indicator))
-
-
-@bp.route("/indicators/<int:indicator_id>/edit", methods=["GET", "POST"])
-@roles_required(ADMIN)
-def indicator_edit(indicator_id):
-    indicator = load(Indicator, indicator_id)
-    context = _indicator_context(indicator)
-    if request.method == "GET":
-        return render_htmx("admin/row_edit.html", "appraisal/_indicator_row.html", form=_indicator_form_of(indicator),
-                           **context)
-    form = _indicator_form(f"indicator-{indicator.id}")
-    try:
-        result = update_indicator(current_user, indicator, form.values)
-    except DomainError as error:
-        return refused("admin/row_edit.html", "appraisal/_indicator_row.html", error, form=form, **context)
-    if result is not indicator:
+    def edited(self, indicator, result):
+        if result is indicator:
+            return super().edited(indicator, result)
         message = _("Citizens have answered %(old)s, so it was kept as it was and switched off; the new text is "
                     "version %(new)s.", old=indicator.code, new=result.code)
         # A new row joined the table: the whole list is redrawn.
-        return saved("appraisal/_indicators.html", "indicator-saved", url_for("admin.appraisal.indicators_list"), message,
-                     **_indicators_context())
-    return saved("appraisal/_indicator_row.html", "indicator-saved", url_for("admin.appraisal.indicators_list"),
-                 _("Indicator %(code)s saved.", code=indicator.code), **context)
+        return saved(self.list_partial, "indicator-saved", self.back(indicator), message, **self.page_context())
+
+    def delete(self, actor, indicator):
+        delete_indicator(actor, indicator)
 
 
-@bp.route("/indicators/<int:indicator_id>/delete", methods=["GET", "POST"])
-@roles_required(ADMIN)
-def indicator_delete(indicator_id):
-    indicator = load(Indicator, indicator_id)
-    confirm = dict(title=_("Delete indicator %(code)s?", code=indicator.code),
-                   action=url_for("admin.appraisal.indicator_delete", indicator_id=indicator.id),
-                   back=url_for("admin.appraisal.indicators_list"))
-    if request.method == "GET":
-        return render_template("admin/confirm.html", **confirm)
-    code = indicator.code
-    try:
-        delete_indicator(current_user, indicator)
-    except DomainError as error:
-        db.session.rollback()
-        if htmx:
-            return render_template("appraisal/_indicator_row.html", row_error=error.message,
-                                   **_indicator_context(indicator)), error.status
-        return render_template("admin/confirm.html", error=error.message, **confirm), error.status
-    return saved(None, "indicator-deleted", url_for("admin.appraisal.indicators_list"),
-                 _("Indicator %(code)s deleted.", code=code))
+indicators = Indicators()
+indicators.register(bp)
 
 
 @bp.post("/indicators/weights")
 @roles_required(ADMIN)
 def indicator_weights():
-    raw = {i.id: request.form.get(f"weight-{i.id}", "") for i in weighted_indicators()}
-    form = Form("weights", {f"weight-{key}": value for key, value in raw.items()})
-    try:
-        set_weights(current_user, raw)
-    except DomainError as error:
-        db.session.rollback()
-        form.fail(error)
-        return render_htmx("appraisal/indicators.html", "appraisal/_weights.html", status=error.status,
-                           **_indicators_context(weights_form=form))
-    return saved("appraisal/_weights.html", "weights-saved", url_for("admin.appraisal.indicators_list"),
-                 _("Weights saved."), **_indicators_context())
+    form = weights_form(weighted_indicators())
+
+    def write():
+        set_weights(current_user, {indicator.id: form[f"weight-{indicator.id}"].data
+                                   for indicator in weighted_indicators()})
+
+    if form.submit(write):
+        return saved("appraisal/_weights.html", "weights-saved", indicators.back(None), _("Weights saved."),
+                     **indicators.page_context())
+    return render_htmx("appraisal/indicators.html", "appraisal/_weights.html", status=form.status,
+                       **{**indicators.page_context(), "weights_form": form})
 
 
 @bp.route("/periods/<int:period_id>/policy", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def period_policy(period_id: int):
     period = load(Period, period_id)
-    fields = ["min_n", "qr_weight_pct", "rating_above", "rating_below"]
-    if request.method == "POST":
-        form = Form("policy", values_from(request.form, fields))
-        try:
-            set_policy(current_user, period, form.values)
-        except DomainError as error:
-            db.session.rollback()
-            form.fail(error)
-            return render_template("appraisal/policy.html", period=period, form=form), error.status
+    if request.method == "GET":
+        return render_template("appraisal/policy.html", period=period, form=PolicyForm(obj=period))
+    form = PolicyForm()
+    if form.submit(lambda: set_policy(current_user, period, form.values)):
         db.session.commit()
         flash(_("The scoring policy of %(name)s is saved.", name=period.name), "success")
         return redirect(url_for("admin.appraisal.period_policy", period_id=period.id), code=303)
-    form = Form("policy", {"min_n": str(period.min_n), "qr_weight_pct": str(period.qr_weight_pct),
-                           "rating_above": str(period.rating_above), "rating_below": str(period.rating_below)})
-    return render_template("appraisal/policy.html", period=period, form=form)
+    return render_template("appraisal/policy.html", period=period, form=form), form.status

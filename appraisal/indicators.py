@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -32,84 +32,28 @@ from .scoring import display, element_weights
 MEANING = ("kind", "text_id", "text_en", "labels_id", "labels_en", "skm_element")
 SETTINGS = ("channel", "weight", "position", "active")
 FIELDS = ("code",) + MEANING + SETTINGS
-CODE = re.compile(r"^[A-Za-z0-9_]{1,16}$")
-ELEMENT = re.compile(r"^U[0-9]{1,2}$")
 _VERSION = re.compile(r"-v[0-9]+$")
-
 
 
 def has_answers(indicator: Indicator) -> bool:
     return has_rows(Answer, Answer.indicator_id == indicator.id)
 
 
-def parse_weight(raw, field: str = "weight") -> Decimal | None:
-    text = str(raw if raw is not None else "").strip().replace(",", ".")
-    if not text:
-        return None
-    try:
-        weight = Decimal(text)
-    except InvalidOperation:
-        raise Invalid({field: "weight_format"}) from None
-    if not weight.is_finite() or weight < 0 or weight > 1 or weight.normalize().as_tuple().exponent < -6:
-        raise Invalid({field: "weight_format"})
-    return weight
-
-
 def _values(values: dict, indicator: Indicator | None = None) -> dict:
-    """Checked values of the form; ``code`` only when creating."""
-    errors: dict = {}
-    clean: dict = {}
-    if indicator is None:
-        code = (values.get("code") or "").strip().upper()
-        if not CODE.match(code):
-            errors["code"] = "code_format"
-        elif has_rows(Indicator, Indicator.code == code):
-            errors["code"] = "code_taken"
-        clean["code"] = code
-    try:
-        clean["kind"] = IndicatorKind(values.get("kind"))
-    except ValueError:
-        errors["kind"] = "choice"
-    try:
-        clean["channel"] = IndicatorChannel(values.get("channel"))
-    except ValueError:
-        errors["channel"] = "choice"
-    for name in ("text_id", "text_en"):
-        text = (values.get(name) or "").strip()
-        if name == "text_id" and not text:
-            errors[name] = "required"
-        elif len(text) > 300:
-            errors[name] = ("too_long", {"max": 300})
-        clean[name] = text
-    if not clean.get("text_en"):
-        clean["text_en"] = clean.get("text_id", "")
+    """The form's checked values (``appraisal.forms.IndicatorForm``) as they are stored: the
+    Indonesian text stands in for a missing English one, labels belong to scale questions only;
+    a new indicator's code is nobody else's."""
+    clean = {name: values[name] for name in FIELDS if name != "code"}
+    clean["kind"], clean["channel"] = IndicatorKind(clean["kind"]), IndicatorChannel(clean["channel"])
+    clean["text_en"] = clean["text_en"] or clean["text_id"]
+    clean["skm_element"] = clean["skm_element"] or None
     for name in ("labels_id", "labels_en"):
-        labels = [str(label).strip()[:100] for label in (values.get(name) or [])][:4]
-        labels += [""] * (4 - len(labels))
-        if clean.get("kind") == IndicatorKind.SCALE:
-            if name == "labels_id" and not all(labels):
-                errors[name] = "labels_required"
-            elif name == "labels_en" and any(labels) and not all(labels):
-                errors[name] = "labels_required"
-            clean[name] = labels if all(labels) else []
-        else:
-            clean[name] = []
-    element = (values.get("skm_element") or "").strip().upper()
-    if element and not ELEMENT.match(element):
-        errors["skm_element"] = "element_format"
-    clean["skm_element"] = element or None
-    try:
-        clean["weight"] = parse_weight(values.get("weight"))
-    except Invalid as error:
-        errors.update(error.fields)
-    raw_position = str(values.get("position") or "0").strip()
-    try:
-        clean["position"] = int(raw_position)
-    except ValueError:
-        errors["position"] = "number_format"
-    clean["active"] = bool(values.get("active"))
-    if errors:
-        raise Invalid(errors)
+        labels = clean[name]
+        clean[name] = list(labels) if clean["kind"] == IndicatorKind.SCALE and all(labels) else []
+    if indicator is None:
+        clean["code"] = values["code"]
+        if has_rows(Indicator, Indicator.code == clean["code"]):
+            raise Invalid({"code": "code_taken"})
     return clean
 
 
@@ -204,21 +148,13 @@ def weighted_indicators() -> list[Indicator]:
             if _counts_for_skm(i)]
 
 
-def set_weights(actor: User, raw: dict[int, str], now: datetime | None = None) -> None:
-    """Set the weights of all SKM questions at once (they only add up to 1 together)."""
+def set_weights(actor: User, weights: dict[int, Decimal | None], now: datetime | None = None) -> None:
+    """Set the weights of all SKM questions at once (they only add up to 1 together): ``weights``
+    by indicator id, None for an equal share."""
     require_admin(actor)
-    errors: dict = {}
-    parsed: dict[int, Decimal | None] = {}
-    for indicator in weighted_indicators():
-        try:
-            parsed[indicator.id] = parse_weight(raw.get(indicator.id), field=f"weight-{indicator.id}")
-        except Invalid as error:
-            errors.update(error.fields)
-    if errors:
-        raise Invalid(errors)
     for indicator in weighted_indicators():
         before = audit.snapshot(indicator, ("weight",))
-        indicator.weight = parsed[indicator.id]
+        indicator.weight = weights.get(indicator.id)
         audit.record_changes(actor, "indicator", indicator, before, indicator.code, now=now)
     db.session.flush()
     check_weights()

@@ -25,21 +25,6 @@ from .models import Period, PeriodStatus
 PERIOD_FIELDS = ("name", "starts_on", "ends_on", "status")
 
 
-
-def _parse_date(raw, field: str, errors: dict) -> date | None:
-    if isinstance(raw, date):
-        return raw
-    text = (raw or "").strip()
-    if not text:
-        errors[field] = "required"
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        errors[field] = "date_format"
-        return None
-
-
 def overlapping(starts_on: date, ends_on: date, exclude_id: int | None = None) -> Period | None:
     return db.session.scalar(
         sa.select(Period).where(Period.starts_on <= ends_on, Period.ends_on >= starts_on,
@@ -48,27 +33,20 @@ def overlapping(starts_on: date, ends_on: date, exclude_id: int | None = None) -
 
 
 def _period_values(values: dict, period: Period | None = None) -> dict:
+    """The form's checked values (``appraisal.forms.PeriodForm``), against the other periods:
+    none may overlap, and a period that has responses keeps its dates."""
+    clean = {name: values[name] for name in ("name", "starts_on", "ends_on")}
     errors: dict = {}
-    name = (values.get("name") or "").strip()
-    if not name:
-        errors["name"] = "required"
-    elif len(name) > 100:
-        errors["name"] = ("too_long", {"max": 100})
-    starts_on = _parse_date(values.get("starts_on"), "starts_on", errors)
-    ends_on = _parse_date(values.get("ends_on"), "ends_on", errors)
-    if starts_on and ends_on:
-        if ends_on < starts_on:
-            errors["ends_on"] = "dates_order"
-        else:
-            other = overlapping(starts_on, ends_on, period.id if period else None)
-            if other is not None:
-                errors["starts_on"] = ("overlaps", {"name": other.name, "starts": other.starts_on.isoformat(),
-                                                    "ends": other.ends_on.isoformat()})
-    if period is not None and (starts_on, ends_on) != (period.starts_on, period.ends_on) and has_responses(period):
+    other = overlapping(clean["starts_on"], clean["ends_on"], period.id if period else None)
+    if other is not None:
+        errors["starts_on"] = ("overlaps", {"name": other.name, "starts": other.starts_on.isoformat(),
+                                            "ends": other.ends_on.isoformat()})
+    if period is not None and (clean["starts_on"], clean["ends_on"]) != (period.starts_on, period.ends_on) \
+            and has_responses(period):
         errors["starts_on"] = "dates_locked"
     if errors:
         raise Invalid(errors)
-    return dict(name=name, starts_on=starts_on, ends_on=ends_on)
+    return clean
 
 
 def has_responses(period: Period) -> bool:

@@ -9,12 +9,12 @@ from fractions import Fraction
 
 import sqlalchemy as sa
 
-from appraisal import scoring
 from core import audit
 from core.db import db
 from core.errors import AccessDenied, AdminError, Invalid
 from org.models import Role, User
 
+from . import scoring
 from .models import Indicator, IndicatorKind, Period, PeriodStatus
 
 
@@ -36,7 +36,7 @@ class Policy:
 
 
 def policy_of(period: Period) -> Policy:
-    qr = Fraction(period.qr_weight_pct if period.qr_weight_pct is not None else 70, 100)
+    qr = Fraction(period.qr_weight_pct if period.qr_weight_pct is not None else scoring.DEFAULT_QR_WEIGHT_PCT, 100)
     rows = db.session.execute(
         sa.select(Indicator.skm_element, Indicator.weight, Indicator.channel).where(
             Indicator.active.is_(True), Indicator.kind == IndicatorKind.SCALE, Indicator.skm_element.is_not(None))
@@ -64,43 +64,64 @@ def weights_for(codes, policy: Policy) -> dict[str, Fraction] | None:
 POLICY_FIELDS = ("min_n", "qr_weight_pct", "rating_above", "rating_below")
 
 
-def _parse_score(raw, field: str, errors: dict) -> Decimal | None:
+def check_score(raw, field: str) -> Decimal:
+    """A threshold of the suggested rating: a score from 25 to 100 with at most two decimals."""
     text = str(raw if raw is not None else "").strip().replace(",", ".")
     try:
         value = Decimal(text)
     except InvalidOperation:
-        errors[field] = "score_format"
-        return None
-    if not value.is_finite() or not 25 <= value <= 100 or value.as_tuple().exponent < -2:
-        errors[field] = "score_format"
-        return None
+        raise Invalid({field: "score_format"}) from None
+    if not value.is_finite() or not scoring.IKM_MIN <= value <= scoring.IKM_MAX or value.as_tuple().exponent < -2:
+        raise Invalid({field: "score_format"})
     return value
 
 
-def _parse_int(raw, field: str, code: str, low: int, high: int, errors: dict) -> int | None:
+def _whole(raw, field: str, code: str, low: int, high: int) -> int:
     text = str(raw if raw is not None else "").strip()
     if not text.isdigit() or not low <= int(text) <= high:
-        errors[field] = code
-        return None
+        raise Invalid({field: code})
     return int(text)
 
 
+def check_min_n(raw) -> int:
+    return _whole(raw, "min_n", "min_n_format", 1, 100000)
+
+
+def check_percent(raw) -> int:
+    return _whole(raw, "qr_weight_pct", "percent_format", 0, 100)
+
+
+def check_thresholds(above: Decimal, below: Decimal) -> None:
+    if below > above:
+        raise Invalid({"rating_below": "thresholds_order"})
+
+
 def set_policy(user: User, period: Period, values: dict, now: datetime | None = None) -> Period:
-    """Change how an open or draft period scores; a closed period's policy is frozen."""
+    """Change how an open or draft period scores; a closed period's policy is frozen. The values
+    are checked here, by the rules the form (``appraisal.forms.PolicyForm``) shows beside its
+    fields, for every caller: a script may set a policy too."""
     if user is None or user.role != Role.ADMIN or not user.active:
         raise AccessDenied()
     if period.status == PeriodStatus.CLOSED:
         raise AdminError("period_closed")
     errors: dict = {}
-    min_n = _parse_int(values.get("min_n"), "min_n", "min_n_format", 1, 100000, errors)
-    qr = _parse_int(values.get("qr_weight_pct"), "qr_weight_pct", "percent_format", 0, 100, errors)
-    above = _parse_score(values.get("rating_above"), "rating_above", errors)
-    below = _parse_score(values.get("rating_below"), "rating_below", errors)
-    if above is not None and below is not None and below > above:
-        errors["rating_below"] = "thresholds_order"
+    checked = {}
+    for field, check in (("min_n", check_min_n), ("qr_weight_pct", check_percent),
+                         ("rating_above", lambda raw: check_score(raw, "rating_above")),
+                         ("rating_below", lambda raw: check_score(raw, "rating_below"))):
+        try:
+            checked[field] = check(values.get(field))
+        except Invalid as error:
+            errors.update(error.fields)
+    if "rating_above" in checked and "rating_below" in checked:
+        try:
+            check_thresholds(checked["rating_above"], checked["rating_below"])
+        except Invalid as error:
+            errors.update(error.fields)
     if errors:
         raise Invalid(errors)
     before = audit.snapshot(period, POLICY_FIELDS)
-    period.min_n, period.qr_weight_pct, period.rating_above, period.rating_below = min_n, qr, above, below
+    for field, value in checked.items():
+        setattr(period, field, value)
     audit.record_changes(user, "period", period, before, period.name, now=now)
     return period

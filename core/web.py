@@ -6,7 +6,6 @@ from flask import flash, make_response, redirect, render_template, request
 
 from .db import db
 from .extensions import htmx
-from .htmx import render_htmx
 
 PER_PAGE = 25
 
@@ -34,12 +33,3 @@ def saved(partial: str, event: str, redirect_to: str, message: str = "", status:
     if message:
         flash(message, "success")
     return redirect(redirect_to, code=303)
-
-
-def refused(page: str, partial: str, error, **context):
-    """Answer a write the domain refused: nothing is kept; the form again with its messages."""
-    db.session.rollback()
-    form = context.get("form") or context.get("new_form")
-    if form is not None:
-        form.fail(error)
-    return render_htmx(page, partial, status=error.status, **context)

@@ -1,11 +1,14 @@
 """The kiosk's forms, on WTForms: pairing a tablet, and an officer's PIN on the duty panel. The
 pages render their own markup (an on-screen keypad, large targets) with these fields' names."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from core.forms import AdminForm, RecordField, Required
 from org.errors import DutyError
+from org.models import Desk
 
 from .errors import PairingError
 
@@ -31,3 +34,15 @@ class PinForm(_KioskForm):
     officer_id = IntegerField(validators=[Optional(), NumberRange(1, 2**31 - 1)])
     pin = StringField(validators=[Length(max=20, message=DutyError.messages["pin_format"])])
 
+
+# --- The kiosks' admin page ------------------------------------------------------------------------
+# A pairing code for a desk, and moving a tablet to another desk (which desk it may move to,
+# ``kiosk.pairing.move_kiosk`` says).
+
+class PairingCodeForm(AdminForm):
+    id_prefix = "pair"
+    desk_id = RecordField(_l("Desk"), [Required(None)], model=Desk, code="unknown_desk")
+
+
+class MoveForm(AdminForm):
+    desk_id = RecordField(_l("Move to desk"), model=Desk, code="unknown_desk")

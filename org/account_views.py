@@ -6,22 +6,20 @@ import hmac
 
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from core.db import db
-from core.errors import DomainError
 from core.extensions import limiter
-from core.forms import Form, int_or_none, values_from
-from core.htmx import render_htmx
-from core.web import paginate, refused, saved
+from core.web import paginate
 from org import accounts
 
-from .auth import ADMIN, EVERYONE, load, roles_required, safe_next
+from .auth import ADMIN, EVERYONE, Records, roles_required, safe_next
 from .errors import LoginError
+from .forms import EditUserForm, LoginForm, NewUserForm, PasswordForm
 from .models import Role, User
 
 bp = Blueprint("accounts", __name__)
-
 
 
 LOGIN_LIMIT_PER_CLIENT = "5 per minute"
@@ -44,9 +42,9 @@ def _login_failed(response) -> bool:
 
 
 def _login_breach(_limit):
-    page = render_template("org/login.html", form=Form("login", {"username": request.form.get("username", "")[:80]}),
-                           error=_("Too many sign-in attempts. Wait a few minutes and try again."),
-                           next=safe_next(request.form.get("next")))
+    form = LoginForm.blank(username=request.form.get("username", "")[:80])
+    page = render_template("org/login.html", form=form, next=safe_next(request.form.get("next")),
+                           error=_("Too many sign-in attempts. Wait a few minutes and try again."))
     return make_response(page, 429)
 
 
@@ -58,11 +56,11 @@ def login():
     target = safe_next(request.values.get("next"))
     if current_user.is_authenticated and request.method == "GET":
         return redirect(target or url_for("admin.index"))
-    form = Form("login", values_from(request.form, ["username"]))
+    form = LoginForm()
     if request.method == "GET":
         return render_template("org/login.html", form=form, next=target)
     try:
-        user = accounts.authenticate(request.form.get("username", ""), request.form.get("password", ""))
+        user = accounts.authenticate(form.username.data, form.password.data)
     except LoginError as error:
         db.session.commit()  # keep the count of failures
         return render_template("org/login.html", form=form, error=error.message, next=target), 422
@@ -90,82 +88,48 @@ def me():
 @bp.route("/password", methods=["GET", "POST"])
 @roles_required(*EVERYONE)
 def password():
-    form = Form("password")
-    if request.method == "POST":
-        try:
-            accounts.change_password(current_user, request.form.get("current", ""), request.form.get("new", ""),
-                                     request.form.get("confirm", ""))
-        except DomainError as error:
-            db.session.rollback()
-            form.fail(error)
-            return render_template("org/password.html", form=form), error.status
+    form = PasswordForm(username=current_user.username)
+    if request.method == "GET":
+        return render_template("org/password.html", form=form)
+    if form.submit(lambda: accounts.change_password(current_user, form.current.data, form.new.data)):
         db.session.commit()
-        login_user(current_user._get_current_object())  # the session's id changed with the password: keep this one
+        login_user(current_user._get_current_object())  # the session's id changed with the password: keep it
         flash(_("Your password has been changed. Other sessions of this account are signed out."), "success")
         return redirect(url_for("admin.accounts.me"), code=303)
-    return render_template("org/password.html", form=form)
+    return render_template("org/password.html", form=form), form.status
 
 
-USER_FIELDS = ("username", "name", "role", "unit_id", "officer_nip")
+class Users(Records):
+    name, model, url = "user", User, "/users"
+    blueprint = "admin.accounts"
+    form, create_form = EditUserForm, NewUserForm
+    list_endpoint = "users"
+    actions = ("list", "create", "row", "edit")  # an account is switched off, never deleted: the log names it
+    roles = dict.fromkeys(actions, [ADMIN])
+    page, list_partial = "org/users.html", "org/_users.html"
+    new_partial, row_partial = "org/_user_new.html", "org/_user_row.html"
+    title_attribute = "username"
+    messages = dict(created=_l("Account %(name)s created."), saved=_l("Account %(name)s saved."))
+
+    def list_context(self, parent=None):
+        search = request.args.get("q", "")
+        return dict(listing=paginate(accounts.users_query(search)), q=search)
+
+    def form_context(self, parent=None):
+        return dict(roles=list(Role), units=accounts.managed_units(current_user))
+
+    def row_context(self, user):
+        return self.form_context()
+
+    def edit_form(self, user):
+        return EditUserForm(obj=user, id_prefix=f"user-{user.id}", officer_nip=user.officer.nip if user.officer else "")
+
+    def create(self, actor, form, parent=None):
+        return accounts.create_user(actor, form.values, form.password.data)
+
+    def update(self, actor, user, form):
+        return accounts.update_user(actor, user, form.values, form.new_password.data)
 
 
-def _user_form(prefix: str) -> Form:
-    form = Form(prefix, values_from(request.form, USER_FIELDS, ["active"]))
-    form.values["unit_id"] = int_or_none(form.values["unit_id"])
-    return form
-
-
-def _user_form_of(user: User) -> Form:
-    form = Form.of(f"user-{user.id}", user, ("username", "name", "role", "unit_id", "active"))
-    form.values["officer_nip"] = user.officer.nip if user.officer else ""
-    return form
-
-
-def _user_context(user, **extra):
-    return dict(user=user, units=accounts.managed_units(current_user), roles=list(Role),
-                row_template="org/_user_row.html", title=user.username, back=url_for("admin.accounts.users"), **extra)
-
-
-@bp.get("/users")
-@roles_required(ADMIN)
-def users():
-    search = request.args.get("q", "")
-    listing = paginate(accounts.users_query(search))
-    return render_htmx("org/users.html", "org/_users.html", listing=listing, q=search, roles=list(Role),
-                       units=accounts.managed_units(current_user), new_form=Form("user-new", {"active": True}))
-
-
-@bp.post("/users")
-@roles_required(ADMIN)
-def user_create():
-    form = _user_form("user-new")
-    context = dict(roles=list(Role), units=accounts.managed_units(current_user))
-    try:
-        user = accounts.create_user(current_user, form.values, request.form.get("password", ""))
-    except DomainError as error:
-        return refused("org/users.html", "org/_user_new.html", error, new_form=form, listing=None, q="", **context)
-    return saved("org/_user_new.html", "user-created", url_for("admin.accounts.users"),
-                 _("Account %(name)s created.", name=user.username), new_form=Form("user-new", {"active": True}),
-                 **context)
-
-
-@bp.get("/users/<int:user_id>/row")
-@roles_required(ADMIN)
-def user_row(user_id):
-    return render_htmx("admin/row_edit.html", "org/_user_row.html", **_user_context(load(User, user_id)))
-
-
-@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
-@roles_required(ADMIN)
-def user_edit(user_id):
-    user = load(User, user_id)
-    context = _user_context(user)
-    if request.method == "GET":
-        return render_htmx("admin/row_edit.html", "org/_user_row.html", form=_user_form_of(user), **context)
-    form = _user_form(f"user-{user.id}")
-    try:
-        accounts.update_user(current_user, user, form.values, request.form.get("new_password", ""))
-    except DomainError as error:
-        return refused("admin/row_edit.html", "org/_user_row.html", error, form=form, **context)
-    return saved("org/_user_row.html", "user-saved", url_for("admin.accounts.users"),
-                 _("Account %(name)s saved.", name=user.username), **context)
+users = Users()
+users.register(bp)

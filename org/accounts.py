@@ -45,6 +45,7 @@ def hash_password(password: str) -> str:
 
 
 def check_password_rules(password: str, username: str = "", field: str = "password") -> None:
+    """Every password meets these, however the account gets it (a form, the command line)."""
     if len(password) < PASSWORD_MIN:
         raise Invalid({field: ("password_short", {"min": PASSWORD_MIN})})
     if len(password) > PASSWORD_MAX:
@@ -139,12 +140,11 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
-def change_password(user: User, current: str, new: str, confirm: str, now: datetime | None = None) -> None:
-    """The user changes their own password. Other sessions of the account are signed out."""
+def change_password(user: User, current: str, new: str, now: datetime | None = None) -> None:
+    """The user changes their own password (typed twice alike: ``org.forms.PasswordForm``). Other
+    sessions of the account are signed out."""
     if not check_password_hash(user.password_hash, current or ""):
         raise Invalid({"current": "password_wrong"})
-    if new != confirm:
-        raise Invalid({"confirm": "password_mismatch"})
     check_password_rules(new, user.username, field="new")
     if check_password_hash(user.password_hash, new):
         raise Invalid({"new": "password_same"})
@@ -156,6 +156,9 @@ def change_password(user: User, current: str, new: str, confirm: str, now: datet
 # --- Managing accounts (administrators) ---------------------------------------------------------
 
 def _check_user_values(values: dict, user: User | None = None) -> dict:
+    """The account's values, with the records they name: its unit, its officer (by NIP), whose
+    account it is. The username's format is checked here as well as in the form, for the
+    accounts the command line and the demo make."""
     username = (values.get("username") or "").strip()
     errors = {}
     if not USERNAME.match(username):

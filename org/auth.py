@@ -8,6 +8,7 @@ from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from core import crud
 from core.db import db
 from core.extensions import htmx, login_manager
 from org import accounts
@@ -81,3 +82,13 @@ def roles_required(*roles: Role):
         return wrapper
 
     return decorator
+
+
+class Records(crud.Records):
+    """A kind of record in the admin area (``core.crud``), under its roles and unit scope."""
+
+    def guard(self, roles):
+        return roles_required(*roles)
+
+    def load(self, model, object_id: int, unit_of=None):
+        return load(model, object_id, unit_of)

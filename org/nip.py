@@ -10,25 +10,31 @@ import re
 from datetime import date
 
 _SEPARATORS = re.compile(r"[\s.\-]")
+_BIRTH_DATE = "The first 8 digits of a NIP must be a real date of birth (YYYYMMDD)."
 
 
 class InvalidNIP(ValueError):
-    """The reason is in ``args[0]``, in English; views translate it."""
+    """The reason is in ``args[0]``, in English; ``code`` names its message among the field
+    messages of ``core.errors.Invalid``, which are translated."""
+
+    def __init__(self, reason: str, code: str):
+        super().__init__(reason)
+        self.code = code
 
 
 def normalize_nip(raw: str) -> str:
     """Return the 18 digits of ``raw`` (spaces, dots and dashes removed) or raise InvalidNIP."""
     nip = _SEPARATORS.sub("", raw or "")
     if not nip.isascii() or not nip.isdigit() or len(nip) != 18:
-        raise InvalidNIP("A NIP has exactly 18 digits.")
+        raise InvalidNIP("A NIP has exactly 18 digits.", "nip_length")
     try:
         born = date(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
     except ValueError:
-        raise InvalidNIP("The first 8 digits of a NIP must be a real date of birth (YYYYMMDD).") from None
+        raise InvalidNIP(_BIRTH_DATE, "nip_birth_date") from None
     if born.year < 1900 or born > date.today():
-        raise InvalidNIP("The first 8 digits of a NIP must be a real date of birth (YYYYMMDD).")
+        raise InvalidNIP(_BIRTH_DATE, "nip_birth_date")
     if nip[14] not in "12":
-        raise InvalidNIP("Digit 15 of a NIP is the gender code: 1 or 2.")
+        raise InvalidNIP("Digit 15 of a NIP is the gender code: 1 or 2.", "nip_gender")
     return nip
 
 

@@ -25,22 +25,13 @@ from core.errors import AdminError, Invalid
 
 from .accounts import require_unit, scoped
 from .duty import set_pin
-from .errors import DutyError
 from .models import Duty, ImportJob, Officer, Unit, User
 from .nip import InvalidNIP, normalize_nip
 
 OFFICER_FIELDS = ("nip", "name", "position", "unit_id", "active")
-PHOTO_MAX_BYTES = 512 * 1024
-PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
 IMPORT_MAX_ROWS = 5000
 IMPORT_CHUNK = 200
 
-# InvalidNIP explains in English; each reason has a message code that is translated.
-_NIP_REASONS = {
-    "A NIP has exactly 18 digits.": "nip_length",
-    "The first 8 digits of a NIP must be a real date of birth (YYYYMMDD).": "nip_birth_date",
-    "Digit 15 of a NIP is the gender code: 1 or 2.": "nip_gender",
-}
 # Column names accepted in the first row of an import, in English or Bahasa Indonesia.
 _COLUMNS = {
     "nip": "nip",
@@ -50,41 +41,21 @@ _COLUMNS = {
 }
 
 
-def nip_error_code(error: InvalidNIP) -> str:
-    return _NIP_REASONS.get(str(error.args[0]), "nip_length")
-
-
-def _clean_nip(raw: str) -> str:
-    try:
-        return normalize_nip(raw)
-    except InvalidNIP as error:
-        raise Invalid({"nip": nip_error_code(error)}) from None
-
-
 def _officer_values(actor: User, values: dict, officer: Officer | None = None) -> dict:
+    """The form's checked values (``org.forms.OfficerForm``), with what needs the database: the
+    NIP is nobody else's, and the unit exists and is the actor's to manage. An officer with no
+    unit chosen stays in theirs (a new one goes to the actor's)."""
+    clean = {name: values[name] for name in OFFICER_FIELDS}
     errors: dict = {}
-    try:
-        nip = _clean_nip(values.get("nip") or "")
-    except Invalid as error:
-        errors.update(error.fields)
-        nip = ""
-    if nip and has_rows(Officer, Officer.nip == nip, Officer.id != (officer.id if officer else -1)):
+    if has_rows(Officer, Officer.nip == clean["nip"], Officer.id != (officer.id if officer else -1)):
         errors["nip"] = "nip_taken"
-    name = (values.get("name") or "").strip()
-    if not name:
-        errors["name"] = "required"
-    elif len(name) > 200:
-        errors["name"] = ("too_long", {"max": 200})
-    position = (values.get("position") or "").strip()
-    if len(position) > 200:
-        errors["position"] = ("too_long", {"max": 200})
-    unit_id = values.get("unit_id") or (officer.unit_id if officer else actor.unit_id)
-    if not unit_id or db.session.get(Unit, unit_id) is None:
+    clean["unit_id"] = clean["unit_id"] or (officer.unit_id if officer else actor.unit_id)
+    if not clean["unit_id"] or db.session.get(Unit, clean["unit_id"]) is None:
         errors["unit_id"] = "unknown_unit"
     if errors:
         raise Invalid(errors)
-    require_unit(actor, unit_id)
-    return dict(nip=nip, name=name, position=position, unit_id=unit_id, active=bool(values.get("active")))
+    require_unit(actor, clean["unit_id"])
+    return clean
 
 
 def create_officer(actor: User, values: dict, now: datetime | None = None) -> Officer:
@@ -119,29 +90,14 @@ def delete_officer(actor: User, officer: Officer, now: datetime | None = None) -
     db.session.flush()
 
 
-def set_photo(actor: User, officer: Officer, data: bytes, now: datetime | None = None) -> None:
-    """Store a JPEG or PNG photo (checked by decoding it, not by its name or declared type)."""
-    from PIL import Image, UnidentifiedImageError
-
+def set_photo(actor: User, officer: Officer, data: bytes, mime: str, now: datetime | None = None) -> None:
+    """Store a photo that its form checked (``org.forms.PhotoForm``: a JPEG or PNG, by decoding it)."""
     require_unit(actor, officer.unit_id)
-    if not data:
-        raise Invalid({"photo": "photo_required"})
-    if len(data) > PHOTO_MAX_BYTES:
-        raise Invalid({"photo": ("photo_size", {"max": PHOTO_MAX_BYTES // 1024})})
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            kind = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise Invalid({"photo": "photo_type"}) from None
-    if kind not in PHOTO_TYPES:
-        raise Invalid({"photo": "photo_type"})
     had = officer.has_photo
-    officer.photo, officer.photo_mime = data, PHOTO_TYPES[kind]
+    officer.photo, officer.photo_mime = data, mime
     db.session.flush()
     audit.record(actor, "photo", "officer", officer.id, officer.name, before={"photo": had},
-                 after={"photo": True, "bytes": len(data), "type": PHOTO_TYPES[kind]}, unit_id=officer.unit_id,
-                 now=now)
+                 after={"photo": True, "bytes": len(data), "type": mime}, unit_id=officer.unit_id, now=now)
 
 
 def remove_photo(actor: User, officer: Officer, now: datetime | None = None) -> None:
@@ -156,10 +112,7 @@ def remove_photo(actor: User, officer: Officer, now: datetime | None = None) -> 
 def set_officer_pin(actor: User, officer: Officer, pin: str, now: datetime | None = None) -> None:
     """Set the officer's kiosk PIN; the log says that it changed, never what it is."""
     require_unit(actor, officer.unit_id)
-    try:
-        set_pin(officer, (pin or "").strip())
-    except DutyError:
-        raise Invalid({"pin": "pin_format"}) from None
+    set_pin(officer, pin)
     db.session.flush()
     audit.record(actor, "pin", "officer", officer.id, officer.name, unit_id=officer.unit_id, now=now)
 
@@ -293,7 +246,7 @@ def _row_errors(actor: User, job: ImportJob, row: dict, units: dict[str, Unit], 
             elif nip in taken:
                 problems.append(("nip", "nip_taken", {}))
         except InvalidNIP as error:
-            problems.append(("nip", nip_error_code(error), {}))
+            problems.append(("nip", error.code, {}))
     if not row["name"]:
         problems.append(("name", "required", {}))
     elif len(row["name"]) > 200:

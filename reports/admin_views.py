@@ -11,8 +11,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from appraisal import scoring
-from appraisal.admin_views import _period_context, _period_refused
+from appraisal.admin_views import periods
 from appraisal.disputes import disputes_of, file_dispute, resolve_dispute
+from appraisal.forms import ReopenForm
 from appraisal.models import Dispute, DisputeStatus, Period, PeriodStatus
 from appraisal.periods import reportable_periods
 from appraisal.policy import policy_of
@@ -20,11 +21,10 @@ from appraisal.ratings import decide_rating, decisions, decisions_history, lates
 from core.db import db
 from core.errors import DomainError
 from core.extensions import htmx
-from core.forms import Form, values_from
 from core.htmx import render_htmx
 from core.i18n import current_locale
 from core.responses import PROFILE_LABELS, Response
-from core.web import paginate, refused, saved
+from core.web import paginate, saved
 from org import accounts
 from org.accounts import can_manage_unit, can_view_sheet, visible_units
 from org.auth import ADMIN, EVERYONE, MANAGERS, load, roles_required
@@ -33,6 +33,7 @@ from org.models import Officer, Role, Unit
 from . import charts, exports
 from .charts import element_chart
 from .comments import comment_details, comments_query, set_comment_hidden
+from .forms import DecisionForm, DisputeForm, RulingForm
 from .queries import element_names, officer_rows
 from .snapshots import close_period, officer_sheet, officer_trend, reopen_period, unit_overview, unit_report
 from .tallies import Tally
@@ -47,25 +48,23 @@ def period_close(period_id):
     try:
         close_period(period, current_user)
     except DomainError as error:
-        return _period_refused(error, period)
-    return saved("appraisal/_period_row.html", "period-saved", url_for("admin.appraisal.periods_list"),
-                 _("Period %(name)s is closed.", name=period.name), **_period_context(period))
+        return periods.refused(error, period)
+    return saved(periods.row_partial, "period-saved", periods.back(period),
+                 _("Period %(name)s is closed.", name=period.name), **periods.row(period))
 
 
 @bp.route("/periods/<int:period_id>/reopen", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def period_reopen(period_id):
     period = load(Period, period_id)
-    form = Form(f"reopen-{period.id}", values_from(request.form, ["reason"]))
-    context = dict(period=period, form=form, back=url_for("admin.appraisal.periods_list"))
+    form = ReopenForm(id_prefix=f"reopen-{period.id}")
+    context = dict(period=period, form=form, back=periods.back(period))
     if request.method == "GET":
         return render_htmx("appraisal/reopen.html", "appraisal/_reopen.html", **context)
-    try:
-        reopen_period(period, current_user, form.values["reason"])
-    except DomainError as error:
-        return refused("appraisal/reopen.html", "appraisal/_reopen.html", error, **context)
-    return saved("appraisal/_period_row.html", "period-saved", url_for("admin.appraisal.periods_list"),
-                 _("Period %(name)s is open again.", name=period.name), **_period_context(period))
+    if form.submit(lambda: reopen_period(period, current_user, form.reason.data)):
+        return saved(periods.row_partial, "period-saved", periods.back(period),
+                     _("Period %(name)s is open again.", name=period.name), **periods.row(period))
+    return render_htmx("appraisal/reopen.html", "appraisal/_reopen.html", status=form.status, **context)
 
 
 def _comments_context():
@@ -339,19 +338,16 @@ def sheet(period_id: int, officer_id: int):
 @roles_required(*MANAGERS)
 def officer_decision(period_id: int, officer_id: int):
     period, officer = _period(period_id), _officer(officer_id)
-    form = Form("decision", values_from(request.form, ["rating", "reason"]))
-    try:
-        decide_rating(current_user, period, officer, form.values.get("rating", ""), form.values.get("reason", ""),
-                      officer_sheet(period, officer)["combined"])
-    except DomainError as error:
-        db.session.rollback()
-        if error.status == 403:
-            abort(403)
-        form.fail(error)
-        return render_template("reports/sheet.html", **_sheet_context(period, officer, decision_form=form)), error.status
-    db.session.commit()
-    flash(_("The rating is recorded."), "success")
-    return redirect(url_for("admin.reports.sheet", period_id=period.id, officer_id=officer.id) + "#decision", code=303)
+    form = DecisionForm()
+    if form.submit(lambda: decide_rating(current_user, period, officer, form.rating.data, form.reason.data,
+                                         officer_sheet(period, officer)["combined"])):
+        db.session.commit()
+        flash(_("The rating is recorded."), "success")
+        return redirect(url_for("admin.reports.sheet", period_id=period.id, officer_id=officer.id) + "#decision",
+                        code=303)
+    if form.status == 403:
+        abort(403)
+    return render_template("reports/sheet.html", **_sheet_context(period, officer, decision_form=form)), form.status
 
 
 @bp.route("/reports/responses/<int:response_id>/dispute", methods=["POST"])
@@ -361,17 +357,14 @@ def dispute_response(response_id: int):
     if response.officer_id != current_user.officer_id:
         abort(403)
     period, officer = _period(response.period_id), _officer(response.officer_id)
-    form = Form(f"dispute-{response.id}", values_from(request.form, ["reason"]))
-    try:
-        file_dispute(current_user, response, form.values.get("reason", ""))
-    except DomainError as error:
-        db.session.rollback()
-        form.fail(error)
-        return render_template("reports/sheet.html", **_sheet_context(period, officer, dispute_form=form,
-                                                                       dispute_for=response.id)), error.status
-    db.session.commit()
-    flash(_("Your dispute is sent to your supervisor."), "success")
-    return redirect(url_for("admin.reports.sheet", period_id=period.id, officer_id=officer.id) + "#responses", code=303)
+    form = DisputeForm(id_prefix=f"dispute-{response.id}")
+    if form.submit(lambda: file_dispute(current_user, response, form.reason.data)):
+        db.session.commit()
+        flash(_("Your dispute is sent to your supervisor."), "success")
+        return redirect(url_for("admin.reports.sheet", period_id=period.id, officer_id=officer.id) + "#responses",
+                        code=303)
+    return render_template("reports/sheet.html", **_sheet_context(period, officer, dispute_form=form,
+                                                                   dispute_for=response.id)), form.status
 
 
 @bp.route("/reports/disputes/<int:dispute_id>", methods=["POST"])
@@ -382,19 +375,13 @@ def dispute_resolve(dispute_id: int):
     if not can_manage_unit(current_user, officer.unit_id):
         abort(403)
     period = _period(dispute.period_id)
-    form = Form(f"ruling-{dispute.id}", values_from(request.form, ["resolution", "ruling"]))
-    ruling = form.values.get("ruling")
-    try:
-        if ruling not in ("uphold", "reject"):
-            from core.errors import Invalid
-            raise Invalid({"ruling": "choice"})
-        resolve_dispute(current_user, dispute, ruling == "uphold", form.values.get("resolution", ""))
-    except DomainError as error:
-        db.session.rollback()
-        form.fail(error)
-        return render_template("reports/sheet.html", **_sheet_context(period, officer, ruling_form=form,
-                                                                       ruling_for=dispute.id)), error.status
-    db.session.commit()
-    flash(_("The dispute is upheld: the response no longer counts.") if ruling == "uphold"
-          else _("The dispute is rejected: the response still counts."), "success")
-    return redirect(url_for("admin.reports.sheet", period_id=period.id, officer_id=officer.id) + "#disputes", code=303)
+    form = RulingForm(id_prefix=f"ruling-{dispute.id}")
+    uphold = form.ruling.data == "uphold"
+    if form.submit(lambda: resolve_dispute(current_user, dispute, uphold, form.resolution.data)):
+        db.session.commit()
+        flash(_("The dispute is upheld: the response no longer counts.") if uphold
+              else _("The dispute is rejected: the response still counts."), "success")
+        return redirect(url_for("admin.reports.sheet", period_id=period.id, officer_id=officer.id) + "#disputes",
+                        code=303)
+    return render_template("reports/sheet.html", **_sheet_context(period, officer, ruling_form=form,
+                                                                   ruling_for=dispute.id)), form.status

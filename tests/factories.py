@@ -222,3 +222,30 @@ def answers_by_code(response: Response) -> dict[str, int]:
     return dict(db.session.execute(
         sa.select(Indicator.code, Answer.value).join(Indicator, Indicator.id == Answer.indicator_id)
         .where(Answer.response_id == response.id)).all())
+
+
+# --- admin forms ---
+
+def refused(client, url: str, data, field_id: str | None, english: str, indonesian: str, status: int = 422,
+            **kwargs) -> tuple:
+    """Post a bad form twice, as htmx in English and as a plain form in Bahasa Indonesia, and check
+    that each is refused with ``status`` and its message: beside the field with the id
+    ``field_id`` (marked invalid and described by the message), or above the form. ``data`` may
+    be a function making the form anew (an upload is read once). Returns both answers."""
+    import html
+
+    answers = []
+    for lang, message, htmx in (("en", english, True), ("id", indonesian, False)):
+        client.set_cookie("lang", lang)
+        response = post(client, url, data() if callable(data) else data, htmx=htmx, **kwargs)
+        page = html.unescape(response.get_data(as_text=True))
+        assert response.status_code == status, (lang, response.status_code, page[:2000])
+        assert message in page, (lang, message)
+        assert "HX-Trigger" not in response.headers
+        if field_id:
+            assert re.search(rf'<p id="{field_id}-error" class="field-error">\s*{re.escape(message)}', page), lang
+            assert re.search(rf'id="{field_id}"[^>]*aria-invalid="true"', page) or \
+                re.search(rf'aria-invalid="true"[^>]*id="{field_id}"', page), lang
+        answers.append(response)
+    client.set_cookie("lang", "en")
+    return tuple(answers)

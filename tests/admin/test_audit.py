@@ -5,9 +5,11 @@ label."""
 import ast
 import importlib
 import re
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from admin.templating import ENTITY_FIELDS, FIELDS
@@ -15,10 +17,10 @@ from appraisal.policy import set_policy
 from core import audit
 from core.db import db
 from kiosk.pairing import move_kiosk
-from org.models import Role
+from org.models import Role, Unit
 from org.operations import update_desk
 from tests.browser.a11y import assert_accessible
-from tests.factories import PASSWORD, make_desk, make_kiosk, make_period, make_user, sign_in, text
+from tests.factories import PASSWORD, make_desk, make_kiosk, make_period, make_user, post, sign_in, text
 
 ROOT = Path(__file__).resolve().parents[2]
 # The packages whose functions write audit entries.
@@ -187,3 +189,30 @@ def test_every_entity_and_action_the_domain_logs_has_a_label():
                         assert node.value in ACTIONS, f"{path.name}: action {node.value!r} has no label"
                 if isinstance(entity, ast.Constant):
                     assert entity.value in ENTITIES, f"{path.name}: entity {entity.value!r} has no label"
+
+
+# --- Browsing the log -----------------------------------------------------------------------------------
+
+@pytest.fixture
+def admin(client, ctx):
+    user = make_user(Role.ADMIN, username="pusat")
+    sign_in(client, user)
+    client.set_cookie("lang", "en")
+    return user
+
+
+def test_the_audit_log_can_be_browsed_and_filtered(client, admin):
+    other = make_user(Role.ADMIN, username="cabang")
+    post(client, "/admin/units", {"code": "kec-x", "name": "Kecamatan X", "timezone": "Asia/Jakarta"})
+    unit = db.session.scalar(sa.select(Unit))
+    sign_in(client, other)
+    post(client, f"/admin/units/{unit.id}/desks", {"name": "Loket Z", "active": "1"})
+    sign_in(client, admin)
+    html = text(client.get("/admin/audit"))
+    assert "pusat" in html and "cabang" in html and "Loket Z" in html
+    by_user = text(client.get(f"/admin/audit?user={other.id}", headers={"HX-Request": "true"}))
+    assert "Loket Z" in by_user and "Kecamatan X</span>" not in by_user
+    by_entity = text(client.get("/admin/audit?entity=unit", headers={"HX-Request": "true"}))
+    assert "Kecamatan X" in by_entity and "Loket Z" not in by_entity
+    tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).date().isoformat()
+    assert "Nothing in this selection." in text(client.get(f"/admin/audit?from={tomorrow}"))

@@ -26,7 +26,8 @@ EVERYONE = {"admin.index", "admin.accounts.me", "admin.accounts.password", "admi
 # tests/test_reports.py holds them to it).
 OFFICERS_OWN = {"admin.survey.my_service_code", "admin.reports.reports_index", "admin.reports.sheet", "admin.reports.dispute_response"}
 # Shared by every unit, so only administrators change them.
-ADMIN_ONLY_PREFIXES = ("admin.period", "admin.indicator", "admin.user", "admin.audit", "admin.unit_")
+ADMIN_ONLY_PREFIXES = ("admin.appraisal.period", "admin.appraisal.indicator", "admin.reports.period_",
+                       "admin.accounts.user", "admin.audit", "admin.org.unit_")
 
 
 def _url(rule) -> str:
@@ -64,6 +65,7 @@ def test_the_walk_finds_the_admin_area(app):
 
 
 def test_every_admin_view_says_who_may_use_it(app):
+    admin_only = 0
     for rule in _rules(app, "/admin"):
         if rule.endpoint in PUBLIC_ADMIN:
             continue
@@ -73,6 +75,8 @@ def test_every_admin_view_says_who_may_use_it(app):
             assert rule.endpoint in EVERYONE | OFFICERS_OWN, f"officers must not reach {rule.endpoint}"
         if rule.endpoint.startswith(ADMIN_ONLY_PREFIXES):
             assert roles == {Role.ADMIN}, f"{rule.endpoint} must be for administrators only"
+            admin_only += 1
+    assert admin_only >= 20  # the prefixes name real endpoints
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(app, ctx):

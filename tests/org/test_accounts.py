@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash
 from core.db import db
 from core.errors import Invalid
 from org import accounts
+from org.duty import start_duty
 from org.errors import LoginError
 from org.models import Desk, Officer, Role, User
 from tests.factories import (
@@ -22,6 +23,7 @@ from tests.factories import (
     make_unit,
     make_user,
     post,
+    refused,
     sign_in,
     text,
 )
@@ -179,22 +181,34 @@ def test_changing_the_password_signs_out_other_sessions(app, ctx):
     assert entry.user_id == user.id and entry.before is None and entry.after is None  # never the password
 
 
-@pytest.mark.parametrize("form,field,message", [
-    ({"current": "wrong", "new": "a much longer secret", "confirm": "a much longer secret"}, "current", "not your current"),
-    ({"current": PASSWORD, "new": "a much longer secret", "confirm": "another secret here"}, "confirm", "not the same"),
-    ({"current": PASSWORD, "new": "short", "confirm": "short"}, "new", "at least 10"),
-    ({"current": PASSWORD, "new": PASSWORD, "confirm": PASSWORD}, "new", "different from the current"),
+@pytest.mark.parametrize("form,field,english,indonesian", [
+    ({"current": "wrong", "new": "a much longer secret", "confirm": "a much longer secret"}, "current",
+     "This is not your current password.", "Ini bukan kata sandi Anda sekarang."),
+    ({"current": PASSWORD, "new": "a much longer secret", "confirm": "another secret here"}, "confirm",
+     "The two new passwords are not the same.", "Kedua kata sandi baru tidak sama."),
+    ({"current": PASSWORD, "new": "short", "confirm": "short"}, "new",
+     "A password has at least 10 characters.", "Kata sandi paling sedikit 10 karakter."),
+    ({"current": PASSWORD, "new": "x" * 201, "confirm": "x" * 201}, "new",
+     "A password has at most 200 characters.", "Kata sandi paling banyak 200 karakter."),
+    ({"current": PASSWORD, "new": PASSWORD, "confirm": PASSWORD}, "new",
+     "Choose a password different from the current one.", "Pilih kata sandi yang berbeda dari yang sekarang."),
 ])
-def test_a_bad_new_password_is_refused_in_place(client, ctx, form, field, message):
+def test_a_bad_new_password_is_refused_in_place(client, ctx, form, field, english, indonesian):
     user = make_user(Role.OFFICER)
-    client.set_cookie("lang", "en")
     sign_in(client, user)
-    response = post(client, "/admin/password", form)
-    assert response.status_code == 422
-    html = text(response)
-    assert message in html
-    assert f'id="password-{field}"' in html and re.search(rf'aria-describedby="[^"]*password-{field}-error"', html)
-    assert 'aria-invalid="true"' in html
+    [page, _] = refused(client, "/admin/password", form, f"password-{field}", english, indonesian)
+    assert re.search(rf'aria-describedby="[^"]*password-{field}-error"', text(page))
+    db.session.expire_all()
+    assert check_password_hash(db.session.get(User, user.id).password_hash, PASSWORD)
+    assert audit_entries() == []
+
+
+def test_a_new_password_must_not_contain_the_username(client, ctx):
+    user = make_user(Role.OFFICER, username="budi")
+    sign_in(client, user)
+    form = {"current": PASSWORD, "new": "budi-budi-2026-xyz", "confirm": "budi-budi-2026-xyz"}
+    refused(client, "/admin/password", form, "password-new", "The password must not contain the username.",
+            "Kata sandi tidak boleh memuat nama pengguna.")
     db.session.expire_all()
     assert check_password_hash(db.session.get(User, user.id).password_hash, PASSWORD)
 
@@ -275,19 +289,45 @@ def test_an_administrator_creates_accounts_for_each_role(client, ctx, counter):
     assert [e.label for e in created] == ["kepala", "petugas1"] and all("password_hash" not in e.after for e in created)
 
 
-@pytest.mark.parametrize("form,field", [
-    ({"username": "a", "role": "admin"}, "username"),
-    ({"username": "kepala2", "role": "supervisor"}, "unit_id"),
-    ({"username": "petugas2", "role": "officer", "officer_nip": "198001012005011999"}, "officer_nip"),
-    ({"username": "someone", "role": "emperor"}, "role"),
-    ({"username": "shortpw", "role": "admin", "password": "abc"}, "password"),
+@pytest.mark.parametrize("form,field,english,indonesian", [
+    ({"username": "a", "role": "admin"}, "username",
+     "Use 3 to 80 letters, digits, dots, dashes or underscores.",
+     "Gunakan 3 sampai 80 huruf, angka, titik, tanda hubung, atau garis bawah."),
+    ({"username": "TAKEN", "role": "admin"}, "username", "This username is already used.",
+     "Nama pengguna ini sudah dipakai."),
+    ({"username": "kepala2", "role": "supervisor"}, "unit_id", "Choose the unit of this supervisor.",
+     "Pilih unit atasan ini."),
+    ({"username": "kepala3", "role": "supervisor", "unit_id": "999999"}, "unit_id", "Choose a unit from the list.",
+     "Pilih unit dari daftar."),
+    ({"username": "petugas2", "role": "officer", "officer_nip": "198001012005011999"}, "officer_nip",
+     "No officer has this NIP.", "Tidak ada pegawai dengan NIP ini."),
+    ({"username": "petugas3", "role": "officer"}, "officer_nip", "Enter the NIP of the officer this account belongs to.",
+     "Tulis NIP pegawai pemilik akun ini."),
+    ({"username": "someone", "role": "emperor"}, "role", "Choose one of the options.", "Pilih salah satu pilihan."),
+    ({"username": "shortpw", "role": "admin", "password": "abc"}, "password", "A password has at least 10 characters.",
+     "Kata sandi paling sedikit 10 karakter."),
+    ({"username": "rahasia", "role": "admin", "password": "rahasia-sekali-123"}, "password",
+     "The password must not contain the username.", "Kata sandi tidak boleh memuat nama pengguna."),
 ])
-def test_bad_accounts_are_refused_in_place(client, ctx, counter, form, field):
+def test_bad_accounts_are_refused_in_place(client, ctx, counter, form, field, english, indonesian):
+    admin = make_user(Role.ADMIN)
+    sign_in(client, admin)
+    form = {"password": "long enough secret", **form}
+    if form["username"] == "TAKEN":
+        form["username"] = admin.username.upper()  # usernames are not case-sensitive
+    before = counter(User)
+    refused(client, "/admin/users", form, f"user-new-{field}", english, indonesian)
+    assert counter(User) == before and audit_entries() == []
+
+
+def test_an_officers_nip_has_one_account_only(client, ctx, counter):
+    officer = make_officer()
+    make_user(Role.OFFICER, officer=officer)
     sign_in(client, make_user(Role.ADMIN))
     before = counter(User)
-    response = post(client, "/admin/users", {"password": "long enough secret", **form}, htmx=True)
-    assert response.status_code == 422
-    assert f'aria-describedby="user-new-{field}' in text(response) or f'id="user-new-{field}-error"' in text(response)
+    refused(client, "/admin/users", {"username": "kedua", "role": "officer", "officer_nip": officer.nip,
+                                     "password": "long enough secret", "active": "1"},
+            "user-new-officer_nip", "This officer already has an account.", "Pegawai ini sudah memiliki akun.")
     assert counter(User) == before
 
 
@@ -366,3 +406,31 @@ def test_the_demo_command_prints_the_logins(runner, ctx, monkeypatch):
     assert result.exit_code == 0, result.output
     for _, username, password in demo.DEMO_ACCOUNTS:
         assert re.search(rf"{username} / {password}", result.output)
+
+
+# --- An officer's own page: a one-time survey code for the citizen just served ------------------------
+
+def test_an_officer_shows_a_one_time_survey_code_from_their_page(client, ctx):
+    from survey.models import ServiceCode
+
+    desk = make_desk(name="Loket 3")
+    officer = make_officer(unit=desk.unit, name="Dewi Lestari")
+    start_duty(desk, officer)
+    db.session.commit()
+    sign_in(client, make_user(Role.OFFICER, officer=officer))
+    page = text(client.get("/admin/me"))
+    assert "/admin/me/service-code" in page
+    response = post(client, "/admin/me/service-code", {}, htmx=True)
+    assert response.status_code == 200
+    code = db.session.scalar(sa.select(ServiceCode))
+    assert (code.officer_id, code.desk_id, code.used_at) == (officer.id, desk.id, None)
+    html = text(response)
+    assert f"/s/{code.code}" in html and "<svg" in html and 'id="my-service-code"' in html
+
+
+def test_only_officers_make_their_own_survey_codes(client, ctx):
+    from survey.models import ServiceCode
+
+    sign_in(client, make_user(Role.SUPERVISOR))
+    assert post(client, "/admin/me/service-code", {}).status_code == 403
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ServiceCode)) == 0

@@ -103,7 +103,7 @@ def test_a_nip_stored_as_a_number_in_excel_is_explained(client, admin, counter):
 
 
 def test_semicolon_csv_from_an_indonesian_excel(client, admin, counter):
-    unit = make_unit(code="kec-dua")
+    make_unit(code="kec-dua")
     response = upload(client, csv_file([(valid_nip(), "Rina", "Analis", "kec-dua")], header="nip;nama;jabatan;kode unit",
                                        sep=";"), "pegawai.csv")
     assert "Officers imported: 1." in text(response)
@@ -125,7 +125,7 @@ def test_an_unreadable_file_is_refused_at_once(client, admin, counter, data, fil
 
 
 def test_a_long_file_shows_progress_and_goes_on_in_steps(app, client, admin, counter):
-    unit = make_unit(code="kec-besar")
+    make_unit(code="kec-besar")
     app.config["ADMIN_IMPORT_CHUNK"] = 2
     try:
         rows = [(valid_nip(), f"Petugas {i}", "", "kec-besar") for i in range(5)]

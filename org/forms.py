@@ -1,0 +1,232 @@
+"""Forms of the organisation's admin pages: units, services, desks, officers (photo, PIN, import),
+the duty roster, and accounts (sign-in, password, the list of accounts). Each checks what a
+person typed; what needs the database (a code or NIP already used) the operation checks."""
+
+import io
+import zoneinfo
+
+from flask_babel import lazy_gettext as _l
+
+from core.errors import Invalid
+from core.forms import (
+    AdminForm,
+    BooleanField,
+    Checked,
+    IdField,
+    IntegerField,
+    Matches,
+    MaxLength,
+    OneOf,
+    PasswordField,
+    RecordField,
+    Required,
+    TextField,
+    UploadField,
+    refusal,
+)
+
+from . import accounts
+from .models import Desk, Officer, Role
+from .nip import InvalidNIP, normalize_nip
+
+UNIT_CODE = r"^[a-z0-9][a-z0-9-]{1,39}$"
+PHOTO_MAX_BYTES = 512 * 1024
+PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
+IMPORT_MAX_BYTES = 3 * 1024 * 1024
+
+def clean_nip(raw: str) -> str:
+    """The 18 digits of a NIP as typed (with spaces, dots or dashes), or Invalid."""
+    try:
+        return normalize_nip(raw)
+    except InvalidNIP as error:
+        raise Invalid({"nip": error.code}) from None
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+class UnitForm(AdminForm):
+    code = TextField(_l("Code"), [Required(), MaxLength(40), Matches(UNIT_CODE, "code_format")],
+                     filters=[_lower], description=_l("Short, for addresses: lowercase letters, digits, dashes."))
+    name = TextField(_l("Name"), [Required(), MaxLength(200)])
+    address = TextField(_l("Address"), [MaxLength(300)])
+    timezone = TextField(_l("Time zone"), [Required("unknown_timezone"),
+                                           OneOf(zoneinfo.available_timezones, "unknown_timezone")],
+                         default="Asia/Jakarta")
+
+
+class ServiceForm(AdminForm):
+    name_id = TextField(_l("Name (Bahasa Indonesia)"), [Required(), MaxLength(200)])
+    name_en = TextField(_l("Name (English)"), [MaxLength(200)])
+    position = IntegerField(_l("Order"), empty=0)
+    active = BooleanField(_l("Active"), default=True)
+
+
+class DeskForm(AdminForm):
+    name = TextField(_l("Name"), [Required(), MaxLength(100)],
+                     description=_l("As written above the counter, e.g. Loket 3."))
+    active = BooleanField(_l("Active"), default=True)
+
+
+class OfficerForm(AdminForm):
+    # An empty NIP gets the NIP's own message: it says what a NIP is.
+    nip = TextField("NIP", [Required("nip_length"), Checked(clean_nip)], description=_l("18 digits; spaces are fine."),
+                    render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    name = TextField(_l("Name"), [Required(), MaxLength(200)])
+    position = TextField(_l("Position (jabatan)"), [MaxLength(200)])
+    # None: the officer stays in their unit (a new one goes to the supervisor's own).
+    unit_id = IdField(_l("Unit"), [Required(None)])
+    active = BooleanField(_l("Active"), default=True)
+
+
+def _photo_limit() -> int:
+    return PHOTO_MAX_BYTES
+
+
+class PhotoForm(AdminForm):
+    """A JPEG or PNG photo, checked by decoding it (not by its name or declared type); or, with
+    ``remove``, no photo."""
+
+    id_prefix = "photo"
+    photo = UploadField(_l("New photo"), max_bytes=_photo_limit,
+                        description=_l("JPEG or PNG, at most 512 KB. A square picture looks best."),
+                        render_kw={"accept": "image/jpeg,image/png"})
+    remove = BooleanField()
+    mime = None
+
+    def validate_photo(self, field):
+        from PIL import Image, UnidentifiedImageError
+
+        if self.remove.data:
+            return
+        if not field.data:
+            raise refusal("photo_required")
+        if len(field.data) > PHOTO_MAX_BYTES:
+            raise refusal("photo_size", max=PHOTO_MAX_BYTES // 1024)
+        try:
+            with Image.open(io.BytesIO(field.data)) as image:
+                kind = image.format
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            raise refusal("photo_type") from None
+        if kind not in PHOTO_TYPES:
+            raise refusal("photo_type")
+        self.mime = PHOTO_TYPES[kind]
+
+
+class PinForm(AdminForm):
+    id_prefix = "pin"
+    pin = PasswordField(_l("New PIN"), [Required("pin_format"), Matches(r"^[0-9]{4,8}$", "pin_format")],
+                        filters=[lambda pin: pin.strip() if pin else pin],
+                        description=_l("4 to 8 digits. The officer types it on the kiosk to start duty."),
+                        render_kw={"inputmode": "numeric", "autocomplete": "new-password", "maxlength": "8"})
+
+
+def _import_limit() -> int:
+    return IMPORT_MAX_BYTES
+
+
+class ImportForm(AdminForm):
+    """The file is read by the import itself (``org.officers.read_rows``); here only its size."""
+
+    id_prefix = "import"
+    file = UploadField(_l("File (CSV or XLSX)"), [Required(None)], max_bytes=_import_limit, render_kw={
+        "accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+    unit_id = IdField(_l("Unit of rows without a unit code"))
+
+    def validate_file(self, field):
+        if len(field.data or b"") > IMPORT_MAX_BYTES:
+            raise refusal("file_size", max=IMPORT_MAX_BYTES // (1024 * 1024))
+
+
+class DutyStartForm(AdminForm):
+    id_prefix = "duty"
+    desk_id = RecordField(model=Desk, code="unknown_desk")
+    officer_id = RecordField(model=Officer, code="unknown_officer")
+
+
+class DutyEndForm(AdminForm):
+    id_prefix = "duty"
+    desk_id = RecordField(model=Desk, code="unknown_desk")
+
+
+# --- Accounts -------------------------------------------------------------------------------------
+
+class LoginForm(AdminForm):
+    """Whether the name and password are right is the sign-in's to say, in one message for both."""
+
+    id_prefix = "login"
+    username = TextField(_l("Username"), [Required(None)], render_kw={
+        "autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"})
+    password = PasswordField(_l("Password"), [Required(None)], render_kw={"autocomplete": "current-password"})
+
+
+def _password_rules(field, field_name: str, username: str) -> None:
+    """The rules every password meets (``accounts``: the command line's accounts meet them too)."""
+    try:
+        accounts.check_password_rules(field.data or "", username, field=field_name)
+    except Invalid as error:
+        code, params = error.fields[field_name]
+        raise refusal(code, **params) from None
+
+
+class PasswordForm(AdminForm):
+    """One's own new password. Whether ``current`` is right, and the new one different from it,
+    only the stored hash can tell (``accounts.change_password``)."""
+
+    id_prefix = "password"
+    current = PasswordField(_l("Current password"), [Required("password_wrong")],
+                            render_kw={"autocomplete": "current-password"})
+    new = PasswordField(_l("New password"), [Required(None)],
+                        description=_l("At least 10 characters. A few words you can remember are best."),
+                        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("New password again"), [Required(None)],
+                            render_kw={"autocomplete": "new-password"})
+
+    def __init__(self, *args, username: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.username = username
+
+    def validate_new(self, field):
+        _password_rules(field, "new", self.username)
+
+    def validate_confirm(self, field):
+        if field.data != self.new.data:
+            raise refusal("password_mismatch")
+
+
+ROLES = [role.value for role in Role]
+
+
+class UserForm(AdminForm):
+    """An account. What it is linked to (a supervisor's unit, an officer's NIP) the operation
+    checks against the database (``accounts``)."""
+
+    username = TextField(_l("Username"), [Required("username_format"), Matches(accounts.USERNAME.pattern,
+                                                                              "username_format")],
+                         render_kw={"autocomplete": "off"})
+    name = TextField(_l("Name"))
+    role = TextField(_l("Role"), [Required("choice"), OneOf(ROLES)])
+    unit_id = IdField(_l("Unit (supervisors)"))
+    officer_nip = TextField(_l("Officer's NIP (officers)"), render_kw={"inputmode": "numeric"})
+
+
+class NewUserForm(UserForm):
+    password = PasswordField(_l("Password"), [Required(None)],
+                             description=_l("At least 10 characters. Give it to the person in private; they can "
+                                            "change it."),
+                             render_kw={"autocomplete": "new-password"})
+    active = BooleanField(_l("Active"), default=True)
+
+    def validate_password(self, field):
+        _password_rules(field, "password", self.username.data or "")
+
+
+class EditUserForm(UserForm):
+    active = BooleanField(_l("Active"), default=True)
+    new_password = PasswordField(_l("New password (leave empty to keep)"), render_kw={"autocomplete": "new-password"})
+
+    def validate_new_password(self, field):
+        if field.data:
+            _password_rules(field, "new_password", self.username.data or "")
