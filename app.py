@@ -15,13 +15,14 @@ from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from admin import bp as admin_area
-from config import Config
+from config import Config, engine_options
 from core import security, static_assets
 from core.backup import register_backup_cli
 from core.db import db, init_db
 from core.errors import register_error_handlers
 from core.extensions import babel, compress, csrf, htmx, limiter, login_manager, migrate
 from core.i18n import LOCALES, bilingual, pair, select_locale
+from core.sessions import SessionInterface
 from core.views import bp as core_views
 from demo.cli import COMMANDS as DEMO_COMMANDS
 from kiosk.cli import COMMANDS as KIOSK_COMMANDS
@@ -40,12 +41,15 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     else:
         app.config.from_object(Config(Path(app.instance_path)))
         app.config.update(config or {})
+        if "SQLALCHEMY_DATABASE_URI" in (config or {}) and "SQLALCHEMY_ENGINE_OPTIONS" not in config:
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config["SQLALCHEMY_DATABASE_URI"])
 
     if app.config["TRUSTED_PROXIES"]:
         # Behind nginx: trust X-Forwarded-* from that many proxies, no more.
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
+    app.session_interface = SessionInterface()
     init_db(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"), render_as_batch=True)
     csrf.init_app(app)

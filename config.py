@@ -21,7 +21,7 @@ class Config:
     """Defaults for a single machine (`make run`). Each can be set from the environment; the
     README's "Configuration" table lists them."""
 
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     PUBLIC_BASE_URL = "http://127.0.0.1:8000"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -55,6 +55,7 @@ class Config:
         self.SECRET_KEY = environ.get("SECRET_KEY") or _instance_secret(instance_path)
         self.SQLALCHEMY_DATABASE_URI = database_url(environ.get("DATABASE_URL")
                                                     or f"sqlite:///{instance_path / 'suara.db'}")
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.PUBLIC_BASE_URL = environ.get("PUBLIC_BASE_URL", self.PUBLIC_BASE_URL)
         self.SESSION_COOKIE_SECURE = environ.get("COOKIE_SECURE", "1") != "0"
         self.RATELIMIT_STORAGE_URI = environ.get("RATELIMIT_STORAGE_URI", self.RATELIMIT_STORAGE_URI)
@@ -77,6 +78,7 @@ class TestConfig(Config):
 
     def __init__(self, database_url: str, ratelimit_storage_uri: str = "memory://", **overrides):
         self.SQLALCHEMY_DATABASE_URI = database_url
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(database_url)
         self.RATELIMIT_STORAGE_URI = ratelimit_storage_uri
         for name, value in overrides.items():
             setattr(self, name, value)
@@ -88,6 +90,13 @@ def database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def engine_options(url: str) -> dict:
+    """A pooled connection to a database server is tested before use (pre-ping), so that the
+    first request after the server restarted gets a new connection, not an error; an SQLite file
+    does not go away under an open connection, and the test would cost every request a query."""
+    return {"pool_pre_ping": True} if not url.startswith("sqlite") else {}
 
 
 def _instance_secret(instance_path: Path) -> str:

@@ -79,24 +79,20 @@ class Prepared:
                 processors[name] = convert
             else:  # a literal of the statement (a LIMIT, a status): converted once, here
                 constants[name] = convert(bind.effective_value) if convert else bind.effective_value
-        # Where the driver takes parameters by position (sqlite3), one slot each, in order: a
-        # constant, or the name of a given value and how to convert it.
+        # Where the driver takes parameters by position (sqlite3): for each position, in order,
+        # a constant, or the name of a given value (converted once, however often it is used).
         self.slots = None if compiled.positiontup is None else [
-            (True, constants[name], None) if name in constants else (False, name, processors[name])
-            for name in compiled.positiontup]
+            (name in constants, constants.get(name, name)) for name in compiled.positiontup]
         self.processors, self.constants = processors, constants
         self.results = [column.type.dialect_impl(dialect).result_processor(dialect, None)
                         for column in getattr(statement, "selected_columns", ())]
         self.converts_results = any(self.results)
 
     def params(self, values: dict):
-        if self.slots is not None:
-            return tuple(value if constant else convert(values[value]) if convert else values[value]
-                         for constant, value, convert in self.slots)
-        params = dict(self.constants)
-        for name, convert in self.processors.items():
-            params[name] = convert(values[name]) if convert else values[name]
-        return params
+        given = {name: convert(values[name]) if convert else values[name] for name, convert in self.processors.items()}
+        if self.slots is None:
+            return {**self.constants, **given}
+        return tuple(value if constant else given[value] for constant, value in self.slots)
 
     def execute(self, cursor, values: dict) -> None:
         cursor.execute(self.sql, self.params(values))

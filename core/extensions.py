@@ -35,6 +35,8 @@ class PublicCompress(Compress):
     def after_request(self, response):
         if "admin" in request.blueprints:
             return response
+        if response.content_length is not None and response.content_length < current_app.config["COMPRESS_MIN_SIZE"]:
+            return response  # as Flask-Compress would decide, before it reads the request's headers
         return super().after_request(response)
 
 

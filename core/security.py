@@ -56,7 +56,7 @@ def _has_nul(value) -> bool:
 def _refuse_nul():
     """No honest form, link or kiosk sends a NUL character, and PostgreSQL cannot store one in
     text: refuse such a request before any view sees it, alike on SQLite and PostgreSQL."""
-    parts = [request.path, *request.args.values()]
+    parts = [request.path, *(request.args.values() if request.query_string else ())]
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         parts += [value for _key, value in request.form.items(multi=True)] + list(request.form.keys())
     if request.is_json:

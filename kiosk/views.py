@@ -12,6 +12,7 @@ from core.db import db, utcnow
 from core.errors import DomainError
 from core.extensions import csrf, htmx, limiter
 from core.htmx import render_htmx
+from core.sessions import sessionless
 from org.duty import end_duty_by_pin, start_duty_by_pin
 from org.errors import DutyError
 from org.models import Officer
@@ -288,6 +289,7 @@ _rules: dict[tuple, MisuseRules] = {}
 
 
 @bp.post("/vote")
+@sessionless
 # No CSRF token: the kiosk is authenticated by its device cookie, which is SameSite=Strict (no
 # other site can make a browser send it) and the body must be JSON (a cross-site form cannot
 # send that without a CORS preflight, which we never grant). A CSRF token would also expire
@@ -299,7 +301,7 @@ _rules: dict[tuple, MisuseRules] = {}
 @limiter.limit(_vote_limit, key_func=_kiosk_key, exempt_when=_no_device)
 def vote():
     """The busiest endpoint: one read and one write on a connection of its own, without the ORM
-    session (see ``kiosk.votes``)."""
+    session (see ``kiosk.votes``), and without the cookie session either."""
     payload = request.get_json(silent=True) if request.is_json else None
     with VoteTransaction() as votes:
         if votes.read(_token_from_request(), payload, rules=misuse_rules()) is None:

@@ -17,6 +17,7 @@ from kiosk.votes import KioskVoteIndicators, VoteResult, VoteTransaction, record
 from org.duty import start_duty
 from tests.factories import (
     answers_by_code,
+    csrf_token,
     make_desk,
     make_kiosk,
     make_officer,
@@ -358,3 +359,17 @@ def test_a_failed_vote_gives_back_its_sqlite_write_turn(app, client, setup):
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     finally:
         os.close(fd)
+
+
+def test_a_vote_leaves_the_tablets_session_cookie_alone(client, setup):
+    kiosk = paired_client(client, setup["token"])
+    kiosk.get("/kiosk/duty")  # the duty panel puts a CSRF token in the session
+    before = kiosk.get_cookie("session")
+    assert before is not None
+    response = kiosk.post("/kiosk/vote", json=vote_payload())
+    assert response.status_code == 201
+    assert "Set-Cookie" not in response.headers and "Cookie" not in response.vary
+    assert kiosk.get_cookie("session").value == before.value
+    # The panel's form still carries a token its session knows: a wrong PIN, not an expired form.
+    token = csrf_token(kiosk, "/kiosk/duty?action=end")
+    assert kiosk.post("/kiosk/duty/end", data={"pin": "0000", "csrf_token": token}).status_code == 422
