@@ -14,6 +14,7 @@ from flask import Flask
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from accounts.cli import COMMANDS as ACCOUNT_COMMANDS
 from admin import bp as admin_area
 from config import Config, engine_options
 from core import security, static_assets
@@ -63,7 +64,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
 
     for blueprint in (core_views, kiosk_views, survey_views, reports_views, admin_area):
         app.register_blueprint(blueprint)
-    for command in (*ORG_COMMANDS, *KIOSK_COMMANDS, *DEMO_COMMANDS):
+    for command in (*ORG_COMMANDS, *ACCOUNT_COMMANDS, *KIOSK_COMMANDS, *DEMO_COMMANDS):
         app.cli.add_command(command)
     register_backup_cli(app)
 

@@ -6,9 +6,9 @@ every view is closed unless it says who may use it (``org.auth.roles_required``)
 decorator cannot open a page.
 """
 
+from accounts.admin_views import bp as account_pages
 from appraisal.admin_views import bp as appraisal_pages
 from kiosk.admin_views import bp as kiosk_pages
-from org.account_views import bp as account_pages
 from org.views import bp as org_pages
 from reports.admin_views import bp as report_pages
 from survey.admin_views import bp as survey_pages

@@ -8,7 +8,7 @@ from core import audit
 from core.db import db
 from core.htmx import render_htmx
 from core.web import arg_date, paginate
-from org import accounts
+from org import access
 from org.auth import ADMIN, EVERYONE, OFFICER, roles_required
 from org.models import User
 
@@ -22,7 +22,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", cli_group=None)
 def index():
     if current_user.role == OFFICER:
         return redirect(url_for("admin.accounts.me"))
-    return render_template("admin/index.html", units=accounts.managed_units(current_user))
+    return render_template("admin/index.html", units=access.managed_units(current_user))
 
 
 @bp.get("/audit")

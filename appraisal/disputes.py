@@ -11,7 +11,7 @@ from core import audit
 from core.db import db, utcnow
 from core.errors import AccessDenied, AdminError, Invalid
 from core.responses import Flag, Response, flag_response
-from org.accounts import can_manage_unit
+from org.access import can_manage_unit
 from org.models import Officer, Role, User
 
 from .models import Dispute, DisputeStatus, Period, PeriodStatus

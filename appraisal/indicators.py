@@ -23,7 +23,7 @@ from core import audit
 from core.db import db, has_rows
 from core.errors import AdminError, Invalid
 from core.responses import Answer
-from org.accounts import require_admin
+from org.access import require_admin
 from org.models import User
 
 from .models import Indicator, IndicatorChannel, IndicatorKind

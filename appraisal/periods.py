@@ -17,7 +17,7 @@ from core import audit
 from core.db import db, has_rows
 from core.errors import AdminError, Invalid
 from core.responses import Response
-from org.accounts import require_admin
+from org.access import require_admin
 from org.models import User
 
 from .models import Period, PeriodStatus
@@ -84,8 +84,10 @@ def delete_period(actor: User, period: Period, now: datetime | None = None) -> N
     db.session.flush()
 
 
-def _transition(actor: User, period: Period, action: str, to: PeriodStatus, now: datetime | None,
+def transition(actor: User, period: Period, action: str, to: PeriodStatus, now: datetime | None,
                 reason: str | None = None) -> Period:
+    """Move a period to ``to``, audited. Opening is here (``open_period``); closing and reopening
+    freeze and unfreeze its reports, so they are operations of ``reports.snapshots``."""
     before = {"status": period.status.value}
     period.status = to
     db.session.flush()
@@ -101,7 +103,7 @@ def open_period(period: Period, user: User, now: datetime | None = None) -> Peri
     require_admin(user)
     if period.status != PeriodStatus.DRAFT:
         raise AdminError("period_not_draft")
-    return _transition(user, period, "open", PeriodStatus.OPEN, now)
+    return transition(user, period, "open", PeriodStatus.OPEN, now)
 
 
 def periods_query(search: str = ""):

@@ -6,13 +6,13 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from appraisal import scoring
 from core import audit
 from core.db import db, utcnow
 from core.errors import AccessDenied, AdminError, Invalid
-from org.accounts import can_manage_unit
+from org.access import can_manage_unit
 from org.models import Officer, User
 
-from . import scoring
 from .disputes import _reason
 from .models import Period, PeriodStatus, RatingDecision
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from accounts.operations import create_user, find_user
 from appraisal.models import Indicator, IndicatorKind, Period, PeriodStatus
 from appraisal.standard import insert_missing
 from core.db import db
@@ -194,7 +195,6 @@ def ensure_demo_accounts(now: datetime) -> list[tuple[str, str, str, str]]:
     """The demo's administrator, a supervisor of the first unit and an officer account for its
     first officer; made once (by username), so running the demo again changes nothing.
     Returns (role, username, password, whose) for each, to be printed."""
-    from org import accounts
     from org.models import Role, User
 
     unit = db.session.scalar(sa.select(Unit).order_by(Unit.id))
@@ -204,7 +204,7 @@ def ensure_demo_accounts(now: datetime) -> list[tuple[str, str, str, str]]:
         if role != "admin" and (unit is None or officer is None):
             continue
         whose = {"admin": "", "supervisor": unit.name if unit else "", "officer": officer.name if officer else ""}[role]
-        if accounts.find_user(username) is None:
+        if find_user(username) is None:
             values = dict(username=username, role=role, active=True,
                           name={"admin": "Administrator Demo", "supervisor": "Kepala Unit Demo",
                                 "officer": officer.name if officer else ""}[role])
@@ -212,7 +212,7 @@ def ensure_demo_accounts(now: datetime) -> list[tuple[str, str, str, str]]:
                 values["unit_id"] = unit.id
             if role == Role.OFFICER.value:
                 values["officer_id"] = officer.id
-            accounts.create_user(None, values, password, now)
+            create_user(None, values, password, now)
         elif role == "officer":
             whose = db.session.scalar(sa.select(User).where(User.username == username)).display_name
         logins.append((role, username, password, whose))

@@ -9,7 +9,7 @@ from core.db import db, utcnow
 from core.extensions import htmx
 from core.htmx import render_htmx
 from core.web import paginate, saved
-from org import accounts
+from org import access
 from org.auth import MANAGERS, Records, roles_required
 from org.queries import desks_of
 
@@ -45,7 +45,7 @@ class Kiosks(Records):
         unit_id = request.args.get("unit", type=int)
         status = request.args.get("status", "")
         return dict(listing=paginate(kiosks_query(current_user, unit_id, status, now)), now=now, unit_id=unit_id,
-                    state_filter=status, statuses=STATUSES, units=accounts.managed_units(current_user),
+                    state_filter=status, statuses=STATUSES, units=access.managed_units(current_user),
                     desks=desks_of(current_user), kiosk_status=kiosk_status)
 
     def row_context(self, kiosk):

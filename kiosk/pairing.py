@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from core import audit
 from core.db import db, utcnow
 from core.errors import AdminError
-from org.accounts import require_unit, scoped
+from org.access import require_unit, scoped
 from org.models import Desk, Unit, User
 
 from .errors import PairingError

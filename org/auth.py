@@ -11,7 +11,7 @@ from flask_login import current_user
 from core import crud
 from core.db import db
 from core.extensions import htmx, login_manager
-from org import accounts
+from org import access
 
 from .models import Role
 
@@ -27,7 +27,7 @@ def load(model, object_id: int, unit_of=None):
     obj = db.session.get(model, object_id)
     if obj is None:
         abort(404)
-    if unit_of is not None and not accounts.can_manage_unit(current_user, unit_of(obj)):
+    if unit_of is not None and not access.can_manage_unit(current_user, unit_of(obj)):
         abort(403)
     return obj
 
@@ -39,11 +39,6 @@ EVERYONE = (ADMIN, SUPERVISOR, OFFICER)
 
 
 MANAGERS = (ADMIN, SUPERVISOR)
-
-
-@login_manager.user_loader
-def _load_user(user_id: str):
-    return accounts.load_user(user_id)
 
 
 def safe_next(target: str | None) -> str | None:

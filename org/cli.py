@@ -5,10 +5,9 @@ import sqlalchemy as sa
 
 from core.db import db
 from core.errors import DomainError
-from org import accounts
 
 from .duty import end_duty, set_pin, start_duty
-from .models import Desk, Officer, Role, User
+from .models import Desk, Officer
 
 
 def desk_by_id(desk_id: int) -> Desk:
@@ -67,21 +66,4 @@ def officer_set_pin(nip, pin):
     click.echo("PIN set.")
 
 
-@click.command("create-admin")
-@click.option("--username", prompt=True, help="The administrator's username.")
-@click.option("--name", default="", help="Their full name, shown in the audit log.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="At least 10 characters (prompted when left out, so it stays out of the shell history).")
-def create_admin(username, name, password):
-    """Create an administrator account."""
-    try:
-        user = accounts.create_admin(username, password, name=name)
-    except DomainError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message) from None
-    db.session.commit()
-    admins = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.role == Role.ADMIN))
-    click.echo(f"Administrator '{user.username}' created ({admins} in all). Sign in at /admin/login.")
-
-
-COMMANDS = (duty, officer, create_admin)
+COMMANDS = (duty, officer)

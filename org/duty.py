@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from core import audit
 from core.db import db, utcnow
 
-from .accounts import require_unit, scoped
+from .access import require_unit, scoped
 from .errors import DutyError
 from .models import Desk, Duty, Officer, Unit, User
 

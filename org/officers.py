@@ -23,7 +23,7 @@ from core import audit
 from core.db import db, has_rows, referenced, utcnow
 from core.errors import AdminError, Invalid
 
-from .accounts import require_unit, scoped
+from .access import require_unit, scoped
 from .duty import set_pin
 from .models import Duty, ImportJob, Officer, Unit, User
 from .nip import InvalidNIP, normalize_nip

@@ -9,7 +9,7 @@ from core import audit
 from core.db import db, has_rows, referenced
 from core.errors import AdminError, Invalid
 
-from .accounts import require_unit
+from .access import require_unit
 from .models import Desk, Service, Unit, User
 
 UNIT_FIELDS = ("code", "name", "address", "timezone")

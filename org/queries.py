@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from core.db import db
 
-from .accounts import scoped
+from .access import scoped
 from .models import Desk, Unit, User
 
 

@@ -16,7 +16,7 @@ from core.errors import AdminError, message_for
 from core.extensions import htmx
 from core.htmx import render_htmx
 from core.web import arg_date, paginate, saved
-from org import accounts
+from org import access
 
 from .auth import ADMIN, MANAGERS, Records, load, roles_required
 from .duty import duty_query, roster_end, roster_start
@@ -201,14 +201,14 @@ class Officers(Records):
                     **args)
 
     def form_context(self, parent=None):
-        return dict(units=accounts.managed_units(current_user))
+        return dict(units=access.managed_units(current_user))
 
     def row_context(self, officer):
-        return dict(units=accounts.managed_units(current_user))
+        return dict(units=access.managed_units(current_user))
 
     def blank(self, parent=None, made=None):
         # The next officer is most likely of the same unit as the last one (or of the only one).
-        managed = accounts.managed_units(current_user)
+        managed = access.managed_units(current_user)
         unit_id = made.unit_id if made else (managed[0].id if len(managed) == 1 else None)
         return OfficerForm.blank("officer-new", unit_id=unit_id)
 
@@ -285,7 +285,7 @@ def _job_errors(job: ImportJob) -> list[tuple[int, str]]:
 
 def _import_page(form=None, job=None, status=200):
     jobs = db.session.scalars(import_jobs_of(current_user).limit(5)).all()
-    units = accounts.managed_units(current_user)
+    units = access.managed_units(current_user)
     partial = "org/_import_job.html" if job is not None else "org/_import_form.html"
     return render_htmx("org/import.html", partial, status=status, form=form or ImportForm.blank(), job=job,
                        jobs=jobs, units=units, job_errors=_job_errors(job) if job else [])
@@ -331,7 +331,7 @@ def _step(job: ImportJob) -> ImportJob:
 
 def _load_job(job_id: int) -> ImportJob:
     job = load(ImportJob, job_id)
-    if job.user_id != current_user.id and not accounts.can_manage_unit(current_user, job.unit_id):
+    if job.user_id != current_user.id and not access.can_manage_unit(current_user, job.unit_id):
         abort(403)
     return job
 
@@ -368,7 +368,7 @@ def _duty_context(form=None):
     listing = paginate(duty_query(current_user, desk_id, officer_id, day_from, day_to, tz))
     desks = desks_of(current_user, active_only=False)
     officer_list = db.session.scalars(
-        accounts.scoped(sa.select(Officer).where(Officer.active.is_(True)).order_by(Officer.name), Officer.unit_id,
+        access.scoped(sa.select(Officer).where(Officer.active.is_(True)).order_by(Officer.name), Officer.unit_id,
                         current_user)
     ).all()
     return dict(listing=listing, desks=desks, officers=officer_list, desk_id=desk_id, officer_id=officer_id,

@@ -25,12 +25,12 @@ from core.htmx import render_htmx
 from core.i18n import current_locale
 from core.responses import PROFILE_LABELS, Response
 from core.web import paginate, saved
-from org import accounts
-from org.accounts import can_manage_unit, can_view_sheet, visible_units
+from org import access
+from org.access import can_manage_unit, can_view_sheet, visible_units
 from org.auth import ADMIN, EVERYONE, MANAGERS, load, roles_required
 from org.models import Officer, Role, Unit
+from reports import charts, exports
 
-from . import charts, exports
 from .charts import element_chart
 from .comments import comment_details, comments_query, set_comment_hidden
 from .forms import DecisionForm, DisputeForm, RulingForm
@@ -72,7 +72,7 @@ def _comments_context():
                 period_id=request.args.get("period", type=int), hidden=request.args.get("hidden", ""))
     listing = paginate(comments_query(current_user, args["unit_id"], args["period_id"], args["hidden"],
                                                   args["q"]))
-    return dict(listing=listing, units=accounts.managed_units(current_user), details=comment_details(listing.items),
+    return dict(listing=listing, units=access.managed_units(current_user), details=comment_details(listing.items),
                 periods=db.session.scalars(sa.select(Period).order_by(Period.starts_on.desc())).all(), **args)
 
 

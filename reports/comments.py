@@ -8,7 +8,7 @@ from core import audit
 from core.db import db
 from core.errors import AdminError
 from core.responses import Response, hide_comment
-from org.accounts import require_unit, scoped
+from org.access import require_unit, scoped
 from org.models import Desk, Officer, Unit, User
 
 

@@ -9,12 +9,12 @@ from fractions import Fraction
 import sqlalchemy as sa
 
 from appraisal.models import Period, PeriodStatus
-from appraisal.periods import _transition
+from appraisal.periods import transition
 from appraisal.policy import policy_of
 from core.db import db, utcnow
 from core.errors import AdminError, Invalid
 from core.responses import Response
-from org.accounts import require_admin
+from org.access import require_admin
 from org.models import Officer, Unit, User
 
 from .models import ScoreSnapshot
@@ -111,7 +111,7 @@ def close_period(period: Period, user: User, now: datetime | None = None) -> Per
         raise AdminError("period_not_open")
     now = now or utcnow()
     take_snapshot(period, now)
-    return _transition(user, period, "close", PeriodStatus.CLOSED, now)
+    return transition(user, period, "close", PeriodStatus.CLOSED, now)
 
 
 def reopen_period(period: Period, user: User, reason: str, now: datetime | None = None) -> Period:
@@ -125,7 +125,7 @@ def reopen_period(period: Period, user: User, reason: str, now: datetime | None 
     if period.status != PeriodStatus.CLOSED:
         raise AdminError("period_not_closed")
     drop_snapshot(period)
-    return _transition(user, period, "reopen", PeriodStatus.OPEN, now or utcnow(), reason=reason)
+    return transition(user, period, "reopen", PeriodStatus.OPEN, now or utcnow(), reason=reason)
 
 
 def unit_overview(period: Period) -> dict[int, dict]:

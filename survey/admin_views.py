@@ -29,7 +29,7 @@ def my_service_code():
         code = issue_service_code(officer, db.session.get(Desk, desk_id) if desk_id else None)
     except DomainError as error:
         db.session.rollback()
-        return render_htmx("org/me.html", "survey/_my_service_code.html", status=error.status,
+        return render_htmx("accounts/me.html", "survey/_my_service_code.html", status=error.status,
                            code_error=error.message)
     db.session.commit()
-    return render_htmx("org/me.html", "survey/_my_service_code.html", service_code=code)
+    return render_htmx("accounts/me.html", "survey/_my_service_code.html", service_code=code)

@@ -21,7 +21,7 @@ from core.db import db, utcnow
 from core.extensions import client_key, htmx, limiter, login_manager
 from core.htmx import render_htmx
 from core.i18n import LOCALES, current_locale
-from org import accounts
+from org import access
 from org.models import Desk, Officer, Unit
 from survey import qr
 
@@ -248,7 +248,7 @@ def staff_only(view):
     def wrapper(*args, **kwargs):
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
-        if accounts.managed_unit_ids(current_user) == []:
+        if access.managed_unit_ids(current_user) == []:
             abort(403)
         return view(*args, **kwargs)
 
@@ -256,7 +256,7 @@ def staff_only(view):
 
 
 def _check_unit(unit: Unit) -> Unit:
-    if not accounts.can_manage_unit(current_user, unit.id):
+    if not access.can_manage_unit(current_user, unit.id):
         abort(403)
     return unit
 
@@ -290,7 +290,7 @@ def _pdf_response(html: str, filename: str):
 @bp.get("/survey/")
 @staff_only
 def index():
-    units = db.session.scalars(accounts.scoped(sa.select(Unit), Unit.id, current_user).order_by(Unit.name)).all()
+    units = db.session.scalars(access.scoped(sa.select(Unit), Unit.id, current_user).order_by(Unit.name)).all()
     return render_template("survey/index.html", units=units)
 
 

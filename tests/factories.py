@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
+from accounts.operations import hash_password
 from appraisal.models import Indicator, IndicatorKind, Period, PeriodStatus
 from core.audit import AuditLog
 from core.db import db
 from core.responses import Answer, Channel, Flag, Given, NewResponse, Response, flag_response, record_response
 from kiosk.pairing import new_pairing_code, pair_kiosk
-from org import accounts
 from org.duty import set_pin
 from org.models import Desk, Officer, Role, Unit, User
 
@@ -31,7 +31,7 @@ def make_user(role: Role | str = Role.ADMIN, unit=None, officer=None, password: 
         officer = make_officer(unit=unit)
     user = User(**{
         "username": f"user{next(_usernames)}", "name": "", "role": role,
-        "password_hash": accounts.hash_password(password),
+        "password_hash": hash_password(password),
         "unit_id": unit.id if unit else (officer.unit_id if officer else None),
         "officer_id": officer.id if officer else None, **overrides,
     })

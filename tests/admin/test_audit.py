@@ -24,7 +24,7 @@ from tests.factories import PASSWORD, make_desk, make_kiosk, make_period, make_u
 
 ROOT = Path(__file__).resolve().parents[2]
 # The packages whose functions write audit entries.
-DOMAIN = [path for package in ("core", "org", "appraisal", "kiosk", "survey", "reports")
+DOMAIN = [path for package in ("core", "org", "accounts", "appraisal", "kiosk", "survey", "reports")
           for path in sorted((ROOT / package).glob("*.py"))]
 
 

@@ -11,12 +11,13 @@ ROOT = Path(__file__).resolve().parents[2]
 MAY_IMPORT = {
     "core": set(),
     "org": {"core"},
+    "accounts": {"core", "org"},
     "appraisal": {"core", "org"},
     "survey": {"core", "org", "appraisal"},
     "kiosk": {"core", "org", "appraisal", "survey"},
     "reports": {"core", "org", "appraisal"},
-    "admin": {"core", "org", "appraisal", "survey", "kiosk", "reports"},
-    "demo": {"core", "org", "appraisal", "survey", "kiosk", "reports"},
+    "admin": {"core", "org", "accounts", "appraisal", "survey", "kiosk", "reports"},
+    "demo": {"core", "org", "accounts", "appraisal", "survey", "kiosk", "reports"},
 }
 TOP_LEVEL = set(MAY_IMPORT) | {"app", "config"}
 

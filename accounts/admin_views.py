@@ -10,16 +10,22 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from core.db import db
-from core.extensions import limiter
+from core.extensions import limiter, login_manager
 from core.web import paginate
-from org import accounts
+from org import access
+from org.auth import ADMIN, EVERYONE, Records, roles_required, safe_next
+from org.errors import LoginError
+from org.models import Role, User
 
-from .auth import ADMIN, EVERYONE, Records, roles_required, safe_next
-from .errors import LoginError
 from .forms import EditUserForm, LoginForm, NewUserForm, PasswordForm
-from .models import Role, User
+from .operations import authenticate, change_password, create_user, load_user, update_user, users_query
 
 bp = Blueprint("accounts", __name__)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    return load_user(user_id)
 
 
 LOGIN_LIMIT_PER_CLIENT = "5 per minute"
@@ -43,7 +49,7 @@ def _login_failed(response) -> bool:
 
 def _login_breach(_limit):
     form = LoginForm.blank(username=request.form.get("username", "")[:80])
-    page = render_template("org/login.html", form=form, next=safe_next(request.form.get("next")),
+    page = render_template("accounts/login.html", form=form, next=safe_next(request.form.get("next")),
                            error=_("Too many sign-in attempts. Wait a few minutes and try again."))
     return make_response(page, 429)
 
@@ -58,12 +64,12 @@ def login():
         return redirect(target or url_for("admin.index"))
     form = LoginForm()
     if request.method == "GET":
-        return render_template("org/login.html", form=form, next=target)
+        return render_template("accounts/login.html", form=form, next=target)
     try:
-        user = accounts.authenticate(form.username.data, form.password.data)
+        user = authenticate(form.username.data, form.password.data)
     except LoginError as error:
         db.session.commit()  # keep the count of failures
-        return render_template("org/login.html", form=form, error=error.message, next=target), 422
+        return render_template("accounts/login.html", form=form, error=error.message, next=target), 422
     db.session.commit()
     session.clear()  # nothing from before signing in carries over
     login_user(user)
@@ -82,7 +88,7 @@ def logout():
 @bp.get("/me")
 @roles_required(*EVERYONE)
 def me():
-    return render_template("org/me.html")
+    return render_template("accounts/me.html")
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -90,13 +96,13 @@ def me():
 def password():
     form = PasswordForm(username=current_user.username)
     if request.method == "GET":
-        return render_template("org/password.html", form=form)
-    if form.submit(lambda: accounts.change_password(current_user, form.current.data, form.new.data)):
+        return render_template("accounts/password.html", form=form)
+    if form.submit(lambda: change_password(current_user, form.current.data, form.new.data)):
         db.session.commit()
         login_user(current_user._get_current_object())  # the session's id changed with the password: keep it
         flash(_("Your password has been changed. Other sessions of this account are signed out."), "success")
         return redirect(url_for("admin.accounts.me"), code=303)
-    return render_template("org/password.html", form=form), form.status
+    return render_template("accounts/password.html", form=form), form.status
 
 
 class Users(Records):
@@ -106,17 +112,17 @@ class Users(Records):
     list_endpoint = "users"
     actions = ("list", "create", "row", "edit")  # an account is switched off, never deleted: the log names it
     roles = dict.fromkeys(actions, [ADMIN])
-    page, list_partial = "org/users.html", "org/_users.html"
-    new_partial, row_partial = "org/_user_new.html", "org/_user_row.html"
+    page, list_partial = "accounts/users.html", "accounts/_users.html"
+    new_partial, row_partial = "accounts/_user_new.html", "accounts/_user_row.html"
     title_attribute = "username"
     messages = dict(created=_l("Account %(name)s created."), saved=_l("Account %(name)s saved."))
 
     def list_context(self, parent=None):
         search = request.args.get("q", "")
-        return dict(listing=paginate(accounts.users_query(search)), q=search)
+        return dict(listing=paginate(users_query(search)), q=search)
 
     def form_context(self, parent=None):
-        return dict(roles=list(Role), units=accounts.managed_units(current_user))
+        return dict(roles=list(Role), units=access.managed_units(current_user))
 
     def row_context(self, user):
         return self.form_context()
@@ -125,10 +131,10 @@ class Users(Records):
         return EditUserForm(obj=user, id_prefix=f"user-{user.id}", officer_nip=user.officer.nip if user.officer else "")
 
     def create(self, actor, form, parent=None):
-        return accounts.create_user(actor, form.values, form.password.data)
+        return create_user(actor, form.values, form.password.data)
 
     def update(self, actor, user, form):
-        return accounts.update_user(actor, user, form.values, form.new_password.data)
+        return update_user(actor, user, form.values, form.new_password.data)
 
 
 users = Users()

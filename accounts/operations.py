@@ -1,14 +1,5 @@
-"""Accounts of the admin area: users, roles, sign-in checks, and the unit scope of each role.
-
-Roles:
-- ``admin``: everything, every unit;
-- ``supervisor`` (unit manager, pejabat penilai): their own unit's services, desks, officers,
-  kiosks, duty roster and comments (and, with issue #4, its reports, appraisal ratings and disputes);
-- ``officer``: their own account (and, with issue #4, their own appraisal sheet).
-
-Scope is enforced in queries (``scoped``) and on every write (``require_unit``), never only by
-hiding a link.
-"""
+"""State changes of accounts: signing in (failures counted, a lock after too many), passwords, and
+the administrator's changes to accounts, each audited."""
 
 from __future__ import annotations
 
@@ -20,19 +11,29 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from core import audit
 from core.db import db, utcnow
-from core.errors import AccessDenied, AdminError, Invalid
-
-from .errors import LoginError
-from .models import Officer, Role, Unit, User, new_session_token
+from core.errors import AdminError, Invalid
+from org.errors import LoginError
+from org.models import Officer, Role, Unit, User, new_session_token
 
 PASSWORD_MIN = 10
+
+
 PASSWORD_MAX = 200
+
+
 # Held in the database, so the lock holds across every server process; the per-client rate
 # limit of the login form comes on top.
 MAX_FAILED_LOGINS = 10
+
+
 LOGIN_LOCK = timedelta(minutes=15)
+
+
 USERNAME = re.compile(r"^[A-Za-z0-9._-]{3,80}$")
+
+
 USER_FIELDS = ("username", "name", "role", "unit_id", "officer_id", "active")
+
 
 # Checked against when the username is unknown, so that a wrong name costs as long as a wrong
 # password and response times do not tell which accounts exist.
@@ -53,51 +54,6 @@ def check_password_rules(password: str, username: str = "", field: str = "passwo
     if username and username.lower() in password.lower():
         raise Invalid({field: "password_is_username"})
 
-
-# --- Roles and scope ----------------------------------------------------------------------------
-
-def can_manage_unit(user: User, unit_id: int | None) -> bool:
-    """May ``user`` see and change the things of this unit?"""
-    if user is None or not user.active:
-        return False
-    if user.role == Role.ADMIN:
-        return True
-    return user.role == Role.SUPERVISOR and unit_id is not None and user.unit_id == unit_id
-
-
-def require_admin(user: User) -> None:
-    """What every unit shares (periods, indicators) only an administrator changes."""
-    if user is None or user.role != Role.ADMIN or not user.active:
-        raise AccessDenied()
-
-
-def require_unit(user: User, unit_id: int | None) -> None:
-    if not can_manage_unit(user, unit_id):
-        raise AccessDenied()
-
-
-def managed_unit_ids(user: User) -> list[int] | None:
-    """The units ``user`` manages: None means every unit (an administrator)."""
-    if user.role == Role.ADMIN:
-        return None
-    if user.role == Role.SUPERVISOR and user.unit_id is not None:
-        return [user.unit_id]
-    return []
-
-
-def scoped(query, unit_column, user: User):
-    """Limit a query to the units ``user`` manages."""
-    ids = managed_unit_ids(user)
-    if ids is None:
-        return query
-    return query.where(unit_column.in_(ids)) if ids else query.where(sa.false())
-
-
-def managed_units(user: User) -> list[Unit]:
-    return db.session.scalars(scoped(sa.select(Unit).order_by(Unit.name), Unit.id, user)).all()
-
-
-# --- Signing in ---------------------------------------------------------------------------------
 
 def find_user(username: str) -> User | None:
     return db.session.scalar(sa.select(User).where(sa.func.lower(User.username) == (username or "").strip().lower()))
@@ -152,8 +108,6 @@ def change_password(user: User, current: str, new: str, now: datetime | None = N
     user.session_token = new_session_token()
     audit.record(user, "password", "user", user.id, user.username, unit_id=user.unit_id, now=now)
 
-
-# --- Managing accounts (administrators) ---------------------------------------------------------
 
 def _check_user_values(values: dict, user: User | None = None) -> dict:
     """The account's values, with the records they name: its unit, its officer (by NIP), whose
@@ -246,19 +200,3 @@ def users_query(search: str = ""):
         like = f"%{search.strip().lower()}%"
         query = query.where(sa.or_(sa.func.lower(User.username).like(like), sa.func.lower(User.name).like(like)))
     return query
-
-
-def can_view_sheet(user: User, officer: Officer) -> bool:
-    """The officer themselves, their unit's supervisor, an administrator."""
-    if user is None or not user.active:
-        return False
-    if user.role == Role.OFFICER:
-        return user.officer_id == officer.id
-    return can_manage_unit(user, officer.unit_id)
-
-
-def visible_units(user: User) -> list[Unit]:
-    query = sa.select(Unit).order_by(Unit.name)
-    if user.role != Role.ADMIN:
-        query = query.where(Unit.id == (user.unit_id if user.role == Role.SUPERVISOR else -1))
-    return list(db.session.scalars(query))

@@ -8,9 +8,10 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash
 
+from accounts.operations import MAX_FAILED_LOGINS, authenticate, check_password_rules
 from core.db import db
 from core.errors import Invalid
-from org import accounts
+from org import access
 from org.duty import start_duty
 from org.errors import LoginError
 from org.models import Desk, Officer, Role, User
@@ -115,17 +116,17 @@ def test_failed_sign_ins_are_limited_per_username_from_any_address(app, ctx):
 def test_an_account_locks_after_ten_wrong_passwords_and_unlocks_later(ctx):
     user = make_user(Role.ADMIN)
     now = datetime.now(timezone.utc)
-    for _ in range(accounts.MAX_FAILED_LOGINS - 1):
+    for _ in range(MAX_FAILED_LOGINS - 1):
         with pytest.raises(LoginError) as error:
-            accounts.authenticate(user.username, "wrong", now)
+            authenticate(user.username, "wrong", now)
         assert error.value.code == "bad_credentials"
     with pytest.raises(LoginError) as error:
-        accounts.authenticate(user.username, "wrong", now)
+        authenticate(user.username, "wrong", now)
     assert error.value.code == "locked"
     with pytest.raises(LoginError) as error:
-        accounts.authenticate(user.username, PASSWORD, now + timedelta(minutes=14))
+        authenticate(user.username, PASSWORD, now + timedelta(minutes=14))
     assert error.value.code == "locked"
-    assert accounts.authenticate(user.username, PASSWORD, now + timedelta(minutes=16)) is user
+    assert authenticate(user.username, PASSWORD, now + timedelta(minutes=16)) is user
 
 
 @pytest.mark.parametrize("target,expected", [("/admin/officers", "/admin/officers"), ("https://evil.example/", "/admin/"),
@@ -215,10 +216,10 @@ def test_a_new_password_must_not_contain_the_username(client, ctx):
 
 def test_password_rules():
     with pytest.raises(Invalid):
-        accounts.check_password_rules("short")
+        check_password_rules("short")
     with pytest.raises(Invalid):
-        accounts.check_password_rules("budi-budi-budi-2026", "budi")
-    accounts.check_password_rules("budi-budi-budi-2026", "siti")
+        check_password_rules("budi-budi-budi-2026", "budi")
+    check_password_rules("budi-budi-budi-2026", "siti")
 
 
 def test_passwords_are_hashed_with_scrypt(ctx):
@@ -233,17 +234,17 @@ def test_unit_scope_of_each_role(ctx):
     admin = make_user(Role.ADMIN)
     supervisor = make_user(Role.SUPERVISOR, unit=own)
     officer = make_user(Role.OFFICER, officer=make_officer(unit=own))
-    assert accounts.can_manage_unit(admin, other.id)
-    assert accounts.can_manage_unit(supervisor, own.id) and not accounts.can_manage_unit(supervisor, other.id)
-    assert not accounts.can_manage_unit(officer, own.id)
+    assert access.can_manage_unit(admin, other.id)
+    assert access.can_manage_unit(supervisor, own.id) and not access.can_manage_unit(supervisor, other.id)
+    assert not access.can_manage_unit(officer, own.id)
     supervisor.active = False
-    assert not accounts.can_manage_unit(supervisor, own.id)
+    assert not access.can_manage_unit(supervisor, own.id)
     desks = [make_desk(unit=own), make_desk(unit=other)]
     query = sa.select(Desk.id).order_by(Desk.id)
-    assert db.session.scalars(accounts.scoped(query, Desk.unit_id, admin)).all() == [d.id for d in desks]
+    assert db.session.scalars(access.scoped(query, Desk.unit_id, admin)).all() == [d.id for d in desks]
     supervisor.active = True
-    assert db.session.scalars(accounts.scoped(query, Desk.unit_id, supervisor)).all() == [desks[0].id]
-    assert db.session.scalars(accounts.scoped(query, Desk.unit_id, officer)).all() == []
+    assert db.session.scalars(access.scoped(query, Desk.unit_id, supervisor)).all() == [desks[0].id]
+    assert db.session.scalars(access.scoped(query, Desk.unit_id, officer)).all() == []
 
 
 def test_an_officer_sees_only_their_own_account(client, ctx):
