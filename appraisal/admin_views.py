@@ -63,6 +63,21 @@ class Periods(Records):
         return render_htmx("admin/row_edit.html", self.row_partial, status=error.status, row_error=error.message,
                            **self.row(period))
 
+    def changed(self, period, message):
+        """A change of the period's state made: its row again, with what happened."""
+        return saved(self.row_partial, "period-saved", self.back(period), message % {"name": period.name},
+                     **self.row(period))
+
+    def change_state(self, period_id, change, message):
+        """Open or close a period from its row (``change(period, actor)``, an operation that raises
+        a DomainError when the period's state does not allow it)."""
+        period = load(Period, period_id)
+        try:
+            change(period, current_user)
+        except DomainError as error:
+            return self.refused(error, period)
+        return self.changed(period, message)
+
 
 periods = Periods()
 periods.register(bp)
@@ -71,13 +86,7 @@ periods.register(bp)
 @bp.post("/periods/<int:period_id>/open")
 @roles_required(ADMIN)
 def period_open(period_id):
-    period = load(Period, period_id)
-    try:
-        open_period(period, current_user)
-    except DomainError as error:
-        return periods.refused(error, period)
-    return saved(periods.row_partial, "period-saved", periods.back(period),
-                 _("Period %(name)s is open.", name=period.name), **periods.row(period))
+    return periods.change_state(period_id, open_period, _l("Period %(name)s is open."))
 
 
 class Indicators(Records):

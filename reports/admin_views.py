@@ -44,13 +44,7 @@ bp = Blueprint("reports", __name__)
 @bp.post("/periods/<int:period_id>/close")
 @roles_required(ADMIN)
 def period_close(period_id):
-    period = load(Period, period_id)
-    try:
-        close_period(period, current_user)
-    except DomainError as error:
-        return periods.refused(error, period)
-    return saved(periods.row_partial, "period-saved", periods.back(period),
-                 _("Period %(name)s is closed.", name=period.name), **periods.row(period))
+    return periods.change_state(period_id, close_period, _l("Period %(name)s is closed."))
 
 
 @bp.route("/periods/<int:period_id>/reopen", methods=["GET", "POST"])
@@ -62,8 +56,7 @@ def period_reopen(period_id):
     if request.method == "GET":
         return render_htmx("appraisal/reopen.html", "appraisal/_reopen.html", **context)
     if form.submit(lambda: reopen_period(period, current_user, form.reason.data)):
-        return saved(periods.row_partial, "period-saved", periods.back(period),
-                     _("Period %(name)s is open again.", name=period.name), **periods.row(period))
+        return periods.changed(period, _l("Period %(name)s is open again."))
     return render_htmx("appraisal/reopen.html", "appraisal/_reopen.html", status=form.status, **context)
 
 

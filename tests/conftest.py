@@ -24,8 +24,9 @@ from appraisal.standard import insert_missing
 from config import TestConfig
 from core.db import db
 from core.extensions import limiter
+from org.models import Role
 from tests.browser.a11y import a11y_context  # noqa: F401  (a fixture, for every page checked with axe)
-from tests.factories import make_desk, make_kiosk, make_officer, make_period, make_unit
+from tests.factories import make_desk, make_kiosk, make_officer, make_period, make_unit, make_user, sign_in
 
 # Developers' runs explore new random examples each time (that is how the NUL bug was found);
 # CI runs a fixed set, so that a submission cannot fail on an example nobody has seen.
@@ -109,6 +110,15 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def admin(client, ctx):
+    """An administrator of every unit, signed in on ``client``, reading the pages in English."""
+    user = make_user(Role.ADMIN, username="pusat")
+    sign_in(client, user)
+    client.set_cookie("lang", "en")
+    return user
 
 
 # --- Factories --------------------------------------------------------------------------------

@@ -193,13 +193,6 @@ def test_every_entity_and_action_the_domain_logs_has_a_label():
 
 # --- Browsing the log -----------------------------------------------------------------------------------
 
-@pytest.fixture
-def admin(client, ctx):
-    user = make_user(Role.ADMIN, username="pusat")
-    sign_in(client, user)
-    client.set_cookie("lang", "en")
-    return user
-
 
 def test_the_audit_log_can_be_browsed_and_filtered(client, admin):
     other = make_user(Role.ADMIN, username="cabang")

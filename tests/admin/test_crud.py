@@ -141,13 +141,6 @@ KINDS = [
 ]
 IDS = [kind.name for kind in KINDS]
 
-@pytest.fixture
-def admin(client, ctx):
-    user = make_user(Role.ADMIN, username="pusat")
-    sign_in(client, user)
-    client.set_cookie("lang", "en")
-    return user
-
 
 HX = {"HX-Request": "true"}
 

@@ -25,18 +25,8 @@ from tests.factories import (
     make_user,
     post,
     refused,
-    sign_in,
     text,
 )
-
-
-@pytest.fixture
-def admin(client, ctx):
-    user = make_user(Role.ADMIN, username="pusat")
-    sign_in(client, user)
-    client.set_cookie("lang", "en")
-    return user
-
 
 # --- Periods -------------------------------------------------------------------------------------------
 
@@ -47,17 +37,20 @@ def test_create_open_close_and_reopen_a_period(client, admin):
     period = db.session.scalar(sa.select(Period))
     assert period.status == PeriodStatus.DRAFT
     assert post(client, f"/admin/periods/{period.id}/close", htmx=True).status_code == 409  # not open yet
-    assert post(client, f"/admin/periods/{period.id}/open", htmx=True).status_code == 200
+    response = post(client, f"/admin/periods/{period.id}/open", htmx=True)
+    assert response.status_code == 200 and "Period Triwulan I 2027 is open." in text(response)
     response = post(client, f"/admin/periods/{period.id}/close", htmx=True)
     assert response.status_code == 200 and "Closed" in text(response)
+    assert "Period Triwulan I 2027 is closed." in text(response)
     db.session.expire_all()
     assert db.session.get(Period, period.id).status == PeriodStatus.CLOSED
     no_reason = post(client, f"/admin/periods/{period.id}/reopen", {"reason": " "}, htmx=True)
     assert no_reason.status_code == 422 and "Say why" in text(no_reason)
     form = client.get(f"/admin/periods/{period.id}/reopen", headers={"HX-Request": "true"})
     assert 'name="reason"' in text(form)
+    client.set_cookie("lang", "id")
     response = post(client, f"/admin/periods/{period.id}/reopen", {"reason": "Late kiosk uploads"}, htmx=True)
-    assert response.status_code == 200
+    assert response.status_code == 200 and "Periode Triwulan I 2027 dibuka kembali." in text(response)
     db.session.expire_all()
     assert db.session.get(Period, period.id).status == PeriodStatus.OPEN
     entries = audit_entries(entity="period")

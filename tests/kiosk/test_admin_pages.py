@@ -9,16 +9,7 @@ import pytest
 from core.db import db
 from kiosk.models import Kiosk
 from kiosk.pairing import pair_kiosk
-from org.models import Role
-from tests.factories import audit_entries, make_desk, make_kiosk, make_unit, make_user, post, refused, sign_in, text
-
-
-@pytest.fixture
-def admin(client, ctx):
-    user = make_user(Role.ADMIN, username="pusat")
-    sign_in(client, user)
-    client.set_cookie("lang", "en")
-    return user
+from tests.factories import audit_entries, make_desk, make_kiosk, make_unit, post, refused, text
 
 
 def test_kiosks_show_who_is_online(client, admin):

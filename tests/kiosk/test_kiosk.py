@@ -26,20 +26,6 @@ from tests.factories import (
     vote_payload,
 )
 
-
-@pytest.fixture
-def setup(factories):
-    """An open period, a desk with a paired kiosk and an officer of its unit on duty."""
-    period = make_period()
-    desk = make_desk()
-    officer = make_officer(unit=desk.unit, name="Siti Rahmawati")
-    kiosk, token = make_kiosk(desk)
-    start_duty(desk, officer, datetime.now(timezone.utc) - timedelta(hours=1))
-    db.session.commit()
-    return dict(period_id=period.id, desk_id=desk.id, officer_id=officer.id, kiosk_id=kiosk.id, token=token,
-                unit_id=desk.unit_id)
-
-
 # --- Pairing ------------------------------------------------------------------------------------
 
 def test_unpaired_tablet_gets_the_pairing_screen(client, ctx):

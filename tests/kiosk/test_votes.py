@@ -14,29 +14,12 @@ from core.db import db
 from core.responses import Answer, Channel, Flag, Response, ResponseWriter, excluded_by
 from kiosk.models import Kiosk
 from kiosk.votes import KioskVoteIndicators, VoteResult, VoteTransaction, record_vote, write_turns_of
-from org.duty import start_duty
 from tests.factories import (
     answers_by_code,
     csrf_token,
-    make_desk,
-    make_kiosk,
-    make_officer,
-    make_period,
     paired_client,
     vote_payload,
 )
-
-
-@pytest.fixture
-def setup(factories):
-    """As in test_kiosk: an open period, a desk with a paired kiosk and an officer on duty."""
-    make_period()
-    desk = make_desk()
-    officer = make_officer(unit=desk.unit)
-    kiosk, token = make_kiosk(desk)
-    start_duty(desk, officer, datetime.now(timezone.utc) - timedelta(hours=1))
-    db.session.commit()
-    return dict(desk_id=desk.id, officer_id=officer.id, kiosk_id=kiosk.id, token=token)
 
 
 def post(client, token, **overrides):

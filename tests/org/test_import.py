@@ -14,14 +14,6 @@ from org.officers import _import_all, fail_import, import_step, read_rows, start
 from tests.factories import audit_entries, make_officer, make_unit, make_user, post, sign_in, text, valid_nip
 
 
-@pytest.fixture
-def admin(client, ctx):
-    user = make_user(Role.ADMIN)
-    sign_in(client, user)
-    client.set_cookie("lang", "en")
-    return user
-
-
 def csv_file(rows, header="nip,name,position,unit", sep=",") -> bytes:
     return ("\n".join([header] + [sep.join(row) for row in rows]) + "\n").encode()
 

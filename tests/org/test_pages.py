@@ -29,15 +29,6 @@ from tests.factories import (
     text,
 )
 
-
-@pytest.fixture
-def admin(client, ctx):
-    user = make_user(Role.ADMIN, username="pusat")
-    sign_in(client, user)
-    client.set_cookie("lang", "en")
-    return user
-
-
 # --- Units, services, desks -----------------------------------------------------------------------
 
 def test_units_page_full_and_partial(client, admin):

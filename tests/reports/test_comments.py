@@ -1,20 +1,11 @@
 """Citizens' comments in the admin area: hiding an abusive one keeps it and is audited; a
 supervisor sees and hides only their unit's."""
 
-import pytest
 
 from core.db import db
 from core.responses import Response
 from org.models import Role
 from tests.factories import add_survey, audit_entries, make_desk, make_period, make_unit, make_user, post, sign_in, text
-
-
-@pytest.fixture
-def admin(client, ctx):
-    user = make_user(Role.ADMIN, username="pusat")
-    sign_in(client, user)
-    client.set_cookie("lang", "en")
-    return user
 
 
 def test_hiding_a_comment_keeps_it_and_is_audited(client, admin):
