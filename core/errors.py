@@ -20,10 +20,15 @@ class DomainError(Exception):
         self.code = code
         self.params = params
 
+    @classmethod
+    def text(cls, code: str, params: dict | None = None) -> str:
+        """The message of ``code`` in the user's language, its placeholders filled from ``params``."""
+        template = str(cls.messages.get(code, code))
+        return template % params if params else template
+
     @property
     def message(self) -> str:
-        template = self.messages.get(self.code, self.code)
-        return str(template) % self.params if self.params else str(template)
+        return self.text(self.code, self.params)
 
     def as_json(self) -> dict:
         return {"error": self.code, "message": self.message}
@@ -145,8 +150,7 @@ class Invalid(DomainError):
 
     def __init__(self, fields: dict, **params):
         super().__init__("invalid", **params)
-        # Each value is a code, or a (code, params) pair.
-        self.fields = {name: value if isinstance(value, tuple) else (value, {}) for name, value in fields.items()}
+        self.fields = per_field(fields)
 
     @property
     def message(self) -> str:
@@ -156,10 +160,18 @@ class Invalid(DomainError):
         return {name: message_for(code, params) for name, (code, params) in self.fields.items()}
 
 
+def per_field(fields: dict) -> dict[str, tuple[str, dict]]:
+    """Refusals of single form fields, each given as a message code or a (code, params) pair, as
+    (code, params) pairs."""
+    return {name: value if isinstance(value, tuple) else (value, {}) for name, value in fields.items()}
+
+
 def message_for(code: str, params: dict | None = None) -> str:
     """The translated message of a field code (or of an AdminError code, for a failed import)."""
-    template = str(Invalid.messages.get(code) or AdminError.messages.get(code) or code)
-    return template % params if params else template
+    for owner in (Invalid, AdminError):
+        if code in owner.messages:
+            return owner.text(code, params)
+    return code
 
 
 def _wants_json() -> bool:

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from core.errors import DomainError
+from core.errors import DomainError, per_field
 
 
 class SurveyError(DomainError):
@@ -42,14 +42,13 @@ class SurveyError(DomainError):
 
 
 class SurveyInvalid(SurveyError):
-    """Answers that cannot be stored, with one message code per form field (``q<indicator id>``,
-    ``service``, ``gender``, ``age_band``, ``education``, ``occupation``, ``comment``)."""
+    """Answers that cannot be stored, with one message code, or (code, params) pair, per form field
+    (``q<indicator id>``, ``service``, ``gender``, ``age_band``, ``education``, ``occupation``,
+    ``comment``)."""
 
-    def __init__(self, fields: dict[str, str], **params):
+    def __init__(self, fields: dict):
         super().__init__("invalid")
-        self.fields = fields
-        self.field_params = params
+        self.fields = per_field(fields)
 
     def field_messages(self) -> dict[str, str]:
-        # A mapping on the right of % fills the named placeholders and ignores the others.
-        return {name: str(self.messages[code]) % self.field_params for name, code in self.fields.items()}
+        return {name: self.text(code, params) for name, (code, params) in self.fields.items()}

@@ -44,7 +44,8 @@ def _stripped(value):
 
 
 # Each refusal is a message code of SurveyError.messages, which SurveyInvalid turns into the
-# citizen's language when the page shows it.
+# citizen's language when the page shows it; the placeholders of those that have any:
+_MESSAGE_PARAMS = {"comment_too_long": {"max": COMMENT_MAX_LENGTH}}
 
 def _answer(form, field: Field) -> None:
     if not field.data:
@@ -112,7 +113,8 @@ def parse_survey_form(formdata: Mapping[str, str], indicators: Iterable[Indicato
     form_class = survey_form(indicators, services)
     form = form_class(formdata=formdata if isinstance(formdata, MultiDict) else MultiDict(formdata))
     if not form.validate():
-        raise SurveyInvalid({name: messages[0] for name, messages in form.errors.items()}, max=COMMENT_MAX_LENGTH)
+        raise SurveyInvalid({name: (messages[0], _MESSAGE_PARAMS.get(messages[0], {}))
+                             for name, messages in form.errors.items()})
     return ParsedSurvey(
         answers={indicator.id: int(form[answer_field(indicator)].data) for indicator in indicators},
         service_id=form.offered.get(form.service.data),
