@@ -1,9 +1,11 @@
 """What every response carries and every request is checked for: the security headers (a strict
-Content-Security-Policy among them), and the refusal of a NUL character anywhere in a request."""
+Content-Security-Policy among them), the refusal of a NUL character anywhere in a request, and
+JSON too deeply nested to parse refused as bad input."""
 
 import functools
 
 from flask import Flask, abort, request
+from flask.json.provider import DefaultJSONProvider
 
 from core import static_assets
 
@@ -43,13 +45,32 @@ SECURITY_HEADERS = (
 _SECURITY_HEADER_KEYS = tuple((name.lower(), (name, value)) for name, value in SECURITY_HEADERS)
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, except that a document nested deeper than the parser can follow is bad input
+    (a ValueError, which request.get_json answers with 400, or None when silent), not a server
+    fault: the standard parser recurses, and raises RecursionError for it."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
 def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    if isinstance(value, dict):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    # A walk with a stack of its own: JSON nested as deep as the parser allows must not exhaust
+    # Python's.
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
     return False
 
 
@@ -78,5 +99,6 @@ def _security_headers(response):
 
 
 def init_app(app: Flask) -> None:
+    app.json = JSONProvider(app)
     app.before_request(_refuse_nul)
     app.after_request(_security_headers)

@@ -45,6 +45,9 @@ except ImportError:  # not on Windows: SQLite's own busy waiting orders the writ
 
 # A device clock more than this far ahead of ours is wrong; the received time is used instead.
 CLOCK_SKEW_ALLOWED = timedelta(minutes=5)
+# Before any kiosk was paired (so the received time stands in for it in any case), and far enough
+# from the calendar's first day for the day and minute windows a vote is judged in.
+EARLIEST_DEVICE_TIME = datetime(2000, 1, 1, tzinfo=timezone.utc)
 MAX_REASONS = 10
 
 
@@ -318,7 +321,7 @@ class _Vote:
         # is cast in the future or before its kiosk was paired (checked once the kiosk is read);
         # for those, the received time stands in.
         cast_at = self.vote.cast_at
-        self.device_time = cast_at is not None and cast_at <= now + CLOCK_SKEW_ALLOWED
+        self.device_time = cast_at is not None and EARLIEST_DEVICE_TIME <= cast_at <= now + CLOCK_SKEW_ALLOWED
         self.clock_adjusted = cast_at is not None and not self.device_time
         self.cast_at = cast_at if self.device_time else now
 

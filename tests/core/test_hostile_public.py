@@ -104,3 +104,12 @@ def test_hostile_sign_in(client, real_admin, username, password, next_page):
     # A failed sign-in may count the failure, but creates and deletes nothing.
     assert counts()[:4] == before[:4]
     assert "evil.example" not in response.headers.get("Location", "")
+
+
+@pytest.mark.parametrize("path", ["/", "/healthz", "/kiosk/pair", "/admin/login", "/lang/en", "/kiosk/vote"])
+@pytest.mark.parametrize("body", [b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 5_000 + b"1" + b"}" * 5_000])
+def test_json_nested_too_deep_for_the_parser_is_bad_input_everywhere(client, ctx, path, body):
+    before = counts()
+    response = client.post(path, data=body, content_type="application/json")
+    assert 400 <= response.status_code < 500
+    assert counts() == before

@@ -61,6 +61,9 @@ def test_any_json_body_to_the_vote_endpoint(paired, body):
 # Times at the edge of the calendar cannot be converted to UTC: once a 500, now a 422.
 @example(field="cast_at", value="0001-01-01T00:00:00+14:00")
 @example(field="cast_at", value="9999-12-31T23:59:59-14:00")
+# Times that convert but leave no room for the windows a vote is judged in: once a 500, now the
+# received time (a clock that cannot be believed).
+@example(field="cast_at", value="0001-01-01T00:00:00Z")
 @example(field="value", value=float("nan"))
 @example(field="reasons", value=["R_WAKTU", "R_WAKTU"])
 def test_one_hostile_field_in_an_otherwise_valid_vote(paired, field, value):
@@ -81,6 +84,9 @@ def test_one_hostile_field_in_an_otherwise_valid_vote(paired, field, value):
 @SETTINGS
 @given(raw=st.binary(max_size=300), content_type=st.sampled_from(
     ["application/json", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data", ""]))
+# JSON nested deeper than the parser can follow: once a 500, now refused like any bad JSON.
+@example(raw=b"[" * 100_000 + b"]" * 100_000, content_type="application/json")
+@example(raw=b'{"a":' * 5_000 + b"1" + b"}" * 5_000, content_type="application/json")
 def test_raw_bytes_to_the_vote_endpoint(paired, raw, content_type):
     before = counts()
     response = paired.post("/kiosk/vote", data=raw, content_type=content_type)

@@ -337,9 +337,11 @@ def test_a_vote_from_a_clock_in_the_future_uses_the_received_time(client, setup)
     assert abs(stored.cast_at - stored.received_at) < timedelta(seconds=1)
 
 
-def test_a_vote_from_a_clock_reset_to_1970_uses_the_received_time(client, setup, counter):
+@pytest.mark.parametrize("cast_at", ["1970-01-01T00:00:05Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"])
+def test_a_vote_from_a_clock_reset_to_1970_uses_the_received_time(client, setup, counter, cast_at):
     # A tablet whose battery ran flat may come back in 1970; its votes must not be stuck forever.
-    response = paired_client(client, setup["token"]).post("/kiosk/vote", json=vote_payload(cast_at="1970-01-01T00:00:05Z"))
+    # Nor may a time at the calendar's very edge break the windows the vote is judged in.
+    response = paired_client(client, setup["token"]).post("/kiosk/vote", json=vote_payload(cast_at=cast_at))
     assert response.status_code == 201
     stored = db.session.scalar(sa.select(Response))
     assert stored.flag_set & Flag.CLOCK_ADJUSTED and stored.period_id == setup["period_id"]
