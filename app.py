@@ -19,7 +19,7 @@ from admin import bp as admin_area
 from config import Config, engine_options
 from core import security, static_assets
 from core.backup import register_backup_cli
-from core.db import db, init_db
+from core.db import IdConverter, db, init_db
 from core.errors import register_error_handlers
 from core.extensions import babel, compress, csrf, htmx, limiter, login_manager, migrate
 from core.i18n import LOCALES, bilingual, pair, select_locale
@@ -50,6 +50,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
+    app.url_map.converters["int"] = IdConverter
     app.session_interface = SessionInterface()
     init_db(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"), render_as_batch=True)

@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
+from werkzeug.routing import IntegerConverter
 
 
 class Base(DeclarativeBase):
@@ -141,6 +142,20 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+# Ids are 32-bit integers in the database: a larger number is no record (and no query; SQLite
+# cannot even bind a number beyond 64 bits).
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in the app's addresses, all of which are ids: a number no id can be matches no
+    route (a 404), instead of reaching a database that cannot take it."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID,
+                 signed: bool = False):
+        super().__init__(map, fixed_digits, min, max, signed)
 
 
 def init_db(app) -> None:

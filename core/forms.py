@@ -25,7 +25,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from wtforms import Field
 from wtforms.validators import StopValidation, ValidationError
 
-from .db import db
+from .db import MAX_ID, db
 from .errors import DomainError, Invalid, message_for
 
 
@@ -179,10 +179,6 @@ class Checked:
 
 
 # --- Fields --------------------------------------------------------------------------------------
-
-# Ids are 32-bit integers in the database: a larger number is no record (and no query).
-MAX_ID = 2**31 - 1
-
 
 def _plain(value):
     return value.value if isinstance(value, enum.Enum) else value

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, g, jsonify, redirect, render_template,
 from flask import Response as FlaskResponse
 from flask_babel import gettext as _
 
-from core.db import db, utcnow
+from core.db import MAX_ID, db, utcnow
 from core.errors import DomainError
 from core.extensions import csrf, htmx, limiter
 from core.htmx import render_htmx
@@ -126,9 +126,8 @@ def banner():
 
 
 def _officer(officer_id: int | None) -> Officer | None:
-    """The officer with this id from a path, query or form; None for a number no id can be (ids
-    are 32-bit in the database, and SQLite cannot even bind a number beyond 64 bits)."""
-    if officer_id is None or not 0 < officer_id < 2**31:
+    """The officer with this id from a path, query or form; None for a number no id can be."""
+    if officer_id is None or not 0 < officer_id <= MAX_ID:
         return None
     return db.session.get(Officer, officer_id)
 

@@ -113,3 +113,10 @@ def test_json_nested_too_deep_for_the_parser_is_bad_input_everywhere(client, ctx
     response = client.post(path, data=body, content_type="application/json")
     assert 400 <= response.status_code < 500
     assert counts() == before
+
+
+@pytest.mark.parametrize("path", ["/admin/reports/1/officers/99999999999999999999", "/admin/units/2147483648/edit",
+                                  "/admin/reports/9223372036854775808/units/1", "/kiosk/photo/18446744073709551616"])
+def test_a_number_no_id_can_be_in_an_address_is_not_found(client, admin, path):
+    response = client.get(path)
+    assert response.status_code == 404 and "This page does not exist." in response.get_data(as_text=True)
