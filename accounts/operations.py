@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core import audit
-from core.db import db, utcnow
+from core.db import db, id_from, utcnow
 from core.errors import AdminError, Invalid
 from org.errors import LoginError
 from org.models import Officer, Role, Unit, User, new_session_token
@@ -88,9 +88,10 @@ def load_user(user_id: str) -> User | None:
     """The user for a session's id (``<id>:<session token>``); None when the password changed
     since, or the account was switched off."""
     raw_id, _, token = (user_id or "").partition(":")
-    if not raw_id.isdigit() or not token:
+    account_id = id_from(raw_id)
+    if account_id is None or not token:
         return None
-    user = db.session.get(User, int(raw_id))
+    user = db.session.get(User, account_id)
     if user is None or not user.active or user.session_token != token:
         return None
     return user

@@ -7,7 +7,7 @@ from flask_login import current_user
 from core import audit
 from core.db import db
 from core.htmx import render_htmx
-from core.web import arg_date, paginate
+from core.web import arg_date, arg_id, paginate
 from org import access
 from org.auth import ADMIN, EVERYONE, OFFICER, roles_required
 from org.models import User
@@ -28,8 +28,8 @@ def index():
 @bp.get("/audit")
 @roles_required(ADMIN)
 def audit_log():
-    args = dict(user_id=request.args.get("user", type=int), entity=request.args.get("entity", ""),
-                entity_id=request.args.get("entity_id", type=int), day_from=arg_date("from"), day_to=arg_date("to"))
+    args = dict(user_id=arg_id("user"), entity=request.args.get("entity", ""),
+                entity_id=arg_id("entity_id"), day_from=arg_date("from"), day_to=arg_date("to"))
     entity = args["entity"] if args["entity"] in audit.ENTITIES else None
     listing = paginate(audit.search(args["user_id"], entity, args["entity_id"], args["day_from"], args["day_to"]), 50)
     users = db.session.scalars(sa.select(User).order_by(User.username)).all()

@@ -78,7 +78,7 @@ def check_score(raw, field: str) -> Decimal:
 
 def _whole(raw, field: str, code: str, low: int, high: int) -> int:
     text = str(raw if raw is not None else "").strip()
-    if not text.isdigit() or not low <= int(text) <= high:
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
         raise Invalid({field: code})
     return int(text)
 

@@ -149,6 +149,12 @@ def _sqlite_pragmas(dbapi_connection, _record):
 MAX_ID = 2**31 - 1
 
 
+def id_from(text: str) -> int | None:
+    """The id written in ``text`` (ASCII digits only: ``"²".isdigit()`` is true, yet no number);
+    None when it is no id."""
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID else None
+
+
 class IdConverter(IntegerConverter):
     """``<int:…>`` in the app's addresses, all of which are ids: a number no id can be matches no
     route (a 404), instead of reaching a database that cannot take it."""

@@ -25,7 +25,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from wtforms import Field
 from wtforms.validators import StopValidation, ValidationError
 
-from .db import MAX_ID, db
+from .db import db, id_from
 from .errors import DomainError, Invalid, message_for
 
 
@@ -191,8 +191,6 @@ def sent_text(valuelist) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _id(text: str) -> int | None:
-    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID else None
 
 
 class TextField(Field):
@@ -293,7 +291,7 @@ class IdField(TextField):
     input_type = "select"
 
     def process_formdata(self, valuelist):
-        self.data = _id(sent_text(valuelist))
+        self.data = id_from(sent_text(valuelist))
 
 
 class RecordField(TextField):
@@ -313,7 +311,7 @@ class RecordField(TextField):
         self.data = value if value is None or isinstance(value, self.model) else self._load(value)
 
     def process_formdata(self, valuelist):
-        self.data = self._load(_id(sent_text(valuelist)))
+        self.data = self._load(id_from(sent_text(valuelist)))
 
     def pre_validate(self, form):
         if self.data is None:

@@ -4,14 +4,21 @@ from datetime import date
 
 from flask import flash, make_response, redirect, render_template, request
 
-from .db import db
+from .db import MAX_ID, db, id_from
 from .extensions import htmx
 
 PER_PAGE = 25
 
 
 def paginate(query, per_page: int = PER_PAGE):
-    return db.paginate(query, page=request.args.get("page", 1, type=int), per_page=per_page, error_out=False)
+    # A page past any list is an empty one; past MAX_ID its offset would not fit the database.
+    page = min(request.args.get("page", 1, type=int), MAX_ID)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def arg_id(name: str) -> int | None:
+    """The id in the query string's ``name``; None when absent or a number no id can be."""
+    return id_from(request.args.get(name, ""))
 
 
 def arg_date(name: str) -> date | None:

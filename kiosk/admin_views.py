@@ -8,7 +8,7 @@ from flask_login import current_user
 from core.db import db, utcnow
 from core.extensions import htmx
 from core.htmx import render_htmx
-from core.web import paginate, saved
+from core.web import arg_id, paginate, saved
 from org import access
 from org.auth import MANAGERS, Records, roles_required
 from org.queries import desks_of
@@ -42,7 +42,7 @@ class Kiosks(Records):
 
     def list_context(self, parent=None):
         now = utcnow()
-        unit_id = request.args.get("unit", type=int)
+        unit_id = arg_id("unit")
         status = request.args.get("status", "")
         return dict(listing=paginate(kiosks_query(current_user, unit_id, status, now)), now=now, unit_id=unit_id,
                     state_filter=status, statuses=STATUSES, units=access.managed_units(current_user),

@@ -15,7 +15,7 @@ from core.db import db
 from core.errors import AdminError, message_for
 from core.extensions import htmx
 from core.htmx import render_htmx
-from core.web import arg_date, paginate, saved
+from core.web import arg_date, arg_id, paginate, saved
 from org import access
 
 from .auth import ADMIN, MANAGERS, Records, load, roles_required
@@ -195,7 +195,7 @@ class Officers(Records):
         return officer.unit_id
 
     def list_context(self, parent=None):
-        args = dict(q=request.args.get("q", ""), unit_id=request.args.get("unit", type=int),
+        args = dict(q=request.args.get("q", ""), unit_id=arg_id("unit"),
                     active=request.args.get("active", ""))
         return dict(listing=paginate(officers_query(current_user, args["q"], args["unit_id"], args["active"])),
                     **args)
@@ -361,8 +361,8 @@ def _roster_timezone(desk_id: int | None) -> str:
 
 
 def _duty_context(form=None):
-    desk_id = request.args.get("desk", type=int)
-    officer_id = request.args.get("officer", type=int)
+    desk_id = arg_id("desk")
+    officer_id = arg_id("officer")
     day_from, day_to = arg_date("from"), arg_date("to")
     tz = _roster_timezone(desk_id)
     listing = paginate(duty_query(current_user, desk_id, officer_id, day_from, day_to, tz))

@@ -24,7 +24,7 @@ from core.extensions import htmx
 from core.htmx import render_htmx
 from core.i18n import current_locale
 from core.responses import PROFILE_LABELS, Response
-from core.web import paginate, saved
+from core.web import arg_id, paginate, saved
 from org import access
 from org.access import can_manage_unit, can_view_sheet, visible_units
 from org.auth import ADMIN, EVERYONE, MANAGERS, load, roles_required
@@ -61,8 +61,8 @@ def period_reopen(period_id):
 
 
 def _comments_context():
-    args = dict(q=request.args.get("q", ""), unit_id=request.args.get("unit", type=int),
-                period_id=request.args.get("period", type=int), hidden=request.args.get("hidden", ""))
+    args = dict(q=request.args.get("q", ""), unit_id=arg_id("unit"),
+                period_id=arg_id("period"), hidden=request.args.get("hidden", ""))
     listing = paginate(comments_query(current_user, args["unit_id"], args["period_id"], args["hidden"],
                                                   args["q"]))
     return dict(listing=listing, units=access.managed_units(current_user), details=comment_details(listing.items),
@@ -170,10 +170,10 @@ def rating_label(value) -> str:
 def reports_index():
     period = None
     if request.args.get("period"):
-        period = db.session.get(Period, request.args.get("period", type=int) or 0)
+        period = db.session.get(Period, arg_id("period") or 0)
     period = period if period is not None and period.status != PeriodStatus.DRAFT else _default_period()
     # The period pickers of the unit report and the sheet come back here with their unit/officer.
-    unit_id, officer_id = request.args.get("unit", type=int), request.args.get("officer", type=int)
+    unit_id, officer_id = arg_id("unit"), arg_id("officer")
     if period is not None and officer_id:
         return redirect(url_for("admin.reports.sheet", period_id=period.id, officer_id=officer_id))
     if period is not None and unit_id:

@@ -120,3 +120,17 @@ def test_json_nested_too_deep_for_the_parser_is_bad_input_everywhere(client, ctx
 def test_a_number_no_id_can_be_in_an_address_is_not_found(client, admin, path):
     response = client.get(path)
     assert response.status_code == 404 and "This page does not exist." in response.get_data(as_text=True)
+
+
+HUGE = "100000000000000000000"
+
+
+@pytest.mark.parametrize("path", [f"/admin/reports?period={HUGE}", f"/admin/reports?period=1&unit={HUGE}&officer={HUGE}",
+                                  f"/admin/comments?unit={HUGE}&period={HUGE}", f"/admin/periods?page={HUGE}",
+                                  f"/admin/officers?unit={HUGE}&page={HUGE}", f"/admin/audit?user={HUGE}&entity_id={HUGE}",
+                                  f"/admin/duty?desk={HUGE}&officer={HUGE}", f"/admin/kiosks?unit={HUGE}",
+                                  "/admin/reports?period=%C2%B2", "/admin/periods?page=%C2%B2"])
+def test_a_number_no_id_can_be_in_a_query_is_no_filter(client, admin, path):
+    """Such a number filters on nothing (or is the last page): the page, never a server error."""
+    response = client.get(path)
+    assert response.status_code == 200
