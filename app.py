@@ -7,7 +7,6 @@ commands; importing this module builds nothing and writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask
@@ -16,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from accounts.cli import COMMANDS as ACCOUNT_COMMANDS
 from admin import bp as admin_area
-from config import Config, engine_options
+from config import Config
 from core import security, static_assets
 from core.backup import register_backup_cli
 from core.db import IdConverter, db, init_db
@@ -33,17 +32,10 @@ from reports.views import bp as reports_views
 from survey.views import bp as survey_views
 
 
-def create_app(config: Config | Mapping | None = None) -> Flask:
-    """The app with ``config`` (a Config), or with the environment's configuration and, for a
-    mapping, those values on top."""
+def create_app(config: Config | None = None) -> Flask:
+    """The app with ``config``; by default the environment's (``Config``)."""
     app = Flask(__name__, instance_relative_config=True)
-    if isinstance(config, Config):
-        app.config.from_object(config)
-    else:
-        app.config.from_object(Config(Path(app.instance_path)))
-        app.config.update(config or {})
-        if "SQLALCHEMY_DATABASE_URI" in (config or {}) and "SQLALCHEMY_ENGINE_OPTIONS" not in config:
-            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config["SQLALCHEMY_DATABASE_URI"])
+    app.config.from_object(config or Config(Path(app.instance_path)))
 
     if app.config["TRUSTED_PROXIES"]:
         # Behind nginx: trust X-Forwarded-* from that many proxies, no more.

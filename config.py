@@ -1,8 +1,8 @@
 """Configuration: one class with every default, the environment read here and nowhere else.
 
-``Config.from_environment(instance_path)`` is what ``create_app`` uses; ``TestConfig`` is what
-the test suite uses (``create_app(TestConfig(...))``). Values are plain class attributes, so that
-``app.config.from_object`` takes them as they are.
+``create_app()`` uses ``Config(instance_path)``; the test suite uses ``create_app(TestConfig(...))``.
+Defaults are class attributes, and what the environment sets is read in ``__init__``;
+``app.config.from_object`` takes both.
 """
 
 from __future__ import annotations
@@ -21,11 +21,13 @@ class Config:
     """Defaults for a single machine (`make run`). Each can be set from the environment; the
     README's "Configuration" table lists them."""
 
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     PUBLIC_BASE_URL = "http://127.0.0.1:8000"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
+    # The largest request of the whole app is an upload of the admin area (an officer import, a
+    # photo); anything larger is refused (413) before a byte of it is parsed.
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     # A kiosk page stays open for days: its CSRF token lives as long as the session.
     WTF_CSRF_TIME_LIMIT = None
     BABEL_DEFAULT_LOCALE = LOCALES[0]
@@ -55,7 +57,6 @@ class Config:
         self.SECRET_KEY = environ.get("SECRET_KEY") or _instance_secret(instance_path)
         self.SQLALCHEMY_DATABASE_URI = database_url(environ.get("DATABASE_URL")
                                                     or f"sqlite:///{instance_path / 'suara.db'}")
-        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.PUBLIC_BASE_URL = environ.get("PUBLIC_BASE_URL", self.PUBLIC_BASE_URL)
         self.SESSION_COOKIE_SECURE = environ.get("COOKIE_SECURE", "1") != "0"
         self.RATELIMIT_STORAGE_URI = environ.get("RATELIMIT_STORAGE_URI", self.RATELIMIT_STORAGE_URI)
@@ -72,13 +73,13 @@ class TestConfig(Config):
     TEST_DATABASE_URL), rate limits in memory or in TEST_RATELIMIT_STORAGE_URI, and nothing read
     from the developer's environment."""
 
+    __test__ = False  # a configuration, not a test class for pytest to collect
     TESTING = True
     SECRET_KEY = "test-secret"
     SERVER_NAME = None
 
     def __init__(self, database_url: str, ratelimit_storage_uri: str = "memory://", **overrides):
         self.SQLALCHEMY_DATABASE_URI = database_url
-        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(database_url)
         self.RATELIMIT_STORAGE_URI = ratelimit_storage_uri
         for name, value in overrides.items():
             setattr(self, name, value)
@@ -90,13 +91,6 @@ def database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
-
-
-def engine_options(url: str) -> dict:
-    """A pooled connection to a database server is tested before use (pre-ping), so that the
-    first request after the server restarted gets a new connection, not an error; an SQLite file
-    does not go away under an open connection, and the test would cost every request a query."""
-    return {"pool_pre_ping": True} if not url.startswith("sqlite") else {}
 
 
 def _instance_secret(instance_path: Path) -> str:

@@ -13,10 +13,6 @@ from .views import bp
 PUBLIC_ENDPOINTS = {"admin.accounts.login"}
 
 
-# Uploads (an officer import, a photo) are the largest requests of the area.
-MAX_REQUEST_BYTES = 4 * 1024 * 1024
-
-
 # Office PCs are shared: a session left alone this long is signed out.
 DEFAULT_IDLE_MINUTES = 120
 
@@ -34,7 +30,6 @@ def _idle_too_long() -> bool:
 
 @bp.before_request
 def _guard():
-    request.max_content_length = MAX_REQUEST_BYTES
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     if current_user.is_authenticated and _idle_too_long():
@@ -53,15 +48,3 @@ def _no_store(response):
     # Pages about people's careers: never kept in a shared PC's cache.
     response.headers.setdefault("Cache-Control", "no-store")
     return response
-
-
-@bp.errorhandler(429)
-def _too_many(error):
-    """A rate limit of the area: the view's own answer when it made one (the sign-in form with
-    its message), else the application's error page."""
-    if getattr(error, "response", None) is not None:
-        return error.response
-    from flask import render_template
-    from flask_babel import gettext as _
-
-    return render_template("error.html", status=429, message=_("Too many attempts. Wait a moment and try again.")), 429

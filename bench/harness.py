@@ -52,12 +52,13 @@ def prepare_kiosks(database_url: str, count: int) -> list[str]:
 
     from app import create_app
     from appraisal.models import Period, PeriodStatus
+    from config import TestConfig
     from core.db import db
     from kiosk.pairing import new_pairing_code, pair_kiosk
     from org.duty import start_duty
     from org.models import Desk, Officer, Unit
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench"})
+    app = create_app(TestConfig(database_url, TESTING=False))
     tokens = []
     with app.app_context():
         upgrade()

@@ -33,9 +33,8 @@ from flask_login import current_user
 
 from .db import db
 from .errors import DomainError
-from .extensions import htmx
 from .forms import AdminForm
-from .htmx import render_htmx
+from .htmx import render_htmx, wants_partial
 from .web import saved
 
 ACTIONS = ("list", "create", "row", "edit", "delete")
@@ -198,7 +197,7 @@ class Records(ABC):
         except DomainError as error:
             db.session.rollback()
             # htmx asked from the row: the row again, with the reason; else the page that asked.
-            if htmx:
+            if wants_partial():
                 page = render_template(self.row_partial, row_error=error.message, **self.row(obj))
             else:
                 page = render_template("admin/confirm.html", error=error.message, **confirm)

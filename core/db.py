@@ -164,7 +164,15 @@ class IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits, min, max, signed)
 
 
+def engine_options(url: str) -> dict:
+    """A pooled connection to a database server is tested before use (pre-ping), so that the
+    first request after the server restarted gets a new connection, not an error; an SQLite file
+    does not go away under an open connection, and the test would cost every request a query."""
+    return {"pool_pre_ping": True} if not url.startswith("sqlite") else {}
+
+
 def init_db(app) -> None:
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -203,8 +203,16 @@ def register_error_handlers(app: Flask) -> None:
     def csrf_error(error):
         return render_error(400, _("This form has expired. Reload the page and try again."))
 
+    @app.errorhandler(DomainError)
+    def domain_error(error):
+        """A refusal no view answered itself: its message, in the user's language, with its status."""
+        db.session.rollback()
+        return render_error(error.status, error.message)
+
     @app.errorhandler(HTTPException)
     def http_error(error):
+        if error.response is not None:
+            return error.response  # the view's own answer (a rate limit's page, made by on_breach)
         status = error.code or 500
         message = messages.get(status, messages[400])()
         return render_error(status, message)

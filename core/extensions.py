@@ -36,7 +36,9 @@ class PublicCompress(Compress):
         if "admin" in request.blueprints:
             return response
         if response.content_length is not None and response.content_length < current_app.config["COMPRESS_MIN_SIZE"]:
-            return response  # as Flask-Compress would decide, before it reads the request's headers
+            # Flask-Compress would not compress it either; leaving first also spares it its
+            # `Vary: Accept-Encoding`, which an answer never compressed does not need.
+            return response
         return super().after_request(response)
 
 
@@ -45,7 +47,7 @@ compress = PublicCompress()
 csrf = CSRFProtect()
 htmx = HTMX()
 login_manager = LoginManager()
-limiter = Limiter(key_func=client_key, default_limits=[], headers_enabled=True)
+limiter = Limiter(key_func=client_key, default_limits=[])
 migrate = Migrate()
 
 

@@ -23,9 +23,9 @@ from flask import request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict
 from wtforms import Field
-from wtforms.validators import StopValidation, ValidationError
+from wtforms.validators import Length, StopValidation, ValidationError
 
-from .db import db, id_from
+from .db import MAX_ID, db, id_from
 from .errors import DomainError, Invalid, message_for
 
 
@@ -128,13 +128,8 @@ class Required:
             raise StopValidation(message_for(self.code))
 
 
-class MaxLength:
-    def __init__(self, maximum: int):
-        self.maximum = maximum
-
-    def __call__(self, form, field):
-        if field.data and len(field.data) > self.maximum:
-            raise refusal("too_long", max=self.maximum)
+def MaxLength(maximum: int) -> Length:  # noqa: N802 (a validator, named as WTForms names them)
+    return Length(max=maximum, message=Invalid.messages["too_long"])
 
 
 class Matches:
@@ -253,7 +248,7 @@ class DateField(TextField):
 
 
 class IntegerField(TextField):
-    """A whole number; ``empty`` when nothing is typed."""
+    """A whole number that a 32-bit column holds; ``empty`` when nothing is typed."""
 
     input_type = "number"
 
@@ -269,7 +264,9 @@ class IntegerField(TextField):
                 self.data = int(text)
             except ValueError:
                 self.data = None
-                raise ValueError(message_for("number_format")) from None
+            if self.data is None or not -MAX_ID - 1 <= self.data <= MAX_ID:
+                self.data = None
+                raise ValueError(message_for("number_format"))
 
 
 class BooleanField(Field):

@@ -23,7 +23,7 @@ everything (well under a second), later starts only hash the files.
   instead (``{{ inline_style('bundles/public.css') }}``, see ``INLINE_STYLES``): caching would
   save its visitor nothing, and on a slow network a linked style sheet costs a whole round trip
   before anything shows. The Content-Security-Policy of such a response allows that style by its
-  hash (``inlined_style_sources``, read by ``app._security_headers``).
+  hash (``inlined_style_sources``, read by ``core.security._security_headers``).
 """
 
 from __future__ import annotations
@@ -141,7 +141,8 @@ class StaticAssets:
 
     def _write(self, target: Path, content: bytes) -> None:
         """Write ``target`` and its brotli and gzip copies so that no process ever sees half a
-        file (gunicorn starts several workers, and each builds): each file is staged beside the
+        file (gunicorn preloads the app once, but `flask` commands, a second server on the same
+        folder or a worker restarted without preload build too): each file is staged beside the
         build folder and renamed into place, the plain one last."""
         target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=".static-staging-", dir=self.build_folder.parent) as staging:

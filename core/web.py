@@ -5,7 +5,7 @@ from datetime import date
 from flask import flash, make_response, redirect, render_template, request
 
 from .db import MAX_ID, db, id_from
-from .extensions import htmx
+from .htmx import wants_partial
 
 PER_PAGE = 25
 
@@ -22,17 +22,14 @@ def arg_id(name: str) -> int | None:
 
 
 def arg_date(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
+    return request.args.get(name, type=date.fromisoformat)  # None when it is no date
 
 
 def saved(partial: str, event: str, redirect_to: str, message: str = "", status: int = 200, **context):
     """Answer a successful write (already flushed): commit, then the updated partial with an
     HX-Trigger event for htmx, or a 303 redirect (and a flashed message) for a plain form."""
     db.session.commit()
-    if htmx:
+    if wants_partial():
         response = make_response(render_template(partial, notice=message, **context) if partial else "", status)
         response.headers["HX-Trigger"] = event
         response.vary.add("HX-Request")

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from app import create_app
+from config import TestConfig
 from org.nip import InvalidNIP, format_nip, normalize_nip
 
 
@@ -17,8 +18,7 @@ def test_healthz_says_the_database_answered(client):
 
 def test_healthz_is_503_when_the_database_does_not_answer(tmp_path):
     # A database path inside a missing folder: SQLite cannot open it.
-    broken = create_app({"TESTING": True, "SECRET_KEY": "x",
-                         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/db.sqlite"})
+    broken = create_app(TestConfig(f"sqlite:///{tmp_path}/missing/dir/db.sqlite"))
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "error", "database": "unreachable"}
@@ -60,7 +60,7 @@ def test_unknown_page_is_a_friendly_404(client):
 
 
 def test_unexpected_errors_are_a_500_page_not_a_traceback(tmp_path):
-    other = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/db.sqlite"})
+    other = create_app(TestConfig(f"sqlite:///{tmp_path}/db.sqlite", TESTING=False))
 
     @other.get("/_boom")
     def boom():
@@ -70,6 +70,28 @@ def test_unexpected_errors_are_a_500_page_not_a_traceback(tmp_path):
     assert response.status_code == 500
     assert "Terjadi kesalahan" in response.get_data(as_text=True)
     assert "RuntimeError" not in response.get_data(as_text=True)
+
+
+def test_a_refusal_no_view_answered_is_its_message_and_status_not_a_500(tmp_path):
+    from core.errors import AccessDenied, AdminError
+
+    other = create_app(TestConfig(f"sqlite:///{tmp_path}/db.sqlite", TESTING=False))
+
+    @other.get("/_denied")
+    def denied():
+        raise AccessDenied()
+
+    @other.get("/_in_use")
+    def in_use():
+        raise AdminError("desk_in_use")
+
+    client = other.test_client()
+    response = client.get("/_denied")
+    assert response.status_code == 403 and "Anda tidak berhak melakukan ini." in response.get_data(as_text=True)
+    client.set_cookie("lang", "en")
+    response = client.get("/_in_use", headers={"Accept": "application/json"})
+    assert response.status_code == 409
+    assert response.get_json()["message"] == "This desk has kiosks, duty or responses: switch it off instead."
 
 
 def test_the_schema_comes_from_the_migrations_and_matches_the_models(app):

@@ -134,3 +134,24 @@ def test_a_number_no_id_can_be_in_a_query_is_no_filter(client, admin, path):
     """Such a number filters on nothing (or is the last page): the page, never a server error."""
     response = client.get(path)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("position", ["99999999999999999999", "2147483648", "-2147483649"])
+def test_a_number_no_column_holds_is_refused_in_its_field(client, admin, position):
+    from core.db import db as database
+    from org.models import Service
+    from tests.factories import make_unit, post
+
+    unit = make_unit()
+    response = post(client, f"/admin/units/{unit.id}/services", {"name_id": "Akta", "position": position}, htmx=True)
+    assert response.status_code == 422 and "Enter a whole number." in response.get_data(as_text=True)
+    assert database.session.scalar(sa.select(sa.func.count()).select_from(Service)) == 0
+
+
+@pytest.mark.parametrize("path", ["/kiosk/vote", "/admin/login", "/s/ABCD"])
+def test_a_request_larger_than_any_upload_is_refused_before_it_is_read(client, ctx, path):
+    before = counts()
+    response = client.post(path, data=b"x" * (5 * 1024 * 1024), content_type="application/json")
+    assert response.status_code == 413
+    assert response.get_json()["message"] == "Data yang dikirim terlalu besar."
+    assert counts() == before
