@@ -1,31 +1,62 @@
-"""Accounts in the admin area: signing in and out, one's own account and password, and the
+"""Accounts in the admin area: signing in and out (with Flask-Login's hooks: whose session it is,
+and where a visitor not signed in is sent), one's own account and password, and the
 administrator's list of accounts."""
 
 import hashlib
 import hmac
 
-from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from core.db import db
-from core.extensions import limiter, login_manager
+from core.extensions import htmx, limiter, login_manager
 from core.web import paginate
 from org import access
 from org.auth import ADMIN, EVERYONE, Records, roles_required, safe_next
-from org.errors import LoginError
 from org.models import Role, User
 
+from .errors import LoginError
 from .forms import EditUserForm, LoginForm, NewUserForm, PasswordForm
 from .operations import authenticate, change_password, create_user, load_user, update_user, users_query
 
 bp = Blueprint("accounts", __name__)
 
 
+login_manager.login_view = "admin.accounts.login"
+login_manager.login_message = _l("Sign in to continue.")
+login_manager.login_message_category = "info"
+# No "remember me": a shared office PC must not keep anyone signed in after the browser closes.
+login_manager.session_protection = "basic"
+
+
 @login_manager.user_loader
 def _load_user(user_id: str):
     return load_user(user_id)
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    login = url_for("admin.accounts.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
+    if htmx:
+        # htmx would swap the login page into a table cell: make it load the whole page instead.
+        response = Response(status=401)
+        response.headers["HX-Redirect"] = login
+        return response
+    flash(str(login_manager.login_message), login_manager.login_message_category)
+    return redirect(login)
 
 
 LOGIN_LIMIT_PER_CLIENT = "5 per minute"

@@ -7,13 +7,17 @@ import re
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core import audit
 from core.db import db, id_from, utcnow
 from core.errors import AdminError, Invalid
-from org.errors import LoginError
+from core.records import Kind, created, updated
+from org.access import require_admin
 from org.models import Officer, Role, Unit, User, new_session_token
+
+from .errors import LoginError
 
 PASSWORD_MIN = 10
 
@@ -33,6 +37,9 @@ USERNAME = re.compile(r"^[A-Za-z0-9._-]{3,80}$")
 
 
 USER_FIELDS = ("username", "name", "role", "unit_id", "officer_id", "active")
+
+
+USER = Kind("user", USER_FIELDS, label="username")
 
 
 # Checked against when the username is unknown, so that a wrong name costs as long as a wrong
@@ -98,7 +105,7 @@ def load_user(user_id: str) -> User | None:
 
 
 def change_password(user: User, current: str, new: str, now: datetime | None = None) -> None:
-    """The user changes their own password (typed twice alike: ``org.forms.PasswordForm``). Other
+    """The user changes their own password (typed twice alike: ``accounts.forms.PasswordForm``). Other
     sessions of the account are signed out."""
     if not check_password_hash(user.password_hash, current or ""):
         raise Invalid({"current": "password_wrong"})
@@ -160,28 +167,25 @@ def _check_user_values(values: dict, user: User | None = None) -> dict:
 
 
 def create_user(actor: User | None, values: dict, password: str, now: datetime | None = None) -> User:
+    """An account, made by an administrator (``actor``), or with no actor by the command line or
+    the demo, which run with the server's own rights."""
+    if actor is not None:
+        require_admin(actor)
     clean = _check_user_values(values)
     check_password_rules(password or "", clean["username"])
-    user = User(password_hash=hash_password(password), created_at=now or utcnow(), **clean)
-    db.session.add(user)
-    db.session.flush()
-    audit.record(actor, "create", "user", user.id, user.username, after=audit.snapshot(user, USER_FIELDS),
-                 unit_id=user.unit_id, now=now)
-    return user
+    return created(actor, USER, User(password_hash=hash_password(password), created_at=now or utcnow(), **clean), now)
 
 
 def update_user(actor: User, user: User, values: dict, new_password: str = "", now: datetime | None = None) -> User:
     """Change an account; a new password (a reset by the administrator) signs it out everywhere
     and unlocks it. The log never holds a password or its hash."""
+    require_admin(actor)
     clean = _check_user_values(values, user)
     if user.id == actor.id and (clean["role"] != user.role or not clean["active"]):
         raise AdminError("own_account")
     if new_password:
         check_password_rules(new_password, clean["username"], field="new_password")
-    before = audit.snapshot(user, USER_FIELDS)
-    for name, value in clean.items():
-        setattr(user, name, value)
-    audit.record_changes(actor, "user", user, before, user.username, unit_id=user.unit_id, now=now)
+    updated(actor, USER, user, clean, now)
     if new_password:
         user.password_hash = hash_password(new_password)
         user.session_token = new_session_token()
@@ -196,7 +200,8 @@ def create_admin(username: str, password: str, name: str = "", now: datetime | N
 
 
 def users_query(search: str = ""):
-    query = sa.select(User).order_by(User.username)
+    """The accounts, by username, each with its unit and officer (the list shows both)."""
+    query = sa.select(User).options(selectinload(User.unit), selectinload(User.officer)).order_by(User.username)
     if search:
         like = f"%{search.strip().lower()}%"
         query = query.where(sa.or_(sa.func.lower(User.username).like(like), sa.func.lower(User.name).like(like)))

@@ -9,16 +9,17 @@ from flask_babel import pgettext
 from markupsafe import Markup, escape
 
 from core.db import utcnow
+from org.models import INDONESIAN_TIMEZONES
 from org.nip import format_nip
 
 from .views import bp
 
-TIMEZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 ROLE_LABELS = {"admin": _l("Administrator"), "supervisor": _l("Supervisor"), "officer": _l("Officer")}
 KIOSK_STATUS = {"online": _l("Online"), "offline": _l("Offline"), "revoked": _l("Revoked")}
 VIA = {"pin": _l("PIN at the kiosk"), "admin": _l("admin area"), "demo": _l("demo"), "replaced": _l("replaced")}
 KINDS = {"scale": _l("Scale question (1-4)"), "reason": _l("Kiosk reason")}
 CHANNELS = {"kiosk": _l("Kiosk"), "qr": _l("QR survey"), "both": _l("Both")}
+# A label for each kind of record the log speaks of (``core.audit.ENTITIES``).
 ENTITIES = {"unit": _l("Unit"), "service": _l("Service"), "desk": _l("Desk"), "officer": _l("Officer"),
             "kiosk": _l("Kiosk"), "duty": _l("Duty"), "period": _l("Period"), "indicator": _l("Indicator"),
             "comment": _l("Comment"), "user": _l("Account"), "import": _l("Import"), "response": _l("Response"),
@@ -99,7 +100,7 @@ def role_options(roles) -> list[tuple]:
 
 @bp.app_template_filter("tz_label")
 def tz_label(name: str) -> str:
-    return f"{TIMEZONE_NAMES[name]} ({name})" if name in TIMEZONE_NAMES else name
+    return f"{INDONESIAN_TIMEZONES[name]} ({name})" if name in INDONESIAN_TIMEZONES else name
 
 
 @bp.app_template_filter("tz_option")

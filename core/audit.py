@@ -45,9 +45,10 @@ class AuditLog(db.Model):
     __table_args__ = (sa.Index("ix_audit_log_entity", "entity", "entity_id"),)
 
 
-# What the log speaks of, for the filter of the audit page.
+# What the log speaks of: every entity an entry may name, in the order the audit page's filter
+# offers them (the admin area labels each).
 ENTITIES = ("unit", "service", "desk", "officer", "kiosk", "duty", "period", "indicator", "comment", "user",
-            "import")
+            "import", "response", "dispute")
 
 
 def _plain(value):

@@ -1,2 +1,2 @@
-"""The organisation: units, their services and desks, officers, the duty roster, accounts and
-roles, and the bulk import of officers."""
+"""The organisation: units, their services and desks, officers, the duty roster, the bulk import
+of officers, and who may act on which unit (the accounts' roles and their scope)."""

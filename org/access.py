@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from core.db import db
 from core.errors import AccessDenied
 
-from .models import Officer, Role, Unit, User
+from .models import ImportJob, Officer, Role, Unit, User
 
 # --- Roles and scope ----------------------------------------------------------------------------
 
@@ -63,12 +63,6 @@ def managed_units(user: User) -> list[Unit]:
     return db.session.scalars(scoped(sa.select(Unit).order_by(Unit.name), Unit.id, user)).all()
 
 
-# --- Signing in ---------------------------------------------------------------------------------
-
-
-# --- Managing accounts (administrators) ---------------------------------------------------------
-
-
 def can_view_sheet(user: User, officer: Officer) -> bool:
     """The officer themselves, their unit's supervisor, an administrator."""
     if user is None or not user.active:
@@ -78,8 +72,9 @@ def can_view_sheet(user: User, officer: Officer) -> bool:
     return can_manage_unit(user, officer.unit_id)
 
 
-def visible_units(user: User) -> list[Unit]:
-    query = sa.select(Unit).order_by(Unit.name)
-    if user.role != Role.ADMIN:
-        query = query.where(Unit.id == (user.unit_id if user.role == Role.SUPERVISOR else -1))
-    return list(db.session.scalars(query))
+def can_manage_import(user: User, job: ImportJob) -> bool:
+    """Whoever started an import, or manages its unit, may follow it. Following it takes its next
+    step (its page asks for that), so seeing a job and stepping it are the same right."""
+    if user is None or not user.active:
+        return False
+    return job.user_id == user.id or can_manage_unit(user, job.unit_id)

@@ -1,25 +1,19 @@
-"""Who may use the admin area: the login manager's hooks and ``roles_required``. Roles are
-checked on the server for every request; hiding a link is only a courtesy. The admin area's
-blueprint guard (``admin.guard``) refuses any of its views that does not declare its roles."""
+"""Who may use the admin area: ``roles_required`` and the scoped ``load``. Roles are checked on
+the server for every request; hiding a link is only a courtesy. The admin area's blueprint guard
+(``admin.guard``) refuses any of its views that does not declare its roles. Signing in, and where
+an anonymous visitor is sent, is the accounts' (``accounts.admin_views``)."""
 
 from functools import wraps
 
-from flask import Response, abort, flash, redirect, request, url_for
-from flask_babel import lazy_gettext as _l
+from flask import abort
 from flask_login import current_user
 
 from core import crud
 from core.db import db
-from core.extensions import htmx, login_manager
+from core.extensions import login_manager
 from org import access
 
 from .models import Role
-
-login_manager.login_view = "admin.accounts.login"
-login_manager.login_message = _l("Sign in to continue.")
-login_manager.login_message_category = "info"
-# No "remember me": a shared office PC must not keep anyone signed in after the browser closes.
-login_manager.session_protection = "basic"
 
 
 def load(model, object_id: int, unit_of=None):
@@ -46,18 +40,6 @@ def safe_next(target: str | None) -> str | None:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return None
-
-
-@login_manager.unauthorized_handler
-def _unauthorized():
-    login = url_for("admin.accounts.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
-    if htmx:
-        # htmx would swap the login page into a table cell: make it load the whole page instead.
-        response = Response(status=401)
-        response.headers["HX-Redirect"] = login
-        return response
-    flash(str(login_manager.login_message), login_manager.login_message_category)
-    return redirect(login)
 
 
 def roles_required(*roles: Role):

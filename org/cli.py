@@ -1,4 +1,4 @@
-"""``flask --app app ...`` for the organisation: the first administrator, duty, kiosk PINs."""
+"""``flask --app app ...`` for the organisation: duty at a desk, and an officer's kiosk PIN."""
 
 import click
 import sqlalchemy as sa

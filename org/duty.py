@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core import audit
@@ -54,10 +55,6 @@ def check_pin(officer: Officer, pin: str, now: datetime) -> None:
         raise DutyError("bad_pin", left=PIN_MAX_FAILURES - officer.pin_failures)
     officer.pin_failures = 0
     officer.pin_locked_until = None
-
-
-def current_duty(desk: Desk) -> Duty | None:
-    return desk.current_duty()
 
 
 def start_duty_by_pin(desk: Desk, officer: Officer | None, pin: str, now: datetime) -> Duty:
@@ -141,8 +138,11 @@ def officer_on_duty_at(desk_id: int, moment: datetime) -> int | None:
 
 def duty_query(user: User, desk_id: int | None = None, officer_id: int | None = None,
                day_from: date | None = None, day_to: date | None = None, tz: str = "Asia/Jakarta"):
-    """Duties that overlap the days asked for (local days of ``tz``), the latest first."""
-    query = scoped(sa.select(Duty).join(Desk, Duty.desk_id == Desk.id), Desk.unit_id, user)
+    """Duties that overlap the days asked for (local days of ``tz``), the latest first, each with
+    its officer, desk and unit (the roster shows all three)."""
+    query = scoped(sa.select(Duty).join(Desk, Duty.desk_id == Desk.id)
+                   .options(joinedload(Duty.officer), contains_eager(Duty.desk).joinedload(Desk.unit)),
+                   Desk.unit_id, user)
     if desk_id:
         query = query.where(Duty.desk_id == desk_id)
     if officer_id:

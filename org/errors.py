@@ -19,12 +19,3 @@ class DutyError(DomainError):
         "inactive_officer": _l("This officer is not active."),
     }
 
-
-class LoginError(DomainError):
-    status = 401
-    messages = {
-        "bad_credentials": _l("Wrong username or password."),
-        "locked": _l("Too many wrong passwords for this account. Try again after %(until)s, or ask an "
-                     "administrator."),
-        "inactive": _l("This account is switched off. Ask an administrator."),
-    }

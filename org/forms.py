@@ -1,7 +1,8 @@
-"""Forms of the organisation's admin pages: units, services, desks, officers (photo, PIN, import),
-the duty roster, and accounts (sign-in, password, the list of accounts). Each checks what a
-person typed; what needs the database (a code or NIP already used) the operation checks."""
+"""Forms of the organisation's admin pages: units, services, desks, officers (photo, PIN, import)
+and the duty roster. Each checks what a person typed; what needs the database (a code or NIP
+already used) the operation checks."""
 
+import functools
 import io
 import zoneinfo
 
@@ -34,6 +35,10 @@ PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
 IMPORT_MAX_BYTES = 3 * 1024 * 1024
 
 
+# Every name of the time zone database: reading them walks its files, so once per process.
+_timezone_names = functools.cache(zoneinfo.available_timezones)
+
+
 def clean_nip(raw: str) -> str:
     """The 18 digits of a NIP as typed (with spaces, dots or dashes), or Invalid."""
     try:
@@ -52,7 +57,7 @@ class UnitForm(AdminForm):
     name = TextField(_l("Name"), [Required(), MaxLength(200)])
     address = TextField(_l("Address"), [MaxLength(300)])
     timezone = TextField(_l("Time zone"), [Required("unknown_timezone"),
-                                           OneOf(zoneinfo.available_timezones, "unknown_timezone")],
+                                           OneOf(_timezone_names, "unknown_timezone")],
                          default="Asia/Jakarta")
 
 
@@ -149,8 +154,4 @@ class DutyStartForm(AdminForm):
 class DutyEndForm(AdminForm):
     id_prefix = "duty"
     desk_id = RecordField(model=Desk, code="unknown_desk")
-
-
-# --- Accounts -------------------------------------------------------------------------------------
-
 

@@ -28,6 +28,10 @@ def new_public_code(length: int = 10) -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
 
+# The time zones of Indonesia, each with the name an office uses: WIB (two names in use), WITA, WIT.
+INDONESIAN_TIMEZONES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
 class Unit(db.Model):
     """A unit layanan: one office that serves the public, with its own time zone."""
 

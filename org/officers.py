@@ -14,21 +14,24 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from core import audit
-from core.db import db, has_rows, referenced, utcnow
-from core.errors import AdminError, Invalid
+from core.db import db, has_rows, utcnow
+from core.errors import AccessDenied, AdminError, Invalid
+from core.records import Kind, created, deleted, updated
 
-from .access import require_unit, scoped
+from .access import can_manage_import, require_unit, scoped
 from .duty import set_pin
 from .models import Duty, ImportJob, Officer, Unit, User
 from .nip import InvalidNIP, normalize_nip
 
 OFFICER_FIELDS = ("nip", "name", "position", "unit_id", "active")
+OFFICER = Kind("officer", OFFICER_FIELDS)
 IMPORT_MAX_ROWS = 5000
 IMPORT_CHUNK = 200
 
@@ -59,12 +62,7 @@ def _officer_values(actor: User, values: dict, officer: Officer | None = None) -
 
 
 def create_officer(actor: User, values: dict, now: datetime | None = None) -> Officer:
-    officer = Officer(**_officer_values(actor, values))
-    db.session.add(officer)
-    db.session.flush()
-    audit.record(actor, "create", "officer", officer.id, officer.name, after=audit.snapshot(officer, OFFICER_FIELDS),
-                 unit_id=officer.unit_id, now=now)
-    return officer
+    return created(actor, OFFICER, Officer(**_officer_values(actor, values)), now)
 
 
 def update_officer(actor: User, officer: Officer, values: dict, now: datetime | None = None) -> Officer:
@@ -73,21 +71,12 @@ def update_officer(actor: User, officer: Officer, values: dict, now: datetime | 
     if clean["unit_id"] != officer.unit_id and has_rows(Duty, Duty.officer_id == officer.id, Duty.ended_at.is_(None)):
         # Moving to another unit while on duty at this one would leave a duty across units.
         raise AdminError("officer_in_use")
-    before = audit.snapshot(officer, OFFICER_FIELDS)
-    for name, value in clean.items():
-        setattr(officer, name, value)
-    audit.record_changes(actor, "officer", officer, before, officer.name, unit_id=officer.unit_id, now=now)
-    return officer
+    return updated(actor, OFFICER, officer, clean, now)
 
 
 def delete_officer(actor: User, officer: Officer, now: datetime | None = None) -> None:
     require_unit(actor, officer.unit_id)
-    if referenced(officer):
-        raise AdminError("officer_in_use")
-    audit.record(actor, "delete", "officer", officer.id, officer.name,
-                 before=audit.snapshot(officer, OFFICER_FIELDS), unit_id=officer.unit_id, now=now)
-    db.session.delete(officer)
-    db.session.flush()
+    deleted(actor, OFFICER, officer, now)
 
 
 def set_photo(actor: User, officer: Officer, data: bytes, mime: str, now: datetime | None = None) -> None:
@@ -150,12 +139,15 @@ def _cell(value) -> str:
 
 
 def _read_csv(data: bytes) -> list[list[str]]:
+    # UTF-8, or the Windows code page Excel writes a CSV in; a byte neither knows is no text file.
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = data.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
+    else:
+        raise Invalid({"file": ("file_unreadable", {"reason": "UnicodeDecodeError"})})
     if "\x00" in text:  # a binary file under a .csv name; PostgreSQL could not store it either
         raise Invalid({"file": ("file_unreadable", {"reason": "NUL"})})
     first = text.split("\n", 1)[0]
@@ -164,18 +156,24 @@ def _read_csv(data: bytes) -> list[list[str]]:
     return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
+# What a damaged workbook raises: a broken zip or compressed part, a part missing, XML that does
+# not parse, a cell that is not what its type says. A read-only workbook parses its sheet while
+# the rows are read, so these come from reading the rows as well as from opening it.
+_BROKEN_XLSX = (zipfile.BadZipFile, zlib.error, EOFError, LookupError, ValueError, OSError, SyntaxError)
+
+
 def _read_xlsx(data: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        try:
+            sheet = workbook.worksheets[0]
+            return [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        finally:
+            workbook.close()
+    except _BROKEN_XLSX as error:
         raise Invalid({"file": ("file_unreadable", {"reason": type(error).__name__})}) from None
-    try:
-        sheet = workbook.worksheets[0]
-        return [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
 
 
 def read_rows(filename: str, data: bytes, max_rows: int = IMPORT_MAX_ROWS) -> list[dict]:
@@ -215,13 +213,13 @@ def read_rows(filename: str, data: bytes, max_rows: int = IMPORT_MAX_ROWS) -> li
 def start_import(actor: User, filename: str, data: bytes, unit_id: int | None = None,
                  now: datetime | None = None) -> ImportJob:
     """Read the file and make the job; nothing is checked or imported yet. ``unit_id`` is the
-    unit of rows without a unit code (a supervisor's own unit, always)."""
+    unit of rows without a unit code (a supervisor's own unit, always; an administrator's may be
+    None: every row names its unit)."""
     if not actor.is_admin:
         unit_id = actor.unit_id
-    if unit_id is not None:
-        require_unit(actor, unit_id)
-    elif not actor.is_admin:
-        require_unit(actor, None)
+    require_unit(actor, unit_id)
+    if unit_id is not None and db.session.get(Unit, unit_id) is None:
+        raise Invalid({"unit_id": "unknown_unit"})
     rows = read_rows(filename, data)
     job = ImportJob(user_id=actor.id, unit_id=unit_id, filename=(filename or "")[:200], status="checking",
                     total=len(rows), checked=0, rows=rows, errors=[], created_at=now or utcnow())
@@ -275,8 +273,8 @@ def import_step(actor: User, job: ImportJob, chunk: int = IMPORT_CHUNK, now: dat
     Safe when two requests step the same job at once: the progress is written with a
     compare-and-set on ``checked``, and the loser changes nothing.
     """
-    if job.user_id != actor.id and not actor.is_admin:
-        require_unit(actor, None)
+    if not can_manage_import(actor, job):
+        raise AccessDenied()
     if job.status != "checking":
         return job
     now = now or utcnow()

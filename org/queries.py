@@ -1,11 +1,14 @@
 """Reads of the organisation: lists for the admin pages, scoped to the units a user manages."""
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
 
 from core.db import db
 
 from .access import scoped
-from .models import Desk, Unit, User
+from .models import Desk, Duty, Officer, Unit, User
 
 
 def units_query(user: User, search: str = ""):
@@ -17,7 +20,26 @@ def units_query(user: User, search: str = ""):
 
 
 def desks_of(user: User, active_only: bool = True) -> list[Desk]:
-    query = scoped(sa.select(Desk).join(Unit).order_by(Unit.name, Desk.name), Desk.unit_id, user)
+    """The desks of the units ``user`` manages, each with its unit (lists label a desk by both)."""
+    query = scoped(sa.select(Desk).join(Unit).options(contains_eager(Desk.unit)).order_by(Unit.name, Desk.name),
+                   Desk.unit_id, user)
     if active_only:
         query = query.where(Desk.active.is_(True))
     return db.session.scalars(query).all()
+
+
+def open_duties(desk_ids: Iterable[int]) -> dict[int, Duty]:
+    """Who is on duty now at each of these desks: their open duty, with its officer, by desk id.
+    One query for a whole list of desks."""
+    ids = list(desk_ids)
+    if not ids:
+        return {}
+    duties = db.session.scalars(sa.select(Duty).join(Duty.officer).options(contains_eager(Duty.officer))
+                                .where(Duty.desk_id.in_(ids), Duty.ended_at.is_(None)))
+    return {duty.desk_id: duty for duty in duties}
+
+
+def active_officers(user: User) -> list[Officer]:
+    """The active officers of the units ``user`` manages, by name: those who can go on duty."""
+    return db.session.scalars(scoped(sa.select(Officer).where(Officer.active.is_(True)).order_by(Officer.name),
+                                     Officer.unit_id, user)).all()

@@ -1,8 +1,6 @@
 """The organisation's pages in the admin area: units with their services and desks, officers (with photo,
 PIN and bulk import) and the duty roster."""
 
-from zoneinfo import ZoneInfo
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask import Response as FlaskResponse
@@ -14,7 +12,7 @@ from core.crud import ACTIONS
 from core.db import db
 from core.errors import AdminError, message_for
 from core.extensions import htmx
-from core.htmx import render_htmx
+from core.htmx import render_htmx, wants_partial
 from core.web import arg_date, arg_id, paginate, saved
 from org import access
 
@@ -31,7 +29,7 @@ from .forms import (
     ServiceForm,
     UnitForm,
 )
-from .models import Desk, ImportJob, Officer, Role, Service, Unit
+from .models import INDONESIAN_TIMEZONES, Desk, ImportJob, Officer, Role, Service, Unit
 from .officers import (
     IMPORT_CHUNK,
     create_officer,
@@ -47,7 +45,6 @@ from .officers import (
     update_officer,
 )
 from .operations import (
-    INDONESIAN_TIMEZONES,
     create_desk,
     create_service,
     create_unit,
@@ -58,7 +55,7 @@ from .operations import (
     update_service,
     update_unit,
 )
-from .queries import desks_of, units_query
+from .queries import active_officers, desks_of, open_duties, units_query
 
 bp = Blueprint("org", __name__)
 
@@ -100,12 +97,14 @@ class Units(Records):
 
 
 def unit_page(unit: Unit) -> dict:
-    """The unit's page: its services and desks, each with the form that adds one."""
+    """The unit's page: its services and desks (with who is on duty at each), each with the form
+    that adds one."""
+    unit_desks = db.session.scalars(sa.select(Desk).where(Desk.unit_id == unit.id).order_by(Desk.name)).all()
     return dict(
         unit=unit,
         services=db.session.scalars(sa.select(Service).where(Service.unit_id == unit.id)
                                     .order_by(Service.position, Service.id)).all(),
-        desks=db.session.scalars(sa.select(Desk).where(Desk.unit_id == unit.id).order_by(Desk.name)).all(),
+        desks=unit_desks, open_duties=open_duties(desk.id for desk in unit_desks),
         service_form=services.blank(unit), desk_form=desks.blank(unit),
     )
 
@@ -157,6 +156,9 @@ class Desks(UnitPart):
     new_form_key = "desk_form"
     messages = dict(created=_l("Desk %(name)s added."), saved=_l("Desk %(name)s saved."),
                     deleted=_l("Desk %(name)s deleted."), confirm=_l("Delete desk %(name)s?"))
+
+    def row_context(self, desk):
+        return dict(open_duties=open_duties([desk.id]))
 
     def create(self, actor, form, unit=None):
         return create_desk(actor, unit, form.values)
@@ -331,7 +333,7 @@ def _step(job: ImportJob) -> ImportJob:
 
 def _load_job(job_id: int) -> ImportJob:
     job = load(ImportJob, job_id)
-    if job.user_id != current_user.id and not access.can_manage_unit(current_user, job.unit_id):
+    if not access.can_manage_import(current_user, job):
         abort(403)
     return job
 
@@ -360,34 +362,51 @@ def _roster_timezone(desk_id: int | None) -> str:
     return "Asia/Jakarta"
 
 
-def _duty_context(form=None):
-    desk_id = arg_id("desk")
-    officer_id = arg_id("officer")
-    day_from, day_to = arg_date("from"), arg_date("to")
-    tz = _roster_timezone(desk_id)
-    listing = paginate(duty_query(current_user, desk_id, officer_id, day_from, day_to, tz))
+DUTY_NOW, DUTY_HISTORY = "org/_duty_now.html", "org/_duty_history.html"
+
+
+def _desks_now(form=None) -> dict:
+    """The desks as they are now: who is on duty at each, and whom it could be (the officers
+    also fill the history's filter)."""
     desks = desks_of(current_user, active_only=False)
-    officer_list = db.session.scalars(
-        access.scoped(sa.select(Officer).where(Officer.active.is_(True)).order_by(Officer.name), Officer.unit_id,
-                        current_user)
-    ).all()
-    return dict(listing=listing, desks=desks, officers=officer_list, desk_id=desk_id, officer_id=officer_id,
-                day_from=day_from, day_to=day_to, zone=ZoneInfo(tz), tz=tz, form=form or DutyStartForm.blank())
+    officers = active_officers(current_user)
+    by_unit: dict[int, list[Officer]] = {}
+    for officer in officers:
+        by_unit.setdefault(officer.unit_id, []).append(officer)
+    return dict(desks=desks, officers=officers, officers_by_unit=by_unit,
+                open_duties=open_duties(desk.id for desk in desks if desk.active), form=form or DutyStartForm.blank())
+
+
+def _history() -> dict:
+    """Who was on duty, filtered as the query string asks, a page at a time."""
+    desk_id, officer_id = arg_id("desk"), arg_id("officer")
+    day_from, day_to = arg_date("from"), arg_date("to")
+    listing = paginate(duty_query(current_user, desk_id, officer_id, day_from, day_to, _roster_timezone(desk_id)))
+    return dict(listing=listing, desk_id=desk_id, officer_id=officer_id, day_from=day_from, day_to=day_to)
+
+
+def _roster(partial: str, status: int = 200, form=None):
+    """The roster page, or one part of it for htmx, built with only what that part shows: the
+    desks-now part is polled every minute and answers every change."""
+    if not wants_partial():
+        context = {**_desks_now(form), **_history()}
+    else:
+        context = _desks_now(form) if partial == DUTY_NOW else _history()
+    return render_htmx("org/duty.html", partial, status=status, **context)
 
 
 @bp.get("/duty")
 @roles_required(*MANAGERS)
 def duty():
-    partial = "org/_duty_now.html" if request.args.get("part") == "now" else "org/_duty_history.html"
-    return render_htmx("org/duty.html", partial, **_duty_context())
+    return _roster(DUTY_NOW if request.args.get("part") == "now" else DUTY_HISTORY)
 
 
 def _roster_change(form, change):
     """Put someone on duty or end a duty (``change(desk)`` returns the message); refused, the
     desks again with the reason."""
     if form.submit(lambda: change(form.desk_id.data)):
-        return saved("org/_duty_now.html", "duty-changed", url_for("admin.org.duty"), form.result, **_duty_context())
-    return render_htmx("org/duty.html", "org/_duty_now.html", status=form.status, **_duty_context(form))
+        return saved(DUTY_NOW, "duty-changed", url_for("admin.org.duty"), form.result, **_desks_now())
+    return _roster(DUTY_NOW, status=form.status, form=form)
 
 
 @bp.post("/duty/start")

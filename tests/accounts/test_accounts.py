@@ -8,12 +8,19 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash
 
-from accounts.operations import MAX_FAILED_LOGINS, authenticate, check_password_rules
+from accounts.errors import LoginError
+from accounts.operations import (
+    MAX_FAILED_LOGINS,
+    authenticate,
+    check_password_rules,
+    create_admin,
+    create_user,
+    update_user,
+)
 from core.db import db
-from core.errors import Invalid
+from core.errors import AccessDenied, Invalid
 from org import access
 from org.duty import start_duty
-from org.errors import LoginError
 from org.models import Desk, Officer, Role, User
 from tests.factories import (
     PASSWORD,
@@ -435,3 +442,39 @@ def test_only_officers_make_their_own_survey_codes(client, ctx):
     sign_in(client, make_user(Role.SUPERVISOR))
     assert post(client, "/admin/me/service-code", {}).status_code == 403
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ServiceCode)) == 0
+
+
+def test_the_list_of_accounts_costs_the_same_for_two_officers_or_ten(client, admin):
+    def queries() -> int:
+        client.get("/admin/users")
+        statements = []
+
+        def count(*_args):
+            statements.append(1)
+
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert client.get("/admin/users").status_code == 200
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    unit = make_unit()
+    for _ in range(2):
+        make_user(Role.OFFICER, officer=make_officer(unit=unit))
+    few = queries()
+    for _ in range(8):
+        make_user(Role.OFFICER, officer=make_officer(unit=make_unit()))
+    assert queries() == few
+
+
+def test_only_an_administrator_creates_or_changes_an_account(ctx, counter):
+    supervisor = make_user(Role.SUPERVISOR)
+    values = dict(username="baru", name="", role="admin", active=True)
+    with pytest.raises(AccessDenied):
+        create_user(supervisor, values, PASSWORD)
+    with pytest.raises(AccessDenied):
+        update_user(supervisor, supervisor, dict(values, username=supervisor.username, role="admin"))
+    db.session.rollback()
+    assert counter(User) == 1 and db.session.get(User, supervisor.id).role == Role.SUPERVISOR
+    assert create_admin("pertama", "a long enough password").role == Role.ADMIN  # the command line: no actor

@@ -12,10 +12,11 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from admin.templating import ENTITY_FIELDS, FIELDS
+from admin.templating import ENTITY_FIELDS, FIELDS, field_label
 from appraisal.policy import set_policy
 from core import audit
 from core.db import db
+from core.records import Kind
 from kiosk.pairing import move_kiosk
 from org.models import Role, Unit
 from org.operations import update_desk
@@ -209,3 +210,39 @@ def test_the_audit_log_can_be_browsed_and_filtered(client, admin):
     assert "Kecamatan X" in by_entity and "Loket Z" not in by_entity
     tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).date().isoformat()
     assert "Nothing in this selection." in text(client.get(f"/admin/audit?from={tomorrow}"))
+
+
+def _kinds():
+    """Every kind of record the domain writes through ``core.records`` (its entity and fields)."""
+    for path in DOMAIN:
+        module = importlib.import_module(f"{path.parent.name}.{path.stem}")
+        yield from (value for value in vars(module).values() if isinstance(value, Kind))
+
+
+def test_the_records_written_through_core_records_have_labels_too():
+    kinds = list(_kinds())
+    assert {kind.entity for kind in kinds} >= {"unit", "service", "desk", "officer", "user"}
+    for kind in kinds:
+        assert kind.entity in audit.ENTITIES
+        assert [name for name in kind.fields if field_label(kind.entity, name) is None] == [], kind.entity
+
+
+def test_the_filter_offers_every_entity_the_domain_logs_each_with_its_label():
+    from admin.templating import ENTITIES
+
+    assert set(ENTITIES) == set(audit.ENTITIES)
+    for path in DOMAIN:
+        for call in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                    and getattr(call.func.value, "id", "") == "audit" and call.func.attr == "record"
+                    and isinstance(call.args[2], ast.Constant)):
+                assert call.args[2].value in audit.ENTITIES, f"{path.name}: {call.args[2].value!r} not in the filter"
+
+
+def test_filtering_by_a_dispute_shows_only_disputes(client, admin):
+    audit.record(admin, "dispute", "dispute", 7, "Tanggapan dibantah")
+    audit.record(admin, "create", "unit", 1, "Kantor Lain")
+    db.session.commit()
+    page = text(client.get("/admin/audit?entity=dispute"))
+    assert "Tanggapan dibantah" in page and "Kantor Lain" not in page
+    assert '<option value="dispute" selected>Dispute</option>' in page

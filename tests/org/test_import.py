@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from core.db import db
-from core.errors import AdminError, Invalid
+from core.errors import AccessDenied, AdminError, Invalid
 from org.models import ImportJob, Officer, Role
 from org.officers import _import_all, fail_import, import_step, read_rows, start_import
 from tests.factories import audit_entries, make_officer, make_unit, make_user, post, sign_in, text, valid_nip
@@ -212,3 +212,69 @@ def test_a_file_with_nul_bytes_is_refused_as_unreadable():
     with pytest.raises(Invalid) as refused:
         read_rows("pegawai.csv", b"nip,nama,jabatan\n19860926201505 1 001,Budi\x00,Analis\n")
     assert refused.value.fields["file"][0] == "file_unreadable"
+
+
+# --- Files and choices that once answered with a server error ----------------------------------------
+
+def broken_xlsx() -> bytes:
+    """A workbook whose zip and parts are whole but whose sheet's XML is cut off: openpyxl opens
+    it, and fails only while reading the rows."""
+    import zipfile
+
+    whole = zipfile.ZipFile(io.BytesIO(xlsx_file([(valid_nip(), "Siti", "", "")])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as broken:
+        for item in whole.infolist():
+            data = whole.read(item.filename)
+            broken.writestr(item, data[:len(data) // 2] if item.filename == "xl/worksheets/sheet1.xml" else data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("data,filename,reason", [
+    (b"nip,name\n198609262015051001,Ni\x81man\n", "pegawai.csv", "UnicodeDecodeError"),  # neither UTF-8 nor cp1252
+    (broken_xlsx(), "pegawai.xlsx", "ParseError"),
+])
+def test_a_file_that_breaks_while_read_is_refused_as_unreadable(client, admin, counter, data, filename, reason):
+    make_unit()
+    response = upload(client, data, filename)
+    assert response.status_code == 422
+    assert f"This file could not be read: {reason}" in text(response) and 'id="import-form"' in text(response)
+    assert counter(ImportJob) == 0 and counter(Officer) == 0
+
+
+def test_an_unknown_unit_for_rows_without_one_is_refused_beside_its_field(client, admin, counter):
+    response = upload(client, csv_file([(valid_nip(), "Tanpa unit", "", "")]), "a.csv", unit_id=987654)
+    assert response.status_code == 422
+    assert re.search(r'id="import-unit_id"[^>]*aria-invalid="true"', text(response))
+    assert "Choose a unit from the list." in text(response)
+    assert counter(ImportJob) == 0 and counter(Officer) == 0
+
+
+def test_a_colleague_of_the_unit_follows_an_import_and_others_may_not(app, client, ctx, counter):
+    unit, other = make_unit(code="bersama"), make_unit(code="lain")
+    starter, colleague = make_user(Role.SUPERVISOR, unit=unit), make_user(Role.SUPERVISOR, unit=unit)
+    stranger = make_user(Role.SUPERVISOR, unit=other)
+    client.set_cookie("lang", "en")
+    app.config["ADMIN_IMPORT_CHUNK"] = 1
+    try:
+        sign_in(client, starter)
+        upload(client, csv_file([(valid_nip(), f"Petugas {i}", "", "") for i in range(3)]), "tiga.csv")
+        job = db.session.scalar(sa.select(ImportJob))
+        assert (job.status, job.checked) == ("checking", 1)
+
+        sign_in(client, stranger)
+        assert client.get(f"/admin/officers/import/{job.id}").status_code == 403
+        assert post(client, f"/admin/officers/import/{job.id}/step", htmx=True).status_code == 403
+        assert db.session.get(ImportJob, job.id).checked == 1
+        with pytest.raises(AccessDenied):
+            import_step(stranger, db.session.get(ImportJob, job.id))
+
+        sign_in(client, colleague)
+        page = client.get(f"/admin/officers/import/{job.id}")
+        assert page.status_code == 200 and f'hx-post="/admin/officers/import/{job.id}/step"' in text(page)
+        assert 'value="2"' in text(post(client, f"/admin/officers/import/{job.id}/step", htmx=True))
+        last = post(client, f"/admin/officers/import/{job.id}/step", htmx=True)
+        assert last.status_code == 200 and "Officers imported: 3." in text(last)
+        assert counter(Officer) == 3
+    finally:
+        app.config.pop("ADMIN_IMPORT_CHUNK")
