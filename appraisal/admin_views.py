@@ -101,11 +101,6 @@ class Indicators(Records):
     messages = dict(created=_l("Indicator %(code)s added."), saved=_l("Indicator %(code)s saved."),
                     deleted=_l("Indicator %(code)s deleted."), confirm=_l("Delete indicator %(code)s?"))
 
-    def list_view(self, **ids):
-        if request.args.get("part") == "weights":
-            return render_htmx(self.page, "appraisal/_weights.html", **self.page_context())
-        return super().list_view(**ids)
-
     def list_context(self, parent=None):
         search, active, channel = (request.args.get("q", ""), request.args.get("active", ""),
                                    request.args.get("channel", ""))
@@ -145,14 +140,16 @@ indicators = Indicators()
 indicators.register(bp)
 
 
-@bp.post("/indicators/weights")
+@bp.route("/indicators/weights", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def indicator_weights():
-    form = weights_form(weighted_indicators())
+    if request.method == "GET":  # the weights again, when an indicator changed
+        return render_htmx("appraisal/indicators.html", "appraisal/_weights.html", **indicators.page_context())
+    weighted = weighted_indicators()
+    form = weights_form(weighted)
 
     def write():
-        set_weights(current_user, {indicator.id: form[f"weight-{indicator.id}"].data
-                                   for indicator in weighted_indicators()})
+        set_weights(current_user, {indicator.id: form[f"weight-{indicator.id}"].data for indicator in weighted})
 
     if form.submit(write):
         return saved("appraisal/_weights.html", "weights-saved", indicators.back(None), _("Weights saved."),

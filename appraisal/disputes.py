@@ -6,6 +6,7 @@ its scores are frozen."""
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from core import audit
 from core.db import db, utcnow
@@ -19,12 +20,14 @@ from .models import Dispute, DisputeStatus, Period, PeriodStatus
 MAX_REASON = 1000
 
 
-def _reason(raw, field: str, code: str, required: bool = True) -> str:
+def reason_text(raw, field: str, code: str, required: bool = True, max_length: int = MAX_REASON) -> str:
+    """A reason as typed for a dispute, a ruling, a rating or a reopened period: stripped, refused
+    as ``field``'s ``code`` when required and empty, or when longer than ``max_length``."""
     text = (raw or "").strip()
     if required and not text:
         raise Invalid({field: code})
-    if len(text) > MAX_REASON:
-        raise Invalid({field: ("too_long", {"max": MAX_REASON})})
+    if len(text) > max_length:
+        raise Invalid({field: ("too_long", {"max": max_length})})
     return text
 
 
@@ -37,7 +40,7 @@ def file_dispute(user: User, response: Response, reason: str, now: datetime | No
     period = db.session.get(Period, response.period_id)
     if period.status == PeriodStatus.CLOSED:
         raise AdminError("period_closed")
-    text = _reason(reason, "reason", "dispute_reason")
+    text = reason_text(reason, "reason", "dispute_reason")
     if db.session.scalar(sa.select(Dispute.id).where(Dispute.response_id == response.id)) is not None:
         raise AdminError("already_disputed")
     if response.excluded:
@@ -63,7 +66,7 @@ def resolve_dispute(user: User, dispute: Dispute, uphold: bool, note: str,
     period = db.session.get(Period, dispute.period_id)
     if period.status == PeriodStatus.CLOSED:
         raise AdminError("period_closed")
-    text = _reason(note, "resolution", "ruling_reason")
+    text = reason_text(note, "resolution", "ruling_reason")
     now = now or utcnow()
     dispute.status = DisputeStatus.UPHELD if uphold else DisputeStatus.REJECTED
     dispute.resolution, dispute.resolved_at, dispute.resolved_by = text, now, user.id
@@ -77,9 +80,13 @@ def resolve_dispute(user: User, dispute: Dispute, uphold: bool, note: str,
 
 
 def disputes_of(period: Period, *, officer_id: int | None = None, unit_id: int | None = None,
-                status: DisputeStatus | None = None) -> list[Dispute]:
+                status: DisputeStatus | None = None, with_responses: bool = False) -> list[Dispute]:
+    """The period's disputes, newest first; ``with_responses``: with their responses, read in one
+    query rather than one each."""
     query = (sa.select(Dispute).join(Officer, Officer.id == Dispute.officer_id)
              .where(Dispute.period_id == period.id).order_by(Dispute.created_at.desc()))
+    if with_responses:
+        query = query.options(selectinload(Dispute.response))
     if officer_id is not None:
         query = query.where(Dispute.officer_id == officer_id)
     if unit_id is not None:

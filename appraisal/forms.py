@@ -24,7 +24,9 @@ from core.forms import (
     sent_text,
 )
 
+from . import scoring
 from .models import IndicatorChannel, IndicatorKind
+from .periods import MAX_REOPEN_REASON
 from .policy import check_min_n, check_percent, check_score, check_thresholds
 
 CODE = r"^[A-Za-z0-9_]{1,16}$"
@@ -42,7 +44,7 @@ class PeriodForm(AdminForm):
 
 
 class ReopenForm(AdminForm):
-    reason = TextField(_l("Reason"), [Required("reason_required"), MaxLength(500)])
+    reason = TextField(_l("Reason"), [Required("reason_required"), MaxLength(MAX_REOPEN_REASON)])
 
 
 class WeightField(TextField):
@@ -140,19 +142,23 @@ class PolicyForm(AdminForm):
     min_n = TextField(_l("Minimum number of responses for a score"), [Required("min_n_format"), Checked(check_min_n)],
                       input_type="number",
                       description=_l("Below this, a score is shown as “not enough data”, never as a grade. "
-                                     "Default 30."),
+                                     "Default %(default)s.", default=scoring.DEFAULT_MIN_N),
                       render_kw={"min": "1", "inputmode": "numeric"})
     qr_weight_pct = TextField(_l("Weight of the phone survey in the combined score (%%)"),
                               [Required("percent_format"), Checked(check_percent)], input_type="number",
-                              description=_l("The kiosk gets the rest. Default 70 (survey 70%%, kiosk 30%%)."),
+                              description=_l("The kiosk gets the rest. Default %(qr)s (survey %(qr)s%%, kiosk "
+                                             "%(kiosk)s%%).", qr=scoring.DEFAULT_QR_WEIGHT_PCT,
+                                             kiosk=100 - scoring.DEFAULT_QR_WEIGHT_PCT),
                               render_kw={"min": "0", "max": "100", "inputmode": "numeric"})
     rating_above = TextField(_l("“Above expectations” from this score"),
                              [Required("score_format"), Checked(lambda raw: check_score(raw, "rating_above"))],
-                             description=_l("On the 25–100 scale. Default 88.31, the lower bound of grade A."),
+                             description=_l("On the 25–100 scale. Default %(default)s, the lower bound of grade A.",
+                                            default=scoring.RATING_ABOVE),
                              render_kw={"inputmode": "decimal"})
     rating_below = TextField(_l("“Below expectations” under this score"),
                              [Required("score_format"), Checked(lambda raw: check_score(raw, "rating_below"))],
-                             description=_l("Default 76.61, the lower bound of grade B."),
+                             description=_l("Default %(default)s, the lower bound of grade B.",
+                                            default=scoring.RATING_BELOW),
                              render_kw={"inputmode": "decimal"})
 
     def validate_rating_below(self, field):

@@ -57,16 +57,20 @@ def _values(values: dict, indicator: Indicator | None = None) -> dict:
     return clean
 
 
-def _counts_for_skm(indicator: Indicator) -> bool:
-    return (indicator.active and indicator.kind == IndicatorKind.SCALE and bool(indicator.skm_element)
-            and indicator.channel in (IndicatorChannel.QR, IndicatorChannel.BOTH))
+# The active SKM questions of the phone survey: the ones whose weights must add up.
+WEIGHTED = (Indicator.active.is_(True), Indicator.kind == IndicatorKind.SCALE, Indicator.skm_element.is_not(None),
+            Indicator.channel.in_([IndicatorChannel.QR, IndicatorChannel.BOTH]))
+
+
+def weighted_indicators() -> list[Indicator]:
+    """The indicators of :data:`WEIGHTED`, in the order of the survey."""
+    return list(db.session.scalars(sa.select(Indicator).where(*WEIGHTED).order_by(Indicator.position, Indicator.id)))
 
 
 def check_weights() -> None:
     """Raise unless the active SKM questions of the phone survey have valid weights; called
     after a change is flushed, so it sees the state the change would commit."""
-    rows = [i for i in db.session.scalars(sa.select(Indicator).order_by(Indicator.position, Indicator.id))
-            if _counts_for_skm(i)]
+    rows = weighted_indicators()
     seen: dict[str, Indicator] = {}
     for indicator in rows:
         if indicator.skm_element in seen:
@@ -140,12 +144,6 @@ def delete_indicator(actor: User, indicator: Indicator, now: datetime | None = N
     db.session.flush()
     check_weights()
     audit.record(actor, "delete", "indicator", indicator_id, before["code"], before=before, now=now)
-
-
-def weighted_indicators() -> list[Indicator]:
-    """The active SKM questions of the phone survey: the ones whose weights must add up."""
-    return [i for i in db.session.scalars(sa.select(Indicator).order_by(Indicator.position, Indicator.id))
-            if _counts_for_skm(i)]
 
 
 def set_weights(actor: User, weights: dict[int, Decimal | None], now: datetime | None = None) -> None:

@@ -1,11 +1,9 @@
-"""The data model. Every moment is stored in UTC (see ``UTCDateTime``); local time is the unit's.
+"""The appraisal's tables: periods with their scoring policy, the indicators citizens answer,
+officers' disputes and supervisors' rating decisions. Every moment is stored in UTC (see
+``UTCDateTime``).
 
-Vocabulary kept in Bahasa Indonesia where it is a term of art:
-- *unit layanan*: a public-service unit (a kecamatan office, a Dukcapil office, a hospital);
-- *loket*: a service counter (``Desk``); *jenis layanan*: a kind of service (``Service``);
-- *ASN*: a civil servant (``Officer``), identified nationally by their NIP;
-- *SKM*: the community-satisfaction survey of PermenPANRB 14/2017, whose nine elements (*unsur*,
-  U1..U9) are ``Indicator`` rows with ``skm_element`` set.
+*SKM* is the community-satisfaction survey of PermenPANRB 14/2017; its nine elements (*unsur*,
+U1..U9) are ``Indicator`` rows with ``skm_element`` set.
 """
 
 from __future__ import annotations
@@ -90,7 +88,7 @@ class Indicator(db.Model):
     labels_id: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     labels_en: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     skm_element: Mapped[str | None] = mapped_column(sa.String(8))
-    weight: Mapped[float | None] = mapped_column(sa.Numeric(8, 6))
+    weight: Mapped[Decimal | None] = mapped_column(sa.Numeric(8, 6))
     channel: Mapped[IndicatorChannel] = mapped_column(enum_column(IndicatorChannel), default=IndicatorChannel.QR)
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
@@ -103,12 +101,6 @@ class Indicator(db.Model):
 
     def on_channel(self, channel: Channel) -> bool:
         return self.channel == IndicatorChannel.BOTH or self.channel.value == channel.value
-
-
-# --- Accounts, audit and imports (the admin area) ----------------------------------------------
-
-
-# --- Appraisal (issue #4) -----------------------------------------------------------------------
 
 
 class DisputeStatus(str, enum.Enum):

@@ -1,9 +1,8 @@
 """Appraisal periods and their life: draft -> open -> closed, and closed -> open again.
 
 - Periods may not overlap: a vote or a survey answer belongs to exactly one period.
-- Closing freezes the period: ``close_period`` stores the score snapshot (``take_snapshot``)
-  in the same transaction, and ``reopen_period`` removes it; every closure and reopening goes
-  through these two functions.
+- Closing freezes the period's scores and reopening drops them, so both are operations of
+  ``reports.snapshots`` (``close_period``, ``reopen_period``), built on ``transition`` here.
 - Reopening needs a reason and is logged; a period with responses cannot be deleted.
 """
 
@@ -23,6 +22,7 @@ from org.models import User
 from .models import Period, PeriodStatus
 
 PERIOD_FIELDS = ("name", "starts_on", "ends_on", "status")
+MAX_REOPEN_REASON = 500  # characters
 
 
 def overlapping(starts_on: date, ends_on: date, exclude_id: int | None = None) -> Period | None:

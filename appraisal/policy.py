@@ -11,11 +11,13 @@ import sqlalchemy as sa
 
 from core import audit
 from core.db import db
-from core.errors import AccessDenied, AdminError, Invalid
-from org.models import Role, User
+from core.errors import AdminError, Invalid
+from org.access import require_admin
+from org.models import User
 
 from . import scoring
-from .models import Indicator, IndicatorKind, Period, PeriodStatus
+from .indicators import WEIGHTED
+from .models import Indicator, Period, PeriodStatus
 
 
 @dataclass(frozen=True)
@@ -36,27 +38,23 @@ class Policy:
 
 
 def policy_of(period: Period) -> Policy:
-    qr = Fraction(period.qr_weight_pct if period.qr_weight_pct is not None else scoring.DEFAULT_QR_WEIGHT_PCT, 100)
-    rows = db.session.execute(
-        sa.select(Indicator.skm_element, Indicator.weight, Indicator.channel).where(
-            Indicator.active.is_(True), Indicator.kind == IndicatorKind.SCALE, Indicator.skm_element.is_not(None))
-    ).all()
-    weights = {row.skm_element: (Fraction(row.weight) if row.weight is not None else None)
-               for row in rows if row.channel.value in ("qr", "both")}
-    return Policy(
-        min_n=period.min_n or scoring.DEFAULT_MIN_N, qr_weight=qr, kiosk_weight=1 - qr,
-        above=Decimal(period.rating_above if period.rating_above is not None else scoring.RATING_ABOVE),
-        below=Decimal(period.rating_below if period.rating_below is not None else scoring.RATING_BELOW),
-        weights=weights,
-    )
+    qr = Fraction(period.qr_weight_pct, 100)
+    rows = db.session.execute(sa.select(Indicator.skm_element, Indicator.weight).where(*WEIGHTED)).all()
+    weights = {row.skm_element: (Fraction(row.weight) if row.weight is not None else None) for row in rows}
+    return Policy(min_n=period.min_n, qr_weight=qr, kiosk_weight=1 - qr, above=Decimal(period.rating_above),
+                  below=Decimal(period.rating_below), weights=weights)
 
 
 def weights_for(codes, policy: Policy) -> dict[str, Fraction] | None:
-    """The configured weights for exactly these element codes, or None (1/n each) when they are
-    not configured for all of them or do not sum to 1 over them."""
-    codes = list(codes)
+    """The configured weights for exactly these element codes, or None (1/n each) where
+    :func:`scoring.element_weights` would refuse them (not configured for all of them, or not
+    summing to 1 over them): a report over some of the elements still shows."""
     configured = {code: policy.weights.get(code) for code in codes}
-    if not codes or any(weight is None for weight in configured.values()) or sum(configured.values()) != 1:
+    if all(weight is None for weight in configured.values()):
+        return None
+    try:
+        scoring.element_weights(list(configured), configured)
+    except ValueError:
         return None
     return configured
 
@@ -100,8 +98,7 @@ def set_policy(user: User, period: Period, values: dict, now: datetime | None = 
     """Change how an open or draft period scores; a closed period's policy is frozen. The values
     are checked here, by the rules the form (``appraisal.forms.PolicyForm``) shows beside its
     fields, for every caller: a script may set a policy too."""
-    if user is None or user.role != Role.ADMIN or not user.active:
-        raise AccessDenied()
+    require_admin(user)
     if period.status == PeriodStatus.CLOSED:
         raise AdminError("period_closed")
     errors: dict = {}

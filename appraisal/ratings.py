@@ -13,18 +13,12 @@ from core.errors import AccessDenied, AdminError, Invalid
 from org.access import can_manage_unit
 from org.models import Officer, User
 
-from .disputes import _reason
+from .disputes import reason_text
 from .models import Period, PeriodStatus, RatingDecision
 
 
-def latest_decision(period: Period, officer: Officer) -> RatingDecision | None:
-    return db.session.scalar(
-        sa.select(RatingDecision).where(RatingDecision.period_id == period.id, RatingDecision.officer_id == officer.id)
-        .order_by(RatingDecision.decided_at.desc(), RatingDecision.id.desc()).limit(1))
-
-
 def decisions_history(period: Period, officer: Officer) -> list[RatingDecision]:
-    """Every decision on the officer's rating for the period, newest first."""
+    """Every decision on the officer's rating for the period, newest first: the first one counts."""
     return list(db.session.scalars(
         sa.select(RatingDecision).where(RatingDecision.period_id == period.id, RatingDecision.officer_id == officer.id)
         .order_by(RatingDecision.decided_at.desc(), RatingDecision.id.desc())))
@@ -55,7 +49,7 @@ def decide_rating(user: User, period: Period, officer: Officer, rating: str, rea
     except ValueError:
         raise Invalid({"rating": "choice"}) from None
     suggested = combined.get("suggested")
-    text = _reason(reason, "reason", "rating_reason", required=chosen.value != suggested)
+    text = reason_text(reason, "reason", "rating_reason", required=chosen.value != suggested)
     value = combined["value"]
     decision = RatingDecision(
         period_id=period.id, officer_id=officer.id, suggested=suggested, rating=chosen.value, reason=text,

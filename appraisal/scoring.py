@@ -1,8 +1,8 @@
 """Scoring: citizens' 1-4 answers turned into indices, grades and suggested ratings.
 
-Pure functions over plain values (ints, Fractions, Decimals): no Flask, no database, so SQL
-reports, exports and the CLI all use them, and the tests check the very functions the reports
-run. Arithmetic is exact (``fractions.Fraction``) but for the confidence intervals, whose square
+Pure functions over plain values (ints, Fractions, Decimals): no Flask, no database, so the SQL
+reports, their pages and the exports all use them, and the tests check the very functions the
+reports run. Arithmetic is exact (``fractions.Fraction``) but for the confidence intervals, whose square
 root and t quantile are floating point far below display precision; :func:`display` rounds, and
 only for showing a number.
 
@@ -255,6 +255,15 @@ def _grade(published: int, floors: tuple[int, int, int]) -> Grade:
         if published >= floor:
             return grade
     return Grade.D
+
+
+def grade_ranges(bounds: Sequence[Number] = GRADE_LOWER_BOUNDS) -> list[tuple[Grade, Fraction, Fraction]]:
+    """The published values each grade covers, A first: (grade, lowest, highest), e.g. (B, 76.61,
+    88.30); D reaches down to the bottom of the scale and A up to its top."""
+    step = Fraction(1, 10**PUBLISHED_PLACES)
+    lows = [floor * step for floor in _grade_floors(tuple(bounds))] + [IKM_MIN]
+    highs = [IKM_MAX] + [low - step for low in lows[:-1]]
+    return list(zip(Grade, lows, highs))
 
 
 def mutu(ikm_value: Number, bounds: Sequence[Number] = GRADE_LOWER_BOUNDS) -> Grade:

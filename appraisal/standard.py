@@ -71,6 +71,13 @@ KIOSK_QUESTION = (
     ["Very dissatisfied", "Dissatisfied", "Satisfied", "Very satisfied"],
 )
 
+
+def face_labels(locale: str) -> list[str]:
+    """The kiosk's four faces, worst first, as the standard question names them."""
+    labels_id, labels_en = KIOSK_QUESTION[3:]
+    return labels_en if locale == "en" else labels_id
+
+
 KIOSK_REASONS = [
     # code, chip (id), chip (en), SKM element it speaks of
     ("R_WAKTU", "Waktu tunggu", "Waiting time", "U3"),

@@ -1,12 +1,16 @@
 """A citizen's response (a kiosk tap or a phone survey) and its answers: the record every score
 is made of, and the one place that writes it.
 
-``record_response`` is the one writer. The kiosk vote, the phone survey, the demo and the tests'
-factories all hand it a ``NewResponse`` (what came in, and what the caller observed about it) and
-it alone decides what is stored about it: its flags, whether it is left out of scores
-(``excluded``) and what it gives them (``score_sum``/``score_n``). After that a response changes
-only through ``flag_response`` (a dispute upheld) and ``hide_comment``. Responses are never
-deleted and never edited in substance: doubtful ones are kept, flagged and left out.
+``row_of`` is the one place that decides what is stored about a new response: its flags (from what
+the caller observed, ``flags_of``), whether it is left out of scores (``excluded``, from the flags)
+and what it gives them (``score_sum``/``score_n``). Every new response reaches it through one of
+three ways in, each handed a ``NewResponse`` (what came in, and what the caller observed about it):
+``ResponseWriter.write`` on a DBAPI cursor (the kiosk vote, on a connection of its own),
+``record_response`` (the same on the session's connection: the phone survey and the tests'
+factories) and ``record_responses`` (many at once: the demo). After that a response changes only
+through ``flag_response`` (a dispute upheld; ``excluded`` follows) and ``hide_comment``.
+Responses are never deleted and never edited in substance: doubtful ones are kept, flagged and
+left out.
 """
 
 from __future__ import annotations
@@ -42,6 +46,12 @@ class Flag(enum.IntFlag):
 
 # Flags that take a response out of every score. The others only describe it.
 EXCLUDING_FLAGS = Flag.REPEAT | Flag.BURST | Flag.DUTY_START | Flag.DISPUTE_UPHELD | Flag.RATE_LIMITED
+# Why a response was left out, as reports name it: one label for each flag in EXCLUDING_FLAGS.
+FLAG_LABELS = {
+    Flag.REPEAT: _l("Repeat from the same phone or kiosk"), Flag.BURST: _l("Burst of taps on a kiosk"),
+    Flag.DUTY_START: _l("Cast seconds after duty started"), Flag.DISPUTE_UPHELD: _l("Dispute upheld"),
+    Flag.RATE_LIMITED: _l("Beyond the rate limit"),
+}
 
 
 class Response(db.Model):
@@ -110,12 +120,11 @@ class Answer(db.Model):
     __table_args__ = (sa.CheckConstraint("value BETWEEN 1 AND 4", name="value_in_scale"),)
 
 
-# The respondent profile the SKM usually collects, as stored codes. Never a name, an address, a
-# phone number or a religion: they are not needed, and they put people off.
-GENDERS = ["L", "P"]
-AGE_BANDS = ["<20", "20-29", "30-39", "40-49", "50-59", "60+"]
-EDUCATION = ["SD", "SMP", "SMA", "D1-D4", "S1", "S2", "S3"]
-OCCUPATIONS = ["pns", "tni_polri", "swasta", "wiraswasta", "pelajar", "lainnya"]
+# The respondent profile the SKM usually collects: each field's question, and its answers as stored
+# codes with their labels. Never a name, an address, a phone number or a religion: they are not
+# needed, and they put people off.
+PROFILE_QUESTIONS = {"gender": _l("Gender"), "age_band": _l("Age"), "education": _l("Education"),
+                     "occupation": _l("Occupation")}
 PROFILE_LABELS = {
     "gender": {"L": _l("Male"), "P": _l("Female")},
     "age_band": {"<20": _l("Under 20"), "20-29": _l("20 to 29"), "30-39": _l("30 to 39"),
@@ -128,7 +137,7 @@ PROFILE_LABELS = {
                    "swasta": _l("Private employee"), "wiraswasta": _l("Self-employed"),
                    "pelajar": _l("Pupil or student"), "lainnya": _l("Other")},
 }
-PROFILE_FIELDS = {"gender": GENDERS, "age_band": AGE_BANDS, "education": EDUCATION, "occupation": OCCUPATIONS}
+PROFILE_FIELDS = {field: list(labels) for field, labels in PROFILE_LABELS.items()}  # the codes, in order
 
 
 # --- The writer ----------------------------------------------------------------------------------
@@ -258,10 +267,10 @@ class ResponseWriter:
     def __init__(self, dialect):
         self.one_statement = dialect.name == "postgresql"
         if self.one_statement:
-            self.insert = Prepared.of("response+answers", dialect, _insert_response_and_answers)
+            self.insert = Prepared(_insert_response_and_answers(dialect), dialect)
         else:
-            self.insert = Prepared.of("response", dialect, _insert_response)
-            self.insert_answer = Prepared.of("answer", dialect, _insert_answer)
+            self.insert = Prepared(_insert_response(dialect), dialect)
+            self.insert_answer = Prepared(_insert_answer(dialect), dialect)
 
     @classmethod
     def of(cls, dialect) -> "ResponseWriter":

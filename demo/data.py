@@ -18,7 +18,7 @@ from accounts.operations import create_user, find_user
 from appraisal.models import Indicator, IndicatorKind, Period, PeriodStatus
 from appraisal.standard import insert_missing
 from core.db import db
-from core.responses import AGE_BANDS, EDUCATION, GENDERS, OCCUPATIONS, Channel, Given, NewResponse, record_responses
+from core.responses import PROFILE_FIELDS, Channel, Given, NewResponse, record_responses
 from kiosk.models import Kiosk
 from kiosk.queries import kiosk_indicators
 from org.duty import set_pin
@@ -182,8 +182,7 @@ def _demo_responses(rng, unit, desk, kiosk, officer, period, started, ended, qua
                    desk_id=desk.id, officer_id=officer.id, period_id=period.id,
                    service_id=rng.choice(unit.services).id, cast_at=cast, received_at=cast,
                    verified=rng.random() < 0.4, locale="id",
-                   gender=rng.choice(GENDERS), age_band=rng.choice(AGE_BANDS), education=rng.choice(EDUCATION),
-                   occupation=rng.choice(OCCUPATIONS),
+                   **{field: rng.choice(codes) for field, codes in PROFILE_FIELDS.items()},
                    comment=rng.choice(COMMENTS) if rng.random() < 0.25 else None)
         # Elements about the officer follow the officer; the others follow the office.
         answers = [Given(i.id, _rating(rng, quality if i.skm_element in ("U3", "U6", "U7") else 3.2),

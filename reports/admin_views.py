@@ -2,8 +2,6 @@
 officer's appraisal sheet with its rating and disputes, closing and reopening a period, and
 citizens' comments."""
 
-
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask import Response as HttpResponse
 from flask_babel import gettext as _
@@ -15,18 +13,18 @@ from appraisal.admin_views import periods
 from appraisal.disputes import disputes_of, file_dispute, resolve_dispute
 from appraisal.forms import ReopenForm
 from appraisal.models import Dispute, DisputeStatus, Period, PeriodStatus
-from appraisal.periods import reportable_periods
+from appraisal.periods import periods_query, reportable_periods
 from appraisal.policy import policy_of
-from appraisal.ratings import decide_rating, decisions, decisions_history, latest_decision
+from appraisal.ratings import decide_rating, decisions, decisions_history
+from appraisal.standard import face_labels
 from core.db import db
 from core.errors import DomainError
 from core.extensions import htmx
 from core.htmx import render_htmx
 from core.i18n import current_locale
-from core.responses import PROFILE_LABELS, Response
+from core.responses import FLAG_LABELS, PROFILE_LABELS, PROFILE_QUESTIONS, Response
 from core.web import arg_id, paginate, saved
-from org import access
-from org.access import can_manage_unit, can_view_sheet, visible_units
+from org.access import can_manage_unit, can_view_sheet, managed_units
 from org.auth import ADMIN, EVERYONE, MANAGERS, load, roles_required
 from org.models import Officer, Role, Unit
 from reports import charts, exports
@@ -34,8 +32,16 @@ from reports import charts, exports
 from .charts import element_chart
 from .comments import comment_details, comments_query, set_comment_hidden
 from .forms import DecisionForm, DisputeForm, RulingForm
-from .queries import element_names, officer_rows
-from .snapshots import close_period, officer_sheet, officer_trend, reopen_period, unit_overview, unit_report
+from .queries import COUNTED_FLAGS, element_names, flag_key, officer_rows
+from .snapshots import (
+    close_period,
+    officer_sheet,
+    officer_trend,
+    reopen_period,
+    unit_overview,
+    unit_report,
+    units_officer_rows,
+)
 from .tallies import Tally
 
 bp = Blueprint("reports", __name__)
@@ -65,8 +71,8 @@ def _comments_context():
                 period_id=arg_id("period"), hidden=request.args.get("hidden", ""))
     listing = paginate(comments_query(current_user, args["unit_id"], args["period_id"], args["hidden"],
                                                   args["q"]))
-    return dict(listing=listing, units=access.managed_units(current_user), details=comment_details(listing.items),
-                periods=db.session.scalars(sa.select(Period).order_by(Period.starts_on.desc())).all(), **args)
+    return dict(listing=listing, units=managed_units(current_user), details=comment_details(listing.items),
+                periods=db.session.scalars(periods_query()).all(), **args)
 
 
 @bp.get("/comments")
@@ -107,13 +113,8 @@ def comment_unhide(response_id):
     return _set_hidden(response_id, False)
 
 
-PROFILE_QUESTIONS = {"gender": _l("Gender"), "age_band": _l("Age"), "education": _l("Education"),
-                     "occupation": _l("Occupation")}
-
-
-FLAG_LABELS = {"repeat": _l("Repeat from the same phone or kiosk"), "burst": _l("Burst of taps on a kiosk"),
-               "duty_start": _l("Cast seconds after duty started"), "dispute_upheld": _l("Dispute upheld"),
-               "rate_limited": _l("Beyond the rate limit")}
+# The labels of the left-out counts, by their keys in a report (every counted flag has one).
+FLAG_LABELS_BY_KEY = {flag_key(flag): FLAG_LABELS[flag] for flag in COUNTED_FLAGS}
 
 
 def _period(period_id: int) -> Period:
@@ -124,10 +125,7 @@ def _period(period_id: int) -> Period:
 
 
 def _unit(unit_id: int) -> Unit:
-    unit = load(Unit, unit_id)
-    if not can_manage_unit(current_user, unit.id):
-        abort(403)
-    return unit
+    return load(Unit, unit_id, lambda unit: unit.id)
 
 
 def _officer(officer_id: int) -> Officer:
@@ -141,28 +139,6 @@ def _default_period() -> Period | None:
     periods = reportable_periods()
     open_ = [p for p in periods if p.status == PeriodStatus.OPEN]
     return (open_ or periods or [None])[0]
-
-
-@bp.app_template_filter("num")
-def num_filter(value, places: int = 2) -> str:
-    """A score as published: two decimals, halves up (88.305 -> 88.31); a dash for none."""
-    return "—" if value is None else str(scoring.display(value, places))
-
-
-@bp.app_template_filter("grade_label")
-def grade_label(letter) -> str:
-    if not letter:
-        return ""
-    grade = scoring.Grade[letter]
-    return f"{letter} · {grade.label(current_locale())}"
-
-
-@bp.app_template_filter("rating_label")
-def rating_label(value) -> str:
-    labels = {"di_atas": _("Above expectations (di atas ekspektasi)"),
-              "sesuai": _("As expected (sesuai ekspektasi)"),
-              "di_bawah": _("Below expectations (di bawah ekspektasi)")}
-    return labels.get(value, "—") if value else _("Not enough data")
 
 
 @bp.route("/reports")
@@ -182,7 +158,7 @@ def reports_index():
         if period is None:
             return render_template("reports/index.html", period=None, periods=[], units=[], rows=[])
         return redirect(url_for("admin.reports.sheet", period_id=period.id, officer_id=current_user.officer_id))
-    units = visible_units(current_user)
+    units = managed_units(current_user)
     if current_user.role == Role.SUPERVISOR and period is not None and units:
         return redirect(url_for("admin.reports.report_unit", period_id=period.id, unit_id=units[0].id))
     rows = []
@@ -194,21 +170,34 @@ def reports_index():
                            rows=rows)
 
 
+def _grade_ranges() -> str:
+    """"A 88.31–100, B 76.61–88.30, …": the published bounds, the top of the scale as a whole number."""
+    return ", ".join(f"{grade.letter} {scoring.display(low)}–"
+                     f"{high if high == scoring.IKM_MAX else scoring.display(high)}"
+                     for grade, low, high in scoring.grade_ranges())
+
+
+def _skm_context(period: Period, unit: Unit) -> dict:
+    """What the SKM table needs, printed or as a file."""
+    return {"period": period, "unit": unit, "report": unit_report(period, unit),
+            "names": element_names(current_locale()), "grade_ranges": _grade_ranges()}
+
+
 def _unit_context(period: Period, unit: Unit) -> dict:
-    report = unit_report(period, unit)
-    names = element_names(current_locale())
+    context = _skm_context(period, unit)
+    report, names = context["report"], context["names"]
     officers = {o.id: o for o in db.session.scalars(db.select(Officer).where(Officer.unit_id == unit.id))}
     for row in report["officers"]:
         officer = officers.get(row["officer_id"])
         if officer is not None:  # names as they are now; the numbers are the report's
             row["name"], row["nip"] = officer.name, officer.nip
-    return {"period": period, "unit": unit, "report": report, "names": names,
+    return {**context,
             "element_chart": element_chart(report["skm"], names) if report["skm"]["elements"] else None,
             "heat": charts.heat(report["rhythm"]["heat"]),
             "days": charts.columns(report["rhythm"]["days"]) if report["rhythm"]["days"] else None,
             "ranking": [r for r in report["officers"] if r["officer_id"] in set(report["ranking"])],
-            "profile_labels": PROFILE_LABELS, "profile_questions": PROFILE_QUESTIONS, "flag_labels": FLAG_LABELS,
-            "decisions": decisions(period, officers), "grades": scoring.Grade,
+            "profile_labels": PROFILE_LABELS, "profile_questions": PROFILE_QUESTIONS,
+            "flag_labels": FLAG_LABELS_BY_KEY, "decisions": decisions(period, officers), "grades": scoring.Grade,
             "open_disputes": disputes_of(period, unit_id=unit.id, status=DisputeStatus.OPEN),
             "periods": reportable_periods()}
 
@@ -224,32 +213,29 @@ def report_unit(period_id: int, unit_id: int):
 @roles_required(*MANAGERS)
 def skm_table(period_id: int, unit_id: int):
     period, unit = _period(period_id), _unit(unit_id)
-    return render_template("reports/skm_print.html", **_unit_context(period, unit))
+    return render_template("reports/skm_print.html", **_skm_context(period, unit))
 
 
 @bp.route("/reports/<int:period_id>/units/<int:unit_id>/skm.xlsx")
 @roles_required(*MANAGERS)
 def skm_xlsx(period_id: int, unit_id: int):
     period, unit = _period(period_id), _unit(unit_id)
-    context = _unit_context(period, unit)
+    context = _skm_context(period, unit)
     report = context["report"]
     profile_rows = [[str(PROFILE_QUESTIONS[field]),
                      str(PROFILE_LABELS[field].get(value, value)) if value else _("(not given)"), count]
                     for field, counts in report["profile"].items() for value, count in sorted(counts.items())]
-    flag_rows = [[str(FLAG_LABELS[key]), count] for key, count in report["flags"].items()]
+    flag_rows = [[str(FLAG_LABELS_BY_KEY.get(key, key)), count] for key, count in report["flags"].items()]
     body = exports.skm_xlsx(report, unit, period, context["names"], _, profile_rows, flag_rows)
     return _download(body, f"skm-{unit.code}-{period.starts_on:%Y%m%d}.xlsx",
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def _appraisal_export(period: Period, unit: Unit | None):
-    policy = policy_of(period)
-    if period.status == PeriodStatus.CLOSED and unit is not None:
-        rows = unit_report(period, unit)["officers"]
-    elif period.status == PeriodStatus.CLOSED:
-        rows = [row for u in visible_units(current_user) for row in unit_report(period, u)["officers"]]
+    if unit is None and period.status != PeriodStatus.CLOSED:
+        rows = officer_rows(period, policy_of(period))
     else:
-        rows = officer_rows(period, policy, unit.id if unit else None)
+        rows = units_officer_rows(period, [unit] if unit else managed_units(current_user))
     officers = {o.id: o for o in db.session.scalars(db.select(Officer).where(Officer.id.in_([r["officer_id"] for r in rows])))}
     units = {u.id: u for u in db.session.scalars(db.select(Unit))}
     for row in rows:
@@ -292,11 +278,13 @@ def _download(body: bytes, filename: str, mimetype: str) -> HttpResponse:
 def _sheet_context(period: Period, officer: Officer, **extra) -> dict:
     sheet = officer_sheet(period, officer)
     names = element_names(current_locale())
-    trend = officer_trend(officer, period)
+    periods = reportable_periods()
+    trend = officer_trend(officer, period, sheet, periods)
     responses = db.session.scalars(
         db.select(Response).where(Response.period_id == period.id, Response.officer_id == officer.id)
         .order_by(Response.cast_at.desc()).limit(100)).all()
-    disputes = {d.response_id: d for d in disputes_of(period, officer_id=officer.id)}
+    disputes = {d.response_id: d for d in disputes_of(period, officer_id=officer.id, with_responses=True)}
+    history = decisions_history(period, officer)
     comments = db.session.scalars(
         db.select(Response).where(Response.period_id == period.id, Response.officer_id == officer.id,
                                   Response.comment.is_not(None), Response.comment_hidden.is_(False))
@@ -305,18 +293,16 @@ def _sheet_context(period: Period, officer: Officer, **extra) -> dict:
         "period": period, "officer": officer, "sheet": sheet, "names": names,
         "element_chart": element_chart(sheet["skm"], names) if sheet["skm"]["elements"] else None,
         "faces_chart": charts.bars([(label, count, str(count)) for label, count in zip(
-            (_("Very dissatisfied"), _("Dissatisfied"), _("Satisfied"), _("Very satisfied")),
-            sheet["faces"])], 0, max(1, *sheet["faces"])),
+            face_labels(current_locale()), sheet["faces"])], 0, max(1, *sheet["faces"])),
         "trend": trend,
         "trend_chart": charts.line([(p["period"], p["value"] if p["enough"] else None, p["low"], p["high"])
                                     for p in trend]),
         "responses": responses, "disputes": disputes, "comments": comments,
-        "decision": latest_decision(period, officer),
-        "history": decisions_history(period, officer),
+        "decision": history[0] if history else None, "history": history,
         "can_decide": can_manage_unit(current_user, officer.unit_id),
         "is_self": current_user.role == Role.OFFICER and current_user.officer_id == officer.id,
-        "ratings": list(scoring.Rating), "grades": scoring.Grade, "flag_labels": FLAG_LABELS,
-        "periods": reportable_periods(), **extra,
+        "ratings": list(scoring.Rating), "grades": scoring.Grade, "flag_labels": FLAG_LABELS_BY_KEY,
+        "periods": periods, **extra,
     }
 
 
@@ -363,10 +349,8 @@ def dispute_response(response_id: int):
 @bp.route("/reports/disputes/<int:dispute_id>", methods=["POST"])
 @roles_required(*MANAGERS)
 def dispute_resolve(dispute_id: int):
-    dispute = load(Dispute, dispute_id)
-    officer = db.session.get(Officer, dispute.officer_id)
-    if not can_manage_unit(current_user, officer.unit_id):
-        abort(403)
+    dispute = load(Dispute, dispute_id, lambda d: d.officer.unit_id)
+    officer = dispute.officer
     period = _period(dispute.period_id)
     form = RulingForm(id_prefix=f"ruling-{dispute.id}")
     uphold = form.ruling.data == "uphold"

@@ -1,4 +1,4 @@
-"""Reports of a period: officers' scores, unit reports, appraisal sheets and their snapshots.
+"""Reports of a period, computed now: officers' scores, unit reports and appraisal sheets.
 
 Counting happens in the database: every query here is a GROUP BY over indexed columns and returns
 a handful of rows per officer, desk or element, never one row per response. The pure functions of
@@ -21,9 +21,9 @@ Two sources of sums:
 
 Flagged responses (``Response.excluded``) are left out of every score and counted separately.
 
-A closed period reads its results from :class:`~appraisal.models.ScoreSnapshot`, taken by
-``close_period``; everything returned here is plain data (dicts, lists, ints, Fractions,
-strings), so that a snapshot is the report itself, frozen.
+A closed period reads its results from :class:`~reports.models.ScoreSnapshot`, taken by
+``reports.snapshots.close_period``; everything returned here is plain data (dicts, lists, ints,
+Fractions, strings), so that a snapshot is the report itself, frozen.
 """
 
 from __future__ import annotations
@@ -55,13 +55,9 @@ from .tallies import (
 COUNTED_FLAGS = [flag for flag in Flag if flag & EXCLUDING_FLAGS]
 
 
-# --- The period's policy -------------------------------------------------------------------------
-
-
-# --- Plain data ------------------------------------------------------------------------------------
-
-
-# --- Sums from the database --------------------------------------------------------------------------
+def flag_key(flag: Flag) -> str:
+    """A flag's key in a report's counts of left-out responses (and so in its snapshots)."""
+    return flag.name.lower()
 
 
 # --- Local time in SQL ---------------------------------------------------------------------------
@@ -168,11 +164,11 @@ def _flag_counts(period_id: int, *where) -> dict[str, int]:
                                                           Response.excluded.is_(True), *where)
         .group_by(Response.flags)
     ).all()
-    counts = {flag.name.lower(): 0 for flag in COUNTED_FLAGS}
+    counts = {flag_key(flag): 0 for flag in COUNTED_FLAGS}
     for flags, count in rows:
         for flag in COUNTED_FLAGS:
             if flags & flag:
-                counts[flag.name.lower()] += count
+                counts[flag_key(flag)] += count
     return counts
 
 
@@ -261,11 +257,17 @@ def _headline(table: dict, policy: Policy) -> dict:
 
 # --- One officer's sheet ------------------------------------------------------------------------------
 
+def officer_scores(period: Period, officer: Officer, policy: Policy | None = None) -> dict:
+    """The officer's channel and combined scores in the period (the head of their sheet)."""
+    policy = policy or policy_of(period)
+    tally = tallies(period.id, Response.officer_id, Response.officer_id == officer.id).get(officer.id, Tally())
+    return tally.scores(policy)
+
+
 def compute_officer_sheet(period: Period, officer: Officer, policy: Policy | None = None) -> dict:
     policy = policy or policy_of(period)
     mine = Response.officer_id == officer.id
-    tally = tallies(period.id, Response.officer_id, mine).get(officer.id, Tally())
-    data = tally.scores(policy)
+    data = officer_scores(period, officer, policy)
     table = element_table(_elements_by(period.id, None, mine).get(None, {}), policy)
     faces = dict(db.session.execute(
         sa.select(Response.score_sum, sa.func.count()).where(
@@ -284,17 +286,13 @@ def compute_officer_sheet(period: Period, officer: Officer, policy: Policy | Non
         "policy": policy.as_data(),
         **data,
         "skm": table,
-        "faces": [int(faces.get(face, 0)) for face in range(1, 5)],  # votes per face, 1 (worst) to 4
+        "faces": [int(faces.get(face, 0)) for face in range(scoring.MIN_ANSWER, scoring.MAX_ANSWER + 1)],  # worst first
         "reasons": [{"code": r.code, "text_id": r.text_id, "text_en": r.text_en, "count": r[3]} for r in reasons],
         "flags": _flag_counts(period.id, mine),
     }
 
 
-# --- Snapshots: a closed period is frozen -----------------------------------------------------------
-
-
-# --- Trend and public results --------------------------------------------------------------------
-
+# --- Names ----------------------------------------------------------------------------------------------
 
 def element_names(locale: str = "id") -> dict[str, str]:
     """The name of each SKM element code: the regulation's for U1..U9, else the question of its

@@ -8,17 +8,18 @@ from fractions import Fraction
 
 import sqlalchemy as sa
 
+from appraisal.disputes import reason_text
 from appraisal.models import Period, PeriodStatus
-from appraisal.periods import transition
+from appraisal.periods import MAX_REOPEN_REASON, reportable_periods, transition
 from appraisal.policy import policy_of
 from core.db import db, utcnow
-from core.errors import AdminError, Invalid
+from core.errors import AdminError
 from core.responses import Response
 from org.access import require_admin
 from org.models import Officer, Unit, User
 
 from .models import ScoreSnapshot
-from .queries import compute_officer_sheet, compute_unit_report
+from .queries import compute_officer_sheet, compute_unit_report, officer_rows, officer_scores
 from .tallies import tallies
 
 
@@ -117,40 +118,70 @@ def close_period(period: Period, user: User, now: datetime | None = None) -> Per
 def reopen_period(period: Period, user: User, reason: str, now: datetime | None = None) -> Period:
     """Open a closed period again, for a stated reason that goes into the audit log."""
     require_admin(user)
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid({"reason": "reason_required"})
-    if len(reason) > 500:
-        raise Invalid({"reason": ("too_long", {"max": 500})})
+    reason = reason_text(reason, "reason", "reason_required", max_length=MAX_REOPEN_REASON)
     if period.status != PeriodStatus.CLOSED:
         raise AdminError("period_not_closed")
     drop_snapshot(period)
     return transition(user, period, "reopen", PeriodStatus.OPEN, now or utcnow(), reason=reason)
 
 
+def _unit_snapshots(period: Period, unit_ids: list[int] | None = None) -> dict[int, dict]:
+    """The period's unit snapshots by unit id (of these units, or all), read in one query."""
+    query = sa.select(ScoreSnapshot.scope_id, ScoreSnapshot.data).where(
+        ScoreSnapshot.period_id == period.id, ScoreSnapshot.scope == "unit")
+    if unit_ids is not None:
+        query = query.where(ScoreSnapshot.scope_id.in_(unit_ids))
+    return {unit_id: data for unit_id, data in db.session.execute(query)}
+
+
 def unit_overview(period: Period) -> dict[int, dict]:
     """Each unit's channel and combined scores for the period overview: frozen for a closed
     period (from its unit snapshots), else one GROUP BY over the period's unit index."""
     if period.status == PeriodStatus.CLOSED:
-        rows = db.session.scalars(sa.select(ScoreSnapshot).where(
-            ScoreSnapshot.period_id == period.id, ScoreSnapshot.scope == "unit")).all()
         keys = ("qr", "kiosk", "combined", "excluded")
-        frozen = {row.scope_id: {key: value for key, value in _thaw(row.data).items() if key in keys} for row in rows}
+        frozen = {unit_id: {key: _thaw(value) for key, value in data.items() if key in keys}
+                  for unit_id, data in _unit_snapshots(period).items()}
         if frozen:
             return frozen
     policy = policy_of(period)
     return {unit_id: tally.scores(policy) for unit_id, tally in tallies(period.id, Response.unit_id).items()}
 
 
-def officer_trend(officer: Officer, up_to: Period, limit: int = 8) -> list[dict]:
+def units_officer_rows(period: Period, units: list[Unit]) -> list[dict]:
+    """The officers' rows of these units' reports, unit after unit, as :func:`unit_report` has
+    them: frozen for a closed period (its snapshots read at once), computed now otherwise."""
+    frozen = _unit_snapshots(period, [unit.id for unit in units]) if period.status == PeriodStatus.CLOSED else {}
+    policy = None
+    rows = []
+    for unit in units:
+        if unit.id in frozen:
+            rows += _thaw(frozen[unit.id]["officers"])
+        else:
+            policy = policy or policy_of(period)
+            rows += officer_rows(period, policy, unit.id)
+    return rows
+
+
+def officer_trend(officer: Officer, up_to: Period, sheet: dict | None = None, periods: list[Period] | None = None,
+                  limit: int = 8) -> list[dict]:
     """The officer's combined score in each period up to this one (oldest first): frozen figures
-    for closed periods, today's for open ones."""
-    periods = db.session.scalars(
-        sa.select(Period).where(Period.starts_on <= up_to.starts_on, Period.status != PeriodStatus.DRAFT)
-        .order_by(Period.starts_on.desc()).limit(limit)).all()
+    for closed periods, today's for open ones. ``sheet`` is the officer's sheet of ``up_to`` and
+    ``periods`` the reportable periods (newest first), where the caller has them already."""
+    periods = [p for p in (reportable_periods() if periods is None else periods)
+               if p.starts_on <= up_to.starts_on][:limit]
+    known = up_to.id if sheet is not None else None
+    closed = [p.id for p in periods if p.status == PeriodStatus.CLOSED and p.id != known]
+    frozen = dict(db.session.execute(sa.select(ScoreSnapshot.period_id, ScoreSnapshot.data).where(
+        ScoreSnapshot.period_id.in_(closed), ScoreSnapshot.scope == "officer",
+        ScoreSnapshot.scope_id == officer.id)).all()) if closed else {}
     points = []
     for period in reversed(periods):
-        combined = officer_sheet(period, officer)["combined"]
+        if period.id == known:
+            combined = sheet["combined"]
+        elif period.id in frozen:
+            combined = _thaw(frozen[period.id]["combined"])
+        else:  # open, or closed before the officer had any response (no snapshot): as the sheet does
+            combined = officer_scores(period, officer)["combined"]
         points.append({"period": period.name, "period_id": period.id, "value": combined["value"],
                        "n": combined["n"], "enough": combined["enough"], "low": combined["low"],
                        "high": combined["high"]})
@@ -168,6 +199,5 @@ def public_results(unit: Unit) -> list[dict]:
     results = []
     for period, snapshot in rows:
         data = _thaw(snapshot.data)
-        results.append({"period": period, "skm": data["skm"], "headline": data["headline"],
-                        "kiosk": data["kiosk"], "taken_at": snapshot.taken_at})
+        results.append({"period": period, "skm": data["skm"], "headline": data["headline"]})
     return results

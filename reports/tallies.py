@@ -41,15 +41,12 @@ class Tally:
     def __init__(self) -> None:
         self.sums: dict = defaultdict(lambda: [0, 0, 0])
         self.excluded = 0
-        self.unscored = 0  # responses without any scored answer (should not happen; counted, not lost)
         self._stats: dict = {}
 
     def add(self, channel: Channel, excluded: bool, score_n: int, count: int, total: int, total_sq: int) -> None:
         if excluded:
             self.excluded += count
-        elif not score_n:
-            self.unscored += count
-        else:
+        elif score_n:  # a response without any answer that counts gives no score
             bucket = self.sums[(channel, score_n)]
             bucket[0] += count
             bucket[1] += total

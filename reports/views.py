@@ -1,8 +1,12 @@
-"""Published results (PermenPANRB 14/2017 asks every unit to publish its IKM)."""
+"""Published results (PermenPANRB 14/2017 asks every unit to publish its IKM), and the template
+filters every report shows its numbers with: registered here, with the public page, so that it
+works whether or not the admin area is there."""
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template
+from flask_babel import gettext as _
 
+from appraisal import scoring
 from core.db import db
 from core.i18n import current_locale
 from org.models import Unit
@@ -13,6 +17,27 @@ from .snapshots import public_results
 
 bp = Blueprint("reports", __name__)
 
+
+@bp.app_template_filter("num")
+def num_filter(value, places: int = scoring.PUBLISHED_PLACES) -> str:
+    """A score as published: two decimals, halves up (88.305 -> 88.31); a dash for none."""
+    return "—" if value is None else str(scoring.display(value, places))
+
+
+@bp.app_template_filter("grade_label")
+def grade_label(letter) -> str:
+    if not letter:
+        return ""
+    grade = scoring.Grade[letter]
+    return f"{letter} · {grade.label(current_locale())}"
+
+
+@bp.app_template_filter("rating_label")
+def rating_label(value) -> str:
+    labels = {"di_atas": _("Above expectations (di atas ekspektasi)"),
+              "sesuai": _("As expected (sesuai ekspektasi)"),
+              "di_bawah": _("Below expectations (di bawah ekspektasi)")}
+    return labels.get(value, "—") if value else _("Not enough data")
 
 
 @bp.route("/hasil/<unit_code>")
@@ -26,4 +51,5 @@ def results(unit_code: str):
     results = public_results(unit)
     for result in results:
         result["chart"] = element_chart(result["skm"], names) if result["skm"]["elements"] else None
-    return render_template("reports/public.html", unit=unit, results=results, names=names)
+    return render_template("reports/public.html", unit=unit, results=results, names=names,
+                           nilai_dasar=scoring.NILAI_DASAR)

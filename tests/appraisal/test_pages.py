@@ -3,6 +3,7 @@ survey indicators (new versions when answered) and the weights of the SKM elemen
 
 from datetime import date, datetime, timezone
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from appraisal.indicators import weighted_indicators
 from appraisal.models import Indicator, Period, PeriodStatus
+from appraisal.policy import Policy, weights_for
 from core.audit import AuditLog
 from core.db import db
 from core.errors import AccessDenied
@@ -341,3 +343,40 @@ def test_bad_weights_are_refused_in_both_languages(client, admin, weights, statu
     refused(client, "/admin/indicators/weights", form, field_id, english, indonesian, status=status)
     db.session.expire_all()
     assert all(i.weight is None for i in weighted_indicators()) and audit_entries() == []
+
+
+def test_the_weights_come_again_on_their_own_address(client, admin):
+    page = client.get("/admin/indicators/weights")
+    partial = client.get("/admin/indicators/weights", headers={"HX-Request": "true"})
+    assert page.status_code == partial.status_code == 200
+    assert "HX-Request" in page.headers["Vary"] and "HX-Request" in partial.headers["Vary"]
+    assert "<html" in text(page) and 'id="indicators"' in text(page) and 'id="weights"' in text(page)
+    assert "<html" not in text(partial) and text(partial).lstrip().startswith('<div id="weights"')
+    assert 'hx-get="/admin/indicators/weights"' in text(partial)
+    assert f'name="weight-{weighted_indicators()[0].id}"' in text(partial)
+
+
+def test_the_policy_form_names_the_regulations_defaults_in_both_languages(client, admin):
+    period = make_period()
+    english = text(client.get(f"/admin/periods/{period.id}/policy"))
+    for hint in ("never as a grade. Default 30.", "Default 70 (survey 70%, kiosk 30%).",
+                 "On the 25–100 scale. Default 88.31, the lower bound of grade A.",
+                 "Default 76.61, the lower bound of grade B."):
+        assert hint in english
+    client.set_cookie("lang", "id")
+    indonesian = text(client.get(f"/admin/periods/{period.id}/policy"))
+    for hint in ("Nilai bawaan 30.", "Nilai bawaan 70 (survei 70%, kios 30%).",
+                 "Pada skala 25–100. Nilai bawaan 88.31, batas bawah mutu A.", "Nilai bawaan 76.61, batas bawah mutu B."):
+        assert hint in indonesian
+
+
+def test_weights_count_only_where_the_scoring_takes_them(ctx):
+    def policy(**weights):
+        return Policy(30, Fraction(7, 10), Fraction(3, 10), Decimal("88.31"), Decimal("76.61"), weights)
+
+    half = Fraction(1, 2)
+    assert weights_for(["U1", "U2"], policy(U1=half, U2=half)) == {"U1": half, "U2": half}
+    assert weights_for(["U1", "U2"], policy(U1=None, U2=None)) is None  # 1/n each
+    assert weights_for(["U1", "U2"], policy(U1=half)) is None  # not for all of them
+    assert weights_for(["U1"], policy(U1=half, U2=half)) is None  # not summing to 1 over them
+    assert weights_for([], policy()) is None

@@ -26,6 +26,7 @@ from appraisal.scoring import (
     combine,
     display,
     element_weights,
+    grade_ranges,
     ikm,
     mutu,
     nrr,
@@ -816,3 +817,12 @@ def test_display_is_within_half_a_unit(value, places):
     shown = display(value, places)
     assert abs(Fraction(shown) - value) <= Fraction(1, 2 * 10**places)
     assert shown.as_tuple().exponent == -places
+
+
+def test_grade_ranges_are_the_published_table_and_agree_with_mutu():
+    ranges = grade_ranges()
+    assert [(g.letter, display(low), display(high)) for g, low, high in ranges] == [
+        ("A", Decimal("88.31"), Decimal("100.00")), ("B", Decimal("76.61"), Decimal("88.30")),
+        ("C", Decimal("65.00"), Decimal("76.60")), ("D", Decimal("25.00"), Decimal("64.99"))]
+    for grade, low, high in ranges:
+        assert mutu(low) is grade and mutu(high) is grade
