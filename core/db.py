@@ -57,18 +57,9 @@ class Prepared:
     through them, so what is written and compared is what the ORM writes and reads. Hand-written
     because executing a statement through SQLAlchemy works out its cache key and processes every
     parameter through an execution context each time: tens of microseconds a statement, more than
-    SQLite takes to run the vote's, on the busiest request there is (see kiosk.votes).
+    SQLite takes to run the vote's, on the busiest request there is (see kiosk.votes). Whoever
+    makes one keeps it, once per dialect.
     """
-
-    _cache: dict = {}
-
-    @classmethod
-    def of(cls, key: str, dialect, build) -> "Prepared":
-        """The statement ``build()`` makes, compiled once per ``key`` and dialect."""
-        found = cls._cache.get((key, dialect.name))
-        if found is None:
-            found = cls._cache[(key, dialect.name)] = cls(build(dialect), dialect)
-        return found
 
     def __init__(self, statement, dialect):
         compiled = statement.compile(dialect=dialect)

@@ -7,15 +7,20 @@ from markupsafe import Markup, escape
 LOCALES = ("id", "en")  # Bahasa Indonesia first, then English
 
 
+def asked_locale() -> str | None:
+    """The language asked for in this address (``?lang=``), if we speak it; otherwise None. A page
+    carries it on to its form's address, so that the answer speaks the same language."""
+    lang = request.args.get("lang")
+    return lang if lang in LOCALES else None
+
+
 def select_locale() -> str:
     """An explicit ?lang= wins, then the visitor's saved choice; otherwise Bahasa Indonesia
     (also for the command line, which has no visitor)."""
     if not has_request_context():
         return LOCALES[0]
-    for candidate in (request.args.get("lang"), request.cookies.get("lang")):
-        if candidate in LOCALES:
-            return candidate
-    return LOCALES[0]
+    saved = request.cookies.get("lang")
+    return asked_locale() or (saved if saved in LOCALES else LOCALES[0])
 
 
 def bilingual(msgid: str, **params) -> Markup:

@@ -29,6 +29,7 @@ class VoteError(DomainError):
         "no_open_period": _l("No appraisal period is open for this date, so votes cannot be received."),
         "no_question": _l("This kiosk has no active question. Ask the administrator."),
         "uuid_conflict": _l("This vote id was already used by another device."),
+        "not_paired": _l("This tablet is not paired as a kiosk."),
     }
 
     def __init__(self, code: str, status: int | None = None, **params):

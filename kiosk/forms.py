@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from core.db import MAX_ID
 from core.forms import AdminForm, RecordField, Required
 from org.errors import DutyError
 from org.models import Desk
@@ -28,10 +29,10 @@ class PairForm(_KioskForm):
 
 
 class PinForm(_KioskForm):
-    """An officer's PIN, and whom it is for when duty starts (ids are 32-bit in the database:
-    a larger number is no officer)."""
+    """An officer's PIN, and whom it is for when duty starts (a number no id can be is no officer).
+    Each view validates only the field it uses."""
 
-    officer_id = IntegerField(validators=[Optional(), NumberRange(1, 2**31 - 1)])
+    officer_id = IntegerField(validators=[Optional(), NumberRange(1, MAX_ID)])
     pin = StringField(validators=[Length(max=20, message=DutyError.messages["pin_format"])])
 
 

@@ -91,10 +91,14 @@ def kiosk_for_token(token: str | None) -> Kiosk | None:
     return kiosk
 
 
+# A kiosk's heartbeat is written at most this often, to keep writes off the hot path.
+HEARTBEAT_EVERY = timedelta(seconds=60)
+
+
 def touch_kiosk(kiosk: Kiosk, now: datetime | None = None) -> None:
-    """Record a heartbeat; written at most once a minute, to keep writes off the hot path."""
+    """Record a heartbeat (at most every HEARTBEAT_EVERY)."""
     now = now or utcnow()
-    if kiosk.last_seen_at is None or now - kiosk.last_seen_at >= timedelta(seconds=60):
+    if kiosk.last_seen_at is None or now - kiosk.last_seen_at >= HEARTBEAT_EVERY:
         kiosk.last_seen_at = now
 
 

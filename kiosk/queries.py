@@ -1,11 +1,15 @@
 """What a kiosk shows: its question and reasons."""
 
 import hashlib
+from collections.abc import Iterable
+from typing import TypeVar
 
 import sqlalchemy as sa
 
 from appraisal.models import Indicator, IndicatorChannel, IndicatorKind
 from core.db import db
+
+T = TypeVar("T")
 
 
 def kiosk_indicators() -> tuple[Indicator | None, list[Indicator]]:
@@ -15,21 +19,16 @@ def kiosk_indicators() -> tuple[Indicator | None, list[Indicator]]:
         .where(Indicator.active.is_(True), Indicator.channel.in_([IndicatorChannel.KIOSK, IndicatorChannel.BOTH]))
         .order_by(Indicator.position, Indicator.id)
     ).all()
-    question = next((i for i in on_kiosk if i.kind == IndicatorKind.SCALE), None)
     reasons = [i for i in on_kiosk if i.kind == IndicatorKind.REASON]
-    return question, reasons
+    return kiosk_question(on_kiosk), reasons
 
 
-def kiosk_reasons_by_code(codes: list[str]) -> dict[str, Indicator]:
-    """The kiosk reasons with these codes, retired ones included: a tablet still showing
-    yesterday's chips sends their codes, and the citizen's vote must not be refused for it."""
-    if not codes:
-        return {}
-    rows = db.session.scalars(
-        sa.select(Indicator).where(Indicator.code.in_(codes), Indicator.kind == IndicatorKind.REASON,
-                                   Indicator.channel.in_([IndicatorChannel.KIOSK, IndicatorChannel.BOTH]))
-    )
-    return {row.code: row for row in rows}
+def kiosk_question(indicators: Iterable[T]) -> T | None:
+    """Which of the kiosk's indicators is its question: the first active scale indicator by
+    position, then id; None when there is none. Anything with ``kind``, ``active``, ``position``
+    and ``id`` will do: the screen asks with indicators, the vote with its fingerprint's entries."""
+    return min((i for i in indicators if i.kind == IndicatorKind.SCALE and i.active),
+               key=lambda i: (i.position, i.id), default=None)
 
 
 def kiosk_config_version(question: Indicator | None, reasons: list[Indicator]) -> str:

@@ -13,6 +13,7 @@ from core.errors import DomainError
 from core.extensions import csrf, htmx, limiter
 from core.htmx import render_htmx
 from core.sessions import sessionless
+from core.web import saved
 from org.duty import end_duty_by_pin, start_duty_by_pin
 from org.errors import DutyError
 from org.models import Officer
@@ -43,39 +44,37 @@ def _kiosk_key() -> str:
     return "kiosk:" + token_hash(token)[:32] if token else "anon"
 
 
-def kiosk_required(json: bool = False):
+def kiosk_required(view):
     """Load ``g.kiosk`` from the device cookie. An unknown or revoked token never reaches a view:
-    pages get the pairing screen, the API gets a 401."""
+    it gets the pairing screen (the vote, which has no page, answers for itself)."""
 
-    def decorator(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            g.kiosk = kiosk_for_token(_token_from_request())
-            if g.kiosk is None:
-                if json:
-                    return jsonify(error="not_paired", message=_("This tablet is not paired as a kiosk.")), 401
-                if htmx:
-                    # Make htmx load the whole page, which will be the pairing screen.
-                    response = FlaskResponse(status=200)
-                    response.headers["HX-Redirect"] = url_for("kiosk.index")
-                    return response
-                return redirect(url_for("kiosk.index"))
-            return view(*args, **kwargs)
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        g.kiosk = kiosk_for_token(_token_from_request())
+        if g.kiosk is None:
+            if htmx:
+                # Make htmx load the whole page, which will be the pairing screen.
+                response = FlaskResponse(status=200)
+                response.headers["HX-Redirect"] = url_for("kiosk.index")
+                return response
+            return redirect(url_for("kiosk.index"))
+        return view(*args, **kwargs)
 
-        return wrapper
-
-    return decorator
+    return wrapper
 
 
 def _kiosk_context(**extra) -> dict:
-    kiosk = g.kiosk
-    desk = kiosk.desk
-    duty = desk.current_duty()
+    """What every kiosk page shows: the kiosk, its desk and unit, and the duty at the desk now."""
+    desk = g.kiosk.desk
+    return {"kiosk": g.kiosk, "desk": desk, "unit": desk.unit, "duty": desk.current_duty(), **extra}
+
+
+def _screen_context() -> dict:
+    """The rating screen and its banner also need the question and reasons, and their
+    fingerprint: the kiosk reloads when it changes."""
     question, reasons = kiosk_indicators()
-    context = dict(kiosk=kiosk, desk=desk, unit=desk.unit, duty=duty, question=question, reasons=reasons,
-                   config=current_app.config, config_version=kiosk_config_version(question, reasons))
-    context.update(extra)
-    return context
+    return _kiosk_context(question=question, reasons=reasons,
+                          config_version=kiosk_config_version(question, reasons))
 
 
 @bp.get("/")
@@ -91,7 +90,7 @@ def index():
         return render_template("kiosk/pair.html", error=error)
     touch_kiosk(g.kiosk)
     db.session.commit()
-    return render_template("kiosk/kiosk.html", **_kiosk_context())
+    return render_template("kiosk/kiosk.html", **_screen_context())
 
 
 @bp.post("/pair")
@@ -116,13 +115,13 @@ def pair():
 
 
 @bp.get("/banner")
-@kiosk_required()
+@kiosk_required
 def banner():
     """The unit, desk and officer on duty. The kiosk reloads it every minute, which doubles as
     its heartbeat, and whenever duty changes."""
     touch_kiosk(g.kiosk)
     db.session.commit()
-    return render_template("kiosk/_banner.html", **_kiosk_context())
+    return render_template("kiosk/_banner.html", **_screen_context())
 
 
 def _officer(officer_id: int | None) -> Officer | None:
@@ -133,7 +132,7 @@ def _officer(officer_id: int | None) -> Officer | None:
 
 
 @bp.get("/photo/<int:officer_id>")
-@kiosk_required()
+@kiosk_required
 def photo(officer_id):
     officer = _officer(officer_id)
     # Only photos of the kiosk's own unit: a kiosk is no directory of staff.
@@ -177,7 +176,7 @@ def _render_duty(status: int = 200, **extra):
 
 
 @bp.get("/duty")
-@kiosk_required()
+@kiosk_required
 def duty():
     """Step 1: choose start or end; step 2: the PIN pad for the chosen officer."""
     action = request.args.get("action")
@@ -197,12 +196,8 @@ def duty():
 
 
 def _duty_done(message: str):
-    db.session.commit()
-    if htmx:
-        response = _render_duty(done=message)
-        response.headers["HX-Trigger"] = "duty-changed"
-        return response
-    return redirect(url_for("kiosk.index"), code=303)
+    # The message is for the panel only: without htmx, the kiosk's page is answer enough.
+    return saved("kiosk/_duty.html", "duty-changed", url_for("kiosk.index"), done=message, **_kiosk_context())
 
 
 def _duty_failed(error: DomainError, action: str, officer):
@@ -212,13 +207,14 @@ def _duty_failed(error: DomainError, action: str, officer):
 
 
 @bp.post("/duty/start")
-@kiosk_required()
+@kiosk_required
 @limiter.limit("10 per minute", key_func=_kiosk_key)
 def duty_start():
     desk, form = g.kiosk.desk, PinForm()
-    officer = _officer(form.officer_id.data) if form.validate() else None
+    officer = _officer(form.officer_id.data) if form.officer_id.validate(form) else None
     try:
-        start_duty_by_pin(desk, officer, form.pin.data, utcnow())
+        # A PIN longer than any PIN is a wrong one, and counted (as when duty ends).
+        start_duty_by_pin(desk, officer, form.pin.data if form.pin.validate(form) else "", utcnow())
     except DutyError as error:
         if error.code == "no_officer":  # no PIN pad to show again: back to choosing a name
             return _render_duty(status=422, error=error.message)
@@ -227,7 +223,7 @@ def duty_start():
 
 
 @bp.post("/duty/end")
-@kiosk_required()
+@kiosk_required
 @limiter.limit("10 per minute", key_func=_kiosk_key)
 def duty_end():
     desk, form = g.kiosk.desk, PinForm()
@@ -235,14 +231,14 @@ def duty_end():
     if current is None:
         return _render_duty(status=409, error=DutyError("not_on_duty").message)
     try:
-        end_duty_by_pin(desk, form.pin.data if form.validate() else "", utcnow())
+        end_duty_by_pin(desk, form.pin.data if form.pin.validate(form) else "", utcnow())
     except DutyError as error:
         return _duty_failed(error, "end", current.officer)
     return _duty_done(_("Duty ended. Thank you, %(name)s.", name=current.officer.name))
 
 
 @bp.post("/service-code")
-@kiosk_required()
+@kiosk_required
 # A counter serves a few dozen citizens an hour; more than this is somebody pressing for fun.
 @limiter.limit("60 per hour", key_func=_kiosk_key)
 def service_code():
@@ -274,17 +270,14 @@ def _no_device() -> bool:
     return not _token_from_request()
 
 
-def misuse_rules() -> MisuseRules:
-    """The app's misuse rules, made once per configuration (tests change it)."""
-    config = current_app.config
-    key = (config["MISUSE_BURST_SECONDS"], config["MISUSE_MAX_PER_MINUTE"], config["MISUSE_AFTER_DUTY_START_SECONDS"])
-    rules = _rules.get(key)
-    if rules is None:
-        rules = _rules[key] = MisuseRules.from_config(config)
-    return rules
+MISUSE_RULES = "kiosk.misuse_rules"
 
 
-_rules: dict[tuple, MisuseRules] = {}
+@bp.record_once
+def _make_misuse_rules(state) -> None:
+    """The app's misuse rules, made once from its configuration (complete by the time
+    ``create_app`` registers the blueprint)."""
+    state.app.extensions[MISUSE_RULES] = MisuseRules.from_config(state.app.config)
 
 
 @bp.post("/vote")
@@ -303,8 +296,8 @@ def vote():
     session (see ``kiosk.votes``), and without the cookie session either."""
     payload = request.get_json(silent=True) if request.is_json else None
     with VoteTransaction() as votes:
-        if votes.read(_token_from_request(), payload, rules=misuse_rules()) is None:
-            return jsonify(error="not_paired", message=_("This tablet is not paired as a kiosk.")), 401
+        if votes.read(_token_from_request(), payload, rules=current_app.extensions[MISUSE_RULES]) is None:
+            return jsonify(VoteError("not_paired").as_json()), 401
         if not request.is_json:
             return jsonify(VoteError("not_json").as_json()), 415
         try:

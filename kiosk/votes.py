@@ -1,14 +1,17 @@
 """The kiosk vote: the busiest request of the system.
 
 Every kiosk of a deployment sends one per citizen, and a kiosk back online flushes its whole
-queue at once. A vote reads once and writes once:
+queue at once. A vote reads once, then writes what it must:
 
 - one read (``_context``): the kiosk of the device token with its desk's unit and time zone, a
   response already stored under the vote's UUID, the open period, the duty at the desk when the
   vote was cast, the misuse checks, and a fingerprint of the kiosk indicators (which keys a
   per-process cache of them, see ``KioskVoteIndicators``);
-- one write: the response with its answers, through ``core.responses.ResponseWriter`` (the one
-  writer of a response), unless its UUID is already stored.
+- the response with its answers, through ``core.responses.ResponseWriter`` (the one writer of a
+  response), unless its UUID is already stored: one statement on PostgreSQL, the response and
+  then its answers on SQLite; should the same vote be stored meanwhile by a delivery running at
+  the same moment, one more read finds what that delivery stored;
+- the kiosk's heartbeat, at most once a minute.
 
 The statements are SQLAlchemy Core, compiled once per dialect (``core.db.Prepared``), and run on a
 pooled DBAPI connection of their own without the ORM session (``VoteTransaction``), or on the
@@ -23,8 +26,10 @@ from __future__ import annotations
 import os
 import threading
 import uuid as uuid_module
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -36,7 +41,8 @@ from org.models import Desk, Duty, Unit
 
 from .errors import VoteError
 from .models import Kiosk
-from .pairing import token_hash
+from .pairing import HEARTBEAT_EVERY, token_hash
+from .queries import kiosk_question
 
 try:
     import fcntl
@@ -94,33 +100,33 @@ class KioskVoteIndicators:
     def parse(cls, fingerprint: str) -> KioskVoteIndicators:
         """From the context's fingerprint: "id:kind:active:position:code" entries, comma-separated
         (codes are letters, digits, "_" and "-")."""
-        rows = []
+        entries = []
         for entry in filter(None, fingerprint.split(",")):
             ident, kind, active, position, code = entry.split(":", 4)
-            rows.append((int(position), int(ident), kind, active == "1", code))
-        rows.sort()  # the kiosk's order: position, then id
-        question = next((ident for _, ident, kind, active, _ in rows if kind == IndicatorKind.SCALE.value and active),
-                        None)
-        return cls(question, {code: ident for _, ident, kind, _, code in rows if kind == IndicatorKind.REASON.value})
+            entries.append(_Entry(int(ident), kind, active == "1", int(position), code))
+        question = kiosk_question(entries)
+        return cls(question.id if question else None,
+                   {e.code: e.id for e in entries if e.kind == IndicatorKind.REASON})
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One indicator in the fingerprint (``kind`` as stored: an ``IndicatorKind`` value)."""
+
+    id: int
+    kind: str
+    active: bool
+    position: int
+    code: str
 
 
 # Per process: the kiosk indicators by their fingerprint, the last few versions. The fingerprint
 # comes with every vote's context query (the database builds it from a few dozen rows at most);
 # it is also the content, so any change that matters to a vote (a reason retired, a question
 # switched off or moved, a new version), by whatever means, is a new key, parsed without a query.
-_vote_indicators: dict[str, KioskVoteIndicators] = {}
-_VOTE_INDICATORS_KEPT = 8
-
-
+@lru_cache(maxsize=8)
 def kiosk_vote_indicators(fingerprint: str | None) -> KioskVoteIndicators:
-    fingerprint = fingerprint or ""
-    found = _vote_indicators.get(fingerprint)
-    if found is None:
-        found = KioskVoteIndicators.parse(fingerprint)
-        if len(_vote_indicators) >= _VOTE_INDICATORS_KEPT:
-            _vote_indicators.clear()
-        _vote_indicators[fingerprint] = found
-    return found
+    return KioskVoteIndicators.parse(fingerprint or "")
 
 
 @dataclass(frozen=True)
@@ -197,9 +203,9 @@ def parse_vote(payload) -> ParsedVote:
 _DAYS = ("day_before", "utc_day", "day_after")
 
 
-def _context(which: str):
-    """The one read of a vote (see the module's docstring); ``which`` kiosk: "token" (by the
-    device token's hash, as ``kiosk_for_token`` finds it: not a revoked one) or "id"."""
+def _context():
+    """The one read of a vote (see the module's docstring), for the kiosk of a device token's
+    hash (as ``kiosk_for_token`` finds it: not a revoked one)."""
     kiosk, desk, unit = Kiosk.__table__, Desk.__table__, Unit.__table__
     response, period, duty, indicator = Response.__table__, Period.__table__, Duty.__table__, Indicator.__table__
     stored = response.alias("stored")
@@ -241,8 +247,6 @@ def _context(which: str):
                    .where(sa.or_(indicator.c.channel == IndicatorChannel.KIOSK,
                                  indicator.c.channel == IndicatorChannel.BOTH))
                    .scalar_subquery())
-    chosen = (kiosk.c.token_hash == sa.bindparam("token_hash") if which == "token" else kiosk.c.id
-              == sa.bindparam("kiosk_id"))
     return (sa.select(kiosk.c.id, kiosk.c.desk_id, desk.c.unit_id, unit.c.timezone, kiosk.c.paired_at,
                       kiosk.c.last_seen_at, stored.c.id, stored.c.kiosk_id, stored.c.officer_id,
                       *(open_period_on(day) for day in _DAYS),
@@ -250,7 +254,7 @@ def _context(which: str):
                       fingerprint)
             .select_from(kiosk.join(desk, desk.c.id == kiosk.c.desk_id).join(unit, unit.c.id == desk.c.unit_id)
                          .outerjoin(stored, stored.c.uuid == sa.bindparam("uuid")))
-            .where(chosen, kiosk.c.revoked_at.is_(None) if which == "token" else sa.true()))
+            .where(kiosk.c.token_hash == sa.bindparam("token_hash"), kiosk.c.revoked_at.is_(None)))
 
 
 def _kiosk_only():
@@ -281,11 +285,10 @@ class _VoteSQL:
             # The product runs on SQLite and PostgreSQL only (README, "One machine, or several");
             # any other DATABASE_URL is a configuration error, said plainly at the first vote.
             raise RuntimeError(f"Suara Layanan supports SQLite and PostgreSQL databases, not {dialect.name}")
-        self.context = {which: Prepared.of(f"vote context by {which}", dialect, lambda _d, w=which: _context(w))
-                        for which in ("token", "id")}
-        self.kiosk = Prepared.of("vote kiosk", dialect, lambda _d: _kiosk_only())
-        self.stored = Prepared.of("vote stored", dialect, lambda _d: _stored())
-        self.touch = Prepared.of("kiosk heartbeat", dialect, lambda _d: _touch())
+        self.context = Prepared(_context(), dialect)
+        self.kiosk = Prepared(_kiosk_only(), dialect)
+        self.stored = Prepared(_stored(), dialect)
+        self.touch = Prepared(_touch(), dialect)
         self.writer = ResponseWriter.of(dialect)
 
     @classmethod
@@ -325,27 +328,27 @@ class _Vote:
         self.clock_adjusted = cast_at is not None and not self.device_time
         self.cast_at = cast_at if self.device_time else now
 
-    def read(self, which: str, key) -> KioskRef | None:
-        """The kiosk (``which`` is "token", with the device token's hash, or "id") and, for a
-        valid vote, its context; None when there is no such kiosk."""
+    def read(self, token_hash: str) -> KioskRef | None:
+        """The kiosk of the device token's hash and, for a valid vote, its context; None when
+        there is no such kiosk in service."""
         if self.error is not None:
-            row = self.sql.kiosk.one(self.cursor, {"token_hash": key}) if which == "token" else None
+            row = self.sql.kiosk.one(self.cursor, {"token_hash": token_hash})
             self.kiosk = _kiosk_ref(row) if row else None
             return self.kiosk
-        row = self._read_context(which, key)
+        row = self._read_context(token_hash)
         if row is not None and self.device_time and self.cast_at < row[4] - CLOCK_SKEW_ALLOWED:
             # Cast before the kiosk was paired: read again for now.
             self.clock_adjusted, self.device_time, self.cast_at = True, False, self.now
-            row = self._read_context(which, key)
+            row = self._read_context(token_hash)
         self.kiosk = _kiosk_ref(row) if row else None
         self.context = row
         return self.kiosk
 
-    def _read_context(self, which: str, key) -> tuple | None:
+    def _read_context(self, token_hash: str) -> tuple | None:
         cast_at, rules = self.cast_at, self.rules
         day = self.utc_day = cast_at.astimezone(timezone.utc).date()
-        return self.sql.context[which].one(self.cursor, {
-            "token_hash" if which == "token" else "kiosk_id": key, "uuid": self.vote.uuid,
+        return self.sql.context.one(self.cursor, {
+            "token_hash": token_hash, "uuid": self.vote.uuid,
             "day_before": day - timedelta(days=1), "utc_day": day, "day_after": day + timedelta(days=1),
             "cast_at": cast_at, "burst_from": cast_at - rules.burst, "burst_to": cast_at + rules.burst,
             "minute_from": cast_at - timedelta(minutes=1),
@@ -393,9 +396,9 @@ class _Vote:
         return VoteResult(vote.uuid, officer_id is not None), True
 
     def touch(self) -> None:
-        """The kiosk's heartbeat (as ``kiosk.pairing.touch_kiosk``), written at most once a minute."""
+        """The kiosk's heartbeat (as ``kiosk.pairing.touch_kiosk``)."""
         kiosk = self.kiosk
-        if kiosk.last_seen_at is None or self.now - kiosk.last_seen_at >= timedelta(seconds=60):
+        if kiosk.last_seen_at is None or self.now - kiosk.last_seen_at >= HEARTBEAT_EVERY:
             self.sql.touch.execute(self.cursor, {"seen_at": self.now, "kiosk_id": kiosk.id})
 
 
@@ -455,6 +458,27 @@ def write_turns_of(engine) -> _WriteTurns | None:
     return turns
 
 
+class _VoteEngine:
+    """What the votes on one engine share, found at the first: the statements of its dialect, the
+    write turns of its SQLite file, and the error its driver raises."""
+
+    def __init__(self, engine):
+        self.sql = _VoteSQL.of(engine.dialect)
+        self.turns = write_turns_of(engine)
+        self.dbapi_error = engine.dialect.loaded_dbapi.Error
+
+    @classmethod
+    def of(cls, engine) -> _VoteEngine:
+        found = _vote_engines.get(engine)
+        if found is None:
+            found = _vote_engines[engine] = cls(engine)
+        return found
+
+
+# Weak: an engine disposed of with its app (the tests make several) takes its entry along.
+_vote_engines: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 class VoteTransaction:
     """The vote endpoint's database work: one pooled DBAPI connection, one transaction, no ORM
     session (whose per-request lifecycle alone costs more CPU than the vote's SQL). Leaving the
@@ -472,9 +496,9 @@ class VoteTransaction:
 
     def __enter__(self) -> VoteTransaction:
         engine = db.engine
-        self._sql = _VoteSQL.of(engine.dialect)
-        self._turns, self._has_turn = write_turns_of(engine), False
-        self._dbapi_error = engine.dialect.loaded_dbapi.Error
+        shared = _VoteEngine.of(engine)
+        self._sql, self._turns, self._dbapi_error = shared.sql, shared.turns, shared.dbapi_error
+        self._has_turn = False
         self._connection = engine.raw_connection()
         # On PostgreSQL the vote's only write is one statement, atomic on its own: in autocommit
         # the BEGIN and COMMIT round trips go (the heartbeat, when due, is its own statement).
@@ -516,7 +540,7 @@ class VoteTransaction:
         self._vote = _Vote(self._sql, self._cursor, payload, now or utcnow(), rules)
         if not token or len(token) > 200:
             return None
-        return self._vote.read("token", token_hash(token))
+        return self._vote.read(token_hash(token))
 
     def record(self) -> tuple[VoteResult, bool]:
         """See ``record_vote``. The writes begin here: on SQLite, wait for the vote's turn."""
@@ -539,13 +563,14 @@ class VoteTransaction:
             self._turns.give_back()
 
 
-def record_vote(kiosk: Kiosk | KioskRef, payload, now: datetime | None = None,
+def record_vote(kiosk: Kiosk, payload, now: datetime | None = None,
                 rules: MisuseRules = MisuseRules()) -> tuple[VoteResult, bool]:
     """Store one kiosk vote, in the session's transaction; returns (result, created). Idempotent
     on the vote's UUID: a vote sent again gets the first delivery's result and stores nothing,
     also when both deliveries arrive at once. Raises VoteError, having stored nothing, for any bad
     input. Suspect votes are stored, flagged (see MisuseRules). The vote endpoint does the same
-    through ``VoteTransaction``."""
+    through ``VoteTransaction``, and reads the kiosk as this does: by its device token's hash, so
+    a revoked kiosk is none."""
     session = db.session()
     session.flush()
     connection = session.connection()
@@ -554,8 +579,8 @@ def record_vote(kiosk: Kiosk | KioskRef, payload, now: datetime | None = None,
         vote = _Vote(_VoteSQL.of(connection.dialect), cursor, payload, now or utcnow(), rules)
         if vote.error is not None:
             raise vote.error
-        if vote.read("id", kiosk.id) is None:
-            raise ValueError(f"no kiosk {kiosk.id}")
+        if vote.read(kiosk.token_hash) is None:
+            raise ValueError(f"no kiosk {kiosk.id} in service")
         return vote.record()
     finally:
         cursor.close()

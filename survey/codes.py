@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from core.db import db, utcnow
+from core.db import db
 from org.duty import desk_of_officer_at, officer_on_duty_at
 from org.models import CODE_ALPHABET, Desk, Officer, Unit
 
@@ -93,15 +93,6 @@ def _check_usable(target: SurveyTarget, now: datetime) -> None:
             raise SurveyError("used")
         if code.expires_at <= now:
             raise SurveyError("expired")
-
-
-def resolve_code(text: str | None, now: datetime | None = None) -> SurveyTarget:
-    """Where a code leads, if it can be answered now. Raises SurveyError (unknown, used, expired)."""
-    target = find_target(text)
-    if target is None:
-        raise SurveyError("unknown_code")
-    _check_usable(target, now or utcnow())
-    return target
 
 
 def attribution(target: SurveyTarget, now: datetime) -> tuple[int | None, int | None]:

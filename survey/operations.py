@@ -1,17 +1,9 @@
 """The phone survey: the SKM questionnaire of PermenPANRB 14/2017 answered on the citizen's own
-phone, reached through a QR code. State changes and the reads they need, one function each.
+phone, reached through a QR code (where each kind of code leads: ``survey.codes``). State changes
+and the reads they need, one function each.
 
-Same rules as ``services``: every function that depends on the time takes ``now``; functions add
-and flush, the caller commits once; bad input raises a ``SurveyError`` having stored nothing.
-
-Three kinds of code lead to the survey at ``/s/<code>``:
-
-- a desk's code (the poster at a loket): the response goes to whoever is on duty at that desk at
-  the moment of answering;
-- an officer's code (their name plate): the response goes to that officer, and to the desk where
-  they are on duty at that moment, if any;
-- a one-time service code, shown by the officer right after serving someone: valid once, for a
-  limited time. Its response is ``verified``: it comes from a real service event.
+Every function that depends on the time takes ``now``; functions add and flush, the caller
+commits once; bad input raises a ``SurveyError`` having stored nothing.
 
 Static codes (desk and officer) are on posters anyone can scan again, so a browser's second
 response to the same officer on the same day is kept but flagged ``REPEAT``, and one beyond the
@@ -59,10 +51,11 @@ class SurveyResult:
     flags: Flag
     # The browser's memory of whom it rated on which day (see ``seen_key``).
     seen_key: str
+    # Where the code led, for the thank-you.
+    target: SurveyTarget
 
 
 # --- Codes ------------------------------------------------------------------------------------
-
 
 def open_survey(target: SurveyTarget, now: datetime) -> tuple[Period, list[Indicator]]:
     """The open period and the questions of a survey answered now through ``target``. Raises
@@ -92,18 +85,6 @@ def issue_service_code(officer: Officer, desk: Desk | None = None, now: datetime
     return service_code
 
 
-# --- What the survey asks ---------------------------------------------------------------------
-
-
-def parse_uuid(raw) -> str:
-    try:
-        if not isinstance(raw, str):
-            raise ValueError
-        return str(uuid_module.UUID(raw))
-    except ValueError:
-        raise SurveyError("bad_uuid") from None
-
-
 # --- Repeats ------------------------------------------------------------------------------------
 
 def seen_key(day: date, desk_id: int | None, officer_id: int | None) -> str:
@@ -122,6 +103,15 @@ def keys_worth_keeping(keys: Iterable[str], now: datetime) -> list[str]:
 
 # --- Writing a response -------------------------------------------------------------------------
 
+def parse_uuid(raw) -> str:
+    try:
+        if not isinstance(raw, str):
+            raise ValueError
+        return str(uuid_module.UUID(raw))
+    except ValueError:
+        raise SurveyError("bad_uuid") from None
+
+
 def _belongs(row: Response, target: SurveyTarget) -> bool:
     if row.channel != Channel.QR:
         return False
@@ -139,7 +129,7 @@ def _existing(response_uuid: str, target: SurveyTarget) -> SurveyResult | None:
     if not _belongs(row, target):
         raise SurveyError("uuid_conflict")
     return SurveyResult(row.uuid, False, row.flag_set,
-                        seen_key(local_date(target.unit, row.cast_at), row.desk_id, row.officer_id))
+                        seen_key(local_date(target.unit, row.cast_at), row.desk_id, row.officer_id), target)
 
 
 def record_survey_response(code: str, form: Mapping[str, str], *, locale: str = "id", now: datetime | None = None,
@@ -194,10 +184,4 @@ def record_survey_response(code: str, form: Mapping[str, str], *, locale: str = 
         ).rowcount
         if spent != 1:
             raise SurveyError("used")
-        db.session.refresh(target.service_code)
-    return SurveyResult(response_uuid, True, flags_of(new), key)
-
-
-# --- Posters ------------------------------------------------------------------------------------
-
-
+    return SurveyResult(response_uuid, True, flags_of(new), key, target)

@@ -6,11 +6,11 @@ the coarser and easier to scan the code); staff pages under ``/survey/``.
 
 import hashlib
 import uuid as uuid_module
-from functools import wraps
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask import Response as FlaskResponse
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,14 +18,16 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from limits import parse as parse_limit
 
 from core.db import db, utcnow
-from core.extensions import client_key, htmx, limiter, login_manager
-from core.htmx import render_htmx
-from core.i18n import LOCALES, current_locale
+from core.extensions import client_key, limiter
+from core.htmx import render_htmx, wants_partial
+from core.i18n import asked_locale, current_locale
+from core.web import saved
 from org import access
+from org.auth import MANAGERS, roles_required
 from org.models import Desk, Officer, Unit
 from survey import qr
 
-from .codes import PosterTarget, SurveyTarget, attribution, find_target, poster_target, poster_targets, resolve_code
+from .codes import PosterTarget, SurveyTarget, attribution, find_target, poster_target, poster_targets
 from .errors import SurveyError, SurveyInvalid
 from .forms import COMMENT_MAX_LENGTH, answer_field, profile_options
 from .operations import keys_worth_keeping, open_survey, record_survey_response
@@ -57,11 +59,21 @@ def qr_svg(data: str, label: str = ""):
     return qr.qr_svg(data, label)
 
 
+@bp.app_template_global()
+def poster_label(poster: PosterTarget) -> str:
+    """What a poster's QR code is called (its image's title, for screen readers)."""
+    return _("Survey: %(name)s, %(unit)s", name=poster.title, unit=poster.unit.name)
+
+
 @bp.app_template_filter()
 def unit_time(moment, unit: Unit) -> str:
     """A moment as the unit's local wall-clock time (HH:MM)."""
     return moment.astimezone(ZoneInfo(unit.timezone)).strftime("%H:%M")
 
+
+# Every area's templates carry ``?lang=`` on (the kiosk's pairing form, the sign-in form): this
+# blueprint is registered in every app, and core has no blueprint of its own for templates.
+bp.add_app_template_global(asked_locale)
 
 
 # --- The phone survey ---------------------------------------------------------------------------
@@ -88,10 +100,14 @@ def _remember(response, keys: list[str], key: str, now) -> None:
                         secure=current_app.config["SESSION_COOKIE_SECURE"])
 
 
+# Parsed once for each text the configuration gives (tests change it).
+_parsed_limit = lru_cache(maxsize=4)(parse_limit)
+
+
 def _over_rate_limit() -> bool:
     """Count this response against the client's budget; True once it is spent. Never blocks: a
     rate-limit store that does not answer must not cost a citizen their response."""
-    item = parse_limit(current_app.config.get("SURVEY_RATE_LIMIT", DEFAULT_RATE_LIMIT))
+    item = _parsed_limit(current_app.config.get("SURVEY_RATE_LIMIT", DEFAULT_RATE_LIMIT))
     try:
         return not limiter.limiter.hit(item, "survey-response", client_key())
     except Exception as error:  # any storage failure (Redis down, ...) is logged and let through
@@ -113,8 +129,8 @@ def _error_items(indicators, errors: dict[str, str]) -> list[tuple[str, str]]:
     return [(field, f"{names[field]}: {errors[field]}") for field in names if field in errors]
 
 
-def _render_form(target: SurveyTarget, now, status: int = 200, values=None, error: SurveyInvalid | None = None):
-    indicators = survey_indicators()
+def _render_form(target: SurveyTarget, now, indicators, status: int = 200, values=None,
+                 error: SurveyInvalid | None = None):
     desk, officer = _attributed(target, now)
     errors = error.field_messages() if error else {}
     values = values or {}
@@ -143,12 +159,14 @@ def _render_message(error: SurveyError, target: SurveyTarget | None = None):
 @bp.get("/s/<code>")
 def form(code):
     now = utcnow()
+    target = find_target(code)
     try:
-        target = resolve_code(code, now)
-        open_survey(target, now)
+        if target is None:
+            raise SurveyError("unknown_code")
+        _period, indicators = open_survey(target, now)
     except SurveyError as error:
-        return _render_message(error, find_target(code))
-    return _render_form(target, now)
+        return _render_message(error, target)
+    return _render_form(target, now, indicators)
 
 
 @bp.post("/s/<code>")
@@ -157,31 +175,22 @@ def submit(code):
     seen = _seen_keys()
     try:
         result = record_survey_response(code, request.form, locale=current_locale(), now=now, seen=seen,
-                                                over_rate_limit=_over_rate_limit)
+                                        over_rate_limit=_over_rate_limit)
     except SurveyInvalid as error:
         db.session.rollback()
-        return _render_form(find_target(code), now, status=422, values=request.form, error=error)
+        return _render_form(find_target(code), now, survey_indicators(), status=422, values=request.form,
+                            error=error)
     except SurveyError as error:
         db.session.rollback()
         return _render_message(error, find_target(code))
-    db.session.commit()
-    target = find_target(code)
-    if htmx:
-        response = render_template("survey/_thanks.html", target=target, unit=target.unit)
-        response = current_app.make_response(response)
-        response.headers["HX-Trigger"] = "survey-recorded"
-        response.headers["HX-Push-Url"] = _thanks_url(target)
-        response.vary.add("HX-Request")
-    else:
-        response = redirect(_thanks_url(target), code=303)
+    target = result.target
+    # The thank-you page has an address of its own, in the language the form was sent in.
+    thanks = url_for("survey.thanks", code=target.code, lang=asked_locale())
+    response = saved("survey/_thanks.html", "survey-recorded", thanks, target=target, unit=target.unit)
+    if wants_partial():  # as ``saved`` decides
+        response.headers["HX-Push-Url"] = thanks
     _remember(response, seen, result.seen_key, now)
     return response
-
-
-def _thanks_url(target) -> str:
-    """The thank-you page, in the language the form was sent in (``?lang`` of a shared link)."""
-    lang = request.args.get("lang")
-    return url_for("survey.thanks", code=target.code, lang=lang if lang in LOCALES else None)
 
 
 @bp.get("/s/<code>/thanks")
@@ -205,10 +214,6 @@ def _static_target(code: str) -> SurveyTarget:
     return target
 
 
-def _label(poster: PosterTarget) -> str:
-    return _("Survey: %(name)s, %(unit)s", name=poster.title, unit=poster.unit.name)
-
-
 def _qr_response(body, mimetype: str):
     response = FlaskResponse(body, mimetype=mimetype)
     # Stable for as long as the code and PUBLIC_BASE_URL are: cache a day, then revalidate.
@@ -220,7 +225,7 @@ def _qr_response(body, mimetype: str):
 @bp.get("/survey/qr/<code>.svg")
 def qr_image_svg(code):
     target = _static_target(code)
-    label = _label(poster_target(target))
+    label = poster_label(poster_target(target))
     return _qr_response(str(qr.qr_svg(survey_address(target.code), label)), "image/svg+xml")
 
 
@@ -237,22 +242,6 @@ def _poster_size() -> str:
     if size not in POSTER_SIZES:
         abort(400)
     return size
-
-
-def staff_only(view):
-    """Posters list every desk and officer of a unit with their codes: staff material. Signed-in
-    administrators see every unit, supervisors their own (checked again per unit in the view);
-    citizens' pages (/s/) and the QR images stay public."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if access.managed_unit_ids(current_user) == []:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 def _check_unit(unit: Unit) -> Unit:
@@ -274,6 +263,14 @@ def _render_posters(posters, size: str, title: str, pdf_url: str, print_all_url:
                            endpoint=request.endpoint, view_args=request.view_args)
 
 
+def _posters(posters, size: str, title: str, filename: str, pdf_url: str, print_all_url: str | None = None):
+    """The sheets as a page to print, or, at the page's ``.pdf`` address (an endpoint ending in
+    ``_pdf``), the same sheets as a PDF called ``filename``."""
+    if request.endpoint.endswith("_pdf"):
+        return _pdf_response(_render_posters(posters, size, title, ""), filename)
+    return _render_posters(posters, size, title, pdf_url, print_all_url)
+
+
 def _pdf_response(html: str, filename: str):
     try:
         body = render_pdf(html)
@@ -287,51 +284,38 @@ def _pdf_response(html: str, filename: str):
     return response
 
 
+# Posters list every desk and officer of a unit with their codes: staff material. Signed-in
+# administrators see every unit, supervisors their own (checked per unit in each view); citizens'
+# pages (/s/) and the QR images stay public.
+
 @bp.get("/survey/")
-@staff_only
+@roles_required(*MANAGERS)
 def index():
     units = db.session.scalars(access.scoped(sa.select(Unit), Unit.id, current_user).order_by(Unit.name)).all()
     return render_template("survey/index.html", units=units)
 
 
-@bp.get("/survey/posters/<unit_code>")
-@staff_only
+@bp.get("/survey/posters/<unit_code>", endpoint="unit_posters")
+@bp.get("/survey/posters/<unit_code>.pdf", endpoint="unit_posters_pdf")
+@roles_required(*MANAGERS)
 def unit_posters(unit_code):
+    """Every poster of a unit."""
     unit = _unit_or_404(unit_code)
     size = _poster_size()
-    return _render_posters(poster_targets(unit), size, unit.name,
-                           url_for("survey.unit_posters_pdf", unit_code=unit.code, size=size))
+    return _posters(poster_targets(unit), size, unit.name, f"poster-{unit.code}-{size}.pdf",
+                    url_for("survey.unit_posters_pdf", unit_code=unit.code, size=size))
 
 
-@bp.get("/survey/posters/<unit_code>.pdf")
-@staff_only
-def unit_posters_pdf(unit_code):
-    unit = _unit_or_404(unit_code)
-    size = _poster_size()
-    html = _render_posters(poster_targets(unit), size, unit.name, "")
-    return _pdf_response(html, f"poster-{unit.code}-{size}.pdf")
-
-
-@bp.get("/survey/poster/<code>")
-@staff_only
+@bp.get("/survey/poster/<code>", endpoint="poster")
+@bp.get("/survey/poster/<code>.pdf", endpoint="poster_pdf")
+@roles_required(*MANAGERS)
 def poster(code):
+    """The poster of one desk or officer."""
     target = _static_target(code)
     _check_unit(target.unit)
     size = _poster_size()
     one = poster_target(target)
-    return _render_posters([one], size, one.title, url_for("survey.poster_pdf", code=target.code, size=size),
-                           url_for("survey.unit_posters", unit_code=target.unit.code, size=size))
-
-
-@bp.get("/survey/poster/<code>.pdf")
-@staff_only
-def poster_pdf(code):
-    target = _static_target(code)
-    _check_unit(target.unit)
-    size = _poster_size()
-    one = poster_target(target)
-    return _pdf_response(_render_posters([one], size, one.title, ""), f"poster-{target.code}-{size}.pdf")
-
-
-# --- Published results (PermenPANRB 14/2017 asks every unit to publish its IKM) ------------------
+    return _posters([one], size, one.title, f"poster-{target.code}-{size}.pdf",
+                    url_for("survey.poster_pdf", code=target.code, size=size),
+                    url_for("survey.unit_posters", unit_code=target.unit.code, size=size))
 

@@ -199,6 +199,31 @@ def test_wrong_pin_is_counted_and_locks_after_five(client, factories, counter):
     assert db.session.get(Officer, officer.id).pin_locked_until is not None
 
 
+def test_a_pin_longer_than_any_pin_is_a_wrong_pin_of_the_chosen_officer(client, factories, counter):
+    desk = make_desk()
+    officer = make_officer(unit=desk.unit, pin="1234", name="Budi Santoso")
+    _, token = make_kiosk(desk)
+    paired_client(client, token)
+    response = client.post("/kiosk/duty/start", data={"officer_id": officer.id, "pin": "1" * 21,
+                                                      "csrf_token": csrf_token(client)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    # The PIN pad for the same officer again, not the list of names.
+    assert "Sisa 4 percobaan" in html and "Mulai tugas: Budi Santoso" in html
+    assert "Mulai tugas: pilih nama Anda" not in html
+    assert counter(Duty) == 0 and db.session.get(Officer, officer.id).pin_failures == 1
+
+
+@pytest.mark.parametrize("officer_id", ["not a number", str(2**40), "0"])
+def test_ending_duty_reads_only_the_pin(client, setup, counter, officer_id):
+    paired_client(client, setup["token"])
+    response = client.post("/kiosk/duty/end", data={"officer_id": officer_id, "pin": "1234",
+                                                    "csrf_token": csrf_token(client)})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/kiosk/")
+    assert counter(Duty, Duty.ended_at.is_(None)) == 0
+    assert db.session.get(Officer, setup["officer_id"]).pin_failures == 0
+
+
 def test_pin_lock_expires(ctx, factories):
     officer = make_officer(pin="1234")
     now = datetime.now(timezone.utc)
