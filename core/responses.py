@@ -42,15 +42,23 @@ class Flag(enum.IntFlag):
     DUTY_START = 16  # cast seconds after the officer started duty at their own kiosk
     DISPUTE_UPHELD = 32  # the officer disputed it and the supervisor agreed
     RATE_LIMITED = 64  # sent beyond a per-client rate limit
+    LATE = 128  # claims a time the server cannot believe: not inside an outage it saw, or arrived too late
+    OVER_RATE = 256  # beyond the desk's plausible number of citizens per hour of duty
+    REGULAR = 512  # one of a run of taps at machine-regular intervals
+    NO_PERIOD = 1024  # cast while no appraisal period was open: kept outside any period
 
 
 # Flags that take a response out of every score. The others only describe it.
-EXCLUDING_FLAGS = Flag.REPEAT | Flag.BURST | Flag.DUTY_START | Flag.DISPUTE_UPHELD | Flag.RATE_LIMITED
+EXCLUDING_FLAGS = (Flag.REPEAT | Flag.BURST | Flag.DUTY_START | Flag.DISPUTE_UPHELD | Flag.RATE_LIMITED | Flag.LATE
+                   | Flag.OVER_RATE | Flag.REGULAR | Flag.NO_PERIOD)
 # Why a response was left out, as reports name it: one label for each flag in EXCLUDING_FLAGS.
 FLAG_LABELS = {
     Flag.REPEAT: _l("Repeat from the same phone or kiosk"), Flag.BURST: _l("Burst of taps on a kiosk"),
     Flag.DUTY_START: _l("Cast seconds after duty started"), Flag.DISPUTE_UPHELD: _l("Dispute upheld"),
     Flag.RATE_LIMITED: _l("Beyond the rate limit"),
+    Flag.LATE: _l("Claimed a time the server could not confirm"),
+    Flag.OVER_RATE: _l("More than the desk can serve in an hour"), Flag.REGULAR: _l("Taps at machine-regular intervals"),
+    Flag.NO_PERIOD: _l("Cast while no period was open"),
 }
 
 
