@@ -9,7 +9,7 @@ class LoginError(DomainError):
     status = 401
     messages = {
         "bad_credentials": _l("Wrong username or password."),
-        "locked": _l("Too many wrong passwords for this account. Try again after %(until)s, or ask an "
-                     "administrator."),
+        "throttled": _l("Too many failed sign-ins from here. Try again after %(until)s, or ask an "
+                        "administrator."),
         "inactive": _l("This account is switched off. Ask an administrator."),
     }

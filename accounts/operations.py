@@ -1,23 +1,28 @@
-"""State changes of accounts: signing in (failures counted, a lock after too many), passwords, and
+"""State changes of accounts: signing in (failures slowed where they come from), passwords, and
 the administrator's changes to accounts, each audited."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from core import audit
-from core.db import db, id_from, utcnow
+from core.db import db, utcnow
 from core.errors import AdminError, Invalid
 from core.records import Kind, created, updated
 from org.access import require_admin
-from org.models import Officer, Role, Unit, User, new_session_token
+from org.locks import sign_in_name
+from org.models import Officer, Role, SignInFailure, Unit, User, local_clock
 
 from .errors import LoginError
+from .sessions import end_sessions, load_session
 
 PASSWORD_MIN = 10
 
@@ -25,12 +30,39 @@ PASSWORD_MIN = 10
 PASSWORD_MAX = 200
 
 
-# Held in the database, so the lock holds across every server process; the per-client rate
-# limit of the login form comes on top.
-MAX_FAILED_LOGINS = 10
+# zxcvbn's score, 0 to 4: 3 means at least 10^8 guesses, in zxcvbn's words "safely unguessable:
+# moderate protection from offline slow-hash scenario" (passwords are hashed with scrypt); 2 and
+# below fall to a short dictionary attack.
+PASSWORD_MIN_SCORE = 3
 
 
-LOGIN_LOCK = timedelta(minutes=15)
+ESTIMATED_LENGTH = 72
+
+
+# Failed sign-ins slow down where they come from, not the account (``org.models.SignInFailure``):
+# from one source, a username may be tried PAIR_FREE times, then each further failure makes that
+# source wait twice as long as the last time (1, 2, 4, 8 minutes, then FAILURE_MAX_WAIT); a
+# source, whatever names it tries, SOURCE_FREE times. A browser that signed in to an account
+# before is a source of its own for that account, so neither an attacker behind the same office
+# NAT nor one elsewhere can keep the owner out. Failures are forgotten FAILURE_MEMORY after the
+# last one.
+PAIR_FREE = 5
+
+
+SOURCE_FREE = 20
+
+
+FAILURE_FIRST_WAIT = timedelta(minutes=1)
+
+
+FAILURE_MAX_WAIT = timedelta(minutes=15)
+
+
+FAILURE_MEMORY = timedelta(hours=1)
+
+
+# Where a deployment's people are when the account has no unit (an administrator).
+DEFAULT_TIMEZONE = "Asia/Jakarta"
 
 
 USERNAME = re.compile(r"^[A-Za-z0-9._-]{3,80}$")
@@ -60,48 +92,104 @@ def check_password_rules(password: str, username: str = "", field: str = "passwo
         raise Invalid({field: ("password_long", {"max": PASSWORD_MAX})})
     if username and username.lower() in password.lower():
         raise Invalid({field: "password_is_username"})
+    # zxcvbn, Dropbox's estimator (the Python port): lists of the most common passwords, names
+    # and words, keyboard runs, repeats and dates, and the username itself. It reads at most
+    # its first 72 characters, which already tell a guessable password from a strong one.
+    if zxcvbn(password[:ESTIMATED_LENGTH], user_inputs=[username] if username else [])["score"] < PASSWORD_MIN_SCORE:
+        raise Invalid({field: "password_weak"})
 
 
 def find_user(username: str) -> User | None:
     return db.session.scalar(sa.select(User).where(sa.func.lower(User.username) == (username or "").strip().lower()))
 
 
-def authenticate(username: str, password: str, now: datetime | None = None) -> User:
-    """The account for these credentials, or LoginError. Failures are counted on the account;
-    the caller commits even when this raises, so that the count holds."""
+def sign_in_source(address: str | None) -> str:
+    """The source of a sign-in from this client address: the address itself, or for IPv6 its /64
+    network (one machine is routinely given a whole /64, and could take a new address per try)."""
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return "unknown"
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def _wait(failures: int, free: int) -> timedelta | None:
+    """How long a source waits after its ``failures``-th failure (None: it may try again now)."""
+    if failures < free:
+        return None
+    return min(FAILURE_MAX_WAIT, FAILURE_FIRST_WAIT * 2 ** min(failures - free, 10))
+
+
+def _count_failure(key: str, username: str | None, source: str, free: int, now: datetime) -> datetime | None:
+    """One more failure under ``key``, counted in a single statement (an insert, or an update
+    of the row that exists), so that parallel failures each count; returns the moment the
+    source may try again, if it must wait."""
+    table = SignInFailure.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    forgotten = table.c.last_failure_at < now - FAILURE_MEMORY
+    statement = insert.values(key=key, username=username, source=source, failures=1, last_failure_at=now)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={"failures": sa.case((forgotten, 1), else_=table.c.failures + 1), "last_failure_at": now},
+    ).returning(table.c.failures)
+    failures = db.session.execute(statement).scalar_one()
+    wait = _wait(failures, free)
+    if wait is None:
+        return None
+    db.session.execute(sa.update(table).where(table.c.key == key).values(blocked_until=now + wait))
+    return now + wait
+
+
+def authenticate(username: str, password: str, now: datetime | None = None, *, address: str = "",
+                 device: str | None = None) -> User:
+    """The account for these credentials, or LoginError. ``address`` is the client's address;
+    ``device`` the id of this browser when it has signed in to this very account before (a
+    signed cookie: ``accounts.admin_views``). Failures are counted per (username, source) and
+    per source, never against the account everywhere; the caller commits even when this
+    raises, so that the counts hold."""
     now = now or utcnow()
+    name = sign_in_name(username)
+    source = sign_in_source(address)
+    pair_source = f"device:{device[:32]}" if device else source
+    keys = {f"pair:{name}|{pair_source}": (name, pair_source, PAIR_FREE)}
+    if not device:
+        # A browser the account signed in from before is not held back by what its office's
+        # address did; any other client is.
+        keys[f"source:{source}"] = (None, source, SOURCE_FREE)
     user = find_user(username)
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
-        raise LoginError("bad_credentials")
-    if user.locked_until is not None and user.locked_until > now:
-        raise LoginError("locked", until=user.locked_until.strftime("%H:%M UTC"))
-    if not check_password_hash(user.password_hash, password or ""):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.failed_logins = 0
-            user.locked_until = now + LOGIN_LOCK
-            raise LoginError("locked", until=user.locked_until.strftime("%H:%M UTC"))
+    timezone = user.unit.timezone if user is not None and user.unit is not None else DEFAULT_TIMEZONE
+    blocked_until = db.session.scalar(sa.select(sa.func.max(SignInFailure.blocked_until))
+                                      .where(SignInFailure.key.in_(keys), SignInFailure.blocked_until > now))
+    if blocked_until is not None:
+        raise LoginError("throttled", until=local_clock(blocked_until, timezone))
+    # A wrong name costs as long as a wrong password: response times do not tell which accounts exist.
+    right = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
+    if user is None or not right:
+        waits = [until for key, (counted_name, counted_source, free) in keys.items()
+                 if (until := _count_failure(key, counted_name, counted_source, free, now)) is not None]
+        db.session.execute(sa.delete(SignInFailure).where(SignInFailure.last_failure_at < now - FAILURE_MEMORY,
+                                                          sa.or_(SignInFailure.blocked_until.is_(None),
+                                                                 SignInFailure.blocked_until < now)))
+        if waits:
+            raise LoginError("throttled", until=local_clock(max(waits), timezone))
         raise LoginError("bad_credentials")
     if not user.active:
         raise LoginError("inactive")
-    user.failed_logins = 0
-    user.locked_until = None
+    # The source proved itself for this account; what the source did under other names stays.
+    db.session.execute(sa.delete(SignInFailure).where(SignInFailure.key == f"pair:{name}|{pair_source}"))
     user.last_login_at = now
     return user
 
 
 def load_user(user_id: str) -> User | None:
-    """The user for a session's id (``<id>:<session token>``); None when the password changed
-    since, or the account was switched off."""
-    raw_id, _, token = (user_id or "").partition(":")
-    account_id = id_from(raw_id)
-    if account_id is None or not token:
-        return None
-    user = db.session.get(User, account_id)
-    if user is None or not user.active or user.session_token != token:
-        return None
-    return user
+    """The user for a session's id (``<id>:<token>``, see ``accounts.sessions``); None when that
+    session was ended, has expired, or the account was switched off."""
+    return load_session(user_id)
 
 
 def change_password(user: User, current: str, new: str, now: datetime | None = None) -> None:
@@ -113,7 +201,7 @@ def change_password(user: User, current: str, new: str, now: datetime | None = N
     if check_password_hash(user.password_hash, new):
         raise Invalid({"new": "password_same"})
     user.password_hash = hash_password(new)
-    user.session_token = new_session_token()
+    end_sessions(user, now)  # every browser; the view starts a new session for this one
     audit.record(user, "password", "user", user.id, user.username, unit_id=user.unit_id, now=now)
 
 
@@ -188,8 +276,9 @@ def update_user(actor: User, user: User, values: dict, new_password: str = "", n
     updated(actor, USER, user, clean, now)
     if new_password:
         user.password_hash = hash_password(new_password)
-        user.session_token = new_session_token()
-        user.failed_logins, user.locked_until = 0, None
+        end_sessions(user, now)
+        # The owner is given a new password: whatever failed under the name before is over.
+        db.session.execute(sa.delete(SignInFailure).where(SignInFailure.username == sign_in_name(user.username)))
         audit.record(actor, "password_reset", "user", user.id, user.username, unit_id=user.unit_id, now=now)
     return user
 

@@ -1,9 +1,7 @@
 """The admin area's guard: every view is closed unless it says who may use it."""
 
-import time
-
-from flask import abort, current_app, request, session
-from flask_login import current_user, logout_user
+from flask import abort, current_app, request
+from flask_login import current_user
 
 from core.extensions import login_manager
 
@@ -13,28 +11,11 @@ from .views import bp
 PUBLIC_ENDPOINTS = {"admin.accounts.login"}
 
 
-# Office PCs are shared: a session left alone this long is signed out.
-DEFAULT_IDLE_MINUTES = 120
-
-
-def _idle_too_long() -> bool:
-    limit = current_app.config.get("ADMIN_IDLE_MINUTES", DEFAULT_IDLE_MINUTES) * 60
-    now = int(time.time())
-    seen = session.get("seen")
-    if isinstance(seen, int) and now - seen > limit:
-        return True
-    if not isinstance(seen, int) or now - seen >= 60:
-        session["seen"] = now  # written at most once a minute
-    return False
-
-
 @bp.before_request
 def _guard():
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
-    if current_user.is_authenticated and _idle_too_long():
-        logout_user()
-        session.clear()
+    # The user first: an idle or expired session ends here, on the server (accounts.sessions).
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     view = current_app.view_functions.get(request.endpoint)

@@ -12,7 +12,7 @@ from core import audit
 from core.db import db, utcnow
 from core.errors import AccessDenied, AdminError, Invalid
 from core.responses import Flag, Response, flag_response
-from org.access import can_manage_unit
+from org.access import can_manage_unit, period_unit, period_unit_sql
 from org.models import Officer, Role, User
 
 from .models import Dispute, DisputeStatus, Period, PeriodStatus
@@ -59,7 +59,8 @@ def resolve_dispute(user: User, dispute: Dispute, uphold: bool, note: str,
                     now: datetime | None = None) -> Dispute:
     """The supervisor rules on a dispute; upheld, the response leaves every score."""
     officer = db.session.get(Officer, dispute.officer_id)
-    if not can_manage_unit(user, officer.unit_id):
+    unit_id = period_unit(officer, dispute.period_id)  # the period's appraiser rules
+    if not can_manage_unit(user, unit_id):
         raise AccessDenied()
     if dispute.status != DisputeStatus.OPEN:
         raise AdminError("dispute_resolved")
@@ -75,7 +76,7 @@ def resolve_dispute(user: User, dispute: Dispute, uphold: bool, note: str,
         flag_response(response, Flag.DISPUTE_UPHELD)
     db.session.flush()
     audit.record(user, "uphold" if uphold else "reject", "dispute", dispute.id, officer.name,
-                 unit_id=officer.unit_id, after={"response": dispute.response_id, "resolution": text}, now=now)
+                 unit_id=unit_id, after={"response": dispute.response_id, "resolution": text}, now=now)
     return dispute
 
 
@@ -89,8 +90,8 @@ def disputes_of(period: Period, *, officer_id: int | None = None, unit_id: int |
         query = query.options(selectinload(Dispute.response))
     if officer_id is not None:
         query = query.where(Dispute.officer_id == officer_id)
-    if unit_id is not None:
-        query = query.where(Officer.unit_id == unit_id)
+    if unit_id is not None:  # the unit the officer's period belongs to (org.access.period_unit)
+        query = query.where(period_unit_sql(Dispute.period_id, Dispute.officer_id) == unit_id)
     if status is not None:
         query = query.where(Dispute.status == status)
     return list(db.session.scalars(query))

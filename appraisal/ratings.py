@@ -10,7 +10,7 @@ from appraisal import scoring
 from core import audit
 from core.db import db, utcnow
 from core.errors import AccessDenied, AdminError, Invalid
-from org.access import can_manage_unit
+from org.access import can_manage_unit, period_unit
 from org.models import Officer, User
 
 from .disputes import reason_text
@@ -40,7 +40,8 @@ def decide_rating(user: User, period: Period, officer: Officer, rating: str, rea
     """Confirm the suggested rating, or give another with a reason. ``combined`` is the combined
     score of the officer's sheet for the period as the supervisor sees it (frozen once the period
     is closed), with its suggestion: both are kept with the decision."""
-    if not can_manage_unit(user, officer.unit_id):
+    unit_id = period_unit(officer, period.id)  # the period's appraiser, wherever she works now
+    if not can_manage_unit(user, unit_id):
         raise AccessDenied()
     if period.status == PeriodStatus.DRAFT:
         raise AdminError("period_draft")
@@ -58,7 +59,7 @@ def decide_rating(user: User, period: Period, officer: Officer, rating: str, rea
     )
     db.session.add(decision)
     db.session.flush()
-    audit.record(user, "rate", "officer", officer.id, f"{officer.name} · {period.name}", unit_id=officer.unit_id,
+    audit.record(user, "rate", "officer", officer.id, f"{officer.name} · {period.name}", unit_id=unit_id,
                  after={"period": period.id, "suggested": suggested, "rating": chosen.value, "reason": text},
                  now=now)
     return decision

@@ -106,6 +106,6 @@ def search(user_id: int | None = None, entity: str | None = None, entity_id: int
         query = query.where(AuditLog.entity_id == entity_id)
     if day_from:
         query = query.where(AuditLog.at >= datetime.combine(day_from, time(0), timezone.utc))
-    if day_to:
+    if day_to and day_to < date.max:  # the last day a date can be leaves the range open
         query = query.where(AuditLog.at < datetime.combine(day_to + timedelta(days=1), time(0), timezone.utc))
     return query

@@ -148,7 +148,11 @@ def id_from(text: str) -> int | None:
 
 class IdConverter(IntegerConverter):
     """``<int:…>`` in the app's addresses, all of which are ids: a number no id can be matches no
-    route (a 404), instead of reaching a database that cannot take it."""
+    route (a 404), instead of reaching a database that cannot take it. ASCII digits only:
+    Werkzeug's ``\\d+`` also takes other scripts' digits, and ``int("١٢٣")`` is 123, an id nobody
+    wrote."""
+
+    regex = r"[0-9]+"
 
     def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID,
                  signed: bool = False):

@@ -4,11 +4,15 @@ Each carries a stable ``code`` (for clients and tests), an HTTP status the areas
 and a message marked for translation: areas show ``str(error.message)`` in the user's language.
 """
 
-from flask import Flask, jsonify, render_template, request
+import sqlalchemy as sa
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 
 from .db import db
+from .i18n import LOCALES, current_locale
 
 
 class DomainError(Exception):
@@ -97,6 +101,8 @@ class Invalid(DomainError):
         "password_short": _l("A password has at least %(min)s characters."),
         "password_long": _l("A password has at most %(max)s characters."),
         "password_is_username": _l("The password must not contain the username."),
+        "password_weak": _l("This password is too common or too easy to guess. A few unrelated words you can "
+                            "remember are best."),
         "password_mismatch": _l("The two new passwords are not the same."),
         "password_wrong": _l("This is not your current password."),
         "password_same": _l("Choose a password different from the current one."),
@@ -120,6 +126,7 @@ class Invalid(DomainError):
         "dates_order": _l("The end date must not be before the start date."),
         "reason_required": _l("Say why the period is reopened."),
         "number_format": _l("Enter a whole number."),
+        "votes_per_hour_format": _l("Enter a whole number from 1 to 600."),
         "weight_format": _l("Enter a number from 0 to 1, e.g. 0.125, or leave it empty."),
         "labels_required": _l("A scale question needs all four answer labels, from worst to best."),
         "element_format": _l("An SKM element is U followed by a number, e.g. U3."),
@@ -131,6 +138,9 @@ class Invalid(DomainError):
         "file_size": _l("The file is too large: at most %(max)s MB."),
         "file_empty": _l("The file has no officers in it."),
         "file_too_many": _l("At most %(max)s rows in one file."),
+        "file_unpacked": _l("This workbook would unpack to more than %(max)s MB, far more than a list of officers, "
+                            "so it was not opened. Save only the list of officers, or save it as CSV."),
+        "file_line_long": _l("A line of this file is longer than %(max)s KB: this is not a list of officers."),
         "file_columns": _l("The first row must name the columns: nip, name, position and unit (missing: %(missing)s)."),
         "nip_number": _l("Excel stored this NIP as a number and lost digits: format the NIP column as Text."),
         "unit_missing": _l("The unit code is missing."),
@@ -145,6 +155,7 @@ class Invalid(DomainError):
         "score_format": _l("Enter a score from 25 to 100 with at most two decimals, e.g. 88.31."),
         "thresholds_order": _l("The lower threshold must not be above the upper one."),
         "min_n_format": _l("Enter a whole number of at least 1."),
+        "verified_weight_format": _l("Enter a number from 1 to 5 with at most two decimals, e.g. 1.5."),
         "period_closed": _l("This period is closed: its policy is frozen. An administrator can reopen it."),
     }
 
@@ -178,6 +189,18 @@ def _wants_json() -> bool:
     return request.is_json or request.accept_mimetypes.best == "application/json"
 
 
+def _too_large() -> str:
+    """413, with the limit of the address it was sent to (``core.limits``)."""
+    from flask_babel import gettext as _
+
+    from .limits import size_label
+
+    limit = request.max_content_length
+    if limit is None:
+        return _("What you sent is too large.")
+    return _("What you sent is too large: at most %(size)s here.", size=size_label(limit))
+
+
 def register_error_handlers(app: Flask) -> None:
     """The answer to every error: a page in the user's language, or JSON for a JSON client; never a
     stack trace."""
@@ -189,7 +212,7 @@ def register_error_handlers(app: Flask) -> None:
         403: lambda: _("You may not do this."),
         404: lambda: _("This page does not exist."),
         405: lambda: _("This address does not accept that kind of request."),
-        413: lambda: _("What you sent is too large."),
+        413: _too_large,
         429: lambda: _("Too many attempts. Wait a moment and try again."),
         500: lambda: _("Something went wrong on our side. Please try again."),
     }
@@ -217,8 +240,96 @@ def register_error_handlers(app: Flask) -> None:
         message = messages.get(status, messages[400])()
         return render_error(status, message)
 
+    for error_class in (sa.exc.DBAPIError, sa.exc.DisconnectionError):
+        app.register_error_handler(error_class, database_error)
+
     @app.errorhandler(Exception)
     def unexpected_error(error):
         app.logger.exception("unhandled error")
         db.session.rollback()
         return render_error(500, messages[500]())
+
+
+# --- A database that cannot answer now ----------------------------------------------------------
+# Its connection dropped (a restart, a fail-over, a killed backend: pool_pre_ping only tests a
+# connection as it is taken from the pool, not one that dies during a request), it is busy (SQLite's
+# lock timeout) or unreachable. Not the sender's fault and not a bug: a 503 that says to send
+# again in a moment, never a 500. The request's transaction is rolled back, so nothing of it is
+# stored; whatever the sender sends again is stored once (responses carry their own uuid).
+
+DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DisconnectionError)
+RETRY_AFTER_SECONDS = 5
+
+
+def is_unavailable(error: Exception) -> bool:
+    """Whether ``error`` says the database cannot answer now (rather than that a statement is
+    wrong): its kind, or a connection found gone while the statement ran (SQLite says so with a
+    ProgrammingError)."""
+    return isinstance(error, DATABASE_UNAVAILABLE) or getattr(error, "connection_invalidated", False)
+
+
+def unavailable_text() -> str:
+    return gettext("The service could not reach its database for a moment, so nothing was saved. "
+                   "Wait a few seconds and try again.")
+
+
+def rollback_quietly() -> None:
+    """Roll the request's transaction back, even over a connection that is gone (the pool then
+    discards it, and the next request gets a fresh one)."""
+    try:
+        db.session.rollback()
+    except DATABASE_UNAVAILABLE:
+        db.session.close()
+
+
+def in_every_language(text) -> dict[str, str]:
+    """``text()`` in each language, Bahasa Indonesia first."""
+    texts = {}
+    for locale in LOCALES:
+        with force_locale(locale):
+            texts[locale] = text()
+    return texts
+
+
+def unavailable_response(page=None):
+    """The 503: ``page`` (a function making the view's own answer, e.g. the form again with what
+    was typed) when it can be made, else the message in the user's language and the other one;
+    ``Retry-After`` either way."""
+    rollback_quietly()
+    response = None
+    if page is not None:
+        try:
+            response = current_app.make_response(page())
+        except DATABASE_UNAVAILABLE:
+            rollback_quietly()
+    if response is None:
+        texts = in_every_language(unavailable_text)
+        mine = current_locale()
+        if _wants_json():
+            response = jsonify(error=503, message=texts[mine], messages=texts)
+        else:
+            others = [(locale, text) for locale, text in texts.items() if locale != mine]
+            try:
+                body = render_template("error.html", status=503, message=texts[mine], others=others)
+            except DATABASE_UNAVAILABLE:  # the page's header asks who is signed in: say it plainly
+                rollback_quietly()
+                body = "".join(f'<p lang="{locale}">{escape(text)}</p>' for locale, text in texts.items())
+            response = current_app.make_response(body)
+    response.status_code = 503
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def database_error(error, page=None):
+    """A database error: the 503 of ``unavailable_response`` when the database cannot answer now
+    (``page`` as there), else the 500 of any other fault."""
+    if not is_unavailable(error):
+        current_app.logger.error("unhandled error", exc_info=error)
+        rollback_quietly()
+        message = gettext("Something went wrong on our side. Please try again.")
+        if _wants_json():
+            return jsonify(error=500, message=message), 500
+        return render_template("error.html", status=500, message=message), 500
+    current_app.logger.warning("database unavailable during %s, answered 503: %s", request.endpoint, error)
+    return unavailable_response(page)

@@ -1,10 +1,10 @@
 """What every response carries and every request is checked for: the security headers (a strict
-Content-Security-Policy among them), the refusal of a NUL character anywhere in a request, and
-JSON too deeply nested to parse refused as bad input."""
+Content-Security-Policy among them, and HSTS over HTTPS), the refusal of a NUL character anywhere
+in a request, and JSON too deeply nested to parse refused as bad input."""
 
 import functools
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from flask.json.provider import DefaultJSONProvider
 
 from core import static_assets
@@ -95,6 +95,13 @@ def _security_headers(response):
         response.headers["Content-Security-Policy"] = content_security_policy(inlined)
         present.add("content-security-policy")
     response.headers.extend([header for key, header in _SECURITY_HEADER_KEYS if key not in present])
+    # HSTS only on an answer that came over HTTPS (browsers ignore it over HTTP anyway): directly,
+    # or through the trusted proxies that Config.TRUSTED_PROXIES counts, whose X-Forwarded-Proto
+    # werkzeug's ProxyFix turns into request.is_secure. No includeSubDomains: the office's other
+    # sites under the same domain are not this app's to force onto HTTPS.
+    seconds = current_app.config["HSTS_SECONDS"]
+    if seconds and request.is_secure and "strict-transport-security" not in present:
+        response.headers["Strict-Transport-Security"] = f"max-age={seconds}"
     return response
 
 

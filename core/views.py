@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from core.i18n import LOCALES
 
 from .db import db
+from .web import local_target
 
 bp = Blueprint("core", __name__)
 
@@ -30,11 +31,7 @@ def healthz():
 @bp.get("/lang/<code>")
 def set_language(code):
     """Remember the visitor's language (for pages without JavaScript); back where they were."""
-    target = request.args.get("next", "")
-    # Only a local path: never an open redirect.
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("core.index")
-    response = redirect(target)
+    response = redirect(local_target(request.args.get("next")) or url_for("core.index"))
     if code in LOCALES:
         response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
                             secure=current_app.config["SESSION_COOKIE_SECURE"])

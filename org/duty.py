@@ -17,7 +17,7 @@ from core.db import db, utcnow
 
 from .access import require_unit, scoped
 from .errors import DutyError
-from .models import Desk, Duty, Officer, Unit, User
+from .models import Desk, Duty, Officer, Unit, User, local_clock
 
 PIN_MAX_FAILURES = 5
 
@@ -39,22 +39,43 @@ def set_pin(officer: Officer, pin: str) -> None:
 
 
 def check_pin(officer: Officer, pin: str, now: datetime) -> None:
-    """Raise DutyError unless ``pin`` is the officer's. Failures are counted in the database (so
-    the limit holds across kiosks and servers); after PIN_MAX_FAILURES the PIN locks for a while.
-    The caller must commit even when this raises, so that the failure is counted."""
-    if officer.pin_locked_until is not None and officer.pin_locked_until > now:
-        raise DutyError("locked", until=officer.pin_locked_until.strftime("%H:%M UTC"))
+    """Raise DutyError unless ``pin`` is the officer's. After PIN_MAX_FAILURES wrong PINs in a
+    row the PIN locks for PIN_LOCK (a supervisor can clear it: ``org.locks.unlock_pin``).
+
+    Each attempt first claims one of the PIN_MAX_FAILURES tries in a single conditional UPDATE,
+    and only then is the PIN compared: the database lets one claim at a time change the row, so
+    however many kiosks or requests guess at once, no more than PIN_MAX_FAILURES PINs are ever
+    compared between two right ones or two locks. The caller must commit even when this raises,
+    so that the failure is counted."""
     if not officer.pin_hash:
         raise DutyError("no_pin")
-    if not check_password_hash(officer.pin_hash, pin or ""):
-        officer.pin_failures = (officer.pin_failures or 0) + 1
-        if officer.pin_failures >= PIN_MAX_FAILURES:
-            officer.pin_failures = 0
-            officer.pin_locked_until = now + PIN_LOCK
-            raise DutyError("locked", until=officer.pin_locked_until.strftime("%H:%M UTC"))
-        raise DutyError("bad_pin", left=PIN_MAX_FAILURES - officer.pin_failures)
-    officer.pin_failures = 0
-    officer.pin_locked_until = None
+    db.session.flush()
+    table = Officer.__table__
+    claimed = db.session.execute(
+        sa.update(table)
+        .where(table.c.id == officer.id, table.c.pin_failures < PIN_MAX_FAILURES,
+               sa.or_(table.c.pin_locked_until.is_(None), table.c.pin_locked_until <= now))
+        .values(pin_failures=table.c.pin_failures + 1, pin_locked_until=None)
+        .returning(table.c.pin_failures)
+    ).scalar()
+    if claimed is None:
+        db.session.expire(officer, ["pin_failures", "pin_locked_until"])
+        raise DutyError("locked", until=local_clock(officer.pin_locked_until or now + PIN_LOCK, officer.unit.timezone))
+    if check_password_hash(officer.pin_hash, pin or ""):
+        _set_pin_state(officer, failures=0, locked_until=None)
+        return
+    if claimed >= PIN_MAX_FAILURES:
+        _set_pin_state(officer, failures=0, locked_until=now + PIN_LOCK)
+        raise DutyError("locked", until=local_clock(now + PIN_LOCK, officer.unit.timezone))
+    db.session.expire(officer, ["pin_failures", "pin_locked_until"])
+    raise DutyError("bad_pin", left=PIN_MAX_FAILURES - claimed)
+
+
+def _set_pin_state(officer: Officer, failures: int, locked_until: datetime | None) -> None:
+    table = Officer.__table__
+    db.session.execute(sa.update(table).where(table.c.id == officer.id)
+                       .values(pin_failures=failures, pin_locked_until=locked_until))
+    db.session.expire(officer, ["pin_failures", "pin_locked_until"])
 
 
 def start_duty_by_pin(desk: Desk, officer: Officer | None, pin: str, now: datetime) -> Duty:
@@ -148,10 +169,12 @@ def duty_query(user: User, desk_id: int | None = None, officer_id: int | None = 
     if officer_id:
         query = query.where(Duty.officer_id == officer_id)
     zone = ZoneInfo(tz)
-    if day_from:
+    # The first and the last day a date can be leave the range open: their midnights east of
+    # UTC, or the day after the last, are moments no datetime holds.
+    if day_from and day_from > date.min:
         start = datetime.combine(day_from, time(0), zone)
         query = query.where(sa.or_(Duty.ended_at.is_(None), Duty.ended_at > start))
-    if day_to:
+    if day_to and day_to < date.max:
         end = datetime.combine(day_to + timedelta(days=1), time(0), zone)
         query = query.where(Duty.started_at < end)
     return query.order_by(Duty.started_at.desc(), Duty.id.desc())

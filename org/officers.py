@@ -15,6 +15,7 @@ import csv
 import io
 import zipfile
 import zlib
+from collections.abc import Iterator
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -34,6 +35,15 @@ OFFICER_FIELDS = ("nip", "name", "position", "unit_id", "active")
 OFFICER = Kind("officer", OFFICER_FIELDS)
 IMPORT_MAX_ROWS = 5000
 IMPORT_CHUNK = 200
+# What a file of IMPORT_MAX_ROWS officers needs, with room to spare; reading stops at each.
+IMPORT_MAX_LINES = 2 * IMPORT_MAX_ROWS  # blank lines too
+IMPORT_MAX_COLUMNS = 50
+IMPORT_MAX_LINE = 64 * 1024  # characters of one CSV line
+# A workbook of IMPORT_MAX_ROWS officers unpacks to a few MB; its parts are text, which deflate
+# compresses some 5 to 20 times, and rarely past 100.
+IMPORT_MAX_UNPACKED = 25 * 1024 * 1024
+IMPORT_MAX_PARTS = 500
+IMPORT_MAX_RATIO = 200
 
 # Column names accepted in the first row of an import, in English or Bahasa Indonesia.
 _COLUMNS = {
@@ -138,7 +148,10 @@ def _cell(value) -> str:
     return text
 
 
-def _read_csv(data: bytes) -> list[list[str]]:
+def _csv_rows(data: bytes) -> Iterator[list[str]]:
+    """The rows of a CSV file, one at a time. The file is already in memory (the upload's size
+    is limited: ``org.forms.IMPORT_MAX_BYTES``); its rows are not, so that reading stops at the
+    row limit, and a line longer than any officer's is refused before it becomes cells."""
     # UTF-8, or the Windows code page Excel writes a CSV in; a byte neither knows is no text file.
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -153,60 +166,111 @@ def _read_csv(data: bytes) -> list[list[str]]:
     first = text.split("\n", 1)[0]
     # Excel in an Indonesian locale writes ";" between columns.
     delimiter = max(",;\t", key=first.count)
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+    def lines():
+        for line in io.StringIO(text, newline=""):
+            if len(line) > IMPORT_MAX_LINE:
+                raise Invalid({"file": ("file_line_long", {"max": IMPORT_MAX_LINE // 1024})})
+            yield line
+
+    try:
+        for row in csv.reader(lines(), delimiter=delimiter):
+            yield [cell.strip() for cell in row[:IMPORT_MAX_COLUMNS]]
+    except csv.Error as error:  # e.g. a quoted field that never ends
+        raise Invalid({"file": ("file_unreadable", {"reason": str(error)[:100]})}) from None
 
 
 # What a damaged workbook raises: a broken zip or compressed part, a part missing, XML that does
-# not parse, a cell that is not what its type says. A read-only workbook parses its sheet while
-# the rows are read, so these come from reading the rows as well as from opening it.
+# not parse (or that defusedxml refuses: entities, a DTD), a cell that is not what its type says.
+# A read-only workbook parses its sheet while the rows are read, so these come from reading the
+# rows as well as from opening it.
 _BROKEN_XLSX = (zipfile.BadZipFile, zlib.error, EOFError, LookupError, ValueError, OSError, SyntaxError)
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
+def _check_workbook_size(data: bytes) -> None:
+    """Refuse a workbook whose parts would unpack to more than any list of officers, before any
+    of it is unpacked: the zip's directory says how large each part is, and reading a part never
+    yields more than that (zipfile stops there). A part far more compressed than text ever is
+    is a zip bomb, whatever its size."""
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
+        raise Invalid({"file": ("file_unreadable", {"reason": type(error).__name__})}) from None
+    limit = IMPORT_MAX_UNPACKED // (1024 * 1024)
+    if len(parts) > IMPORT_MAX_PARTS or sum(part.file_size for part in parts) > IMPORT_MAX_UNPACKED:
+        raise Invalid({"file": ("file_unpacked", {"max": limit})})
+    for part in parts:
+        if part.file_size > 1024 * 1024 and part.file_size > IMPORT_MAX_RATIO * max(part.compress_size, 1):
+            raise Invalid({"file": ("file_unpacked", {"max": limit})})
+
+
+def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
+    """The rows of the first sheet of a workbook, parsed as they are read (openpyxl's read-only
+    mode, with defusedxml), at most IMPORT_MAX_COLUMNS wide and IMPORT_MAX_LINES long whatever
+    the sheet's own dimensions claim (openpyxl fills the rows and columns a sheet says it has)."""
     from openpyxl import load_workbook
 
+    _check_workbook_size(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            return [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-        finally:
-            workbook.close()
     except _BROKEN_XLSX as error:
         raise Invalid({"file": ("file_unreadable", {"reason": type(error).__name__})}) from None
+    try:
+        if not workbook.worksheets:
+            return
+        rows = workbook.worksheets[0].iter_rows(max_col=IMPORT_MAX_COLUMNS, max_row=IMPORT_MAX_LINES + 1,
+                                                values_only=True)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except _BROKEN_XLSX as error:
+                raise Invalid({"file": ("file_unreadable", {"reason": type(error).__name__})}) from None
+            yield [_cell(value) for value in row]
+    finally:
+        workbook.close()
 
 
 def read_rows(filename: str, data: bytes, max_rows: int = IMPORT_MAX_ROWS) -> list[dict]:
     """The file's officers as ``{"line", "nip", "name", "position", "unit"}`` (line 1 is the
-    header). Raises Invalid({"file": ...}) for a file that cannot be read at all."""
+    header). Rows are read one at a time, and reading stops as soon as the file has more
+    officers than ``max_rows`` (or more lines, blank ones too, than IMPORT_MAX_LINES). Raises
+    Invalid({"file": ...}) for a file that cannot be read at all."""
     name = (filename or "").lower()
     if not data:
         raise Invalid({"file": "file_required"})
     if name.endswith(".csv"):
-        table = _read_csv(data)
+        table = _csv_rows(data)
     elif name.endswith(".xlsx"):
-        table = _read_xlsx(data)
+        table = _xlsx_rows(data)
     else:
         raise Invalid({"file": "file_type"})
-    if not table:
-        raise Invalid({"file": "file_empty"})
-    header = [_COLUMNS.get(str(cell).strip().lower()) for cell in table[0]]
-    missing = [column for column in ("nip", "name") if column not in header]
-    if missing:
-        raise Invalid({"file": ("file_columns", {"missing": ", ".join(missing)})})
+    header = None
     rows = []
-    for line, cells in enumerate(table[1:], start=2):
-        if not any(str(cell).strip() for cell in cells):
-            continue
-        row = {"line": line, "nip": "", "name": "", "position": "", "unit": ""}
-        for column, cell in zip(header, cells):
-            if column:
-                row[column] = str(cell).strip()
-        rows.append(row)
+    try:
+        for line, cells in enumerate(table, start=1):
+            if header is None:
+                header = [_COLUMNS.get(str(cell).strip().lower()) for cell in cells]
+                missing = [column for column in ("nip", "name") if column not in header]
+                if missing:
+                    raise Invalid({"file": ("file_columns", {"missing": ", ".join(missing)})})
+                continue
+            if line > IMPORT_MAX_LINES:
+                raise Invalid({"file": ("file_too_many", {"max": max_rows})})
+            if not any(str(cell).strip() for cell in cells):
+                continue
+            if len(rows) >= max_rows:
+                raise Invalid({"file": ("file_too_many", {"max": max_rows})})
+            row = {"line": line, "nip": "", "name": "", "position": "", "unit": ""}
+            for column, cell in zip(header, cells):
+                if column:
+                    row[column] = str(cell).strip()
+            rows.append(row)
+    finally:
+        table.close()
     if not rows:
         raise Invalid({"file": "file_empty"})
-    if len(rows) > max_rows:
-        raise Invalid({"file": ("file_too_many", {"max": max_rows})})
     return rows
 
 
