@@ -25,14 +25,25 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
-    # The largest request of the whole app is an upload of the admin area (an officer import, a
-    # photo); anything larger is refused (413) before a byte of it is parsed.
-    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+    # Every request body past its limit is refused (413) before a byte of it is parsed
+    # (core.limits). Forms (the admin area's, the phone survey's, the kiosk's duty panel) are a
+    # few kilobytes; the kiosk's vote, open to anyone, is a few hundred bytes; only the admin
+    # area's uploads are larger: an officer import (org.forms.IMPORT_MAX_BYTES, 3 MB) and a
+    # photo (org.forms.PHOTO_MAX_BYTES, 512 KB), each with room for the form around the file,
+    # so that a file a little too large gets the form's own message.
+    MAX_CONTENT_LENGTH = 64 * 1024
+    BODY_LIMITS = {
+        "kiosk.vote": 16 * 1024,
+        "admin.org.officer_import_upload": 4 * 1024 * 1024,
+        "admin.org.officer_photo_upload": 1024 * 1024,
+    }
     # A kiosk page stays open for days: its CSRF token lives as long as the session.
     WTF_CSRF_TIME_LIMIT = None
     BABEL_DEFAULT_LOCALE = LOCALES[0]
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Rate limits are counted in the app's own database (core.ratelimits), so that every worker
+    # and server of an install shares one count; a deployment with Redis sets redis://...
+    RATELIMIT_STORAGE_URI = "database://"
     RATELIMIT_HEADERS_ENABLED = True
     KIOSK_COOKIE_NAME = "kiosk_token"
     KIOSK_IDLE_SECONDS = 20
@@ -42,9 +53,25 @@ class Config:
     MISUSE_BURST_SECONDS = 3
     MISUSE_MAX_PER_MINUTE = 10
     MISUSE_AFTER_DUTY_START_SECONDS = 15
+    # When a vote may claim a past time, and machine-regular taps (see kiosk.votes.MisuseRules;
+    # a desk's ceiling of votes an hour is its unit's setting).
+    MISUSE_LATE_SECONDS = 30
+    MISUSE_OUTAGE_FLUSH_SECONDS = 3600
+    MISUSE_REGULAR_RUN = 6
+    MISUSE_REGULAR_SPREAD_SECONDS = 1
+    MISUSE_REGULAR_MAX_INTERVAL_SECONDS = 120
     KIOSK_VOTE_RATE_LIMIT = "120 per minute"
-    # How many proxies (nginx) in front may set X-Forwarded-*.
+    # How many proxies (nginx) in front may set X-Forwarded-* (werkzeug's ProxyFix, in app.py):
+    # behind one that terminates HTTPS, its X-Forwarded-Proto makes the request secure, and HSTS
+    # is sent. 0 trusts no header: whoever connects could claim anything.
     TRUSTED_PROXIES = 0
+    # Strict-Transport-Security on answers over HTTPS (core.security): a year, the usual value
+    # once HTTPS works; 0 sends none.
+    HSTS_SECONDS = 365 * 24 * 3600
+    # Sessions of the admin area, held on the server (accounts.sessions): signed out after this
+    # long without a request (office PCs are shared), and after this long in any case.
+    SESSION_IDLE_MINUTES = 120
+    SESSION_LIFETIME_HOURS = 12
     # Pages, JSON and the service worker are compressed as they go out (Flask-Compress); static
     # files were compressed once, at start-up (core.static_assets).
     COMPRESS_ALGORITHM = ["br", "gzip"]
@@ -61,8 +88,11 @@ class Config:
         self.SESSION_COOKIE_SECURE = environ.get("COOKIE_SECURE", "1") != "0"
         self.RATELIMIT_STORAGE_URI = environ.get("RATELIMIT_STORAGE_URI", self.RATELIMIT_STORAGE_URI)
         self.TRUSTED_PROXIES = int(environ.get("TRUSTED_PROXIES", self.TRUSTED_PROXIES))
-        for name in ("KIOSK_IDLE_SECONDS", "KIOSK_REASON_SECONDS", "KIOSK_THANKS_SECONDS", "MISUSE_BURST_SECONDS",
-                     "MISUSE_MAX_PER_MINUTE", "MISUSE_AFTER_DUTY_START_SECONDS"):
+        for name in ("HSTS_SECONDS", "SESSION_IDLE_MINUTES", "SESSION_LIFETIME_HOURS", "KIOSK_IDLE_SECONDS",
+                     "KIOSK_REASON_SECONDS", "KIOSK_THANKS_SECONDS", "MISUSE_BURST_SECONDS",
+                     "MISUSE_MAX_PER_MINUTE", "MISUSE_AFTER_DUTY_START_SECONDS", "MISUSE_LATE_SECONDS",
+                     "MISUSE_OUTAGE_FLUSH_SECONDS", "MISUSE_REGULAR_RUN", "MISUSE_REGULAR_SPREAD_SECONDS",
+                     "MISUSE_REGULAR_MAX_INTERVAL_SECONDS"):
             if name in environ:
                 setattr(self, name, int(environ[name]))
         self.KIOSK_VOTE_RATE_LIMIT = environ.get("KIOSK_VOTE_RATE_LIMIT", self.KIOSK_VOTE_RATE_LIMIT)

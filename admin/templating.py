@@ -31,7 +31,8 @@ ACTIONS = {"create": _l("created"), "update": _l("changed"), "delete": _l("delet
            "photo": _l("photo changed"), "pin": _l("PIN set"), "password": _l("password changed"),
            "password_reset": _l("password reset"), "version": _l("replaced by a new version"),
            "dispute": _l("disputed"), "uphold": _l("dispute upheld"), "reject": _l("dispute rejected"),
-           "rate": _l("rating recorded")}
+           "rate": _l("rating recorded"), "pin_unlock": _l("wrong PINs cleared"),
+           "sign_in_unlock": _l("allowed to sign in again")}
 # The fields an audit entry records (model attributes, and a few keys of their own), as the
 # pages that change them call them; *_at moments are stored in UTC.
 FIELDS = {
@@ -46,6 +47,8 @@ FIELDS = {
     "replaces": _l("Replaces"), "replaced_by": _l("Replaced by"), "starts_on": _l("First day"),
     "ends_on": _l("Last day"), "status": _l("Status"),
     "min_n": _l("Minimum number of responses for a score"),
+    "verified_weight": _l("Weight of a verified survey response"),
+    "max_votes_per_hour": _l("Citizens a desk serves in an hour, at most"),
     "qr_weight_pct": _l("Weight of the phone survey in the combined score (percent)"),
     "rating_above": _l("“Above expectations” from this score"),
     "rating_below": _l("“Below expectations” under this score"),
@@ -54,6 +57,8 @@ FIELDS = {
     "photo": _l("Photo"), "bytes": _l("Size (bytes)"), "type": _l("File type"), "officers": _l("Officers"),
     "period": _l("Period ID"), "response": _l("Response ID"), "reason": _l("Reason"), "resolution": _l("Ruling"),
     "suggested": _l("Suggested rating"), "rating": _l("Supervisor's rating"),
+    "pin_failures": _l("Wrong PINs"), "pin_locked_until": _l("PIN locked until (UTC)"),
+    "sources": _l("Sign-ins refused from"),
 }
 # Where one name means something else on one kind of record.
 ENTITY_FIELDS = {("officer", "position"): _l("Position (jabatan)")}
@@ -111,6 +116,12 @@ def tz_option(name: str) -> tuple:
 @bp.app_template_filter("local")
 def local_time(moment, timezone: str) -> str:
     return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+@bp.app_template_filter("zone")
+def zone(timezone: str) -> str:
+    """The zone a local time is in, as people say it (WIB, WITA, WIT): ``t|local(tz)`` ``tz|zone``."""
+    return INDONESIAN_TIMEZONES.get(timezone, timezone)
 
 
 @bp.app_template_filter("kiosk_status_label")

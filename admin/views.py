@@ -5,9 +5,10 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from core import audit
-from core.db import db
+from core.db import db, utcnow
 from core.htmx import render_htmx
 from core.web import arg_date, arg_id, paginate
+from kiosk.outside_period import outside_period
 from org import access
 from org.auth import ADMIN, EVERYONE, OFFICER, roles_required
 from org.models import User
@@ -22,7 +23,8 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", cli_group=None)
 def index():
     if current_user.role == OFFICER:
         return redirect(url_for("admin.accounts.me"))
-    return render_template("admin/index.html", units=access.managed_units(current_user))
+    units = access.managed_units(current_user)
+    return render_template("admin/index.html", units=units, outside=outside_period(units, utcnow()))
 
 
 @bp.get("/audit")

@@ -27,7 +27,7 @@ from core.forms import (
 from . import scoring
 from .models import IndicatorChannel, IndicatorKind
 from .periods import MAX_REOPEN_REASON
-from .policy import check_min_n, check_percent, check_score, check_thresholds
+from .policy import check_min_n, check_percent, check_score, check_thresholds, check_verified_weight
 
 CODE = r"^[A-Za-z0-9_]{1,16}$"
 ELEMENT = r"^U[0-9]{1,2}$"
@@ -160,6 +160,13 @@ class PolicyForm(AdminForm):
                              description=_l("Default %(default)s, the lower bound of grade B.",
                                             default=scoring.RATING_BELOW),
                              render_kw={"inputmode": "decimal"})
+
+    verified_weight = TextField(_l("Weight of a verified survey response"),
+                                [Required("verified_weight_format"), Checked(check_verified_weight)],
+                                description=_l("A response through a one-time code the officer showed right after "
+                                               "serving (verified) weighs this many other survey responses: 1 to "
+                                               "%(max)s. Default 1.", max=scoring.MAX_VERIFIED_WEIGHT),
+                                render_kw={"inputmode": "decimal"})
 
     def validate_rating_below(self, field):
         # Only once both are scores: a bad one has its own message already.

@@ -60,12 +60,17 @@ class Period(db.Model):
                                                   server_default=str(scoring.RATING_ABOVE))
     rating_below: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=scoring.RATING_BELOW,
                                                   server_default=str(scoring.RATING_BELOW))
+    # A phone-survey response through a one-time service code (``Response.verified``: proven to
+    # follow a real service) weighs this many unverified ones in the survey score; 1: the same.
+    verified_weight: Mapped[Decimal] = mapped_column(sa.Numeric(4, 2), default=scoring.DEFAULT_VERIFIED_WEIGHT,
+                                                     server_default=str(scoring.DEFAULT_VERIFIED_WEIGHT))
 
     __table_args__ = (
         sa.CheckConstraint("starts_on <= ends_on", name="dates_in_order"),
         sa.CheckConstraint("min_n >= 1", name="min_n_positive"),
         sa.CheckConstraint("qr_weight_pct BETWEEN 0 AND 100", name="qr_weight_pct_range"),
         sa.CheckConstraint("rating_below <= rating_above", name="rating_thresholds_order"),
+        sa.CheckConstraint("verified_weight BETWEEN 1 AND 5", name="verified_weight_range"),
     )
 
     def contains(self, day: date) -> bool:

@@ -30,11 +30,13 @@ class Policy:
     above: Decimal
     below: Decimal
     weights: dict[str, Fraction | None]  # configured weight per SKM element code; None: 1/n
+    # How many unverified survey responses one verified response weighs (Period.verified_weight).
+    verified_weight: Fraction = Fraction(1)
 
     def as_data(self) -> dict:
         return {"min_n": self.min_n, "qr_weight": self.qr_weight, "kiosk_weight": self.kiosk_weight,
                 "above": str(self.above), "below": str(self.below),
-                "weights": dict(self.weights)}
+                "weights": dict(self.weights), "verified_weight": self.verified_weight}
 
 
 def policy_of(period: Period) -> Policy:
@@ -42,7 +44,8 @@ def policy_of(period: Period) -> Policy:
     rows = db.session.execute(sa.select(Indicator.skm_element, Indicator.weight).where(*WEIGHTED)).all()
     weights = {row.skm_element: (Fraction(row.weight) if row.weight is not None else None) for row in rows}
     return Policy(min_n=period.min_n, qr_weight=qr, kiosk_weight=1 - qr, above=Decimal(period.rating_above),
-                  below=Decimal(period.rating_below), weights=weights)
+                  below=Decimal(period.rating_below), weights=weights,
+                  verified_weight=Fraction(Decimal(period.verified_weight or 1)))
 
 
 def weights_for(codes, policy: Policy) -> dict[str, Fraction] | None:
@@ -59,7 +62,7 @@ def weights_for(codes, policy: Policy) -> dict[str, Fraction] | None:
     return configured
 
 
-POLICY_FIELDS = ("min_n", "qr_weight_pct", "rating_above", "rating_below")
+POLICY_FIELDS = ("min_n", "qr_weight_pct", "rating_above", "rating_below", "verified_weight")
 
 
 def check_score(raw, field: str) -> Decimal:
@@ -89,6 +92,18 @@ def check_percent(raw) -> int:
     return _whole(raw, "qr_weight_pct", "percent_format", 0, 100)
 
 
+def check_verified_weight(raw) -> Decimal:
+    """How many unverified responses a verified one weighs: 1 to 5, at most two decimals."""
+    text = str(raw if raw is not None else "").strip().replace(",", ".")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise Invalid({"verified_weight": "verified_weight_format"}) from None
+    if not value.is_finite() or not 1 <= value <= scoring.MAX_VERIFIED_WEIGHT or value.as_tuple().exponent < -2:
+        raise Invalid({"verified_weight": "verified_weight_format"})
+    return value
+
+
 def check_thresholds(above: Decimal, below: Decimal) -> None:
     if below > above:
         raise Invalid({"rating_below": "thresholds_order"})
@@ -105,7 +120,10 @@ def set_policy(user: User, period: Period, values: dict, now: datetime | None = 
     checked = {}
     for field, check in (("min_n", check_min_n), ("qr_weight_pct", check_percent),
                          ("rating_above", lambda raw: check_score(raw, "rating_above")),
-                         ("rating_below", lambda raw: check_score(raw, "rating_below"))):
+                         ("rating_below", lambda raw: check_score(raw, "rating_below")),
+                         ("verified_weight", check_verified_weight)):
+        if field == "verified_weight" and field not in values:
+            continue  # set before verified responses could weigh more: a caller may leave it as it is
         try:
             checked[field] = check(values.get(field))
         except Invalid as error:

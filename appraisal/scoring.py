@@ -63,6 +63,8 @@ DEFAULT_QR_WEIGHT_PCT = 70  # the phone survey's share of the combined score; th
 RATING_ABOVE = GRADE_LOWER_BOUNDS[0]  # a published score in grade A is "di atas ekspektasi"
 RATING_BELOW = GRADE_LOWER_BOUNDS[1]  # one below grade B is "di bawah ekspektasi"
 DEFAULT_LEVEL = 0.95  # of the confidence intervals
+MAX_VERIFIED_WEIGHT = 5  # a verified response may weigh at most this many unverified ones
+DEFAULT_VERIFIED_WEIGHT = Decimal("1.00")  # by default a verified response weighs as any other
 
 
 # --- Exact numbers and publishing them -----------------------------------------------------------
@@ -156,6 +158,26 @@ def nrr(total: int, count: int) -> Fraction:
         raise ValueError("NRR needs at least one answer (count is 0)")
     exact = Fraction(_q(total), count)
     _check_answer_mean(exact, "NRR (total / count)")
+    return exact
+
+
+def verified_nrr(total: int, count: int, verified_total: int, verified_count: int,
+                 verified_weight: Number = 1) -> Fraction:
+    """NRR of one unsur when each verified answer (through a one-time service code) weighs
+    ``verified_weight`` answers: (total + (w - 1) x verified_total) / (count + (w - 1) x
+    verified_count). ``total``/``count`` are of every counted answer, verified ones included;
+    with w = 1 this is :func:`nrr`. A weighted mean of answers on 1..4, so on 1..4 too."""
+    weight = _q(verified_weight)
+    if not 1 <= weight <= MAX_VERIFIED_WEIGHT:
+        raise ValueError(f"verified_weight must be from 1 to {MAX_VERIFIED_WEIGHT}, got {float(weight):g}")
+    _check_count(verified_count, "verified_count")
+    if verified_count > count:
+        raise ValueError("verified answers cannot outnumber all answers")
+    if weight == 1 or not verified_count:
+        return nrr(total, count)
+    extra = weight - 1
+    exact = (_q(total) + extra * _q(verified_total)) / (count + extra * verified_count)
+    _check_answer_mean(exact, "weighted NRR")
     return exact
 
 
@@ -467,6 +489,27 @@ def channel_score(stats: Stats, min_n: int = DEFAULT_MIN_N, level: float = DEFAU
     return _graded(stats.sum_x * NILAI_DASAR / stats.n, stats.n, stats.half_width(level), min_n)
 
 
+def skm_score(stats: Stats, nrr_by_element: Mapping[str, Number], weights: Mapping[str, Number | None] | None = None,
+              min_n: int = DEFAULT_MIN_N, level: float = DEFAULT_LEVEL) -> Score:
+    """The phone survey's score of an officer (desk, service, unit): the :func:`ikm` of its own SKM
+    table (the NRR of each unsur and the period's configured element weights), so that the score
+    on a sheet is the IKM printed in the table beside it. ``stats`` are the counted responses
+    (their n grades the score); without NRRs (no answer on an SKM element) it is the mean of the
+    responses, as :func:`channel_score`.
+
+    The interval is that of the mean of the responses (:meth:`Stats.half_width`) around the IKM:
+    exact with equal weights and every unsur answered (the mean then is the IKM), an
+    approximation of the same size with configured weights, whose per-response weighted sums the
+    reports do not read (the interval is a guide to the score's precision, not a test).
+    """
+    _check_min_n(min_n)
+    if not stats.n:
+        return NO_SCORE
+    if not nrr_by_element:
+        return channel_score(stats, min_n, level)
+    return _graded(ikm(nrr_by_element, weights), stats.n, stats.half_width(level), min_n)
+
+
 # --- The two channels combined ------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=64)
@@ -480,29 +523,42 @@ def _channel_weights(qr_weight: Number, kiosk_weight: Number) -> tuple[Fraction,
 def combine(qr: Score, kiosk: Score, qr_weight: Number, kiosk_weight: Number, min_n: int = DEFAULT_MIN_N) -> Score:
     """An officer's (or unit's) score for a period from its two :func:`channel_score`, on 25..100.
 
-    The value is qr_weight x qr + kiosk_weight x kiosk: the weights are the period's policy,
-    >= 0 and summing to 1, and do not depend on the counts. A channel without answers drops out
-    and the other carries the whole weight; without any answer there is no score.
+    Only a channel with enough data (at least ``min_n`` responses of its own) enters: a channel
+    whose own score says "not enough data" must not carry its weight in the score that drives
+    the suggested rating. The value is the weighted mean of the channels that enter, their
+    weights (the period's policy, >= 0 and summing to 1, whatever the counts) renormalised over
+    them: both enter -> qr_weight x qr + kiosk_weight x kiosk; one enters -> that channel alone,
+    whatever its weight. When neither has enough data there is no value: the score is "not
+    enough data", with n the responses of both channels (no grade, no suggestion); with no
+    response at all it is :data:`NO_SCORE`.
 
     The confidence interval treats the channels as independent samples: half-width
-    sqrt(sum (w_c x h_c)^2) over the channels that weigh, h_c being each channel's own; a channel
-    that weighs but has no interval (fewer than two responses) leaves the combination without
-    one. Graded from ``min_n`` responses of both channels together.
+    sqrt(sum (w_c x h_c)^2) over the channels that enter and weigh, h_c being each channel's own;
+    n is the responses of the channels that enter.
     """
     _check_min_n(min_n)
     w_qr, w_kiosk = _channel_weights(qr_weight, kiosk_weight)
-    if qr.n and kiosk.n:
-        parts = ((qr, w_qr), (kiosk, w_kiosk))
-    elif qr.n or kiosk.n:
-        parts = ((qr if qr.n else kiosk, 1),)
-    else:
-        return NO_SCORE
+    entering = [(score, weight) for score, weight in ((qr, w_qr), (kiosk, w_kiosk)) if score.n >= min_n]
+    if not entering:
+        if not qr.n and not kiosk.n:
+            return NO_SCORE
+        return Score(value=None, n=qr.n + kiosk.n, ci_low=IKM_MIN, ci_high=IKM_MAX, grade=None, enough_data=False,
+                     half_width=None)
+    total = sum(weight for _, weight in entering)
+    # Renormalised over the channels that enter; a lone channel carries the whole score even when
+    # its policy weight is 0 (as a lone channel with answers always has).
+    parts = [(score, weight / total if total else Fraction(1, len(entering))) for score, weight in entering]
     value = sum(weight * score.value for score, weight in parts)
     halves = [(score.half_width, weight) for score, weight in parts if weight]
     half = None
     if all(h is not None for h, _ in halves):
         half = math.sqrt(sum((float(weight) * h) ** 2 for h, weight in halves))
-    return _graded(value, qr.n + kiosk.n, half, min_n)
+    return _graded(value, sum(score.n for score, _ in parts), half, min_n)
+
+
+def channels_entering(qr: Score, kiosk: Score, min_n: int = DEFAULT_MIN_N) -> list[str]:
+    """The channels that :func:`combine` takes into the combined score ("qr", "kiosk")."""
+    return [name for name, score in (("qr", qr), ("kiosk", kiosk)) if score.n >= min_n]
 
 
 # --- The suggested rating (PermenPANRB 6/2022) ----------------------------------------------------------
@@ -561,8 +617,23 @@ def shrink(mean: Number, n: int, prior_mean: Number, prior_strength: Number) -> 
     return (n * _q(mean) + k * _q(prior_mean)) / (n + k)
 
 
+MIN_PRIOR_STRENGTH = DEFAULT_MIN_N
+"""The least prior strength a ranking uses: the default minimum n, a constant, never the period's
+own minimum n. A unit that lowers its minimum n lets officers with few responses into the
+ranking, and the data's own k can then be as small as 1, so three perfect votes
+((3 x 100 + 1 x prior) / 4) would top an officer with 200 good ones. With k >= 30 a newcomer's
+handful of answers weighs against 30 answers at the unit's mean, whatever minimum n is set."""
+
+
+def ranking_prior_strength(groups: Iterable[Stats]) -> Fraction:
+    """The prior strength a ranking shrinks with: the data's :func:`prior_strength_from_groups`,
+    but never less than :data:`MIN_PRIOR_STRENGTH`."""
+    return max(prior_strength_from_groups(groups), Fraction(MIN_PRIOR_STRENGTH))
+
+
 def prior_strength_from_groups(groups: Iterable[Stats]) -> Fraction:
-    """Prior strength k for :func:`shrink`: within-group variance / between-group variance.
+    """Prior strength k estimated from the data: within-group variance / between-group variance
+    (rankings use :func:`ranking_prior_strength`, which bounds it from below).
 
     ``groups`` are the :class:`Stats` of each officer. Method of moments of the one-way random
     effects model: MSW = pooled within-group variance, MSB = sum n_g (mean_g - mean)^2 / (G - 1),

@@ -14,6 +14,9 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
+# Registers the ``database://`` rate-limit storage (the default: limits shared by every worker).
+from . import ratelimits  # noqa: F401
+
 
 def client_key() -> str:
     """The rate-limit key of a client: a keyed hash of its address, so that no raw IP address is
@@ -24,6 +27,21 @@ def client_key() -> str:
     day = datetime.now(timezone.utc).date().isoformat()
     message = f"{day}|{request.remote_addr or '-'}".encode()
     return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
+
+
+def client_fingerprint() -> str:
+    """A finer rate-limit key of a client than ``client_key``: a keyed hash of its address, user
+    agent and accepted languages, rotating daily like it. It holds when a browser clears its
+    cookies (nothing of it lives in the browser), and no raw address or header is written
+    anywhere. Like any header, the user agent is what the client claims: a hint that tells
+    apart phones behind one address, never proof of who they are."""
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret.encode() if isinstance(secret, str) else secret
+    key = hmac.new(secret, b"client-fingerprint", hashlib.sha256).digest()
+    day = datetime.now(timezone.utc).date().isoformat()
+    message = "|".join((day, request.remote_addr or "-", request.headers.get("User-Agent", "")[:512],
+                        request.headers.get("Accept-Language", "")[:256])).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
 class PublicCompress(Compress):

@@ -8,13 +8,15 @@ three ways in, each handed a ``NewResponse`` (what came in, and what the caller 
 ``ResponseWriter.write`` on a DBAPI cursor (the kiosk vote, on a connection of its own),
 ``record_response`` (the same on the session's connection: the phone survey and the tests'
 factories) and ``record_responses`` (many at once: the demo). After that a response changes only
-through ``flag_response`` (a dispute upheld; ``excluded`` follows) and ``hide_comment``.
+through ``flag_response`` (a dispute upheld; ``excluded`` follows), ``ResponseWriter.reflag`` (the
+kiosk's rules judged again as votes arrive around it; ``excluded`` follows) and ``hide_comment``.
 Responses are never deleted and never edited in substance: doubtful ones are kept, flagged and
 left out.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -76,7 +78,9 @@ class Response(db.Model):
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
     desk_id: Mapped[int | None] = mapped_column(sa.ForeignKey("desk.id"))
     officer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("officer.id"))
-    period_id: Mapped[int] = mapped_column(sa.ForeignKey("period.id"))
+    # None: cast while no period was open (a kiosk vote); kept, flagged NO_PERIOD, in no score,
+    # and not taken into a period opened later.
+    period_id: Mapped[int | None] = mapped_column(sa.ForeignKey("period.id"))
     kiosk_id: Mapped[int | None] = mapped_column(sa.ForeignKey("kiosk.id"))
     service_id: Mapped[int | None] = mapped_column(sa.ForeignKey("service.id"))
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime)  # on the device's clock
@@ -108,7 +112,10 @@ class Response(db.Model):
         sa.Index("ix_response_period_officer", "period_id", "officer_id", "unit_id", "channel", "excluded",
                  "score_n", "score_sum"),
         sa.Index("ix_response_period_unit", "period_id", "unit_id", "channel", "excluded", "score_n", "score_sum"),
-        sa.Index("ix_response_kiosk_cast", "kiosk_id", "cast_at"),
+        # A desk's kiosk votes around a cast time, in the rules' order, and those it counted
+        # (kiosk.votes.MisuseRules).
+        sa.Index("ix_response_desk_cast", "desk_id", "cast_at", "uuid"),
+        sa.Index("ix_response_desk_counted", "desk_id", "excluded", "cast_at"),
     )
 
     @property
@@ -170,7 +177,7 @@ class NewResponse:
     uuid: str
     channel: Channel
     unit_id: int
-    period_id: int
+    period_id: int | None  # None: no period was open (kept outside any period, see Flag.NO_PERIOD)
     cast_at: datetime
     received_at: datetime
     answers: tuple[Given, ...] = field(default=())
@@ -195,6 +202,12 @@ class NewResponse:
     repeat: bool = False
     # Beyond the client's rate limit.
     over_rate_limit: bool = False
+    # Claims a past time the server cannot believe (kiosk.votes): not inside an outage it saw.
+    late: bool = False
+    # Beyond the desk's ceiling of counted votes in the hour.
+    over_rate: bool = False
+    # One of a run of taps at machine-regular intervals.
+    regular: bool = False
 
 
 def flags_of(new: NewResponse) -> Flag:
@@ -202,9 +215,12 @@ def flags_of(new: NewResponse) -> Flag:
     flags = Flag(0)
     if new.officer_id is None:
         flags |= Flag.UNATTRIBUTED  # kept for the desk and the unit: a citizen's voice is never dropped
+    if new.period_id is None:
+        flags |= Flag.NO_PERIOD  # kept, outside any period: never thrown away, never counted
     for observed, flag in ((new.clock_adjusted, Flag.CLOCK_ADJUSTED), (new.burst, Flag.BURST),
                            (new.duty_just_started, Flag.DUTY_START), (new.repeat, Flag.REPEAT),
-                           (new.over_rate_limit, Flag.RATE_LIMITED)):
+                           (new.over_rate_limit, Flag.RATE_LIMITED), (new.late, Flag.LATE),
+                           (new.over_rate, Flag.OVER_RATE), (new.regular, Flag.REGULAR)):
         if observed:
             flags |= flag
     return flags
@@ -263,6 +279,13 @@ def _insert_response_and_answers(dialect):
     return sa.select(inserted.c.id).add_cte(answered)
 
 
+def _reflag(dialect):
+    response = Response.__table__
+    return (sa.update(response).where(response.c.id == sa.bindparam("response_id"))
+            .values(flags=sa.bindparam("new_flags", type_=response.c.flags.type),
+                    excluded=sa.bindparam("new_excluded", type_=response.c.excluded.type)))
+
+
 def _insert_answer(dialect):
     answer = Answer.__table__
     return sa.insert(answer).values({c.key: sa.bindparam(c.key, type_=c.type) for c in answer.columns})
@@ -279,6 +302,7 @@ class ResponseWriter:
         else:
             self.insert = Prepared(_insert_response(dialect), dialect)
             self.insert_answer = Prepared(_insert_answer(dialect), dialect)
+        self.update_flags = Prepared(_reflag(dialect), dialect)
 
     @classmethod
     def of(cls, dialect) -> "ResponseWriter":
@@ -305,6 +329,15 @@ class ResponseWriter:
         return found[0]
 
 
+    def reflag(self, cursor, flags_by_id: dict[int, Flag]) -> None:
+        """Set the flags of stored responses (the kiosk's rules judged again when a vote arrives
+        among them, see kiosk.votes); ``excluded`` follows, by ``excluded_by`` as at insert."""
+        if flags_by_id:
+            self.update_flags.execute_many(cursor, [
+                {"response_id": response_id, "new_flags": int(flags), "new_excluded": excluded_by(flags)}
+                for response_id, flags in flags_by_id.items()])
+
+
 _writers: dict[str, ResponseWriter] = {}
 
 
@@ -317,8 +350,26 @@ def record_response(new: NewResponse) -> int | None:
     cursor = connection.connection.cursor()
     try:
         return ResponseWriter.of(connection.dialect).write(cursor, new)
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise _as_sqlalchemy_error(connection, cursor, error) from error
     finally:
-        cursor.close()
+        with contextlib.suppress(connection.dialect.loaded_dbapi.Error):  # a cursor of a connection gone
+            cursor.close()
+
+
+def _as_sqlalchemy_error(connection, cursor, error) -> sa.exc.DBAPIError:
+    """The driver's error from a cursor of our own, as SQLAlchemy raises it for its statements:
+    its class (an OperationalError for a dropped connection, which the app answers with a 503),
+    and a connection found gone invalidated, so that the pool drops it rather than lend it again."""
+    dialect = connection.dialect
+    try:
+        gone = dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)
+    except Exception:  # asking a dead connection may fail too: then it is gone
+        gone = True
+    if gone:
+        connection.invalidate(error)
+    return sa.exc.DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error, connection_invalidated=gone,
+                                      dialect=dialect)
 
 
 def record_responses(many: list[NewResponse]) -> list[int]:

@@ -10,12 +10,13 @@ from core.extensions import htmx
 from core.htmx import render_htmx
 from core.web import arg_id, paginate, saved
 from org import access
-from org.auth import MANAGERS, Records, roles_required
+from org.auth import MANAGERS, Records, load, roles_required
 from org.queries import desks_of
 
 from .forms import MoveForm, PairingCodeForm
 from .models import Kiosk
 from .pairing import kiosk_status, kiosks_query, make_pairing_code, move_kiosk, revoke_kiosk
+from .refusals import refusal_counts, refusal_message, refusals_query
 
 bp = Blueprint("kiosk", __name__)
 
@@ -44,12 +45,14 @@ class Kiosks(Records):
         now = utcnow()
         unit_id = arg_id("unit")
         status = request.args.get("status", "")
-        return dict(listing=paginate(kiosks_query(current_user, unit_id, status, now)), now=now, unit_id=unit_id,
+        listing = paginate(kiosks_query(current_user, unit_id, status, now))
+        return dict(listing=listing, now=now, unit_id=unit_id,
                     state_filter=status, statuses=STATUSES, units=access.managed_units(current_user),
-                    desks=desks_of(current_user), kiosk_status=kiosk_status)
+                    desks=desks_of(current_user), kiosk_status=kiosk_status,
+                    refused=refusal_counts([kiosk.id for kiosk in listing.items]))
 
     def row_context(self, kiosk):
-        return dict(now=utcnow(), kiosk_status=kiosk_status,
+        return dict(now=utcnow(), kiosk_status=kiosk_status, refused=refusal_counts([kiosk.id]),
                     desks=[d for d in desks_of(current_user) if d.unit_id == kiosk.desk.unit_id])
 
     def blank(self, parent=None, made=None):
@@ -96,3 +99,13 @@ def pairing_code():
         response.headers["HX-Trigger"] = "pairing-code-made"
         return response
     return render_template("kiosk/kiosks.html", **kiosks.page_context(form=form), **shown)
+
+
+@bp.get("/kiosks/<int:kiosk_id>/refusals")
+@roles_required(*MANAGERS)
+def kiosk_refusals(kiosk_id: int):
+    """The votes this kiosk's tablet sent that the server refused for good, newest first: what
+    was sent and why it was refused (the tablet dropped them from its queue)."""
+    kiosk = load(Kiosk, kiosk_id, lambda k: k.desk.unit_id)
+    return render_htmx("kiosk/refusals.html", "kiosk/_refusals.html", kiosk=kiosk, unit=kiosk.desk.unit,
+                       listing=paginate(refusals_query(kiosk.id), 50), refusal_message=refusal_message)

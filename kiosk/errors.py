@@ -17,7 +17,19 @@ class PairingError(DomainError):
 
 
 class VoteError(DomainError):
+    """Why the vote endpoint did not store a vote.
+
+    ``final``: the same vote will never be stored, however often it is sent (it is malformed, or
+    its id belongs to another device). The answer says so (``"final": true``); the tablet then
+    drops the vote from its queue and the server records it (``kiosk.refusals``), so that one
+    such vote never holds up the votes queued behind it. Every other refusal is a state that
+    changes (no active question until an administrator adds one; a tablet not paired, 401; over
+    the rate limit, 429; a server error, 5xx): the tablet keeps the vote and sends it again later.
+    """
+
     status = 422
+    FINAL = frozenset({"not_json", "bad_uuid", "bad_value", "bad_reasons", "unknown_reason", "bad_cast_at",
+                       "bad_locale", "uuid_conflict"})
     messages = {
         "not_json": _l("Send the vote as a JSON object."),
         "bad_uuid": _l("The vote needs an id (a UUID) made by the kiosk."),
@@ -26,7 +38,6 @@ class VoteError(DomainError):
         "unknown_reason": _l("Unknown reason: %(reason)s."),
         "bad_cast_at": _l("The time of the vote is not a valid ISO 8601 time."),
         "bad_locale": _l("Unknown language."),
-        "no_open_period": _l("No appraisal period is open for this date, so votes cannot be received."),
         "no_question": _l("This kiosk has no active question. Ask the administrator."),
         "uuid_conflict": _l("This vote id was already used by another device."),
         "not_paired": _l("This tablet is not paired as a kiosk."),
@@ -36,3 +47,10 @@ class VoteError(DomainError):
         super().__init__(code, **params)
         if status:
             self.status = status
+
+    @property
+    def final(self) -> bool:
+        return self.code in self.FINAL
+
+    def as_json(self) -> dict:
+        return {**super().as_json(), "final": self.final}

@@ -16,7 +16,7 @@ from org.access import require_unit, scoped
 from org.models import Desk, Unit, User
 
 from .errors import PairingError
-from .models import Kiosk, PairingCode
+from .models import Kiosk, KioskContact, PairingCode
 
 PAIRING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a screen, typed
 
@@ -63,7 +63,7 @@ def pair_kiosk(code_text: str, now: datetime | None = None, name: str = "") -> t
         raise PairingError("desk_inactive")
     token = secrets.token_urlsafe(32)
     kiosk = Kiosk(desk=code.desk, name=name or code.desk.name, token_hash=token_hash(token), paired_at=now,
-                  last_seen_at=now)
+                  last_seen_at=now, contact_since=now)
     db.session.add(kiosk)
     db.session.flush()
     # Conditional update: if another request spent the code meanwhile, this one matches no row.
@@ -93,13 +93,40 @@ def kiosk_for_token(token: str | None) -> Kiosk | None:
 
 # A kiosk's heartbeat is written at most this often, to keep writes off the hot path.
 HEARTBEAT_EVERY = timedelta(seconds=60)
+# A kiosk calls home every minute (its banner), and each vote is a contact too; with heartbeats
+# written at most a minute apart, two written ones are less than two minutes apart while it is in
+# contact. A longer silence is an outage the server saw: the span of contact before it is closed
+# (a KioskContact row) and a new one starts. Half a heartbeat more leaves room for a slow request.
+OUTAGE_AFTER = 2 * HEARTBEAT_EVERY + HEARTBEAT_EVERY / 2
+
+
+def outage_ended(last_seen_at: datetime | None, now: datetime) -> bool:
+    """Whether a contact at ``now`` ends an outage (the kiosk was last heard from longer ago than
+    OUTAGE_AFTER)."""
+    return last_seen_at is not None and now - last_seen_at > OUTAGE_AFTER
 
 
 def touch_kiosk(kiosk: Kiosk, now: datetime | None = None) -> None:
-    """Record a heartbeat (at most every HEARTBEAT_EVERY)."""
+    """Record a heartbeat (at most every HEARTBEAT_EVERY), and the span of contact an outage
+    closes (as the vote does, kiosk.votes)."""
     now = now or utcnow()
-    if kiosk.last_seen_at is None or now - kiosk.last_seen_at >= HEARTBEAT_EVERY:
-        kiosk.last_seen_at = now
+    last_seen = kiosk.last_seen_at
+    if last_seen is not None and now - last_seen < HEARTBEAT_EVERY:
+        return
+    if last_seen is None or outage_ended(last_seen, now):
+        # Conditional, so that of two requests ending the same outage at once one closes the span.
+        closed = db.session.execute(
+            sa.update(Kiosk).where(Kiosk.id == kiosk.id, Kiosk.last_seen_at == last_seen if last_seen else
+                                   Kiosk.last_seen_at.is_(None))
+            .values(last_seen_at=now, contact_since=now)
+            .execution_options(synchronize_session=False)).rowcount
+        if closed and last_seen is not None:
+            db.session.add(KioskContact(kiosk_id=kiosk.id, first_seen_at=kiosk.contact_since or kiosk.paired_at,
+                                        last_seen_at=last_seen))
+        kiosk.last_seen_at = kiosk.contact_since = now
+        db.session.flush()
+        return
+    kiosk.last_seen_at = now
 
 
 # A kiosk calls home every minute (its banner); five quiet minutes mean it is off or offline.

@@ -14,16 +14,19 @@ from core.extensions import csrf, htmx, limiter
 from core.htmx import render_htmx
 from core.sessions import sessionless
 from core.web import saved
-from org.duty import end_duty_by_pin, start_duty_by_pin
+from org.duty import check_pin, end_duty_by_pin, start_duty_by_pin
 from org.errors import DutyError
 from org.models import Officer
+from survey.devices import minting_device, remember_device
 from survey.errors import SurveyError
 from survey.operations import issue_service_code
 
 from .errors import PairingError, VoteError
 from .forms import PairForm, PinForm
+from .outside_period import period_open_for
 from .pairing import kiosk_for_token, pair_kiosk, token_hash, touch_kiosk
 from .queries import kiosk_config_version, kiosk_indicators
+from .refusals import body_of, record_refusal, refusal_counts
 from .votes import MisuseRules, VoteTransaction
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
@@ -66,7 +69,8 @@ def kiosk_required(view):
 def _kiosk_context(**extra) -> dict:
     """What every kiosk page shows: the kiosk, its desk and unit, and the duty at the desk now."""
     desk = g.kiosk.desk
-    return {"kiosk": g.kiosk, "desk": desk, "unit": desk.unit, "duty": desk.current_duty(), **extra}
+    return {"kiosk": g.kiosk, "desk": desk, "unit": desk.unit, "duty": desk.current_duty(),
+            "period_open": period_open_for(desk.unit, utcnow()), **extra}
 
 
 def _screen_context() -> dict:
@@ -171,7 +175,8 @@ def _unit_officers():
 
 
 def _render_duty(status: int = 200, **extra):
-    context = _kiosk_context(officers=_unit_officers(), **extra)
+    refused = refusal_counts([g.kiosk.id]).get(g.kiosk.id)
+    context = _kiosk_context(officers=_unit_officers(), refused=refused, **extra)
     return render_htmx("kiosk/duty.html", "kiosk/_duty.html", status=status, **context)
 
 
@@ -185,7 +190,7 @@ def duty():
         officer = _officer(request.args.get("officer", type=int))
         if officer is None or officer.unit_id != g.kiosk.desk.unit_id or not officer.active:
             return _render_duty(status=404, error=DutyError("unknown_officer").message)
-    elif action == "end":
+    elif action in ("end", "code"):  # the PIN of the officer on duty: to end it, or for a survey code
         current = g.kiosk.desk.current_duty()
         if current is None:
             return _render_duty(status=409, error=DutyError("not_on_duty").message)
@@ -243,19 +248,26 @@ def duty_end():
 @limiter.limit("60 per hour", key_func=_kiosk_key)
 def service_code():
     """A one-time QR code for the citizen just served by the officer on duty: a survey answered
-    through it is marked verified. The officer shows it from the staff panel."""
-    desk = g.kiosk.desk
+    through it is marked verified. The officer asks for it from the staff panel with their PIN
+    (anyone can touch a kiosk), and neither this tablet nor the officer can answer it."""
+    desk, form, now = g.kiosk.desk, PinForm(), utcnow()
     duty = desk.current_duty()
     if duty is None:
         return _render_duty(status=409, error=DutyError("not_on_duty").message)
     try:
-        code = issue_service_code(duty.officer, desk)
+        check_pin(duty.officer, form.pin.data if form.pin.validate(form) else "", now)
+    except DutyError as error:
+        return _duty_failed(error, "code", duty.officer)
+    device, fresh = minting_device()
+    try:
+        code = issue_service_code(duty.officer, desk, now, minted_kiosk_id=g.kiosk.id, minted_device=device)
     except SurveyError as error:
         db.session.rollback()
-        return _render_duty(status=409, error=error.message)
+        return _render_duty(status=error.status, error=error.message)
     db.session.commit()
-    return render_htmx("kiosk/service_code.html", "kiosk/_service_code.html", service_code=code,
-                       **_kiosk_context())
+    response = render_htmx("kiosk/service_code.html", "kiosk/_service_code.html", service_code=code,
+                           **_kiosk_context())
+    return remember_device(response, fresh)
 
 
 # --- Votes ------------------------------------------------------------------------------------
@@ -296,14 +308,22 @@ def vote():
     session (see ``kiosk.votes``), and without the cookie session either."""
     payload = request.get_json(silent=True) if request.is_json else None
     with VoteTransaction() as votes:
-        if votes.read(_token_from_request(), payload, rules=current_app.extensions[MISUSE_RULES]) is None:
+        kiosk = votes.read(_token_from_request(), payload, rules=current_app.extensions[MISUSE_RULES])
+        if kiosk is None:
             return jsonify(VoteError("not_paired").as_json()), 401
-        if not request.is_json:
-            return jsonify(VoteError("not_json").as_json()), 415
         try:
+            if not request.is_json:
+                raise VoteError("not_json", status=415)
             result = votes.record()[0]
         except VoteError as error:
-            return jsonify(error.as_json()), error.status
-        votes.touch()
-        votes.commit()
-    return jsonify(result.as_json()), 201
+            refused = error
+        else:
+            votes.touch()
+            votes.commit()
+            return jsonify(result.as_json()), 201
+    # Refused for good: the tablet drops the vote, so it is recorded for the staff to see (through
+    # the session, once the vote's own connection is given back; refusals are rare).
+    if refused.final:
+        record_refusal(kiosk.id, refused, payload, body_of(request))
+        db.session.commit()
+    return jsonify(refused.as_json()), refused.status

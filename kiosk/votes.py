@@ -3,15 +3,20 @@
 Every kiosk of a deployment sends one per citizen, and a kiosk back online flushes its whole
 queue at once. A vote reads once, then writes what it must:
 
-- one read (``_context``): the kiosk of the device token with its desk's unit and time zone, a
-  response already stored under the vote's UUID, the open period, the duty at the desk when the
-  vote was cast, the misuse checks, and a fingerprint of the kiosk indicators (which keys a
+- one read (``_context``): the kiosk of the device token with its desk's unit, time zone and
+  ceiling, a response already stored under the vote's UUID, the open period, the duty at the desk
+  when the vote was cast, the kiosk's contact around the cast time (whether the time may be
+  believed, see ``MisuseRules``), and a fingerprint of the kiosk indicators (which keys a
   per-process cache of them, see ``KioskVoteIndicators``);
+- for a believed vote, one more read (``_newest``): the desk's votes just before it and what the
+  desk counted in its hour (a handful of index entries), or, for a vote cast among stored ones
+  (an offline queue), the desk's votes within the rules' reach (``_window``);
 - the response with its answers, through ``core.responses.ResponseWriter`` (the one writer of a
   response), unless its UUID is already stored: one statement on PostgreSQL, the response and
   then its answers on SQLite; should the same vote be stored meanwhile by a delivery running at
-  the same moment, one more read finds what that delivery stored;
-- the kiosk's heartbeat, at most once a minute.
+  the same moment, one more read finds what that delivery stored; then the new flags of the
+  stored votes its arrival changes (``ResponseWriter.reflag``; none, mostly);
+- the kiosk's heartbeat, at most once a minute, and the span of contact an outage closes.
 
 The statements are SQLAlchemy Core, compiled once per dialect (``core.db.Prepared``), and run on a
 pooled DBAPI connection of their own without the ORM session (``VoteTransaction``), or on the
@@ -27,7 +32,7 @@ import os
 import threading
 import uuid as uuid_module
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -36,12 +41,12 @@ import sqlalchemy as sa
 
 from appraisal.models import Indicator, IndicatorChannel, IndicatorKind, Period, PeriodStatus
 from core.db import Prepared, db, utcnow
-from core.responses import Channel, Given, NewResponse, Response, ResponseWriter
+from core.responses import Channel, Flag, Given, NewResponse, Response, ResponseWriter, excluded_by, flags_of
 from org.models import Desk, Duty, Unit
 
 from .errors import VoteError
-from .models import Kiosk
-from .pairing import HEARTBEAT_EVERY, token_hash
+from .models import Kiosk, KioskContact
+from .pairing import HEARTBEAT_EVERY, outage_ended, token_hash
 from .queries import kiosk_question
 
 try:
@@ -57,34 +62,190 @@ EARLIEST_DEVICE_TIME = datetime(2000, 1, 1, tzinfo=timezone.utc)
 MAX_REASONS = 10
 
 
+MINUTE = timedelta(minutes=1)
+HOUR = timedelta(hours=1)
+# The rules' own flags: judged again, as a pure function of a desk's votes, whenever a vote arrives
+# among them. Every other flag of a vote is its own (observed when it arrived, or a dispute upheld).
+RULE_FLAGS = Flag.BURST | Flag.REGULAR | Flag.OVER_RATE
+
+
 @dataclass(frozen=True)
 class MisuseRules:
-    """When kiosk votes are kept but flagged and left out of scores. Checked on the cast times
-    the device reports, so the rules hold for votes that arrive late from an offline queue.
+    """When kiosk votes are kept but flagged and left out of scores.
 
-    - ``burst``: another vote on the same kiosk cast less than this long before or after;
-    - ``max_per_minute``: this many votes already cast on the kiosk in the minute before;
-    - ``after_duty_start``: cast this soon after the officer started duty at the desk (an officer
-      rating themselves as they sit down).
+    When a vote may claim the past (``believed``): a kiosk is in contact every minute (its
+    banner, its votes; kiosk.pairing), so a vote cast while it was in contact reaches the server
+    within seconds. A vote received more than ``late_after`` after its cast time is believed only
+    when that time lies in an outage the server saw (a gap in the kiosk's contact), and arrives
+    within ``outage_flush`` of the outage's end (a queue is sent as soon as the kiosk is back).
+    Any other is flagged LATE, and takes no part in the rules below.
+
+    The rules below look at a desk's believed kiosk votes in the order of their cast times (then
+    their UUIDs), both ways in time: each vote's flags are a pure function of the set of the
+    desk's votes around it (``judge``), so the order in which an offline queue arrives changes
+    nothing. When a vote arrives, the votes around it are judged again and the flags that change
+    are rewritten (``core.responses.ResponseWriter.reflag``).
+
+    - BURST: the previous vote was cast less than ``burst`` before, or ``max_per_minute`` votes
+      were cast in the minute before;
+    - REGULAR: one of a run of ``regular_run`` consecutive votes whose intervals are each at most
+      ``regular_max_interval`` and differ from each other by at most ``regular_spread`` (or
+      REGULAR_SPREAD_SHARE of their mean, if more). Citizens served one after another are never
+      that regular: service times vary by minutes, and six intervals a second apart of each other
+      are a script or a finger on a metronome. Beyond ``regular_max_interval`` the hour's ceiling
+      holds them anyway;
+    - OVER_RATE: the desk already counted its unit's ``max_votes_per_hour`` votes in the clock
+      hour (the unit's local hour: Indonesia's zones are whole hours from UTC). The surplus in
+      cast order is flagged, only votes no other flag leaves out are counted. Clock hours keep a
+      vote's judgement within its hour; two hours' ceilings meet at a boundary, so a desk never
+      counts more than the ceiling in a clock hour, nor more than twice it in any sixty minutes;
+    - DUTY_START (the vote's own, seen when it arrives): cast within ``after_duty_start`` of the
+      officer starting duty at the desk (an officer rating themselves as they sit down).
     """
 
     burst: timedelta = timedelta(seconds=3)
     max_per_minute: int = 10
     after_duty_start: timedelta = timedelta(seconds=15)
+    # The kiosk sends a vote once its reasons are picked (KIOSK_REASON_SECONDS at most), then
+    # retries for a while: this covers both.
+    late_after: timedelta = timedelta(seconds=30)
+    outage_flush: timedelta = timedelta(minutes=60)
+    regular_run: int = 6
+    regular_spread: timedelta = timedelta(seconds=1)
+    regular_max_interval: timedelta = timedelta(seconds=120)
 
     @classmethod
     def from_config(cls, config) -> MisuseRules:
+        default = cls()
+
+        def seconds(name: str, fallback: timedelta) -> timedelta:
+            return timedelta(seconds=config[name]) if name in config else fallback
+
         return cls(burst=timedelta(seconds=config["MISUSE_BURST_SECONDS"]),
                    max_per_minute=config["MISUSE_MAX_PER_MINUTE"],
-                   after_duty_start=timedelta(seconds=config["MISUSE_AFTER_DUTY_START_SECONDS"]))
+                   after_duty_start=timedelta(seconds=config["MISUSE_AFTER_DUTY_START_SECONDS"]),
+                   late_after=seconds("MISUSE_LATE_SECONDS", default.late_after),
+                   outage_flush=seconds("MISUSE_OUTAGE_FLUSH_SECONDS", default.outage_flush),
+                   regular_run=config.get("MISUSE_REGULAR_RUN", default.regular_run),
+                   regular_spread=seconds("MISUSE_REGULAR_SPREAD_SECONDS", default.regular_spread),
+                   regular_max_interval=seconds("MISUSE_REGULAR_MAX_INTERVAL_SECONDS",
+                                                default.regular_max_interval))
 
-    def observe(self, near: bool, full_minute: bool, cast_at: datetime,
-                duty_started_at: datetime | None) -> dict[str, bool]:
-        """What the rules see in a vote, given whether another vote of the kiosk was cast within
-        the burst window, whether ``max_per_minute`` were cast in the minute before, and when the
-        duty the vote is attributed to started (the writer turns it into flags)."""
-        return {"burst": near or full_minute or self.max_per_minute <= 0,
-                "duty_just_started": duty_started_at is not None and cast_at - duty_started_at < self.after_duty_start}
+    @property
+    def reach(self) -> timedelta:
+        """How far a vote's flags look from its cast time: the minute before, and a regular run."""
+        return max(MINUTE, self.regular_max_interval * max(self.regular_run - 1, 0)) + timedelta(seconds=1)
+
+    @property
+    def previous_needed(self) -> int:
+        """How many votes before a vote the rules look at when it is the desk's newest."""
+        return max(self.max_per_minute, self.regular_run - 1, 1)
+
+    def believed(self, cast_at: datetime, now: datetime, last_seen_at: datetime | None,
+                 contact_since: datetime | None, next_span_start: datetime | None) -> bool:
+        """Whether a vote cast at ``cast_at`` and received ``now`` may claim that time, given the
+        kiosk's contact: its current span (``contact_since`` to ``last_seen_at``) and the start
+        of the first closed span that ends at or after ``cast_at`` (None when there is none)."""
+        if now - cast_at <= self.late_after or last_seen_at is None:
+            return True
+        if cast_at > last_seen_at:
+            # Since the kiosk was last heard from: believed if that silence is an outage.
+            return outage_ended(last_seen_at, now)
+        since = contact_since or last_seen_at
+        if cast_at >= since or (next_span_start is not None and next_span_start <= cast_at):
+            return False  # the kiosk was in contact then: the vote would have arrived at once
+        ended = next_span_start if next_span_start is not None else since
+        return now - ended <= self.outage_flush
+
+    def duty_just_started(self, cast_at: datetime, duty_started_at: datetime | None) -> bool:
+        return duty_started_at is not None and cast_at - duty_started_at < self.after_duty_start
+
+    def regular(self, times: list[datetime]) -> bool:
+        """Whether consecutive cast times (a whole run) are machine-regular."""
+        gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:])]
+        if not gaps or max(gaps) > self.regular_max_interval.total_seconds():
+            return False
+        allowed = max(self.regular_spread.total_seconds(), REGULAR_SPREAD_SHARE * sum(gaps) / len(gaps))
+        return max(gaps) - min(gaps) <= allowed
+
+
+# See MisuseRules: the spread a regular run may have, as a share of its mean interval.
+REGULAR_SPREAD_SHARE = 0.05
+
+
+def hour_of(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+@dataclass(frozen=True)
+class DeskVote:
+    """What the rules see of a desk's believed kiosk vote: its id (None for the one arriving),
+    its order (cast time, then UUID) and its flags."""
+
+    id: int | None
+    cast_at: datetime
+    uuid: str
+    flags: Flag
+
+
+def judge(votes: list[DeskVote], rules: MisuseRules, ceiling: int) -> list[Flag]:
+    """The flags of each of a desk's votes (sorted by cast time, then UUID) under the rules: a
+    pure function of the set (see MisuseRules). Exact for a vote whose reach (``rules.reach``,
+    and its whole clock hour) lies within the votes given."""
+    n = len(votes)
+    times = [v.cast_at for v in votes]
+    burst, regular = [False] * n, [False] * n
+    first_in_minute = 0
+    for i in range(n):
+        while times[first_in_minute] <= times[i] - MINUTE:
+            first_in_minute += 1
+        burst[i] = (i > 0 and times[i] - times[i - 1] < rules.burst) or i - first_in_minute >= rules.max_per_minute
+    run = rules.regular_run
+    if run >= 2:
+        for start in range(n - run + 1):
+            if rules.regular(times[start:start + run]):
+                regular[start:start + run] = [True] * run
+    flags, counted = [], {}
+    for i, vote in enumerate(votes):
+        flag = Flag(vote.flags) & ~RULE_FLAGS
+        if burst[i]:
+            flag |= Flag.BURST
+        if regular[i]:
+            flag |= Flag.REGULAR
+        if not excluded_by(flag):
+            hour = hour_of(vote.cast_at)
+            if counted.get(hour, 0) >= ceiling:
+                flag |= Flag.OVER_RATE
+            else:
+                counted[hour] = counted.get(hour, 0) + 1
+        flags.append(flag)
+    return flags
+
+
+def judge_newest(vote: DeskVote, previous: list[DeskVote], counted_in_hour: int, rules: MisuseRules,
+                 ceiling: int) -> tuple[Flag, dict[int, Flag]]:
+    """``judge`` for a vote cast after every other of its desk, from the ``rules.previous_needed``
+    votes before it (newest first) and the number of votes the desk counted in its hour: its
+    flags, and the new flags of the votes before it that change (the run it completes, if
+    regular). The same result as ``judge`` over all the desk's votes (tests/kiosk/test_plausibility)."""
+    flag = Flag(vote.flags) & ~RULE_FLAGS
+    in_minute = sum(1 for p in previous[:max(rules.max_per_minute, 0)] if p.cast_at > vote.cast_at - MINUTE)
+    if (previous and vote.cast_at - previous[0].cast_at < rules.burst) or in_minute >= rules.max_per_minute:
+        flag |= Flag.BURST
+    changes, freed = {}, 0
+    run = previous[:rules.regular_run - 1][::-1]
+    if rules.regular_run >= 2 and len(run) == rules.regular_run - 1 \
+            and rules.regular([p.cast_at for p in run] + [vote.cast_at]):
+        flag |= Flag.REGULAR
+        for p in run:
+            if not excluded_by(p.flags) and hour_of(p.cast_at) == hour_of(vote.cast_at):
+                freed += 1  # it was counted in the hour; no longer
+            new = (Flag(p.flags) & ~Flag.OVER_RATE) | Flag.REGULAR
+            if new != p.flags:
+                changes[p.id] = new
+    if not excluded_by(flag) and counted_in_hour - freed >= ceiling:
+        flag |= Flag.OVER_RATE
+    return flag, changes
 
 
 @dataclass(frozen=True)
@@ -226,19 +387,12 @@ def _context():
                        sa.or_(duty.c.ended_at.is_(None), duty.c.ended_at > cast_at))
                 .order_by(duty.c.started_at.desc()).limit(1).scalar_subquery())
 
-    # Another vote of the kiosk cast within the burst window, before or after; and whether
-    # max_per_minute votes were cast in the minute before (whether the max_per_minute-th exists:
-    # a kiosk hammered with votes costs no more to check than a quiet one). Index range scans on
-    # ix_response_kiosk_cast.
-    near = sa.exists().where(response.c.kiosk_id == kiosk.c.id,
-                             response.c.cast_at > sa.bindparam("burst_from", type_=response.c.cast_at.type),
-                             response.c.cast_at < sa.bindparam("burst_to", type_=response.c.cast_at.type))
-    full_minute = sa.exists(
-        sa.select(response.c.id)
-        .where(response.c.kiosk_id == kiosk.c.id,
-               response.c.cast_at > sa.bindparam("minute_from", type_=response.c.cast_at.type),
-               response.c.cast_at <= cast_at)
-        .limit(1).offset(sa.bindparam("minute_offset", type_=sa.Integer)))
+    # The start of the first closed span of contact that ends at or after the cast time (see
+    # MisuseRules.believed): one index probe on ix_kiosk_contact_kiosk_last.
+    contact = KioskContact.__table__
+    next_span_start = (sa.select(contact.c.first_seen_at)
+                       .where(contact.c.kiosk_id == kiosk.c.id, contact.c.last_seen_at >= cast_at)
+                       .order_by(contact.c.last_seen_at).limit(1).scalar_subquery())
     # Every kiosk-channel indicator as "id:kind:active:position:code" (see KioskVoteIndicators).
     entry = (sa.cast(indicator.c.id, sa.String) + ":" + sa.cast(indicator.c.kind, sa.String) + ":"
              + sa.case((indicator.c.active, "1"), else_="0") + ":" + sa.cast(indicator.c.position, sa.String)
@@ -250,8 +404,8 @@ def _context():
     return (sa.select(kiosk.c.id, kiosk.c.desk_id, desk.c.unit_id, unit.c.timezone, kiosk.c.paired_at,
                       kiosk.c.last_seen_at, stored.c.id, stored.c.kiosk_id, stored.c.officer_id,
                       *(open_period_on(day) for day in _DAYS),
-                      duty_at_cast(duty.c.officer_id), duty_at_cast(duty.c.started_at), near, full_minute,
-                      fingerprint)
+                      duty_at_cast(duty.c.officer_id), duty_at_cast(duty.c.started_at), fingerprint,
+                      kiosk.c.contact_since, next_span_start, unit.c.max_votes_per_hour)
             .select_from(kiosk.join(desk, desk.c.id == kiosk.c.desk_id).join(unit, unit.c.id == desk.c.unit_id)
                          .outerjoin(stored, stored.c.uuid == sa.bindparam("uuid")))
             .where(kiosk.c.token_hash == sa.bindparam("token_hash"), kiosk.c.revoked_at.is_(None)))
@@ -277,6 +431,78 @@ def _touch():
             .values(last_seen_at=sa.bindparam("seen_at", type_=kiosk.c.last_seen_at.type)))
 
 
+def _end_outage():
+    """The heartbeat that ends an outage: a new span of contact starts (conditional: of two
+    requests ending the same outage, one does)."""
+    kiosk = Kiosk.__table__
+    seen_at = sa.bindparam("seen_at", type_=kiosk.c.last_seen_at.type)
+    return (sa.update(kiosk)
+            .where(kiosk.c.id == sa.bindparam("kiosk_id"),
+                   kiosk.c.last_seen_at == sa.bindparam("last_seen_at", type_=kiosk.c.last_seen_at.type))
+            .values(last_seen_at=seen_at, contact_since=seen_at))
+
+
+def _close_span():
+    contact = KioskContact.__table__
+    return sa.insert(contact).values(kiosk_id=sa.bindparam("kiosk_id"),
+                                     first_seen_at=sa.bindparam("first_seen_at", type_=contact.c.first_seen_at.type),
+                                     last_seen_at=sa.bindparam("last_seen_at", type_=contact.c.last_seen_at.type))
+
+
+def _believed_votes(response):
+    """A desk's kiosk votes whose cast time was believed: the votes the rules look at."""
+    return (response.c.desk_id == sa.bindparam("desk_id"), response.c.channel == Channel.KIOSK,
+            response.c.flags.op("&")(int(Flag.LATE)) == 0)
+
+
+def _newest():
+    """For a vote about to be stored at a desk: whether any believed vote of the desk comes after
+    it (then the votes around it are judged again, ``_window``), the number of votes the desk
+    counted in the vote's hour before it (ix_response_desk_counted: at most the ceiling of them,
+    however hammered the kiosk), and the believed votes just before it, newest first
+    (ix_response_desk_cast, read backwards from the vote)."""
+    response = Response.__table__
+    cast_at = sa.bindparam("cast_at", type_=response.c.cast_at.type)
+    vote_uuid = sa.bindparam("uuid", type_=response.c.uuid.type)
+    newer = sa.exists().where(*_believed_votes(response), response.c.cast_at >= cast_at,
+                              sa.or_(response.c.cast_at > cast_at, response.c.uuid > vote_uuid))
+    counted = (sa.select(sa.func.count()).select_from(response)
+               .where(response.c.desk_id == sa.bindparam("desk_id"), response.c.excluded == sa.false(),
+                      response.c.cast_at >= sa.bindparam("hour", type_=response.c.cast_at.type),
+                      response.c.cast_at <= cast_at, response.c.channel == Channel.KIOSK)
+               .scalar_subquery())
+    head = sa.select(newer.label("newer"), counted.label("counted")).subquery("head")
+    before = (sa.select(response.c.id, response.c.cast_at, response.c.uuid, response.c.flags)
+              .where(*_believed_votes(response), response.c.cast_at <= cast_at,
+                     sa.or_(response.c.cast_at < cast_at, response.c.uuid < vote_uuid))
+              .order_by(response.c.cast_at.desc(), response.c.uuid.desc())
+              .limit(sa.bindparam("previous", type_=sa.Integer)).subquery("before"))
+    return (sa.select(head.c.newer, head.c.counted, before.c.id, before.c.cast_at, before.c.uuid, before.c.flags)
+            .select_from(head.outerjoin(before, sa.true()))
+            .order_by(before.c.cast_at.desc(), before.c.uuid.desc()))
+
+
+def _window():
+    """A desk's believed votes cast in a window, in the rules' order."""
+    response = Response.__table__
+    return (sa.select(response.c.id, response.c.cast_at, response.c.uuid, response.c.flags)
+            .where(*_believed_votes(response),
+                   response.c.cast_at >= sa.bindparam("window_from", type_=response.c.cast_at.type),
+                   response.c.cast_at < sa.bindparam("window_to", type_=response.c.cast_at.type))
+            .order_by(response.c.cast_at, response.c.uuid))
+
+
+# PostgreSQL: the votes of one desk are judged one at a time (a transaction-scoped advisory lock
+# keyed by the desk, in this application's key space); SQLite writes one at a time anyway.
+_LOCK_SPACE = 0x53554152  # "SUAR"
+
+
+def _lock_desk():
+    # The two-key (integer, integer) form, whatever integer type the driver sends.
+    return sa.select(sa.func.pg_advisory_xact_lock(sa.cast(sa.bindparam("lock_space", type_=sa.Integer), sa.Integer),
+                                                   sa.cast(sa.bindparam("desk_id", type_=sa.Integer), sa.Integer)))
+
+
 class _VoteSQL:
     """The vote's statements for one dialect."""
 
@@ -289,6 +515,11 @@ class _VoteSQL:
         self.kiosk = Prepared(_kiosk_only(), dialect)
         self.stored = Prepared(_stored(), dialect)
         self.touch = Prepared(_touch(), dialect)
+        self.end_outage = Prepared(_end_outage(), dialect)
+        self.close_span = Prepared(_close_span(), dialect)
+        self.newest = Prepared(_newest(), dialect)
+        self.window = Prepared(_window(), dialect)
+        self.lock_desk = Prepared(_lock_desk(), dialect) if dialect.name == "postgresql" else None
         self.writer = ResponseWriter.of(dialect)
 
     @classmethod
@@ -314,6 +545,7 @@ class _Vote:
         self.sql, self.cursor, self.now, self.rules = sql, cursor, now, rules
         self.kiosk: KioskRef | None = None
         self.context: tuple | None = None
+        self.contact_since: datetime | None = None
         self.error: VoteError | None = None
         try:
             self.vote = parse_vote(payload)
@@ -345,14 +577,12 @@ class _Vote:
         return self.kiosk
 
     def _read_context(self, token_hash: str) -> tuple | None:
-        cast_at, rules = self.cast_at, self.rules
+        cast_at = self.cast_at
         day = self.utc_day = cast_at.astimezone(timezone.utc).date()
         return self.sql.context.one(self.cursor, {
             "token_hash": token_hash, "uuid": self.vote.uuid,
             "day_before": day - timedelta(days=1), "utc_day": day, "day_after": day + timedelta(days=1),
-            "cast_at": cast_at, "burst_from": cast_at - rules.burst, "burst_to": cast_at + rules.burst,
-            "minute_from": cast_at - timedelta(minutes=1),
-            "minute_offset": max(rules.max_per_minute - 1, 0)})  # (a limit of 0 is judged without it)
+            "cast_at": cast_at})
 
     def record(self) -> tuple[VoteResult, bool]:
         """Stores the vote read (see ``record_vote``); returns (result, created)."""
@@ -360,7 +590,8 @@ class _Vote:
             raise self.error
         kiosk, vote = self.kiosk, self.vote
         (stored_id, stored_kiosk_id, stored_officer_id, day_before, utc_day, day_after, officer_id, duty_started_at,
-         near, full_minute, fingerprint) = self.context[6:]
+         fingerprint, contact_since, next_span_start, ceiling) = self.context[6:]
+        self.contact_since = contact_since
 
         if stored_id is not None:
             return _stored_vote(vote.uuid, kiosk.id, stored_kiosk_id, stored_officer_id), False
@@ -374,32 +605,93 @@ class _Vote:
 
         # Periods are in the unit's local dates.
         local_offset = (self.cast_at.astimezone(ZoneInfo(kiosk.timezone)).date() - self.utc_day).days
+        # None when no period was open that day: the vote is kept all the same, outside any period
+        # (the writer flags it NO_PERIOD: in no score, and not taken into a period opened later).
         period_id = {-1: day_before, 0: utc_day, 1: day_after}[local_offset]
-        if period_id is None:
-            raise VoteError("no_open_period", status=409)
 
         # Attributed to whoever was on duty at the desk when the vote was cast.
-        response_id = self.sql.writer.write(self.cursor, NewResponse(
+        new = NewResponse(
             uuid=vote.uuid, channel=Channel.KIOSK, unit_id=kiosk.unit_id, period_id=period_id,
             cast_at=self.cast_at, received_at=self.now, locale=vote.locale,
             desk_id=kiosk.desk_id, officer_id=officer_id, kiosk_id=kiosk.id,
             answers=(Given(indicators.question_id, vote.value),
                      *(Given(indicators.reason_ids[code], 1, on_scale=False) for code in vote.reasons)),
             clock_adjusted=self.clock_adjusted,
-            **self.rules.observe(bool(near), bool(full_minute), self.cast_at, duty_started_at),
-        ))
+            duty_just_started=self.rules.duty_just_started(self.cast_at, duty_started_at),
+            late=not self.rules.believed(self.cast_at, self.now, kiosk.last_seen_at, contact_since or kiosk.paired_at,
+                                         next_span_start),
+        )
+        # A vote whose time is not believed takes no part in the rules: it must not move a
+        # colleague's votes in or out of a score.
+        changes = {} if new.late else self._judge(new, ceiling)
+        if changes:
+            own = changes.pop(None)
+            new = replace(new, burst=bool(own & Flag.BURST), regular=bool(own & Flag.REGULAR),
+                          over_rate=bool(own & Flag.OVER_RATE))
+        response_id = self.sql.writer.write(self.cursor, new)
         if response_id is None:
             # The UUID was stored since the context was read: the same vote, delivered twice at
             # once. The answer is the first delivery's.
             stored_kiosk_id, stored_officer_id = self.sql.stored.one(self.cursor, {"uuid": vote.uuid})
             return _stored_vote(vote.uuid, kiosk.id, stored_kiosk_id, stored_officer_id), False
+        self.sql.writer.reflag(self.cursor, changes)
         return VoteResult(vote.uuid, officer_id is not None), True
 
+    def _judge(self, new: NewResponse, ceiling: int) -> dict[int | None, Flag]:
+        """The rules' flags of the new vote (under the key None) and of the desk's stored votes
+        whose flags its arrival changes (see MisuseRules)."""
+        rules, sql, cursor, desk_id = self.rules, self.sql, self.cursor, new.desk_id
+        if sql.lock_desk is not None:
+            sql.lock_desk.one(cursor, {"lock_space": _LOCK_SPACE, "desk_id": desk_id})
+        arriving = DeskVote(None, new.cast_at, new.uuid, flags_of(new))
+        rows = _all(sql.newest, cursor, {
+            "desk_id": desk_id, "cast_at": new.cast_at, "uuid": new.uuid, "hour": hour_of(new.cast_at),
+            "previous": rules.previous_needed})
+        newer, counted = rows[0][0], rows[0][1]
+        if not newer:
+            # The usual case: the desk's newest vote. Only the votes just before it matter.
+            previous = [DeskVote(row[2], row[3], row[4], Flag(row[5])) for row in rows if row[2] is not None]
+            own, changes = judge_newest(arriving, previous, counted, rules, ceiling)
+            return {None: own, **changes}
+        # Cast among votes already stored (an offline queue, in any order): judge again every
+        # vote whose flags it may change (those within the rules' reach, with their whole clock
+        # hours), from the votes within the reach of those.
+        reach = rules.reach
+        first, last = hour_of(new.cast_at - reach), hour_of(new.cast_at + reach) + HOUR
+        votes = [DeskVote(row[0], row[1], row[2], Flag(row[3])) for row in _all(sql.window, cursor, {
+            "desk_id": desk_id, "window_from": first - reach, "window_to": last + reach})]
+        votes.append(arriving)
+        votes.sort(key=lambda v: (v.cast_at, v.uuid))
+        changes = {}
+        for vote, flags in zip(votes, judge(votes, rules, ceiling)):
+            if vote.id is None:
+                changes[None] = flags
+            elif first <= vote.cast_at < last and flags != vote.flags:
+                changes[vote.id] = flags
+        return changes
+
     def touch(self) -> None:
-        """The kiosk's heartbeat (as ``kiosk.pairing.touch_kiosk``)."""
+        """The kiosk's heartbeat (as ``kiosk.pairing.touch_kiosk``), and the span of contact an
+        outage closes."""
         kiosk = self.kiosk
-        if kiosk.last_seen_at is None or self.now - kiosk.last_seen_at >= HEARTBEAT_EVERY:
+        last_seen = kiosk.last_seen_at
+        if last_seen is not None and self.now - last_seen < HEARTBEAT_EVERY:
+            return
+        if last_seen is None or not outage_ended(last_seen, self.now):
             self.sql.touch.execute(self.cursor, {"seen_at": self.now, "kiosk_id": kiosk.id})
+            return
+        self.sql.end_outage.execute(self.cursor, {"seen_at": self.now, "kiosk_id": kiosk.id,
+                                                  "last_seen_at": last_seen})
+        if self.cursor.rowcount == 1:
+            self.sql.close_span.execute(self.cursor, {"kiosk_id": kiosk.id, "last_seen_at": last_seen,
+                                                      "first_seen_at": self.contact_since or kiosk.paired_at})
+
+
+def _all(prepared: Prepared, cursor, values: dict) -> list[tuple]:
+    """Every row of a prepared query, through the types of its selected columns."""
+    prepared.execute(cursor, values)
+    return [tuple(convert(value) if convert else value for convert, value in zip(prepared.results, row))
+            for row in cursor.fetchall()]
 
 
 def _stored_vote(vote_uuid: str, kiosk_id: int, stored_kiosk_id: int | None,
@@ -500,12 +792,10 @@ class VoteTransaction:
         self._sql, self._turns, self._dbapi_error = shared.sql, shared.turns, shared.dbapi_error
         self._has_turn = False
         self._connection = engine.raw_connection()
-        # On PostgreSQL the vote's only write is one statement, atomic on its own: in autocommit
-        # the BEGIN and COMMIT round trips go (the heartbeat, when due, is its own statement).
-        self._autocommit = self._sql.writer.one_statement
+        # One transaction on both databases (no autocommit): a vote is judged with the desk's
+        # votes around it (under a per-desk lock on PostgreSQL) and may rewrite their flags,
+        # which must commit together with it.
         try:
-            if self._autocommit:
-                self._connection.dbapi_connection.autocommit = True
             self._cursor = self._connection.cursor()
         except BaseException:
             self._connection.invalidate()
@@ -524,8 +814,6 @@ class VoteTransaction:
             if self._has_turn:  # not committed
                 self._connection.rollback()
             self._cursor.close()
-            if self._autocommit:
-                self._connection.dbapi_connection.autocommit = False  # as the pool hands it out
         except BaseException:
             self._connection.invalidate()  # a broken connection is not given to anyone else
             raise
@@ -553,8 +841,7 @@ class VoteTransaction:
         self._vote.touch()
 
     def commit(self) -> None:
-        if not self._autocommit:
-            self._connection.commit()
+        self._connection.commit()
         self._end_turn()
 
     def _end_turn(self) -> None:

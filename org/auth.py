@@ -11,6 +11,7 @@ from flask_login import current_user
 from core import crud
 from core.db import db
 from core.extensions import login_manager
+from core.web import local_target
 from org import access
 
 from .models import Role
@@ -36,10 +37,8 @@ MANAGERS = (ADMIN, SUPERVISOR)
 
 
 def safe_next(target: str | None) -> str | None:
-    """A local path to return to after signing in, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """A local path to return to after signing in, never another site (``core.web.local_target``)."""
+    return local_target(target)
 
 
 def roles_required(*roles: Role):

@@ -30,6 +30,14 @@ from .models import Desk, Officer
 from .nip import InvalidNIP, normalize_nip
 
 UNIT_CODE = r"^[a-z0-9][a-z0-9-]{1,39}$"
+# A desk's ceiling of counted kiosk votes an hour: at least one citizen, at most one every six
+# seconds (beyond that, no ceiling at all).
+MAX_VOTES_PER_HOUR = 600
+
+
+def check_votes_per_hour(value: int) -> None:
+    if not 1 <= value <= MAX_VOTES_PER_HOUR:
+        raise Invalid({"max_votes_per_hour": "votes_per_hour_format"})
 PHOTO_MAX_BYTES = 512 * 1024
 PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
 IMPORT_MAX_BYTES = 3 * 1024 * 1024
@@ -59,6 +67,11 @@ class UnitForm(AdminForm):
     timezone = TextField(_l("Time zone"), [Required("unknown_timezone"),
                                            OneOf(_timezone_names, "unknown_timezone")],
                          default="Asia/Jakarta")
+    # Empty: the default, one citizen every two minutes.
+    max_votes_per_hour = IntegerField(
+        _l("Citizens a desk serves in an hour, at most"), [Checked(check_votes_per_hour)], empty=30, default=30,
+        description=_l("Kiosk votes beyond this many in an hour at one desk are kept but not counted "
+                       "(30: one citizen every two minutes)."))
 
 
 class ServiceForm(AdminForm):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -32,6 +33,13 @@ def new_public_code(length: int = 10) -> str:
 INDONESIAN_TIMEZONES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 
+def local_clock(moment: datetime, timezone: str) -> str:
+    """The time of day of ``moment`` at a unit, as its office writes it ("14:30 WIB"): what a
+    person is told when they may try again (a lock lasts minutes, so the day goes without saying)."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    return f"{local:%H:%M} {INDONESIAN_TIMEZONES.get(timezone) or local.tzname()}"
+
+
 class Unit(db.Model):
     """A unit layanan: one office that serves the public, with its own time zone."""
 
@@ -40,6 +48,9 @@ class Unit(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     address: Mapped[str] = mapped_column(sa.String(300), default="")
     timezone: Mapped[str] = mapped_column(sa.String(64), default="Asia/Jakarta")
+    # The most kiosk votes a desk of the unit counts in an hour: the citizens it can serve. The
+    # surplus is kept, flagged and left out (kiosk.votes.MisuseRules).
+    max_votes_per_hour: Mapped[int] = mapped_column(default=30, server_default="30")
 
     services: Mapped[list[Service]] = relationship(back_populates="unit", order_by="Service.position")
     desks: Mapped[list[Desk]] = relationship(back_populates="unit", order_by="Desk.name")
@@ -139,16 +150,9 @@ class Role(str, enum.Enum):
     OFFICER = "officer"  # an ASN: their own account and, later, their own appraisal sheet
 
 
-def new_session_token() -> str:
-    return secrets.token_hex(16)
-
-
 class User(db.Model):
-    """A person who signs in to the admin area. Implements what Flask-Login asks of a user.
-
-    ``session_token`` is part of the id kept in the session cookie: changing the password makes a
-    new one, which signs the account out everywhere else.
-    """
+    """A person who signs in to the admin area. Implements what Flask-Login asks of a user; the
+    sessions they sign in with are held on the server (``accounts.sessions``)."""
 
     __tablename__ = "user_account"  # "user" is a reserved word in PostgreSQL
 
@@ -160,11 +164,8 @@ class User(db.Model):
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     officer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("officer.id"), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)
 
     unit: Mapped[Unit | None] = relationship()
     officer: Mapped[Officer | None] = relationship()
@@ -183,8 +184,12 @@ class User(db.Model):
     def is_active(self) -> bool:
         return self.active
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+    # What the session cookie keeps (``<id>:<token>``) for the server-side session this account
+    # was signed in or found with; set by accounts.sessions, never stored in this table.
+    session_key = None
+
+    def get_id(self) -> str | None:
+        return self.session_key
 
     @property
     def is_admin(self) -> bool:
@@ -193,6 +198,24 @@ class User(db.Model):
     @property
     def display_name(self) -> str:
         return self.name or self.username
+
+
+class SignInFailure(db.Model):
+    """Failed sign-ins, counted where they come from, never against an account as a whole: one
+    row per (username tried, source) and one per source alone (``username`` None). A source is
+    a client address (an IPv6 client's /64 network, which one machine can fill), or a browser
+    that signed in to that account before (``device:<id>``), so that whoever guesses a
+    password from elsewhere slows only themselves (``accounts.operations.authenticate``).
+    Kept in the database, so the counts hold across every server process."""
+
+    __tablename__ = "sign_in_failure"
+
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    username: Mapped[str | None] = mapped_column(sa.String(80), index=True)  # lowercase, as typed
+    source: Mapped[str] = mapped_column(sa.String(80))
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ImportJob(db.Model):

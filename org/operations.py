@@ -12,7 +12,7 @@ from core.records import Kind, created, deleted, updated
 from .access import require_admin, require_unit
 from .models import Desk, Service, Unit, User
 
-UNIT_FIELDS = ("code", "name", "address", "timezone")
+UNIT_FIELDS = ("code", "name", "address", "timezone", "max_votes_per_hour")
 
 
 SERVICE_FIELDS = ("name_id", "name_en", "position", "active")

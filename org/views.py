@@ -17,7 +17,7 @@ from core.web import arg_date, arg_id, paginate, saved
 from org import access
 
 from .auth import ADMIN, MANAGERS, Records, load, roles_required
-from .duty import duty_query, roster_end, roster_start
+from .duty import PIN_MAX_FAILURES, duty_query, roster_end, roster_start
 from .forms import (
     DeskForm,
     DutyEndForm,
@@ -29,6 +29,7 @@ from .forms import (
     ServiceForm,
     UnitForm,
 )
+from .locks import account_of, clear_sign_in, pin_locked, sign_in_blocks, unlock_pin
 from .models import INDONESIAN_TIMEZONES, Desk, ImportJob, Officer, Role, Service, Unit
 from .officers import (
     IMPORT_CHUNK,
@@ -228,12 +229,20 @@ officers = Officers()
 officers.register(bp)
 
 
+def _officer_context(officer: Officer, **forms) -> dict:
+    """The officer's page: their facts, photo and PIN, and what keeps them out for a while (a
+    PIN locked by wrong PINs, their account's sign-ins slowed), each with the way to clear it."""
+    account = account_of(officer)
+    return dict(officer=officer, photo_form=forms.get("photo_form") or PhotoForm.blank(),
+                pin_form=forms.get("pin_form") or PinForm.blank(), pin_locked=pin_locked(officer),
+                pin_max_failures=PIN_MAX_FAILURES,
+                account=account, sign_in_blocks=sign_in_blocks([account.username] if account else []))
+
+
 @bp.get("/officers/<int:officer_id>")
 @roles_required(*MANAGERS)
 def officer(officer_id):
-    officer = load(Officer, officer_id, lambda o: o.unit_id)
-    return render_template("org/officer.html", officer=officer, photo_form=PhotoForm.blank(),
-                           pin_form=PinForm.blank())
+    return render_template("org/officer.html", **_officer_context(load(Officer, officer_id, lambda o: o.unit_id)))
 
 
 @bp.get("/officers/<int:officer_id>/photo")
@@ -262,8 +271,8 @@ def officer_photo_upload(officer_id):
     if form.submit(write):
         return saved("org/_officer_photo.html", "officer-saved", url_for("admin.org.officer", officer_id=officer.id),
                      _("Photo saved."), officer=officer, photo_form=PhotoForm.blank())
-    return render_htmx("org/officer.html", "org/_officer_photo.html", status=form.status, officer=officer,
-                       photo_form=form, pin_form=PinForm.blank())
+    return render_htmx("org/officer.html", "org/_officer_photo.html", status=form.status,
+                       **_officer_context(officer, photo_form=form))
 
 
 @bp.post("/officers/<int:officer_id>/pin")
@@ -273,10 +282,32 @@ def officer_pin(officer_id):
     form = PinForm()
     if form.submit(lambda: set_officer_pin(current_user, officer, form.pin.data)):
         return saved("org/_officer_pin.html", "officer-saved", url_for("admin.org.officer", officer_id=officer.id),
-                     _("The kiosk PIN of %(name)s has been set.", name=officer.name), officer=officer,
-                     pin_form=PinForm.blank())
-    return render_htmx("org/officer.html", "org/_officer_pin.html", status=form.status, officer=officer,
-                       pin_form=form, photo_form=PhotoForm.blank())
+                     _("The kiosk PIN of %(name)s has been set.", name=officer.name), **_officer_context(officer))
+    return render_htmx("org/officer.html", "org/_officer_pin.html", status=form.status,
+                       **_officer_context(officer, pin_form=form))
+
+
+@bp.post("/officers/<int:officer_id>/pin/unlock")
+@roles_required(*MANAGERS)
+def officer_pin_unlock(officer_id):
+    """Clear the wrong PINs typed for the officer, and the lock they caused (audited)."""
+    officer = load(Officer, officer_id, lambda o: o.unit_id)
+    unlock_pin(current_user, officer)
+    return saved("org/_officer_pin.html", "officer-saved", url_for("admin.org.officer", officer_id=officer.id),
+                 _("%(name)s may use their PIN again.", name=officer.name), **_officer_context(officer))
+
+
+@bp.post("/officers/<int:officer_id>/sign-in/unlock")
+@roles_required(*MANAGERS)
+def officer_sign_in_unlock(officer_id):
+    """Let the officer's account sign in again from every source its failures slowed (audited)."""
+    officer = load(Officer, officer_id, lambda o: o.unit_id)
+    account = account_of(officer)
+    if account is None:
+        abort(404)
+    clear_sign_in(current_user, account)
+    return saved("org/_officer_sign_in.html", "officer-saved", url_for("admin.org.officer", officer_id=officer.id),
+                 _("%(name)s may sign in again.", name=account.username), **_officer_context(officer))
 
 
 # --- Importing officers from a file -------------------------------------------------------------------

@@ -23,8 +23,8 @@ from core.extensions import htmx
 from core.htmx import render_htmx
 from core.i18n import current_locale
 from core.responses import FLAG_LABELS, PROFILE_LABELS, PROFILE_QUESTIONS, Response
-from core.web import arg_id, paginate, saved
-from org.access import can_manage_unit, can_view_sheet, managed_units
+from core.web import arg_id, local_target, paginate, saved
+from org.access import can_appraise, can_view_sheet, managed_units, period_unit, period_units
 from org.auth import ADMIN, EVERYONE, MANAGERS, load, roles_required
 from org.models import Officer, Role, Unit
 from reports import charts, exports
@@ -32,7 +32,8 @@ from reports import charts, exports
 from .charts import element_chart
 from .comments import comment_details, comments_query, set_comment_hidden
 from .forms import DecisionForm, DisputeForm, RulingForm
-from .queries import COUNTED_FLAGS, element_names, flag_key, officer_rows
+from .provenance import KIND_LABELS, KINDS
+from .queries import COUNTED_FLAGS, element_names, flag_key, officer_provenance, officer_rows
 from .snapshots import (
     close_period,
     officer_sheet,
@@ -92,13 +93,9 @@ def _set_hidden(response_id: int, hidden: bool):
                                    row_error=error.message), error.status
         return render_template("error.html", status=error.status, message=error.message), error.status
     message = _("Comment hidden. It is kept, and the hiding is in the audit log.") if hidden else _("Comment shown again.")
-    return saved("reports/_comment.html", "comment-changed", request.referrer if _same_site(request.referrer)
-                 else url_for("admin.reports.comments"), message, response=response,
+    return saved("reports/_comment.html", "comment-changed", local_target(request.referrer)
+                 or url_for("admin.reports.comments"), message, response=response,
                  details=comment_details([response]))
-
-
-def _same_site(url: str | None) -> bool:
-    return bool(url) and url.startswith(request.host_url)
 
 
 @bp.post("/comments/<int:response_id>/hide")
@@ -128,9 +125,11 @@ def _unit(unit_id: int) -> Unit:
     return load(Unit, unit_id, lambda unit: unit.id)
 
 
-def _officer(officer_id: int) -> Officer:
+def _officer(officer_id: int, period: Period) -> Officer:
+    """The officer whose sheet of ``period`` this is, if the user may see it (org.access: the
+    period's unit decides, not the officer's unit today)."""
     officer = load(Officer, officer_id)
-    if not can_view_sheet(current_user, officer):
+    if not can_view_sheet(current_user, officer, period.id):
         abort(403)
     return officer
 
@@ -238,8 +237,9 @@ def _appraisal_export(period: Period, unit: Unit | None):
         rows = units_officer_rows(period, [unit] if unit else managed_units(current_user))
     officers = {o.id: o for o in db.session.scalars(db.select(Officer).where(Officer.id.in_([r["officer_id"] for r in rows])))}
     units = {u.id: u for u in db.session.scalars(db.select(Unit))}
+    in_period = period_units(period.id, officers.values())  # the unit each is appraised in for this period
     for row in rows:
-        row["unit_id"] = officers[row["officer_id"]].unit_id if row["officer_id"] in officers else row["unit_id"]
+        row["unit_id"] = in_period.get(row["officer_id"], row["unit_id"])
     decided = decisions(period, officers)
     header = exports.appraisal_header(_)
     return header, list(exports.appraisal_rows(period, rows, officers, units, decided, _))
@@ -299,9 +299,13 @@ def _sheet_context(period: Period, officer: Officer, **extra) -> dict:
                                     for p in trend]),
         "responses": responses, "disputes": disputes, "comments": comments,
         "decision": history[0] if history else None, "history": history,
-        "can_decide": can_manage_unit(current_user, officer.unit_id),
+        "can_decide": can_appraise(current_user, officer, period.id),
+        "unit": db.session.get(Unit, period_unit(officer, period.id)),  # the period's, where she may have left
         "is_self": current_user.role == Role.OFFICER and current_user.officer_id == officer.id,
         "ratings": list(scoring.Rating), "grades": scoring.Grade, "flag_labels": FLAG_LABELS_BY_KEY,
+        # A sheet frozen before provenance was kept has none: its responses tell it now.
+        "provenance": sheet.get("provenance") or officer_provenance(period, officer),
+        "kinds": KINDS, "kind_labels": KIND_LABELS,
         "periods": periods, **extra,
     }
 
@@ -309,14 +313,16 @@ def _sheet_context(period: Period, officer: Officer, **extra) -> dict:
 @bp.route("/reports/<int:period_id>/officers/<int:officer_id>")
 @roles_required(*EVERYONE)
 def sheet(period_id: int, officer_id: int):
-    period, officer = _period(period_id), _officer(officer_id)
+    period = _period(period_id)
+    officer = _officer(officer_id, period)
     return render_template("reports/sheet.html", **_sheet_context(period, officer))
 
 
 @bp.route("/reports/<int:period_id>/officers/<int:officer_id>/decision", methods=["POST"])
 @roles_required(*MANAGERS)
 def officer_decision(period_id: int, officer_id: int):
-    period, officer = _period(period_id), _officer(officer_id)
+    period = _period(period_id)
+    officer = _officer(officer_id, period)
     form = DecisionForm()
     if form.submit(lambda: decide_rating(current_user, period, officer, form.rating.data, form.reason.data,
                                          officer_sheet(period, officer)["combined"])):
@@ -335,7 +341,10 @@ def dispute_response(response_id: int):
     response = load(Response, response_id)
     if response.officer_id != current_user.officer_id:
         abort(403)
-    period, officer = _period(response.period_id), _officer(response.officer_id)
+    if response.period_id is None:
+        abort(404)  # kept outside any period (Flag.NO_PERIOD): on no sheet, in no score, nothing to dispute
+    period = _period(response.period_id)
+    officer = _officer(response.officer_id, period)
     form = DisputeForm(id_prefix=f"dispute-{response.id}")
     if form.submit(lambda: file_dispute(current_user, response, form.reason.data)):
         db.session.commit()
@@ -349,7 +358,7 @@ def dispute_response(response_id: int):
 @bp.route("/reports/disputes/<int:dispute_id>", methods=["POST"])
 @roles_required(*MANAGERS)
 def dispute_resolve(dispute_id: int):
-    dispute = load(Dispute, dispute_id, lambda d: d.officer.unit_id)
+    dispute = load(Dispute, dispute_id, lambda d: period_unit(d.officer, d.period_id))
     officer = dispute.officer
     period = _period(dispute.period_id)
     form = RulingForm(id_prefix=f"ruling-{dispute.id}")

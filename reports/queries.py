@@ -11,13 +11,19 @@ several.
 Two sources of sums:
 
 - ``response.score_sum`` / ``score_n`` (one row per response, covered by the period indexes):
-  each response's own score x = score_sum / score_n on 1..4. An officer's or a unit's channel
-  score is the mean of x over its counted responses, with a confidence interval from n, sum x and
-  sum x^2. For a phone survey that answers every element (the survey requires them all) and
-  equal element weights (the regulation's default) this mean *is* the IKM.
+  each response's own score x = score_sum / score_n on 1..4. The kiosk's score is the mean of x
+  over the counted votes; both channels' counts and confidence intervals come from n, sum x and
+  sum x^2.
 - the answers of the SKM elements (joined to their responses, grouped by element code): NRR per
-  element and the unit's IKM with the office's configured element weights, as the regulation
-  publishes it; also per desk and per service, and per element for one officer's sheet.
+  element and the IKM with the office's configured element weights, as the regulation publishes
+  it, for the unit, per desk, per service and per officer. The phone survey's score of each of
+  them *is* that IKM (``scoring.skm_score``), so a sheet's survey score and the SKM table beside
+  it never disagree.
+
+The combined score takes only the channels with at least the period's minimum n of their own
+(``scoring.combine``); rankings shrink towards the unit's score with a prior of at least
+``scoring.MIN_PRIOR_STRENGTH`` answers, whatever the minimum n. Each officer's provenance (where
+the responses came from, what was left out and why, unusual patterns) is in :mod:`.provenance`.
 
 Flagged responses (``Response.excluded``) are left out of every score and counted separately.
 
@@ -39,26 +45,18 @@ from appraisal.models import Indicator, IndicatorKind, Period
 from appraisal.policy import Policy, policy_of
 from appraisal.standard import ELEMENT_NAMES
 from core.db import db
-from core.responses import EXCLUDING_FLAGS, PROFILE_FIELDS, Answer, Channel, Flag, Response
+from core.responses import PROFILE_FIELDS, Answer, Channel, Response
 from org.models import Desk, Officer, Service, Unit
 
+from .provenance import COUNTED_FLAGS, Evidence, evidence_by_officer, flag_key, provenance_data, warnings_of
 from .tallies import (
     Tally,
-    _elements_by,
+    add_unit_elements,
     element_table,
     officer_and_unit_tallies,
     tallies,
-    unit_element_sums,
     unit_tallies,
 )
-
-COUNTED_FLAGS = [flag for flag in Flag if flag & EXCLUDING_FLAGS]
-
-
-def flag_key(flag: Flag) -> str:
-    """A flag's key in a report's counts of left-out responses (and so in its snapshots)."""
-    return flag.name.lower()
-
 
 # --- Local time in SQL ---------------------------------------------------------------------------
 
@@ -114,14 +112,14 @@ def _rank_officers(by_officer: dict, unit_totals: dict, policy: Policy) -> list[
         sa.select(Officer.id, Officer.name, Officer.nip, Officer.unit_id).where(Officer.id.in_(list(by_officer)))
     ).all()} if by_officer else {}
 
-    # Empirical Bayes, per unit: k from the spread between the unit's officers, towards the unit's
-    # combined score.
+    # Empirical Bayes, per unit: k from the spread between the unit's officers (never below
+    # scoring.MIN_PRIOR_STRENGTH, whatever the period's minimum n), towards the unit's combined score.
     strengths, priors = {}, {}
     per_unit: dict = defaultdict(list)
     for officer_id, tally in by_officer.items():
         per_unit[officers[officer_id].unit_id].append(tally.pooled)
     for unit, stats in per_unit.items():
-        strengths[unit] = scoring.prior_strength_from_groups(stats)
+        strengths[unit] = scoring.ranking_prior_strength(stats)
         total = unit_totals.get(unit)
         priors[unit] = total.scores(policy)["combined"]["value"] if total is not None else None
 
@@ -213,12 +211,12 @@ def compute_unit_report(period: Period, unit: Unit, policy: Policy | None = None
     """The unit's report: its SKM table and scores, per desk and per service, flags, respondents'
     profile, rhythm and officers. The tallies and the element sums are each read once and cut
     per desk, per service, per officer and for the unit here (see :func:`unit_tallies` and
-    :func:`unit_element_sums`)."""
+    :func:`add_unit_elements`)."""
     policy = policy or policy_of(period)
     desks = {d.id: d.name for d in db.session.scalars(sa.select(Desk).where(Desk.unit_id == unit.id))}
     services = {s.id: s.name_id for s in db.session.scalars(sa.select(Service).where(Service.unit_id == unit.id))}
     counted = unit_tallies(period.id, unit.id)
-    unit_elements, desk_elements, service_elements = unit_element_sums(period.id, unit.id)
+    unit_elements, desk_elements, service_elements = add_unit_elements(counted, period.id, unit.id)
 
     def breakdown(names, tally_map, element_map):
         out = []
@@ -231,6 +229,10 @@ def compute_unit_report(period: Period, unit: Unit, policy: Policy | None = None
         return out
 
     officers = _rank_officers(counted.officers, {unit.id: counted.unit}, policy)
+    # The review list's warnings: two grouped queries for all the unit's officers.
+    evidence = evidence_by_officer(period, [row["officer_id"] for row in officers], unit.timezone) if officers else {}
+    for row in officers:
+        row["warnings"] = warnings_of(evidence.get(row["officer_id"], Evidence()))
     skm = element_table(unit_elements, policy)
     return {
         "policy": policy.as_data(),
@@ -257,18 +259,23 @@ def _headline(table: dict, policy: Policy) -> dict:
 
 # --- One officer's sheet ------------------------------------------------------------------------------
 
+def _officer_tally(period: Period, officer: Officer) -> Tally:
+    return tallies(period.id, Response.officer_id, Response.officer_id == officer.id).get(officer.id, Tally())
+
+
 def officer_scores(period: Period, officer: Officer, policy: Policy | None = None) -> dict:
     """The officer's channel and combined scores in the period (the head of their sheet)."""
-    policy = policy or policy_of(period)
-    tally = tallies(period.id, Response.officer_id, Response.officer_id == officer.id).get(officer.id, Tally())
-    return tally.scores(policy)
+    return _officer_tally(period, officer).scores(policy or policy_of(period))
 
 
 def compute_officer_sheet(period: Period, officer: Officer, policy: Policy | None = None) -> dict:
     policy = policy or policy_of(period)
     mine = Response.officer_id == officer.id
-    data = officer_scores(period, officer, policy)
-    table = element_table(_elements_by(period.id, None, mine).get(None, {}), policy)
+    tally = _officer_tally(period, officer)
+    data = tally.scores(policy)
+    # The same sums as the survey score's: the table's IKM is that score.
+    table = element_table(tally.elements, policy)
+    evidence = evidence_by_officer(period, [officer.id], officer.unit.timezone).get(officer.id, Evidence())
     faces = dict(db.session.execute(
         sa.select(Response.score_sum, sa.func.count()).where(
             Response.period_id == period.id, mine, Response.channel == Channel.KIOSK, Response.excluded.is_(False))
@@ -288,8 +295,15 @@ def compute_officer_sheet(period: Period, officer: Officer, policy: Policy | Non
         "skm": table,
         "faces": [int(faces.get(face, 0)) for face in range(scoring.MIN_ANSWER, scoring.MAX_ANSWER + 1)],  # worst first
         "reasons": [{"code": r.code, "text_id": r.text_id, "text_en": r.text_en, "count": r[3]} for r in reasons],
-        "flags": _flag_counts(period.id, mine),
+        "flags": evidence.reasons,
+        "provenance": provenance_data(evidence),
     }
+
+
+def officer_provenance(period: Period, officer: Officer) -> dict:
+    """Where the officer's responses of the period came from, and its warnings (as on the sheet)."""
+    evidence = evidence_by_officer(period, [officer.id], officer.unit.timezone).get(officer.id, Evidence())
+    return provenance_data(evidence)
 
 
 # --- Names ----------------------------------------------------------------------------------------------

@@ -42,6 +42,26 @@ class Tally:
         self.sums: dict = defaultdict(lambda: [0, 0, 0])
         self.excluded = 0
         self._stats: dict = {}
+        # The counted phone-survey answers per SKM element: code -> (sum, count), the officer's
+        # (desk's, unit's) own SKM table, whose IKM is its survey score.
+        self.elements: dict[str, tuple[int, int]] = {}
+        # The part of ``elements`` answered through one-time service codes (verified), which a
+        # period may weigh above the rest in an officer's survey score (Policy.verified_weight).
+        # Filled for officers' tallies only: a unit's published SKM table is the regulation's.
+        self.verified_elements: dict[str, tuple[int, int]] = {}
+
+    def add_element(self, code: str, total: int, count: int) -> None:
+        before_total, before_count = self.elements.get(code, (0, 0))
+        self.elements[code] = (before_total + total, before_count + count)
+
+    def add_verified_element(self, code: str, total: int, count: int) -> None:
+        before_total, before_count = self.verified_elements.get(code, (0, 0))
+        self.verified_elements[code] = (before_total + total, before_count + count)
+
+    @property
+    def verified(self) -> int:
+        """Counted survey respondents through one-time codes (as the SKM table counts them)."""
+        return max((count for _, count in self.verified_elements.values()), default=0)
 
     def add(self, channel: Channel, excluded: bool, score_n: int, count: int, total: int, total_sq: int) -> None:
         if excluded:
@@ -73,23 +93,42 @@ class Tally:
         return self.qr + self.kiosk
 
     def scores(self, policy: Policy) -> dict:
-        """The channel scores and the combined one with its suggested rating, as plain data."""
-        qr = scoring.channel_score(self.qr, policy.min_n)
+        """The channel scores and the combined one with its suggested rating, as plain data.
+
+        The survey's score is the IKM of the tally's own SKM table (:func:`element_table`'s
+        weights), the kiosk's the mean face; the combined score takes only the channels with
+        enough data (``from``: which did)."""
+        qr = scoring.skm_score(self.qr, self._nrrs(policy.verified_weight), self._weights(policy), policy.min_n)
         kiosk = scoring.channel_score(self.kiosk, policy.min_n)
         combined = scoring.combine(qr, kiosk, policy.qr_weight, policy.kiosk_weight, policy.min_n)
         rating = scoring.suggest_rating(combined, policy.above, policy.below)
         return {
             "qr": score_data(qr),
             "kiosk": score_data(kiosk),
-            "combined": {**score_data(combined), "suggested": rating.value if rating else None},
+            "combined": {**score_data(combined), "suggested": rating.value if rating else None,
+                         "from": scoring.channels_entering(qr, kiosk, policy.min_n)},
             "excluded": self.excluded,
+            "verified": self.verified,
         }
+
+    def _nrrs(self, verified_weight=1) -> dict:
+        return {code: scoring.verified_nrr(total, count, *self.verified_elements.get(code, (0, 0)), verified_weight)
+                for code, (total, count) in self.elements.items() if count}
+
+    def _weights(self, policy: Policy):
+        return weights_for(sorted(self.elements, key=scoring.code_key), policy) if self.elements else None
 
 
 def tallies(period_id: int, group_column, *where) -> dict:
     result: dict = defaultdict(Tally)
     for group, channel, excluded, score_n, count, total, total_sq in _stats_rows(period_id, group_column, *where):
         result[group].add(Channel(channel), bool(excluded), score_n or 0, count, total or 0, total_sq or 0)
+    for group, sums in _elements_by(period_id, group_column, *where).items():
+        for code, (total, count) in sums.items():
+            result[group].add_element(code, total, count)
+    if group_column is Response.officer_id:
+        for group, code, total, count in _verified_element_rows(period_id, [group_column], *where):
+            result[group].add_verified_element(code, int(total), int(count))
     return dict(result)
 
 
@@ -109,6 +148,11 @@ def officer_and_unit_tallies(period_id: int) -> tuple[dict, dict]:
         values = (Channel(channel), bool(excluded), score_n or 0, count, total or 0, total_sq or 0)
         by_officer[officer_id].add(*values)
         by_unit[unit_id].add(*values)
+    for officer_id, unit_id, code, total, count in _element_rows(period_id, [Response.officer_id, Response.unit_id]):
+        by_officer[officer_id].add_element(code, int(total), int(count))
+        by_unit[unit_id].add_element(code, int(total), int(count))
+    for officer_id, code, total, count in _verified_element_rows(period_id, [Response.officer_id]):
+        by_officer[officer_id].add_verified_element(code, int(total), int(count))
     return dict(by_officer), dict(by_unit)
 
 
@@ -144,6 +188,33 @@ def unit_tallies(period_id: int, unit_id: int) -> UnitTallies:
     return UnitTallies(unit, dict(by_officer), dict(by_desk), dict(by_service))
 
 
+def add_unit_elements(counted: UnitTallies, period_id: int, unit_id: int) -> tuple[dict, dict, dict]:
+    """The element sums of :func:`_elements_by` for the whole unit, per desk and per service, also
+    added to ``counted``'s tallies (the officers' included, so that each survey score is the IKM of
+    its own table), from one join of the answers to their responses grouped by (officer, desk,
+    service, element): a few hundred rows, where separate joins would each read every answer of the
+    unit. Answers are whole numbers, so (sum, count) per element adds up exactly;
+    :func:`element_table` then works out the NRRs and weights from the totals."""
+    unit: dict = {}
+    by_desk: dict = defaultdict(dict)
+    by_service: dict = defaultdict(dict)
+    for officer_id, desk_id, service_id, code, total, count in _element_rows(
+            period_id, [Response.officer_id, Response.desk_id, Response.service_id], Response.unit_id == unit_id):
+        total, count = int(total), int(count)
+        for sums in (unit, by_desk[desk_id], by_service[service_id]):
+            _add_sums(sums, code, total, count)
+        tallies_of = (counted.unit, counted.officers.get(officer_id), counted.desks.get(desk_id),
+                      counted.services.get(service_id))
+        for tally in tallies_of:
+            if tally is not None:
+                tally.add_element(code, total, count)
+    for officer_id, code, total, count in _verified_element_rows(period_id, [Response.officer_id],
+                                                                 Response.unit_id == unit_id):
+        if officer_id in counted.officers:
+            counted.officers[officer_id].add_verified_element(code, int(total), int(count))
+    return unit, dict(by_desk), dict(by_service)
+
+
 def _element_rows(period_id: int, columns, *where):
     """(*columns, element code, sum, count) of the counted phone-survey answers on SKM elements."""
     return db.session.execute(
@@ -155,6 +226,16 @@ def _element_rows(period_id: int, columns, *where):
                Indicator.skm_element.is_not(None), *where)
         .group_by(*columns, Indicator.skm_element)
     ).all()
+
+
+def _verified_element_rows(period_id: int, columns, *where):
+    """The rows of :func:`_element_rows` of verified responses only (a period may weigh them
+    above the rest in officers' scores); none, and no join read, when none is counted."""
+    verified = (Response.verified.is_(True),)
+    if db.session.scalar(sa.select(Response.id).where(Response.period_id == period_id, Response.excluded.is_(False),
+                                                      *verified, *where).limit(1)) is None:
+        return []
+    return _element_rows(period_id, columns, *verified, *where)
 
 
 def _elements_by(period_id: int, group_column, *where) -> dict:
@@ -169,22 +250,6 @@ def _elements_by(period_id: int, group_column, *where) -> dict:
 def _add_sums(sums: dict, code: str, total: int, count: int) -> None:
     before_total, before_count = sums.get(code, (0, 0))
     sums[code] = (before_total + total, before_count + count)
-
-
-def unit_element_sums(period_id: int, unit_id: int) -> tuple[dict, dict, dict]:
-    """The element sums of :func:`_elements_by` for the whole unit, per desk and per service, from
-    one join of the answers to their responses grouped by (desk, service, element): a few hundred
-    rows, where the three joins it replaces each read every answer of the unit. Answers are
-    whole numbers, so (sum, count) per element adds up exactly; :func:`element_table` then
-    works out the NRRs and weights from the totals, as before."""
-    unit: dict = {}
-    by_desk: dict = defaultdict(dict)
-    by_service: dict = defaultdict(dict)
-    for desk_id, service_id, code, total, count in _element_rows(
-            period_id, [Response.desk_id, Response.service_id], Response.unit_id == unit_id):
-        for sums in (unit, by_desk[desk_id], by_service[service_id]):
-            _add_sums(sums, code, int(total), int(count))
-    return unit, dict(by_desk), dict(by_service)
 
 
 def element_table(sums: dict[str, tuple[int, int]], policy: Policy) -> dict:

@@ -2,6 +2,8 @@
 filters every report shows its numbers with: registered here, with the public page, so that it
 works whether or not the admin area is there."""
 
+from zoneinfo import ZoneInfo
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template
 from flask_babel import gettext as _
@@ -9,9 +11,10 @@ from flask_babel import gettext as _
 from appraisal import scoring
 from core.db import db
 from core.i18n import current_locale
-from org.models import Unit
+from org.models import INDONESIAN_TIMEZONES, Unit
 
 from .charts import element_chart
+from .provenance import WARNING_TEXTS
 from .queries import element_names
 from .snapshots import public_results
 
@@ -38,6 +41,18 @@ def rating_label(value) -> str:
               "sesuai": _("As expected (sesuai ekspektasi)"),
               "di_bawah": _("Below expectations (di bawah ekspektasi)")}
     return labels.get(value, "—") if value else _("Not enough data")
+
+
+@bp.app_template_filter("warning_text")
+def warning_text(warning: dict, timezone: str) -> str:
+    """A warning of :func:`reports.provenance.warnings_of` in the reader's language; its moment in
+    the unit's local time with its zone ("2026-11-12 10:00 WIB")."""
+    params = dict(warning)
+    if params.get("at") is not None:
+        local = params["at"].astimezone(ZoneInfo(timezone or "Asia/Jakarta"))
+        params["at"] = f"{local:%Y-%m-%d %H:%M} {INDONESIAN_TIMEZONES.get(timezone) or local.tzname()}"
+    text = WARNING_TEXTS.get(warning.get("code"))
+    return str(text) % params if text is not None else str(warning.get("code", ""))
 
 
 @bp.route("/hasil/<unit_code>")

@@ -8,13 +8,11 @@ from core.errors import DomainError
 from core.extensions import limiter
 from core.htmx import render_htmx
 from org.auth import OFFICER, roles_required
-from org.duty import desk_of_officer_at
-from org.models import Desk
 
+from .devices import minting_device, remember_device
 from .operations import issue_service_code
 
 bp = Blueprint("survey", __name__)
-
 
 
 @bp.post("/me/service-code")
@@ -22,14 +20,15 @@ bp = Blueprint("survey", __name__)
 @limiter.limit("60 per hour", key_func=lambda: f"user:{current_user.id}")
 def my_service_code():
     """An officer's one-time survey code for the citizen just served (the same as the kiosk's
-    staff panel shows), tied to the desk where the officer is on duty, if any."""
-    officer = current_user.officer
-    desk_id = desk_of_officer_at(officer.id, utcnow())
+    staff panel shows), bound to the duty the officer is on: off duty, none. This browser is
+    marked as the code's maker, so that it cannot answer the code."""
+    device, fresh = minting_device()
     try:
-        code = issue_service_code(officer, db.session.get(Desk, desk_id) if desk_id else None)
+        code = issue_service_code(current_user.officer, now=utcnow(), minted_device=device)
     except DomainError as error:
         db.session.rollback()
         return render_htmx("accounts/me.html", "survey/_my_service_code.html", status=error.status,
                            code_error=error.message)
     db.session.commit()
-    return render_htmx("accounts/me.html", "survey/_my_service_code.html", service_code=code)
+    response = render_htmx("accounts/me.html", "survey/_my_service_code.html", service_code=code)
+    return remember_device(response, fresh)

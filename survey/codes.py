@@ -23,6 +23,10 @@ from .models import ServiceCode
 
 SERVICE_CODE_TTL = timedelta(hours=2)
 
+# One-time codes one duty may mint in any hour: a counter serves a citizen every two minutes or
+# so (the plausible rate of votes at a desk); more is someone minting codes to answer himself.
+SERVICE_CODES_PER_HOUR = 30
+
 
 # Longer than the 10 characters of desk and officer codes (about 69 bits): a one-time code is
 # worth guessing, since its response counts as verified.

@@ -25,11 +25,12 @@ from core.db import db, utcnow
 from core.i18n import LOCALES
 from core.responses import Channel, Flag, Given, NewResponse, Response, flags_of, record_response
 from org.duty import local_date
-from org.models import Desk, Officer, new_public_code
+from org.models import Desk, Duty, Officer, new_public_code
 
 from .codes import (
     SERVICE_CODE_LENGTH,
     SERVICE_CODE_TTL,
+    SERVICE_CODES_PER_HOUR,
     CodeKind,
     SurveyTarget,
     _check_usable,
@@ -71,18 +72,77 @@ def open_survey(target: SurveyTarget, now: datetime) -> tuple[Period, list[Indic
 
 
 def issue_service_code(officer: Officer, desk: Desk | None = None, now: datetime | None = None,
-                       ttl: timedelta = SERVICE_CODE_TTL) -> ServiceCode:
-    """A fresh one-time code for the citizen ``officer`` has just served (at ``desk``, if known)."""
+                       ttl: timedelta = SERVICE_CODE_TTL, *, minted_kiosk_id: int | None = None,
+                       minted_device: str | None = None, per_hour: int = SERVICE_CODES_PER_HOUR) -> ServiceCode:
+    """A fresh one-time code for the citizen ``officer`` has just served, bound to the duty the
+    officer is on (at ``desk``, when the caller knows the desk: the kiosk's).
+
+    A verified response must follow a real service, so: the officer must be on duty at a desk
+    (off duty, no code); at most ``per_hour`` codes in any hour of one duty (a counter serves a
+    citizen every few minutes; more is someone minting codes to answer them); what minted it
+    (the kiosk, a keyed hash of the browser's device id: ``survey.devices``) is kept, so that it
+    cannot answer it (``check_answerer``). The caller has checked who asks (the officer signed in,
+    or their PIN at the kiosk)."""
     now = now or utcnow()
     if not officer.active:
         raise SurveyError("inactive_officer")
     if desk is not None and desk.unit_id != officer.unit_id:
         raise SurveyError("wrong_unit")
-    service_code = ServiceCode(code=new_public_code(SERVICE_CODE_LENGTH), officer=officer, desk=desk,
+    duty = db.session.scalar(
+        sa.select(Duty).where(Duty.officer_id == officer.id, Duty.started_at <= now,
+                              sa.or_(Duty.ended_at.is_(None), Duty.ended_at > now))
+        .order_by(Duty.started_at.desc()).limit(1)
+        # PostgreSQL: two requests minting for one duty at once count one after the other (SQLite
+        # runs one writer at a time anyway, and ignores FOR UPDATE).
+        .with_for_update())
+    if duty is None or (desk is not None and duty.desk_id != desk.id):
+        raise SurveyError("off_duty")
+    minted = db.session.scalar(
+        sa.select(sa.func.count()).select_from(ServiceCode)
+        .where(ServiceCode.duty_id == duty.id, ServiceCode.created_at > now - timedelta(hours=1)))
+    if minted >= per_hour:
+        raise SurveyError("too_many_codes", max=per_hour)
+    service_code = ServiceCode(code=new_public_code(SERVICE_CODE_LENGTH), officer=officer, desk=duty.desk,
+                               duty=duty, minted_kiosk_id=minted_kiosk_id, minted_device=minted_device,
                                created_at=now, expires_at=now + ttl)
     db.session.add(service_code)
     db.session.flush()
     return service_code
+
+
+@dataclass(frozen=True)
+class Answerer:
+    """Who is answering a survey, as far as the request shows: the officer the browser is
+    signed in as (None if nobody, or not an officer) and the hash of its device id."""
+
+    officer_id: int | None = None
+    device: str | None = None
+
+
+def check_answerer(target: SurveyTarget, answerer: Answerer) -> None:
+    """A one-time code proves a service only when the citizen answers it: refused (403) to a
+    browser signed in as its officer, and to any device that has minted a code."""
+    code = target.service_code
+    if code is None:
+        return
+    if answerer.officer_id is not None and answerer.officer_id == code.officer_id:
+        raise SurveyError("own_code")
+    # A device that has minted any code is staff's (the kiosk tablet, an officer's PC): it answers
+    # no one-time code, whoever minted it, so colleagues cannot verify each other's codes there.
+    if answerer.device is not None and (answerer.device == code.minted_device or db.session.scalar(
+            sa.select(sa.literal(True)).where(ServiceCode.minted_device == answerer.device).limit(1))):
+        raise SurveyError("own_code")
+
+
+def record_refused_answer(code: str) -> None:
+    """Count an answer refused by ``check_answerer`` on its code (in one UPDATE: the count holds
+    across workers); the officer's sheet and the supervisor see it, nothing is silently dropped.
+    The caller commits."""
+    target = find_target(code)
+    if target is None or target.service_code is None:
+        return
+    db.session.execute(sa.update(ServiceCode).where(ServiceCode.id == target.service_code.id)
+                       .values(refused_answers=ServiceCode.refused_answers + 1))
 
 
 # --- Repeats ------------------------------------------------------------------------------------
@@ -133,15 +193,17 @@ def _existing(response_uuid: str, target: SurveyTarget) -> SurveyResult | None:
 
 
 def record_survey_response(code: str, form: Mapping[str, str], *, locale: str = "id", now: datetime | None = None,
-                           seen: Iterable[str] = (), over_rate_limit: Callable[[], bool] | None = None
-                           ) -> SurveyResult:
+                           seen: Iterable[str] = (), over_rate_limit: Callable[[str], bool] | None = None,
+                           answerer: Answerer = Answerer()) -> SurveyResult:
     """Store one phone-survey response; idempotent on the form's UUID (made by the server when it
     rendered the form), so a double-tapped send or a resubmitted page stores once and gets the
     first result.
 
     ``seen``: the keys the browser remembers (``seen_key``); ``over_rate_limit``: asked once,
-    only when a response from a static code is about to be stored, whether this client is past
-    its rate limit. Raises SurveyError (SurveyInvalid for answers), having stored nothing.
+    only when a response from a static code is about to be stored, with the response's
+    ``seen_key`` (its day, and whom it rates), whether this client is past its limits;
+    ``answerer``: who answers, as far as the request shows (``check_answerer``). Raises
+    SurveyError (SurveyInvalid for answers), having stored nothing.
     """
     now = now or utcnow()
     target = find_target(code)
@@ -151,6 +213,7 @@ def record_survey_response(code: str, form: Mapping[str, str], *, locale: str = 
     existing = _existing(response_uuid, target)
     if existing is not None:
         return existing
+    check_answerer(target, answerer)
     period, indicators = open_survey(target, now)
     parsed = parse_survey_form(form, indicators, unit_services(target.unit))
 
@@ -166,7 +229,7 @@ def record_survey_response(code: str, form: Mapping[str, str], *, locale: str = 
         # Static codes are on posters anyone may scan again: a browser's second response to the
         # same officer today, and one beyond the client's rate limit, are kept but flagged.
         repeat=target.static and key in set(seen),
-        over_rate_limit=target.static and over_rate_limit is not None and over_rate_limit(),
+        over_rate_limit=target.static and over_rate_limit is not None and over_rate_limit(key),
         **parsed.profile,
     )
     response_id = record_response(new)

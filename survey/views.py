@@ -18,7 +18,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from limits import parse as parse_limit
 
 from core.db import db, utcnow
-from core.extensions import client_key, limiter
+from core.errors import database_error
+from core.extensions import client_fingerprint, client_key, limiter
 from core.htmx import render_htmx, wants_partial
 from core.i18n import asked_locale, current_locale
 from core.web import saved
@@ -28,9 +29,17 @@ from org.models import Desk, Officer, Unit
 from survey import qr
 
 from .codes import PosterTarget, SurveyTarget, attribution, find_target, poster_target, poster_targets
+from .devices import request_device
 from .errors import SurveyError, SurveyInvalid
 from .forms import COMMENT_MAX_LENGTH, answer_field, profile_options
-from .operations import keys_worth_keeping, open_survey, record_survey_response
+from .operations import (
+    Answerer,
+    check_answerer,
+    keys_worth_keeping,
+    open_survey,
+    record_refused_answer,
+    record_survey_response,
+)
 from .pdf import PdfUnavailable, render_pdf
 from .queries import survey_indicators, unit_services
 
@@ -42,6 +51,12 @@ SEEN_MAX_AGE = 2 * 24 * 3600
 # Per client (a keyed hash of its address). Generous, because a whole office's Wi-Fi or a mobile
 # operator's NAT can share one address; what goes beyond is kept, flagged and left out of scores.
 DEFAULT_RATE_LIMIT = "30 per hour"
+# Per client and per officer (or desk) rated, each day: the browser's cookie already flags its
+# second response of the day to the same officer (REPEAT), and this holds when cookies are
+# cleared. The client is a keyed daily hash of its address, user agent and languages
+# (``client_fingerprint``): citizens behind one mobile operator's address with the same phone and
+# browser share it, hence a few a day rather than one.
+DEFAULT_DAILY_LIMIT = "3 per day"
 POSTER_SIZES = ("a4", "a6")
 QR_MAX_AGE = 24 * 3600
 
@@ -104,15 +119,26 @@ def _remember(response, keys: list[str], key: str, now) -> None:
 _parsed_limit = lru_cache(maxsize=4)(parse_limit)
 
 
-def _over_rate_limit() -> bool:
-    """Count this response against the client's budget; True once it is spent. Never blocks: a
-    rate-limit store that does not answer must not cost a citizen their response."""
-    item = _parsed_limit(current_app.config.get("SURVEY_RATE_LIMIT", DEFAULT_RATE_LIMIT))
+def _over_rate_limit(seen: str) -> bool:
+    """Count this response against the client's budgets: per hour, and per day for whom it rates
+    (``seen``: the day and the officer or desk, see ``operations.seen_key``); True once either is
+    spent. Counted in the rate-limit storage, which every worker shares (``core.ratelimits``).
+    Never blocks: a store that does not answer must not cost a citizen their response."""
+    hourly = _parsed_limit(current_app.config.get("SURVEY_RATE_LIMIT", DEFAULT_RATE_LIMIT))
+    daily = _parsed_limit(current_app.config.get("SURVEY_DAILY_LIMIT", DEFAULT_DAILY_LIMIT))
     try:
-        return not limiter.limiter.hit(item, "survey-response", client_key())
+        within_hour = limiter.limiter.hit(hourly, "survey-response", client_key())
+        within_day = limiter.limiter.hit(daily, "survey-daily", client_fingerprint(), seen)
     except Exception as error:  # any storage failure (Redis down, ...) is logged and let through
         current_app.logger.warning("survey rate limit not checked: %s", error)
         return False
+    return not (within_hour and within_day)
+
+
+def _answerer() -> Answerer:
+    """Who answers, as far as the request shows: the officer signed in here, the device id."""
+    officer_id = getattr(current_user, "officer_id", None) if current_user.is_authenticated else None
+    return Answerer(officer_id=officer_id, device=request_device())
 
 
 def _attributed(target: SurveyTarget, now):
@@ -130,7 +156,7 @@ def _error_items(indicators, errors: dict[str, str]) -> list[tuple[str, str]]:
 
 
 def _render_form(target: SurveyTarget, now, indicators, status: int = 200, values=None,
-                 error: SurveyInvalid | None = None):
+                 error: SurveyInvalid | None = None, unavailable: str = ""):
     desk, officer = _attributed(target, now)
     errors = error.field_messages() if error else {}
     values = values or {}
@@ -140,7 +166,7 @@ def _render_form(target: SurveyTarget, now, indicators, status: int = 200, value
         officer=officer, indicators=indicators, services=unit_services(target.unit),
         profile=profile_options(), values=values, errors=errors, error_items=_error_items(indicators, errors),
         summary=error.message if error else "", uuid=response_uuid, locale=current_locale(),
-        comment_max=COMMENT_MAX_LENGTH,
+        comment_max=COMMENT_MAX_LENGTH, unavailable=unavailable,
     )
     # The form carries a fresh response id and a CSRF token: never from a cache.
     response.headers["Cache-Control"] = "no-store"
@@ -163,6 +189,7 @@ def form(code):
     try:
         if target is None:
             raise SurveyError("unknown_code")
+        check_answerer(target, _answerer())
         _period, indicators = open_survey(target, now)
     except SurveyError as error:
         return _render_message(error, target)
@@ -175,13 +202,18 @@ def submit(code):
     seen = _seen_keys()
     try:
         result = record_survey_response(code, request.form, locale=current_locale(), now=now, seen=seen,
-                                        over_rate_limit=_over_rate_limit)
+                                        over_rate_limit=_over_rate_limit, answerer=_answerer())
     except SurveyInvalid as error:
         db.session.rollback()
         return _render_form(find_target(code), now, survey_indicators(), status=422, values=request.form,
                             error=error)
     except SurveyError as error:
         db.session.rollback()
+        if error.code == "own_code":
+            # Refused, and counted on the code: the officer's sheet shows such attempts.
+            record_refused_answer(code)
+            db.session.commit()
+            current_app.logger.warning("one-time code %s answered by its officer or its minting device", code[:4])
         return _render_message(error, find_target(code))
     target = result.target
     # The thank-you page has an address of its own, in the language the form was sent in.
@@ -191,6 +223,24 @@ def submit(code):
         response.headers["HX-Push-Url"] = thanks
     _remember(response, seen, result.seen_key, now)
     return response
+
+
+def _database_unavailable(error):
+    """The database dropped the connection while a citizen sent the survey: nothing was stored,
+    and the form comes back (503) with what they typed and the same response id, so that pressing
+    Send again stores it once. Any other page of the survey: the app's 503."""
+    page = None
+    if request.endpoint == "survey.submit":
+        def page():
+            return _render_form(find_target(request.view_args["code"]), utcnow(), survey_indicators(), status=503,
+                                values=request.form, unavailable=_("Your answers were not saved yet: the service was "
+                                                                   "busy for a moment. They are still here: press "
+                                                                   "Send again."))
+    return database_error(error, page)
+
+
+for _error_class in (sa.exc.DBAPIError, sa.exc.DisconnectionError):
+    bp.register_error_handler(_error_class, _database_unavailable)
 
 
 @bp.get("/s/<code>/thanks")

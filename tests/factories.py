@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from accounts.operations import hash_password
+from accounts.sessions import start_session
 from appraisal.models import Indicator, IndicatorKind, Period, PeriodStatus
 from core.audit import AuditLog
 from core.db import db
@@ -41,9 +42,12 @@ def make_user(role: Role | str = Role.ADMIN, unit=None, officer=None, password: 
 
 
 def sign_in(client, user: User):
-    """A signed-in session without going through the form (and its rate limit)."""
+    """A signed-in session without going through the form (and its rate limit): a session started
+    on the server, as signing in does, and its key in the client's cookie."""
+    key = start_session(user)
+    db.session.commit()
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = key
         session["_fresh"] = True
     return client
 

@@ -17,7 +17,7 @@
   const VOTE_URL = body.dataset.voteUrl;
   const QUEUE_KEY = "suara.kiosk.queue";
   const REJECTED_KEY = "suara.kiosk.rejected";
-  const RETRY_MS = 15000;
+  const RETRY_MS = 15000;           // a round of the queue at least this often
 
   const screens = {};
   document.querySelectorAll("[data-screen]").forEach((el) => { screens[el.dataset.screen] = el; });
@@ -118,10 +118,28 @@
     clearTimers();
     show("thanks");
     stepTimer = setTimeout(reset, THANKS_MS);
-    flush();
+    flush(false);
   }
 
   // --- the queue -----------------------------------------------------------------------------
+  // What the server's answer to a vote means for it:
+  //   2xx                        stored (or stored before): it leaves the queue;
+  //   4xx with "final": true     refused for good (malformed, or its id taken by another device;
+  //                              see kiosk/errors.py): it leaves the queue, the server has recorded
+  //                              it for the staff, and a copy stays on the device (REJECTED_KEY);
+  //   401, 429                   about the tablet, not the vote (not paired, over its rate):
+  //                              nothing else would pass either, so the round stops for a while;
+  //   no answer                  most likely the network: the round stops (see below);
+  //   anything else (5xx, a 4xx  the vote is tried again later, with exponential back-off, and
+  //   not final, e.g. 409        the votes behind it go on meanwhile.
+  //   no_question)
+  // So no one vote can hold up the others, and none leaves the tablet unless stored or recorded.
+  const BACKOFF_FIRST_MS = 5000;
+  const BACKOFF_MAX_MS = 10 * 60 * 1000;
+  const PAUSE_MS = 60000;            // after a 401, or a 429 without Retry-After
+  const SEND_TIMEOUT_MS = 20000;     // a request that hangs must not stop the queue for good
+  const REJECTED_KEPT = 200;         // the device's copies of refused votes, newest kept
+
   function load(key) {
     try { return JSON.parse(localStorage.getItem(key) || "[]"); } catch (e) { return []; }
   }
@@ -131,59 +149,113 @@
     const queue = load(QUEUE_KEY);
     queue.push(item);
     save(QUEUE_KEY, queue);
-    renderQueue(false);
+    renderQueue();
   }
 
   function removeFromQueue(uuid) {
     save(QUEUE_KEY, load(QUEUE_KEY).filter((item) => item.uuid !== uuid));
   }
 
-  let flushing = false;
-  let offline = false;
+  // The queue's items carry their own retry state: tries (answers that were errors) and retryAt.
+  function updateInQueue(uuid, change) {
+    save(QUEUE_KEY, load(QUEUE_KEY).map((item) => (item.uuid === uuid ? Object.assign({}, item, change) : item)));
+  }
 
-  async function flush() {
-    if (flushing) return;
-    flushing = true;
+  function backoff(tries) {
+    // 5 s, 10 s, 20 s ... up to 10 minutes, each spread by up to a quarter so that tablets that
+    // failed together do not come back together.
+    const base = Math.min(BACKOFF_FIRST_MS * Math.pow(2, tries - 1), BACKOFF_MAX_MS);
+    return base * (0.75 + Math.random() / 4);
+  }
+
+  function keepRejected(item, answer) {
+    const rejected = load(REJECTED_KEY);
+    rejected.push(Object.assign({}, item, { refused: answer && answer.error, refusedAt: new Date().toISOString() }));
+    save(REJECTED_KEY, rejected.slice(-REJECTED_KEPT));
+  }
+
+  async function post(item) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), SEND_TIMEOUT_MS);
     try {
-      // Oldest first, one at a time: the server keeps each vote's cast time anyway.
-      for (let item = load(QUEUE_KEY)[0]; item; item = load(QUEUE_KEY)[0]) {
+      const { uuid, value, reasons, cast_at, locale } = item; // not the retry state
+      return await fetch(VOTE_URL, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Accept": "application/json" },
+        credentials: "same-origin",
+        redirect: "error", // a captive portal's redirect is no answer from the server
+        body: JSON.stringify({ uuid, value, reasons, cast_at, locale }),
+        signal: controller.signal,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function answerOf(response) {
+    try { return await response.json(); } catch (e) { return null; }
+  }
+
+  let flushing = false;
+  let why = null;          // why votes wait: "offline", "server", "unpaired"; null when none do
+  let pausedUntil = 0;     // no round before this (after a 401 or a 429)
+
+  async function flush(force) {
+    if (flushing) return;
+    if (!force && Date.now() < pausedUntil) return;
+    flushing = true;
+    let failure = null;
+    const tried = new Set();
+    try {
+      // Oldest first among the votes that are due (the server keeps each vote's cast time anyway).
+      for (;;) {
+        const now = Date.now();
+        const item = load(QUEUE_KEY).find((v) => !tried.has(v.uuid) && !(v.retryAt > now));
+        if (!item) break;
+        tried.add(item.uuid);
         let response;
         try {
-          response = await fetch(VOTE_URL, {
-            method: "POST",
-            headers: { "Content-Type": "application/json", "Accept": "application/json" },
-            credentials: "same-origin",
-            body: JSON.stringify(item),
-          });
+          response = await post(item);
         } catch (networkError) {
-          offline = true;
+          // No answer: most likely the network, so the round stops (the next vote would fare no
+          // better). The vote waits its back-off all the same, so that a request that always
+          // hangs cannot hold up the others; the network coming back makes such votes due again.
+          const tries = (item.tries || 0) + 1;
+          updateInQueue(item.uuid, { tries: tries, retryAt: Date.now() + backoff(tries), lost: true });
+          failure = "offline";
           break;
         }
-        if (response.ok) {
-          offline = false;
+        const answer = await answerOf(response);
+        if (response.ok && answer && answer.uuid === item.uuid) {
+          removeFromQueue(item.uuid); // stored: the server says so, about this very vote
+        } else if (response.status >= 400 && response.status < 500 && answer && answer.final === true) {
+          keepRejected(item, answer);
           removeFromQueue(item.uuid);
-        } else if (response.status === 422) {
-          // The server will never accept it as it is: keep it aside on the device, unsent.
-          offline = false;
-          const rejected = load(REJECTED_KEY);
-          rejected.push(item);
-          save(REJECTED_KEY, rejected);
-          removeFromQueue(item.uuid);
-        } else {
-          offline = true; // 401, 409, 429, 5xx: keep it and try again later
+        } else if (response.status === 401 || response.status === 429) {
+          const retryAfter = Number(response.headers.get("Retry-After"));
+          pausedUntil = Date.now() + (retryAfter > 0 ? retryAfter * 1000 : PAUSE_MS);
+          failure = response.status === 401 ? "unpaired" : "server";
           break;
+        } else {
+          // A server error, or an answer that is not the vote endpoint's (a proxy's page): later.
+          const tries = (item.tries || 0) + 1;
+          updateInQueue(item.uuid, { tries: tries, retryAt: Date.now() + backoff(tries) });
+          failure = "server";
         }
       }
     } finally {
       flushing = false;
-      renderQueue(offline);
+      // A round with nothing due says nothing new: the last reason stands while votes wait.
+      why = load(QUEUE_KEY).length ? (failure || why) : null;
+      renderQueue();
     }
   }
 
-  function renderQueue(isOffline) {
+  function renderQueue() {
     const waiting = load(QUEUE_KEY).length;
     queueStatus.querySelector(".queue-count").textContent = String(waiting);
-    queueStatus.hidden = !(isOffline && waiting > 0);
+    queueStatus.querySelectorAll("[data-why]").forEach((el) => { el.hidden = el.dataset.why !== why; });
+    queueStatus.hidden = !(why && waiting > 0);
   }
 
   function uuid4() {
@@ -254,10 +326,15 @@
       .catch(() => { /* no service worker (e.g. plain http): the kiosk still works while the page is open */ });
   }
 
-  window.addEventListener("online", flush);
-  setInterval(flush, RETRY_MS);
+  // The network is back: the votes that got no answer are due again, and a round starts now,
+  // even within a pause.
+  window.addEventListener("online", () => {
+    save(QUEUE_KEY, load(QUEUE_KEY).map((item) => (item.lost ? Object.assign({}, item, { retryAt: 0, lost: false }) : item)));
+    flush(true);
+  });
+  setInterval(() => flush(false), RETRY_MS);
   reset();
-  flush();
+  flush(false);
 
   // --- the PIN keypad (also on the plain duty page) --------------------------------------------
   function setUpKeypad(root) {

@@ -284,7 +284,8 @@ BAD_INPUT = [
 
 
 def _policy(**values):
-    return {"min_n": "30", "qr_weight_pct": "70", "rating_above": "88.31", "rating_below": "76.61", **values}
+    return {"min_n": "30", "qr_weight_pct": "70", "rating_above": "88.31", "rating_below": "76.61",
+            "verified_weight": "1", **values}
 
 
 @pytest.mark.parametrize("case", BAD_INPUT, ids=[f"{i}" for i in range(len(BAD_INPUT))])

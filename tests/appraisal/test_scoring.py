@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from appraisal.scoring import (
     DEFAULT_MIN_N,
     GRADE_LOWER_BOUNDS,
+    MIN_PRIOR_STRENGTH,
     NILAI_DASAR,
     NO_SCORE,
     RATING_ABOVE,
@@ -23,6 +24,7 @@ from appraisal.scoring import (
     Score,
     Stats,
     channel_score,
+    channels_entering,
     combine,
     display,
     element_weights,
@@ -31,7 +33,9 @@ from appraisal.scoring import (
     mutu,
     nrr,
     prior_strength_from_groups,
+    ranking_prior_strength,
     shrink,
+    skm_score,
     suggest_rating,
     t_critical,
     weakest_elements,
@@ -463,20 +467,55 @@ EIGHTY = channel_score(votes({4: 1, 3: 4}))  # mean 3.2
 
 
 def test_combined_score_weights_the_channels_whatever_the_counts():
-    # 0.6 x 90 + 0.4 x 80 = 54 + 32 = 86
+    # 0.6 x 90 + 0.4 x 80 = 54 + 32 = 86 (five responses each, so a minimum n of 5 lets both in)
     assert (NINETY.value, NINETY.n, EIGHTY.value, EIGHTY.n) == (90, 5, 80, 5)
-    assert combine(NINETY, EIGHTY, Decimal("0.6"), Decimal("0.4")).value == 86
+    assert combine(NINETY, EIGHTY, Decimal("0.6"), Decimal("0.4"), min_n=5).value == 86
     many = channel_score(votes({4: 100, 3: 400}))
-    assert many.value == 80 and combine(NINETY, many, Decimal("0.6"), Decimal("0.4")).value == 86
+    assert many.value == 80 and combine(NINETY, many, Decimal("0.6"), Decimal("0.4"), min_n=5).value == 86
 
 
 def test_combined_score_when_one_channel_is_empty():
     none = channel_score(Stats())
-    assert combine(none, EIGHTY, Decimal("0.6"), Decimal("0.4")).value == 80
-    assert combine(NINETY, none, Decimal("0.6"), Decimal("0.4")).value == 90
-    assert combine(NINETY, EIGHTY, 0, 1).value == 80
-    assert combine(NINETY, none, 0, 1).value == 90
+    assert combine(none, EIGHTY, Decimal("0.6"), Decimal("0.4"), min_n=5).value == 80
+    assert combine(NINETY, none, Decimal("0.6"), Decimal("0.4"), min_n=5).value == 90
+    assert combine(NINETY, EIGHTY, 0, 1, min_n=5).value == 80
+    assert combine(NINETY, none, 0, 1, min_n=5).value == 90
     assert combine(none, none, Decimal("0.5"), Decimal("0.5")) == NO_SCORE
+
+
+def test_a_channel_below_the_minimum_does_not_enter_the_combined_score():
+    # The sheet: 27 phone surveys (below 30: "not enough data") and 40 kiosk votes at 90,
+    # weighted 0.7 / 0.3. Before, 0.7 x 58.33 + 0.3 x 90 = 40.83 + 27 = 67.83 (C) drove a
+    # "di bawah" suggestion from a channel the same sheet called insufficient. Now only the kiosk
+    # enters, its weight renormalised 0.3 / 0.3 = 1: the combined score is 90, n = 40, A, "di atas".
+    qr = channel_score(votes({3: 9, 2: 18}))  # (9 x 3 + 18 x 2) / 27 = 63 / 27 = 7/3 -> x 25 = 58.33
+    kiosk = channel_score(votes({4: 24, 3: 16}))  # (96 + 48) / 40 = 3.6 -> 90
+    assert (qr.n, qr.enough_data, kiosk.n, kiosk.value) == (27, False, 40, 90)
+    both = combine(qr, kiosk, Fraction(7, 10), Fraction(3, 10))
+    assert (both.value, both.n, both.grade, both.enough_data) == (90, 40, Grade.A, True)
+    assert both.half_width == pytest.approx(kiosk.half_width, rel=1e-15)  # 1 x h_kiosk
+    assert suggest_rating(both) is Rating.DI_ATAS
+    assert channels_entering(qr, kiosk) == ["kiosk"]
+    # With three more surveys at 4 the survey enters: (63 + 12) / 30 = 2.5 -> 62.5;
+    # 0.7 x 62.5 + 0.3 x 90 = 43.75 + 27 = 70.75, grade C, "di bawah"; n = 30 + 40 = 70.
+    qr30 = channel_score(votes({4: 3, 3: 9, 2: 18}))
+    both = combine(qr30, kiosk, Fraction(7, 10), Fraction(3, 10))
+    assert (qr30.value, both.value, both.n, both.grade) == (Fraction("62.5"), Fraction("70.75"), 70, Grade.C)
+    assert suggest_rating(both) is Rating.DI_BAWAH
+    assert channels_entering(qr30, kiosk) == ["qr", "kiosk"]
+
+
+def test_without_a_channel_with_enough_data_the_combined_score_is_not_enough_data():
+    # 20 surveys and 10 kiosk votes: 30 together, but neither channel reaches 30 on its own.
+    qr, kiosk = channel_score(votes({4: 20})), channel_score(votes({4: 10}))
+    assert qr.grade is None and kiosk.grade is None
+    both = combine(qr, kiosk, Fraction(7, 10), Fraction(3, 10))
+    assert (both.value, both.n, both.enough_data, both.grade) == (None, 30, False, None)
+    assert (both.ci_low, both.ci_high) == (25, 100)
+    assert suggest_rating(both) is None
+    assert channels_entering(qr, kiosk) == []
+    # With a minimum of 10 both enter: 0.7 x 100 + 0.3 x 100 = 100.
+    assert combine(qr, kiosk, Fraction(7, 10), Fraction(3, 10), min_n=10).value == 100
 
 
 def test_combined_ci_treats_the_channels_as_independent():
@@ -496,17 +535,9 @@ def test_combined_ci_treats_the_channels_as_independent():
 def test_a_channel_without_an_interval_counts_only_if_it_weighs():
     single = channel_score(votes({2: 1}))
     thirty = channel_score(votes({4: 15, 3: 15}))
-    assert combine(single, thirty, Fraction(1, 2), Fraction(1, 2)).half_width is None
-    assert combine(single, thirty, Fraction(1, 2), Fraction(1, 2)).ci_low == 25
-    assert combine(single, thirty, 0, 1).half_width == pytest.approx(thirty.half_width, rel=1e-15)
-
-
-def test_combined_score_is_graded_on_both_channels_together():
-    qr, kiosk = channel_score(votes({4: 20})), channel_score(votes({4: 10}))
-    assert qr.grade is None and kiosk.grade is None  # 20 and 10 are each below 30
-    both = combine(qr, kiosk, Fraction(7, 10), Fraction(3, 10))
-    assert both.n == 30 and both.enough_data and both.grade is Grade.A
-    assert combine(qr, kiosk, Fraction(7, 10), Fraction(3, 10), min_n=31).grade is None
+    assert combine(single, thirty, Fraction(1, 2), Fraction(1, 2), min_n=1).half_width is None
+    assert combine(single, thirty, Fraction(1, 2), Fraction(1, 2), min_n=1).ci_low == 25
+    assert combine(single, thirty, 0, 1, min_n=1).half_width == pytest.approx(thirty.half_width, rel=1e-15)
 
 
 @pytest.mark.parametrize(
@@ -639,6 +670,60 @@ def test_shrinkage_ranks_three_perfect_votes_below_three_hundred_averaging_3_8()
     assert sorted(board, key=shrunk, reverse=True) == ["senior", "new", "o2", "o1", "o3"]
 
 
+def test_the_ranking_prior_keeps_a_handful_of_perfect_votes_below_a_steady_officer_at_any_minimum():
+    # A unit that lowered its minimum n to 3: a newcomer with 3 perfect votes (x = 4), a steady
+    # officer with 200 votes averaging 3.75 (150 fours, 50 threes), and two far apart officers
+    # whose spread makes the data's own k small.
+    board = {
+        "new": votes({4: 3}),
+        "steady": votes({4: 150, 3: 50}),
+        "low": votes({1: 60, 2: 40}),  # mean 1.4
+        "high": votes({4: 90, 3: 10}),  # mean 3.9
+    }
+    k_data = prior_strength_from_groups(board.values())
+    assert k_data < 2  # the groups are far apart: the data alone barely pulls the newcomer
+    total = sum(board.values(), Stats())  # 403 votes, sum 12 + 750 + 140 + 390 = 1292
+    assert (total.n, total.sum_x) == (403, 1292)
+    prior = Fraction(1292, 403)  # 3.2060
+    # With the data's k (say 1): new (3 x 4 + 1 x 3.206) / 4 = 3.80 tops steady
+    # (200 x 3.75 + 3.206) / 201 = 3.747: three votes outrank two hundred.
+    assert shrink(4, 3, prior, 1) > shrink(Fraction("3.75"), 200, prior, 1)
+    # The ranking's k is at least 30 whatever the minimum n:
+    #   new:    (3 x 4 + 30 x 1292/403) / 33    = (12 + 96.179) / 33    = 3.2782
+    #   steady: (200 x 3.75 + 30 x 1292/403) / 230 = (750 + 96.179) / 230 = 3.6790
+    k = ranking_prior_strength(board.values())
+    assert k == MIN_PRIOR_STRENGTH == 30
+    new, steady = shrink(4, 3, prior, k), shrink(Fraction("3.75"), 200, prior, k)
+    assert new == (12 + 30 * prior) / 33 and float(new) == pytest.approx(3.2782, abs=1e-4)
+    assert steady == (750 + 30 * prior) / 230 and float(steady) == pytest.approx(3.6790, abs=1e-4)
+    assert steady > new
+    # Where the data's k is larger than 30 it stands.
+    same = [votes({4: 10, 3: 10}), votes({4: 10, 3: 10}), votes({4: 10, 3: 10})]
+    assert prior_strength_from_groups(same) == 60 and ranking_prior_strength(same) == 60
+
+
+def test_an_officers_survey_score_is_the_ikm_of_his_own_skm_table():
+    # Two surveys over three elements, configured weights U1 1/2, U2 1/4, U3 1/4:
+    #   response A: U1 4, U2 2, U3 2 (mean 8/3);  response B: U1 4, U2 3, U3 1 (mean 8/3)
+    # NRR: U1 (4 + 4) / 2 = 4, U2 (2 + 3) / 2 = 2.5, U3 (2 + 1) / 2 = 1.5
+    # IKM = (4 x 1/2 + 2.5 x 1/4 + 1.5 x 1/4) x 25 = (2 + 0.625 + 0.375) x 25 = 3 x 25 = 75
+    # The plain mean of the responses gives 8/3 x 25 = 66.67 instead.
+    stats = surveys([4, 2, 2], [4, 3, 1])
+    weights = {"U1": Fraction(1, 2), "U2": Fraction(1, 4), "U3": Fraction(1, 4)}
+    nrrs = {"U1": nrr(8, 2), "U2": nrr(5, 2), "U3": nrr(3, 2)}
+    assert channel_score(stats, min_n=1).value == Fraction(200, 3)
+    score = skm_score(stats, nrrs, weights, min_n=1)
+    assert score.value == 75 == ikm(nrrs, weights)
+    assert (score.n, score.grade, score.half_width) == (2, Grade.C, stats.half_width())
+    # Equal weights: (4 + 2.5 + 1.5) / 3 x 25 = 66.67, the mean of these complete surveys.
+    assert skm_score(stats, nrrs, None, min_n=1).value == Fraction(200, 3)
+    # Below the minimum: the value stays, without a grade.
+    assert skm_score(stats, nrrs, weights, min_n=3).grade is None
+    # Without element answers it is the channel's mean; without responses, no score.
+    assert skm_score(stats, {}, None, min_n=1) == channel_score(stats, min_n=1)
+    assert skm_score(Stats(), {}, None) == NO_SCORE
+
+
 # --- Properties ----------------------------------------------------------------------------------
 
 answer_lists = st.lists(st.integers(1, 4), min_size=1, max_size=15)
@@ -736,7 +821,7 @@ def test_scores_stay_on_the_scale_inside_their_intervals(period):
     for score in report_scores(*period)[:3]:
         assert 25 <= score.ci_low <= score.ci_high <= 100
         if score.value is None:
-            assert (score.n, score.ci_low, score.ci_high, score.grade) == (0, 25, 100, None)
+            assert (score.ci_low, score.ci_high, score.grade, score.enough_data) == (25, 100, None, False)
         else:
             assert score.ci_low <= score.value <= score.ci_high
             assert isinstance(score.value, Fraction)  # exact, never a float
@@ -746,10 +831,15 @@ def test_scores_stay_on_the_scale_inside_their_intervals(period):
 @given(period_data())
 def test_combined_score_lies_between_the_channels(period):
     qr, kiosk, combined, _ = report_scores(*period)
-    present = [score.value for score in (qr, kiosk) if score.n]
-    assert combined.n == qr.n + kiosk.n
-    if present:
-        assert min(present) <= combined.value <= max(present)
+    min_n = period[3]
+    entering = [score for score in (qr, kiosk) if score.n >= min_n]
+    if entering:
+        assert combined.n == sum(score.n for score in entering)
+        assert min(s.value for s in entering) <= combined.value <= max(s.value for s in entering)
+        assert combined.enough_data
+    elif qr.n or kiosk.n:
+        # Neither channel has enough data: no value, whatever the two counts add up to.
+        assert (combined.value, combined.n, combined.enough_data) == (None, qr.n + kiosk.n, False)
     else:
         assert combined == NO_SCORE
 
@@ -762,7 +852,8 @@ def test_at_the_default_thresholds_the_suggestion_follows_the_grade(period):
     expected = {None: None, Grade.A: Rating.DI_ATAS, Grade.B: Rating.SESUAI, Grade.C: Rating.DI_BAWAH,
                 Grade.D: Rating.DI_BAWAH}
     assert rating is expected[combined.grade]
-    assert (rating is None) == (combined.n < period[3])
+    qr, kiosk = channel_score(surveys(*period[0]), period[3]), channel_score(answers(period[1]), period[3])
+    assert (rating is None) == (qr.n < period[3] and kiosk.n < period[3])
 
 
 @PROPERTY

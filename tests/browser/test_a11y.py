@@ -5,6 +5,8 @@ what a screen reader is told (names, groups, errors, the thank-you, the page's l
 
 The helpers (and how to use them on a new page) are in tests/a11y.py."""
 
+import json
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -13,13 +15,25 @@ from playwright.sync_api import expect
 
 from appraisal.models import Indicator
 from core.db import db
-from core.responses import Response
+from core.responses import Channel, Given, NewResponse, Response, record_response
 from demo.data import DEMO_ACCOUNTS, ensure_demo_accounts, load_demo
+from kiosk.errors import VoteError
+from kiosk.models import Kiosk
 from kiosk.pairing import new_pairing_code
+from kiosk.refusals import record_refusal
 from org.duty import start_duty
-from org.models import Officer, Role, Service, Unit
+from org.models import Desk, Officer, Role, Service, Unit
 from tests.browser.a11y import assert_accessible, assert_focus_visible, assert_targets_at_least, focused
-from tests.factories import PASSWORD, answers_by_code, make_desk, make_officer, make_period, make_unit, make_user
+from tests.factories import (
+    PASSWORD,
+    answers_by_code,
+    kiosk_question,
+    make_desk,
+    make_officer,
+    make_period,
+    make_unit,
+    make_user,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -409,7 +423,7 @@ ADMIN_PAGES = [
     ("officers", "/admin/officers"), ("import", "/admin/officers/import"), ("kiosks", "/admin/kiosks"),
     ("duty", "/admin/duty"), ("periods", "/admin/periods"), ("indicators", "/admin/indicators"),
     ("accounts", "/admin/users"), ("comments", "/admin/comments"), ("audit", "/admin/audit"),
-    ("me", "/admin/me"), ("password", "/admin/password"),
+    ("me", "/admin/me"), ("password", "/admin/password"), ("kiosk-refusals", "/admin/kiosks/{kiosk_id}/refusals"),
 ]
 
 
@@ -421,6 +435,20 @@ def demo(ctx):
     ensure_demo_accounts(now)
     db.session.commit()
     return {role: (username, password) for role, username, password in DEMO_ACCOUNTS}
+
+
+def with_refused_and_outside_votes(unit_id: int) -> int:
+    """A vote a kiosk of the unit had refused for good, and one kept outside any period, so that
+    the kiosk's refusals page and the start page's warning have something to show; the kiosk."""
+    kiosk = db.session.scalar(sa.select(Kiosk).join(Desk).where(Desk.unit_id == unit_id).order_by(Kiosk.id))
+    payload = {"uuid": str(uuid.uuid4()), "value": 4, "reasons": ["R_LAMA"], "locale": "id"}
+    record_refusal(kiosk.id, VoteError("unknown_reason", reason="R_LAMA"), payload, json.dumps(payload).encode())
+    now = datetime.now(timezone.utc)
+    record_response(NewResponse(uuid=str(uuid.uuid4()), channel=Channel.KIOSK, unit_id=unit_id, period_id=None,
+                                cast_at=now, received_at=now, desk_id=kiosk.desk_id, kiosk_id=kiosk.id,
+                                answers=(Given(kiosk_question().id, 3),)))
+    db.session.commit()
+    return kiosk.id
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
@@ -440,8 +468,9 @@ def test_the_admin_pages(demo, live_server, a11y_context, screenshot, lang):
     page.get_by_role("banner").get_by_role("link", name={"id": "Bahasa Indonesia", "en": "English"}[lang]).click()
     expect(page.locator("html")).to_have_attribute("lang", lang)
     unit_id = db.session.scalar(sa.select(Unit.id).order_by(Unit.id))
+    kiosk_id = with_refused_and_outside_votes(unit_id)
     for name, path in ADMIN_PAGES:
-        page.goto(f"{live_server}{path.format(unit_id=unit_id)}")
+        page.goto(f"{live_server}{path.format(unit_id=unit_id, kiosk_id=kiosk_id)}")
         assert html_lang(page) == lang, path
         expect(page.locator("h1")).to_be_visible()
         assert_accessible(page, f"admin-{name}-{lang}", screenshot)

@@ -83,7 +83,10 @@ def test_pair_start_duty_rate_and_return_to_start(ctx, live_server, tablet, scre
 
     # After serving, the officer shows a one-time survey code for the citizen's phone.
     page.locator(".staff-button").click()
-    page.get_by_role("button", name="Tampilkan kode QR survei untuk warga ini").click()
+    page.get_by_role("link", name="Tampilkan kode QR survei untuk warga ini").click()
+    for digit in "246810":  # the officer's PIN: anyone can touch a kiosk
+        page.locator(f".keypad [data-key='{digit}']").click()
+    page.get_by_role("button", name="OK").click()
     expect(page.locator("#duty-dialog .service-code svg")).to_be_visible()
     expect(page.locator("#duty-dialog")).to_have_attribute("aria-labelledby", re.compile(".+"))
     screenshot(page, "kiosk-03b-service-code")

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from appraisal.models import Indicator, Period, PeriodStatus
+from appraisal.models import Indicator
 from core.db import db
 from core.responses import Answer, Flag, Response
 from kiosk.models import Kiosk, PairingCode
@@ -434,21 +434,7 @@ def test_votes_without_a_valid_device_token_are_refused(client, setup, counter, 
     assert counter(Response) == 0
 
 
-def test_no_open_period_refuses_the_vote(client, setup, counter):
-    period = db.session.get(Period, setup["period_id"])
-    period.status = PeriodStatus.CLOSED
-    db.session.commit()
-    response = paired_client(client, setup["token"]).post("/kiosk/vote", json=vote_payload())
-    assert response.status_code == 409 and response.get_json()["error"] == "no_open_period"
-    assert counter(Response) == 0
-
-
-def test_a_vote_cast_outside_the_open_period_is_refused(client, setup, counter):
-    period = db.session.get(Period, setup["period_id"])
-    cast = datetime.combine(period.starts_on - timedelta(days=3), datetime.min.time(), timezone.utc)
-    response = paired_client(client, setup["token"]).post("/kiosk/vote", json=vote_payload(cast_at=cast.isoformat()))
-    assert response.status_code == 409
-    assert counter(Response) == 0
+# A vote cast while no period is open is kept outside any period: tests/kiosk/test_outside_period.py.
 
 
 def test_period_boundaries_follow_the_units_time_zone(ctx, factories):
@@ -478,8 +464,10 @@ def test_the_officer_shows_a_one_time_survey_code_from_the_staff_panel(client, s
 
     paired_client(client, setup["token"])
     panel = client.get("/kiosk/duty", headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert "/kiosk/service-code" in panel
-    response = client.post("/kiosk/service-code", data={"csrf_token": csrf_token(client)},
+    assert "/kiosk/duty?action=code" in panel  # the officer's PIN first: anyone can touch a kiosk
+    pad = client.get("/kiosk/duty?action=code", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'hx-post="/kiosk/service-code"' in pad and 'name="pin"' in pad
+    response = client.post("/kiosk/service-code", data={"csrf_token": csrf_token(client), "pin": "1234"},
                            headers={"HX-Request": "true"})
     assert response.status_code == 200
     html = response.get_data(as_text=True)

@@ -137,7 +137,8 @@ def test_the_appraisal_export_of_a_closed_period_reads_every_unit_at_once(client
 
 def test_every_flag_that_leaves_a_response_out_has_a_label():
     assert set(FLAG_LABELS) == set(COUNTED_FLAGS) == {flag for flag in Flag if flag & EXCLUDING_FLAGS}
-    assert set(FLAG_LABELS_BY_KEY) == {"repeat", "burst", "duty_start", "dispute_upheld", "rate_limited"}
+    assert set(FLAG_LABELS_BY_KEY) == {"repeat", "burst", "duty_start", "dispute_upheld", "rate_limited", "late",
+                                       "over_rate", "regular", "no_period"}
 
 
 def test_the_public_page_brings_the_filters_it_shows_numbers_with():

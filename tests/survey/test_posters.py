@@ -12,6 +12,7 @@ from PIL import Image
 from pyzbar.pyzbar import decode
 
 from core.db import db
+from org.duty import start_duty
 from org.models import CODE_ALPHABET, Role
 from survey import pdf as survey_pdf
 from survey.models import ServiceCode
@@ -112,6 +113,7 @@ def test_the_address_follows_the_public_base_url(client, app, unit, monkeypatch)
 def test_qr_images_only_for_live_desk_and_officer_codes(client, unit):
     inactive = next(d for d in unit.desks if not d.active)
     officer = next(o for o in unit.officers if o.active)
+    start_duty(next(d for d in unit.desks if d.active), officer, datetime.now(timezone.utc) - timedelta(minutes=5))
     one_time = issue_service_code(officer)
     db.session.commit()
     for code in ("zzzzzzzzzz", inactive.code, one_time.code):
@@ -234,6 +236,7 @@ def test_the_one_time_code_panel_scans_to_the_one_time_address(app, unit):
     from flask import render_template, url_for
 
     officer = next(o for o in unit.officers if o.active)
+    start_duty(unit.desks[0], officer, datetime.now(timezone.utc) - timedelta(minutes=5))
     code = issue_service_code(officer, unit.desks[0], now=datetime.now(timezone.utc) - timedelta(minutes=1))
     db.session.commit()
     service_code = db.session.scalar(sa.select(ServiceCode))

@@ -23,32 +23,10 @@ from survey.codes import SERVICE_CODE_LENGTH
 from survey.errors import SurveyError
 from survey.models import ServiceCode
 from survey.operations import issue_service_code, keys_worth_keeping, record_survey_response
-from tests.factories import answers_by_code, make_desk, make_officer, make_period, make_unit
+from tests.factories import answers_by_code, make_desk, make_officer, make_unit
 from tests.helpers import decoded
 
 SKM_CODES = [f"U{n}" for n in range(1, 10)]
-
-
-@pytest.fixture
-def office(factories):
-    """An open period and a unit with two services, two desks and three officers; Siti has been
-    on duty at Loket 1 for an hour."""
-    period = make_period()
-    unit = make_unit(name="Kantor Kecamatan Cempaka Putih")
-    ktp = Service(unit=unit, name_id="Perekaman KTP-el", name_en="e-ID card recording", position=0)
-    kk = Service(unit=unit, name_id="Kartu Keluarga", name_en="Family card", position=1)
-    db.session.add_all([ktp, kk])
-    desk = make_desk(unit=unit, name="Loket 1")
-    other_desk = make_desk(unit=unit, name="Loket 2")
-    siti = make_officer(unit=unit, name="Siti Rahmawati", position="Pengadministrasi Umum")
-    budi = make_officer(unit=unit, name="Budi Santoso")
-    dewi = make_officer(unit=unit, name="Dewi Lestari")
-    start_duty(desk, siti, datetime.now(timezone.utc) - timedelta(hours=1))
-    db.session.commit()
-    return dict(period_id=period.id, unit_id=unit.id, desk_id=desk.id, desk_code=desk.code,
-                other_desk_id=other_desk.id, other_desk_code=other_desk.code, siti_id=siti.id, siti_code=siti.code,
-                budi_id=budi.id, budi_code=budi.code, dewi_id=dewi.id, dewi_code=dewi.code,
-                ktp_id=ktp.id, kk_id=kk.id)
 
 
 def indicator_ids() -> dict[str, int]:
@@ -524,16 +502,19 @@ def test_survey_get_with_the_wrong_method_is_405_not_500(client, office):
 
 # --- One-time codes for a service event ---------------------------------------------------------
 
-def test_a_one_time_code_is_short_lived_unguessable_and_tied_to_the_officer(ctx, factories):
+def test_a_one_time_code_is_short_lived_unguessable_and_tied_to_the_officers_duty(ctx, factories):
     desk = make_desk()
     officer = make_officer(unit=desk.unit)
     now = datetime.now(timezone.utc)
+    duty = start_duty(desk, officer, now - timedelta(minutes=5))
     code = issue_service_code(officer, desk, now=now)
     db.session.commit()
     assert len(code.code) == SERVICE_CODE_LENGTH and set(code.code) <= set(CODE_ALPHABET)
     assert code.expires_at == now + timedelta(hours=2) and code.used_at is None
-    assert (code.officer_id, code.desk_id) == (officer.id, desk.id)
+    assert (code.officer_id, code.desk_id, code.duty_id) == (officer.id, desk.id, duty.id)
     assert issue_service_code(officer, desk, now=now).code != code.code
+    # Without a desk named (the officer's own page), the code goes to the desk of the duty.
+    assert issue_service_code(officer, now=now).desk_id == desk.id
 
 
 def test_a_one_time_code_is_refused_for_an_inactive_officer_or_another_units_desk(ctx, factories, counter):
@@ -601,7 +582,7 @@ def test_a_one_time_code_used_twice_stores_once(client, office, counter):
 
 
 def test_an_expired_one_time_code_is_refused_and_stays_unspent(client, office, counter):
-    code = issue(office, now=datetime.now(timezone.utc) - timedelta(hours=2, minutes=1))
+    code = issue(office, now=datetime.now(timezone.utc) - timedelta(minutes=30), ttl=timedelta(minutes=10))
     page = client.get(f"/s/{code}")
     assert page.status_code == 410 and "sudah kedaluwarsa" in page.get_data(as_text=True)
     _, fields = open_form(client, office["desk_code"])
@@ -610,11 +591,11 @@ def test_an_expired_one_time_code_is_refused_and_stays_unspent(client, office, c
     assert database_state(counter) == (0, 0, 0)
 
 
-def test_a_one_time_code_without_a_desk_goes_to_the_officer_only(client, office):
+def test_a_one_time_code_from_the_officers_page_goes_to_the_desk_of_the_duty(client, office):
     code = issue(office, desk=False)
     answer(client, office, code)
     row = stored()[0]
-    assert (row.officer_id, row.desk_id, row.verified) == (office["siti_id"], None, True)
+    assert (row.officer_id, row.desk_id, row.verified) == (office["siti_id"], office["desk_id"], True)
 
 
 def test_one_time_codes_are_neither_repeats_nor_rate_limited(client, office, app, monkeypatch):
@@ -747,8 +728,13 @@ def test_the_rate_limit_never_blocks_the_survey(client, office, app, monkeypatch
 def test_the_one_time_code_partial_shows_the_qr_the_officer_and_the_time_limit(app, office):
     from flask import render_template
 
-    code = issue(office, now=datetime(2026, 11, 22, 3, 0, tzinfo=timezone.utc))
-    service_code = db.session.scalar(sa.select(ServiceCode).where(ServiceCode.code == code))
+    # Made directly: a code of a past day, which no duty of the fixture covers.
+    service_code = ServiceCode(code="abcdefghjkmnpq", officer_id=office["siti_id"], desk_id=office["desk_id"],
+                               created_at=datetime(2026, 11, 22, 3, 0, tzinfo=timezone.utc),
+                               expires_at=datetime(2026, 11, 22, 5, 0, tzinfo=timezone.utc))
+    db.session.add(service_code)
+    db.session.commit()
+    code = service_code.code
     with app.test_request_context("/"):
         html = render_template("survey/_service_code.html", service_code=service_code)
         bilingual = render_template("survey/_service_code.html", service_code=service_code, bilingual=True)
