@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Replay issue 13's four attacks against a running instance, over HTTP, and say what they moved.
 
-    cd /work/main
+    # from the project root
     export DATABASE_URL=sqlite:////tmp/replay/suara.db SECRET_KEY=replay-secret COOKIE_SECURE=0 BIND=127.0.0.1:8011
     .venv/bin/flask --app app db upgrade && .venv/bin/flask --app app demo --if-empty
     .venv/bin/gunicorn --config gunicorn.conf.py 'app:create_app()' &
@@ -39,7 +39,7 @@ import threading
 import time
 import urllib.parse
 import uuid as uuid_module
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 

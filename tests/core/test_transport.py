@@ -14,14 +14,26 @@ import pytest
 
 from app import create_app
 from config import TestConfig
+from core.db import db
 
 ROOT = Path(__file__).resolve().parents[2]
 YEAR = "max-age=31536000"
 
 
-def _app(app, **overrides):
-    # Another app on the same database; /healthz and /lang need no table of their own.
-    return create_app(TestConfig(app.config["SQLALCHEMY_DATABASE_URI"], **overrides))
+@pytest.fixture
+def make_app(app):
+    """Another app on the same database (/healthz and /lang need no table of their own); its
+    connections are closed after the test (psycopg warns of any left to the garbage collector)."""
+    made = []
+
+    def make(**overrides):
+        made.append(create_app(TestConfig(app.config["SQLALCHEMY_DATABASE_URI"], **overrides)))
+        return made[-1]
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
 
 
 def test_hsts_over_https_only(client):
@@ -30,11 +42,11 @@ def test_hsts_over_https_only(client):
     assert "Strict-Transport-Security" not in client.get("/").headers
 
 
-def test_a_forwarded_https_counts_only_from_a_trusted_proxy(app, client):
+def test_a_forwarded_https_counts_only_from_a_trusted_proxy(make_app, client):
     # TRUSTED_PROXIES = 0 (the default): whoever connects could have written the header.
     forged = client.get("/healthz", headers={"X-Forwarded-Proto": "https"})
     assert "Strict-Transport-Security" not in forged.headers
-    behind = _app(app, TRUSTED_PROXIES=1).test_client()
+    behind = make_app(TRUSTED_PROXIES=1).test_client()
     assert behind.get("/healthz", headers={"X-Forwarded-Proto": "https"}).headers["Strict-Transport-Security"] == YEAR
     assert "Strict-Transport-Security" not in behind.get("/healthz").headers
     assert "Strict-Transport-Security" not in behind.get("/healthz", headers={"X-Forwarded-Proto": "http"}).headers
@@ -43,8 +55,8 @@ def test_a_forwarded_https_counts_only_from_a_trusted_proxy(app, client):
         "/healthz", headers={"X-Forwarded-Proto": "https, http"}).headers
 
 
-def test_hsts_can_be_switched_off(app):
-    quiet = _app(app, HSTS_SECONDS=0).test_client()
+def test_hsts_can_be_switched_off(make_app):
+    quiet = make_app(HSTS_SECONDS=0).test_client()
     assert "Strict-Transport-Security" not in quiet.get("/healthz", base_url="https://localhost").headers
 
 
