@@ -5,6 +5,7 @@ bench/load serves it with the same gunicorn settings as the real app, in the sam
 import json
 import os
 import sqlite3
+from datetime import datetime, timezone
 
 from flask import Flask, request
 
@@ -37,7 +38,7 @@ def vote():
     body = request.get_json()
     param = "?" if URL.startswith("sqlite") else "%s"  # the DBAPI's parameter style
     connection().execute(f"INSERT INTO baseline_vote VALUES ({param}, {param}, {param})",
-                         (body["uuid"], body["value"], body["cast_at"]))
+                         (body["uuid"], body["value"], body.get("cast_at") or datetime.now(timezone.utc).isoformat()))
     return json.dumps({"status": "recorded"}), 201, {"Content-Type": "application/json"}
 
 

@@ -24,6 +24,7 @@ import random
 import time
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 from limits.storage import Storage
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
@@ -34,6 +35,8 @@ from .db import db
 # hash, so without it the table would keep a row per client per day.
 PURGE_ONE_IN = 500
 PURGE_AFTER_SECONDS = 24 * 3600
+# Where a request keeps the counters it hit (flask.g).
+_SEEN = "ratelimit_counters_hit"
 
 
 class RateLimitCounter(db.Model):
@@ -65,7 +68,7 @@ def _upsert(dialect, key: str, amount: int, now: float, expiry: int):
         index_elements=[table.c.key],
         set_={"count": sa.case((ended, amount), else_=table.c.count + amount),
               "expires_at": sa.case((ended, now + expiry), else_=table.c.expires_at)},
-    ).returning(table.c.count)
+    ).returning(table.c.count, table.c.expires_at)
 
 
 class DatabaseStorage(Storage):
@@ -84,13 +87,20 @@ class DatabaseStorage(Storage):
         now = time.time()
         engine = _engine()
         with engine.begin() as connection:
-            count = connection.execute(_upsert(connection.dialect, key, amount, now, expiry)).scalar_one()
+            row = connection.execute(_upsert(connection.dialect, key, amount, now, expiry)).one()
             if random.randrange(PURGE_ONE_IN) == 0:
                 table = RateLimitCounter.__table__
                 connection.execute(sa.delete(table).where(table.c.expires_at < now - PURGE_AFTER_SECONDS))
-        return int(count)
+        if has_request_context():
+            # Flask-Limiter reads the window back (get, get_expiry) for the response's headers
+            # right after the hit: the request keeps what the hit returned instead of two more
+            # round trips to the database.
+            g.setdefault(_SEEN, {})[key] = row
+        return int(row.count)
 
     def _row(self, key: str):
+        if has_request_context() and key in g.get(_SEEN, {}):
+            return g.get(_SEEN)[key]
         table = RateLimitCounter.__table__
         with _engine().connect() as connection:
             return connection.execute(
@@ -114,10 +124,14 @@ class DatabaseStorage(Storage):
         return True
 
     def reset(self) -> int | None:
+        if has_request_context():
+            g.pop(_SEEN, None)
         with _engine().begin() as connection:
             return connection.execute(sa.delete(RateLimitCounter.__table__)).rowcount
 
     def clear(self, key: str) -> None:
+        if has_request_context():
+            g.get(_SEEN, {}).pop(key, None)
         table = RateLimitCounter.__table__
         with _engine().begin() as connection:
             connection.execute(sa.delete(table).where(table.c.key == key))
