@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
-from zxcvbn import zxcvbn
 
 from core import audit
 from core.db import db, utcnow
@@ -95,6 +94,10 @@ def check_password_rules(password: str, username: str = "", field: str = "passwo
     # zxcvbn, Dropbox's estimator (the Python port): lists of the most common passwords, names
     # and words, keyboard runs, repeats and dates, and the username itself. It reads at most
     # its first 72 characters, which already tell a guessable password from a strong one.
+    # Imported here: its word lists take ~14 MB, which a worker that never sets a password (nearly
+    # all of them: votes and surveys) need not hold.
+    from zxcvbn import zxcvbn
+
     if zxcvbn(password[:ESTIMATED_LENGTH], user_inputs=[username] if username else [])["score"] < PASSWORD_MIN_SCORE:
         raise Invalid({field: "password_weak"})
 
