@@ -26,7 +26,7 @@ class DomainError(Exception):
 
     @classmethod
     def text(cls, code: str, params: dict | None = None) -> str:
-        """The message of ``code`` in the user's language, its placeholders filled from ``params``."""
+        """The message of ``code`` in the user's language, its %(name)s fields filled from ``params``."""
         template = str(cls.messages.get(code, code))
         return template % params if params else template
 

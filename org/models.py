@@ -33,11 +33,12 @@ def new_public_code(length: int = 10) -> str:
 INDONESIAN_TIMEZONES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 
-def local_clock(moment: datetime, timezone: str) -> str:
-    """The time of day of ``moment`` at a unit, as its office writes it ("14:30 WIB"): what a
-    person is told when they may try again (a lock lasts minutes, so the day goes without saying)."""
+def local_clock(moment: datetime, timezone: str, fmt: str = "%H:%M") -> str:
+    """``moment`` at a unit, as its office writes it, with its zone: by default the time of day
+    ("14:30 WIB"), what a person is told when they may try again (a lock lasts minutes, so the
+    day goes without saying); ``fmt="%Y-%m-%d %H:%M"`` gives the day too."""
     local = moment.astimezone(ZoneInfo(timezone))
-    return f"{local:%H:%M} {INDONESIAN_TIMEZONES.get(timezone) or local.tzname()}"
+    return f"{local.strftime(fmt)} {INDONESIAN_TIMEZONES.get(timezone) or local.tzname()}"
 
 
 class Unit(db.Model):

@@ -2,7 +2,6 @@
 filters every report shows its numbers with: registered here, with the public page, so that it
 works whether or not the admin area is there."""
 
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template
@@ -11,7 +10,7 @@ from flask_babel import gettext as _
 from appraisal import scoring
 from core.db import db
 from core.i18n import current_locale
-from org.models import INDONESIAN_TIMEZONES, Unit
+from org.models import Unit, local_clock
 
 from .charts import element_chart
 from .provenance import WARNING_TEXTS
@@ -49,8 +48,7 @@ def warning_text(warning: dict, timezone: str) -> str:
     the unit's local time with its zone ("2026-11-12 10:00 WIB")."""
     params = dict(warning)
     if params.get("at") is not None:
-        local = params["at"].astimezone(ZoneInfo(timezone or "Asia/Jakarta"))
-        params["at"] = f"{local:%Y-%m-%d %H:%M} {INDONESIAN_TIMEZONES.get(timezone) or local.tzname()}"
+        params["at"] = local_clock(params["at"], timezone or "Asia/Jakarta", "%Y-%m-%d %H:%M")
     text = WARNING_TEXTS.get(warning.get("code"))
     return str(text) % params if text is not None else str(warning.get("code", ""))
 

@@ -44,7 +44,7 @@ def _stripped(value):
 
 
 # Each refusal is a message code of SurveyError.messages, which SurveyInvalid turns into the
-# citizen's language when the page shows it; the placeholders of those that have any:
+# citizen's language when the page shows it; the %(name)s fields of those that have any:
 _MESSAGE_PARAMS = {"comment_too_long": {"max": COMMENT_MAX_LENGTH}}
 
 def _answer(form, field: Field) -> None:
