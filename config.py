@@ -82,17 +82,29 @@ class Config:
         """Read the environment, once. A secret key and an SQLite database under ``instance/``
         serve a single machine; several servers share both through the environment."""
         self.SECRET_KEY = environ.get("SECRET_KEY") or _instance_secret(instance_path)
-        self.SQLALCHEMY_DATABASE_URI = database_url(environ.get("DATABASE_URL")
-                                                    or f"sqlite:///{instance_path / 'suara.db'}")
+        self.SQLALCHEMY_DATABASE_URI = database_url(
+            environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'suara.db'}"
+        )
         self.PUBLIC_BASE_URL = environ.get("PUBLIC_BASE_URL", self.PUBLIC_BASE_URL)
         self.SESSION_COOKIE_SECURE = environ.get("COOKIE_SECURE", "1") != "0"
         self.RATELIMIT_STORAGE_URI = environ.get("RATELIMIT_STORAGE_URI", self.RATELIMIT_STORAGE_URI)
         self.TRUSTED_PROXIES = int(environ.get("TRUSTED_PROXIES", self.TRUSTED_PROXIES))
-        for name in ("HSTS_SECONDS", "SESSION_IDLE_MINUTES", "SESSION_LIFETIME_HOURS", "KIOSK_IDLE_SECONDS",
-                     "KIOSK_REASON_SECONDS", "KIOSK_THANKS_SECONDS", "MISUSE_BURST_SECONDS",
-                     "MISUSE_MAX_PER_MINUTE", "MISUSE_AFTER_DUTY_START_SECONDS", "MISUSE_LATE_SECONDS",
-                     "MISUSE_OUTAGE_FLUSH_SECONDS", "MISUSE_REGULAR_RUN", "MISUSE_REGULAR_SPREAD_SECONDS",
-                     "MISUSE_REGULAR_MAX_INTERVAL_SECONDS"):
+        for name in (
+            "HSTS_SECONDS",
+            "SESSION_IDLE_MINUTES",
+            "SESSION_LIFETIME_HOURS",
+            "KIOSK_IDLE_SECONDS",
+            "KIOSK_REASON_SECONDS",
+            "KIOSK_THANKS_SECONDS",
+            "MISUSE_BURST_SECONDS",
+            "MISUSE_MAX_PER_MINUTE",
+            "MISUSE_AFTER_DUTY_START_SECONDS",
+            "MISUSE_LATE_SECONDS",
+            "MISUSE_OUTAGE_FLUSH_SECONDS",
+            "MISUSE_REGULAR_RUN",
+            "MISUSE_REGULAR_SPREAD_SECONDS",
+            "MISUSE_REGULAR_MAX_INTERVAL_SECONDS",
+        ):
             if name in environ:
                 setattr(self, name, int(environ[name]))
         self.KIOSK_VOTE_RATE_LIMIT = environ.get("KIOSK_VOTE_RATE_LIMIT", self.KIOSK_VOTE_RATE_LIMIT)
@@ -119,7 +131,7 @@ def database_url(url: str) -> str:
     # Hosting platforms hand out postgres:// addresses; SQLAlchemy wants the driver named.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

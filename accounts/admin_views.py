@@ -92,10 +92,17 @@ def _device() -> tuple[str | None, list[str]]:
 def _remember_device(response, username: str) -> None:
     device, names = _device()
     name = sign_in_name(username)
-    names = [name] + [other for other in names if other != name][:DEVICE_ACCOUNTS - 1]
+    names = [name] + [other for other in names if other != name][: DEVICE_ACCOUNTS - 1]
     value = _device_serializer().dumps({"d": device or secrets.token_urlsafe(16), "u": names})
-    response.set_cookie(DEVICE_COOKIE, value, max_age=DEVICE_MAX_AGE, path=url_for("admin.index"),
-                        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Lax")
+    response.set_cookie(
+        DEVICE_COOKIE,
+        value,
+        max_age=DEVICE_MAX_AGE,
+        path=url_for("admin.index"),
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -108,8 +115,12 @@ def login():
         return render_template("accounts/login.html", form=form, next=target)
     device, known = _device()
     try:
-        user = authenticate(form.username.data, form.password.data, address=request.remote_addr or "",
-                            device=device if sign_in_name(form.username.data) in known else None)
+        user = authenticate(
+            form.username.data,
+            form.password.data,
+            address=request.remote_addr or "",
+            device=device if sign_in_name(form.username.data) in known else None,
+        )
     except LoginError as error:
         db.session.commit()  # keep the count of failures
         status = 429 if error.code == "throttled" else 422
@@ -201,5 +212,10 @@ def user_unlock(user_id):
     """Let the account sign in again from every source its failures slowed (audited)."""
     user = load(User, user_id)
     clear_sign_in(current_user, user)
-    return saved(users.row_partial, "user-saved", url_for("admin.accounts.users"),
-                 _("%(name)s may sign in again.", name=user.username), **users.row(user))
+    return saved(
+        users.row_partial,
+        "user-saved",
+        url_for("admin.accounts.users"),
+        _("%(name)s may sign in again.", name=user.username),
+        **users.row(user),
+    )

@@ -13,8 +13,13 @@ from . import operations
 @click.command("create-admin")
 @click.option("--username", prompt=True, help="The administrator's username.")
 @click.option("--name", default="", help="Their full name, shown in the audit log.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="At least 10 characters (prompted when left out, so it stays out of the shell history).")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="At least 10 characters (prompted when left out, so it stays out of the shell history).",
+)
 def create_admin_command(username, name, password):
     """Create an administrator account."""
     try:

@@ -9,7 +9,6 @@ class LoginError(DomainError):
     status = 401
     messages = {
         "bad_credentials": _l("Wrong username or password."),
-        "throttled": _l("Too many failed sign-ins from here. Try again after %(until)s, or ask an "
-                        "administrator."),
+        "throttled": _l("Too many failed sign-ins from here. Try again after %(until)s, or ask an administrator."),
         "inactive": _l("This account is switched off. Ask an administrator."),
     }

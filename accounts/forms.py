@@ -13,8 +13,11 @@ class LoginForm(AdminForm):
     """Whether the name and password are right is the sign-in's to say, in one message for both."""
 
     id_prefix = "login"
-    username = TextField(_l("Username"), [Required(None)], render_kw={
-        "autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"})
+    username = TextField(
+        _l("Username"),
+        [Required(None)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
     password = PasswordField(_l("Password"), [Required(None)], render_kw={"autocomplete": "current-password"})
 
 
@@ -32,13 +35,16 @@ class PasswordForm(AdminForm):
     only the stored hash can tell (``change_password``)."""
 
     id_prefix = "password"
-    current = PasswordField(_l("Current password"), [Required("password_wrong")],
-                            render_kw={"autocomplete": "current-password"})
-    new = PasswordField(_l("New password"), [Required(None)],
-                        description=_l("At least 10 characters. A few words you can remember are best."),
-                        render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(_l("New password again"), [Required(None)],
-                            render_kw={"autocomplete": "new-password"})
+    current = PasswordField(
+        _l("Current password"), [Required("password_wrong")], render_kw={"autocomplete": "current-password"}
+    )
+    new = PasswordField(
+        _l("New password"),
+        [Required(None)],
+        description=_l("At least 10 characters. A few words you can remember are best."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(_l("New password again"), [Required(None)], render_kw={"autocomplete": "new-password"})
 
     def __init__(self, *args, username: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,9 +65,11 @@ class UserForm(AdminForm):
     """An account. What it is linked to (a supervisor's unit, an officer's NIP) the operation
     checks against the database (``accounts``)."""
 
-    username = TextField(_l("Username"), [Required("username_format"), Matches(USERNAME.pattern,
-                                                                              "username_format")],
-                         render_kw={"autocomplete": "off"})
+    username = TextField(
+        _l("Username"),
+        [Required("username_format"), Matches(USERNAME.pattern, "username_format")],
+        render_kw={"autocomplete": "off"},
+    )
     name = TextField(_l("Name"))
     role = TextField(_l("Role"), [Required("choice"), OneOf(ROLES)])
     unit_id = IdField(_l("Unit (supervisors)"))
@@ -69,10 +77,12 @@ class UserForm(AdminForm):
 
 
 class NewUserForm(UserForm):
-    password = PasswordField(_l("Password"), [Required(None)],
-                             description=_l("At least 10 characters. Give it to the person in private; they can "
-                                            "change it."),
-                             render_kw={"autocomplete": "new-password"})
+    password = PasswordField(
+        _l("Password"),
+        [Required(None)],
+        description=_l("At least 10 characters. Give it to the person in private; they can change it."),
+        render_kw={"autocomplete": "new-password"},
+    )
     active = BooleanField(_l("Active"), default=True)
 
     def validate_password(self, field):

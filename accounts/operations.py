@@ -148,8 +148,9 @@ def _count_failure(key: str, username: str | None, source: str, free: int, now: 
     return now + wait
 
 
-def authenticate(username: str, password: str, now: datetime | None = None, *, address: str = "",
-                 device: str | None = None) -> User:
+def authenticate(
+    username: str, password: str, now: datetime | None = None, *, address: str = "", device: str | None = None
+) -> User:
     """The account for these credentials, or LoginError. ``address`` is the client's address;
     ``device`` the id of this browser when it has signed in to this very account before (a
     signed cookie: ``accounts.admin_views``). Failures are counted per (username, source) and
@@ -166,18 +167,27 @@ def authenticate(username: str, password: str, now: datetime | None = None, *, a
         keys[f"source:{source}"] = (None, source, SOURCE_FREE)
     user = find_user(username)
     timezone = user.unit.timezone if user is not None and user.unit is not None else DEFAULT_TIMEZONE
-    blocked_until = db.session.scalar(sa.select(sa.func.max(SignInFailure.blocked_until))
-                                      .where(SignInFailure.key.in_(keys), SignInFailure.blocked_until > now))
+    blocked_until = db.session.scalar(
+        sa.select(sa.func.max(SignInFailure.blocked_until)).where(
+            SignInFailure.key.in_(keys), SignInFailure.blocked_until > now
+        )
+    )
     if blocked_until is not None:
         raise LoginError("throttled", until=local_clock(blocked_until, timezone))
     # A wrong name costs as long as a wrong password: response times do not tell which accounts exist.
     right = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
     if user is None or not right:
-        waits = [until for key, (counted_name, counted_source, free) in keys.items()
-                 if (until := _count_failure(key, counted_name, counted_source, free, now)) is not None]
-        db.session.execute(sa.delete(SignInFailure).where(SignInFailure.last_failure_at < now - FAILURE_MEMORY,
-                                                          sa.or_(SignInFailure.blocked_until.is_(None),
-                                                                 SignInFailure.blocked_until < now)))
+        waits = [
+            until
+            for key, (counted_name, counted_source, free) in keys.items()
+            if (until := _count_failure(key, counted_name, counted_source, free, now)) is not None
+        ]
+        db.session.execute(
+            sa.delete(SignInFailure).where(
+                SignInFailure.last_failure_at < now - FAILURE_MEMORY,
+                sa.or_(SignInFailure.blocked_until.is_(None), SignInFailure.blocked_until < now),
+            )
+        )
         if waits:
             raise LoginError("throttled", until=local_clock(max(waits), timezone))
         raise LoginError("bad_credentials")
@@ -253,8 +263,14 @@ def _check_user_values(values: dict, user: User | None = None) -> dict:
         officer_id = None
     if errors:
         raise Invalid(errors)
-    return dict(username=username, name=(values.get("name") or "").strip()[:200], role=role, unit_id=unit_id,
-                officer_id=officer_id, active=bool(values.get("active", True)))
+    return dict(
+        username=username,
+        name=(values.get("name") or "").strip()[:200],
+        role=role,
+        unit_id=unit_id,
+        officer_id=officer_id,
+        active=bool(values.get("active", True)),
+    )
 
 
 def create_user(actor: User | None, values: dict, password: str, now: datetime | None = None) -> User:

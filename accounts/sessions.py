@@ -43,9 +43,12 @@ def start_session(user: User, now: datetime | None = None) -> str:
     The account's sessions that can no longer be used are deleted on the way."""
     now = now or utcnow()
     _idle, lifetime = _limits()
-    db.session.execute(sa.delete(UserSession).where(
-        UserSession.user_id == user.id,
-        sa.or_(UserSession.revoked_at.is_not(None), UserSession.created_at <= now - lifetime)))
+    db.session.execute(
+        sa.delete(UserSession).where(
+            UserSession.user_id == user.id,
+            sa.or_(UserSession.revoked_at.is_not(None), UserSession.created_at <= now - lifetime),
+        )
+    )
     token = secrets.token_urlsafe(32)
     db.session.add(UserSession(user_id=user.id, token_hash=_hash(token), created_at=now, last_seen_at=now))
     db.session.flush()
@@ -68,10 +71,18 @@ def load_session(key: str | None, now: datetime | None = None) -> User | None:
     # the user first thing; a page elsewhere that asks late just leaves the touch to the next.
     may_commit = not db.session().in_transaction()
     found = db.session.scalar(
-        sa.select(UserSession).join(UserSession.user).options(contains_eager(UserSession.user))
-        .where(UserSession.token_hash == _hash(token), UserSession.user_id == user_id))
-    if (found is None or found.revoked_at is not None or not found.user.active
-            or now - found.created_at >= lifetime or now - found.last_seen_at >= idle):
+        sa.select(UserSession)
+        .join(UserSession.user)
+        .options(contains_eager(UserSession.user))
+        .where(UserSession.token_hash == _hash(token), UserSession.user_id == user_id)
+    )
+    if (
+        found is None
+        or found.revoked_at is not None
+        or not found.user.active
+        or now - found.created_at >= lifetime
+        or now - found.last_seen_at >= idle
+    ):
         return None
     user = found.user
     if may_commit and now - found.last_seen_at >= TOUCH_EVERY:
@@ -84,6 +95,9 @@ def load_session(key: str | None, now: datetime | None = None) -> User | None:
 def end_sessions(user: User, now: datetime | None = None) -> int:
     """Revoke every live session of ``user`` (on every browser); how many there were."""
     result = db.session.execute(
-        sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=now or utcnow()).execution_options(synchronize_session=False))
+        sa.update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount

@@ -20,44 +20,103 @@ VIA = {"pin": _l("PIN at the kiosk"), "admin": _l("admin area"), "demo": _l("dem
 KINDS = {"scale": _l("Scale question (1-4)"), "reason": _l("Kiosk reason")}
 CHANNELS = {"kiosk": _l("Kiosk"), "qr": _l("QR survey"), "both": _l("Both")}
 # A label for each kind of record the log speaks of (``core.audit.ENTITIES``).
-ENTITIES = {"unit": _l("Unit"), "service": _l("Service"), "desk": _l("Desk"), "officer": _l("Officer"),
-            "kiosk": _l("Kiosk"), "duty": _l("Duty"), "period": _l("Period"), "indicator": _l("Indicator"),
-            "comment": _l("Comment"), "user": _l("Account"), "import": _l("Import"), "response": _l("Response"),
-            "dispute": _l("Dispute")}
-ACTIONS = {"create": _l("created"), "update": _l("changed"), "delete": _l("deleted"), "open": _l("opened"),
-           "close": _l("closed"), "reopen": _l("reopened"), "hide": _l("hidden"), "unhide": _l("shown again"),
-           "revoke": _l("revoked"), "move": _l("moved"), "pairing_code": _l("pairing code made"),
-           "duty_start": _l("duty started"), "duty_end": _l("duty ended"), "import": _l("imported"),
-           "photo": _l("photo changed"), "pin": _l("PIN set"), "password": _l("password changed"),
-           "password_reset": _l("password reset"), "version": _l("replaced by a new version"),
-           "dispute": _l("disputed"), "uphold": _l("dispute upheld"), "reject": _l("dispute rejected"),
-           "rate": _l("rating recorded"), "pin_unlock": _l("wrong PINs cleared"),
-           "sign_in_unlock": _l("allowed to sign in again")}
+ENTITIES = {
+    "unit": _l("Unit"),
+    "service": _l("Service"),
+    "desk": _l("Desk"),
+    "officer": _l("Officer"),
+    "kiosk": _l("Kiosk"),
+    "duty": _l("Duty"),
+    "period": _l("Period"),
+    "indicator": _l("Indicator"),
+    "comment": _l("Comment"),
+    "user": _l("Account"),
+    "import": _l("Import"),
+    "response": _l("Response"),
+    "dispute": _l("Dispute"),
+}
+ACTIONS = {
+    "create": _l("created"),
+    "update": _l("changed"),
+    "delete": _l("deleted"),
+    "open": _l("opened"),
+    "close": _l("closed"),
+    "reopen": _l("reopened"),
+    "hide": _l("hidden"),
+    "unhide": _l("shown again"),
+    "revoke": _l("revoked"),
+    "move": _l("moved"),
+    "pairing_code": _l("pairing code made"),
+    "duty_start": _l("duty started"),
+    "duty_end": _l("duty ended"),
+    "import": _l("imported"),
+    "photo": _l("photo changed"),
+    "pin": _l("PIN set"),
+    "password": _l("password changed"),
+    "password_reset": _l("password reset"),
+    "version": _l("replaced by a new version"),
+    "dispute": _l("disputed"),
+    "uphold": _l("dispute upheld"),
+    "reject": _l("dispute rejected"),
+    "rate": _l("rating recorded"),
+    "pin_unlock": _l("wrong PINs cleared"),
+    "sign_in_unlock": _l("allowed to sign in again"),
+}
 # The fields an audit entry records (model attributes, and a few keys of their own), as the
 # pages that change them call them; *_at moments are stored in UTC.
 FIELDS = {
-    "active": _l("Active"), "address": _l("Address"), "code": _l("Code"), "name": _l("Name"),
-    "timezone": _l("Time zone"), "username": _l("Username"), "role": _l("Role"), "nip": _l("NIP"),
-    "unit_id": _l("Unit ID"), "officer_id": _l("Officer ID"), "desk_id": _l("Desk ID"),
-    "officer": _l("Officer"), "desk": _l("Desk"), "name_id": _l("Name (Bahasa Indonesia)"),
-    "name_en": _l("Name (English)"), "position": _l("Order"), "kind": _l("Kind"),
-    "text_id": _l("Text (Bahasa Indonesia)"), "text_en": _l("Text (English)"),
-    "labels_id": _l("Answer labels (Bahasa Indonesia)"), "labels_en": _l("Answer labels (English)"),
-    "skm_element": _l("SKM element"), "channel": _l("Channel"), "weight": _l("Weight"),
-    "replaces": _l("Replaces"), "replaced_by": _l("Replaced by"), "starts_on": _l("First day"),
-    "ends_on": _l("Last day"), "status": _l("Status"),
+    "active": _l("Active"),
+    "address": _l("Address"),
+    "code": _l("Code"),
+    "name": _l("Name"),
+    "timezone": _l("Time zone"),
+    "username": _l("Username"),
+    "role": _l("Role"),
+    "nip": _l("NIP"),
+    "unit_id": _l("Unit ID"),
+    "officer_id": _l("Officer ID"),
+    "desk_id": _l("Desk ID"),
+    "officer": _l("Officer"),
+    "desk": _l("Desk"),
+    "name_id": _l("Name (Bahasa Indonesia)"),
+    "name_en": _l("Name (English)"),
+    "position": _l("Order"),
+    "kind": _l("Kind"),
+    "text_id": _l("Text (Bahasa Indonesia)"),
+    "text_en": _l("Text (English)"),
+    "labels_id": _l("Answer labels (Bahasa Indonesia)"),
+    "labels_en": _l("Answer labels (English)"),
+    "skm_element": _l("SKM element"),
+    "channel": _l("Channel"),
+    "weight": _l("Weight"),
+    "replaces": _l("Replaces"),
+    "replaced_by": _l("Replaced by"),
+    "starts_on": _l("First day"),
+    "ends_on": _l("Last day"),
+    "status": _l("Status"),
     "min_n": _l("Minimum number of responses for a score"),
     "verified_weight": _l("Weight of a verified survey response"),
     "max_votes_per_hour": _l("Citizens a desk serves in an hour, at most"),
     "qr_weight_pct": _l("Weight of the phone survey in the combined score (percent)"),
     "rating_above": _l("“Above expectations” from this score"),
     "rating_below": _l("“Below expectations” under this score"),
-    "expires_at": _l("Valid until (UTC)"), "revoked_at": _l("Revoked at (UTC)"),
-    "started_at": _l("Started at (UTC)"), "ended_at": _l("Ended at (UTC)"), "comment_hidden": _l("Hidden"),
-    "photo": _l("Photo"), "bytes": _l("Size (bytes)"), "type": _l("File type"), "officers": _l("Officers"),
-    "period": _l("Period ID"), "response": _l("Response ID"), "reason": _l("Reason"), "resolution": _l("Ruling"),
-    "suggested": _l("Suggested rating"), "rating": _l("Supervisor's rating"),
-    "pin_failures": _l("Wrong PINs"), "pin_locked_until": _l("PIN locked until (UTC)"),
+    "expires_at": _l("Valid until (UTC)"),
+    "revoked_at": _l("Revoked at (UTC)"),
+    "started_at": _l("Started at (UTC)"),
+    "ended_at": _l("Ended at (UTC)"),
+    "comment_hidden": _l("Hidden"),
+    "photo": _l("Photo"),
+    "bytes": _l("Size (bytes)"),
+    "type": _l("File type"),
+    "officers": _l("Officers"),
+    "period": _l("Period ID"),
+    "response": _l("Response ID"),
+    "reason": _l("Reason"),
+    "resolution": _l("Ruling"),
+    "suggested": _l("Suggested rating"),
+    "rating": _l("Supervisor's rating"),
+    "pin_failures": _l("Wrong PINs"),
+    "pin_locked_until": _l("PIN locked until (UTC)"),
     "sources": _l("Sign-ins refused from"),
 }
 # Where one name means something else on one kind of record.
@@ -132,8 +191,11 @@ def kiosk_status_label(status: str) -> str:
 @bp.app_template_filter("status_label")
 def status_label(status) -> str:
     # A context of its own: "Open" as a state reads differently from "Open" on a button.
-    labels = {"draft": pgettext("period status", "Draft"), "open": pgettext("period status", "Open"),
-              "closed": pgettext("period status", "Closed")}
+    labels = {
+        "draft": pgettext("period status", "Draft"),
+        "open": pgettext("period status", "Open"),
+        "closed": pgettext("period status", "Closed"),
+    }
     return labels.get(_value(status), _value(status))
 
 
@@ -194,8 +256,11 @@ def changes_filter(values: dict | None, entity: str = "") -> Markup:
     items = []
     for key, value in values.items():
         label = field_label(entity, key)
-        term = (f'<dt title="{escape(key)}">{escape(label)}</dt>' if label is not None
-                else f"<dt><code>{escape(key)}</code></dt>")
+        term = (
+            f'<dt title="{escape(key)}">{escape(label)}</dt>'
+            if label is not None
+            else f"<dt><code>{escape(key)}</code></dt>"
+        )
         shown = "—" if value is None else (_("Yes") if value else _("No")) if isinstance(value, bool) else value
         items.append(f"{term}<dd>{escape(shown)}</dd>")
     return Markup(f'<dl class="changes">{"".join(items)}</dl>')

@@ -17,7 +17,6 @@ from org.models import User
 bp = Blueprint("admin", __name__, url_prefix="/admin", cli_group=None)
 
 
-
 @bp.get("/")
 @roles_required(*EVERYONE)
 def index():
@@ -30,10 +29,16 @@ def index():
 @bp.get("/audit")
 @roles_required(ADMIN)
 def audit_log():
-    args = dict(user_id=arg_id("user"), entity=request.args.get("entity", ""),
-                entity_id=arg_id("entity_id"), day_from=arg_date("from"), day_to=arg_date("to"))
+    args = dict(
+        user_id=arg_id("user"),
+        entity=request.args.get("entity", ""),
+        entity_id=arg_id("entity_id"),
+        day_from=arg_date("from"),
+        day_to=arg_date("to"),
+    )
     entity = args["entity"] if args["entity"] in audit.ENTITIES else None
     listing = paginate(audit.search(args["user_id"], entity, args["entity_id"], args["day_from"], args["day_to"]), 50)
     users = db.session.scalars(sa.select(User).order_by(User.username)).all()
-    return render_htmx("admin/audit.html", "admin/_audit.html", listing=listing, users=users, entities=audit.ENTITIES,
-                       **args)
+    return render_htmx(
+        "admin/audit.html", "admin/_audit.html", listing=listing, users=users, entities=audit.ENTITIES, **args
+    )

@@ -37,8 +37,12 @@ class Periods(Records):
     roles = dict.fromkeys(ACTIONS, [ADMIN])
     page, list_partial = "appraisal/periods.html", "appraisal/_periods.html"
     new_partial, row_partial = "appraisal/_period_new.html", "appraisal/_period_row.html"
-    messages = dict(created=_l("Period %(name)s added as a draft."), saved=_l("Period %(name)s saved."),
-                    deleted=_l("Period %(name)s deleted."), confirm=_l("Delete period %(name)s?"))
+    messages = dict(
+        created=_l("Period %(name)s added as a draft."),
+        saved=_l("Period %(name)s saved."),
+        deleted=_l("Period %(name)s deleted."),
+        confirm=_l("Delete period %(name)s?"),
+    )
 
     def list_context(self, parent=None):
         search = request.args.get("q", "")
@@ -60,13 +64,15 @@ class Periods(Records):
     def refused(self, error, period):
         """A change of the period's state refused: its row again, with the reason."""
         db.session.rollback()
-        return render_htmx("admin/row_edit.html", self.row_partial, status=error.status, row_error=error.message,
-                           **self.row(period))
+        return render_htmx(
+            "admin/row_edit.html", self.row_partial, status=error.status, row_error=error.message, **self.row(period)
+        )
 
     def changed(self, period, message):
         """A change of the period's state made: its row again, with what happened."""
-        return saved(self.row_partial, "period-saved", self.back(period), message % {"name": period.name},
-                     **self.row(period))
+        return saved(
+            self.row_partial, "period-saved", self.back(period), message % {"name": period.name}, **self.row(period)
+        )
 
     def change_state(self, period_id, change, message):
         """Open or close a period from its row (``change(period, actor)``, an operation that raises
@@ -98,16 +104,28 @@ class Indicators(Records):
     page, list_partial = "appraisal/indicators.html", "appraisal/_indicators.html"
     new_partial, row_partial = "appraisal/_indicator_new.html", "appraisal/_indicator_row.html"
     title_attribute = title_param = "code"
-    messages = dict(created=_l("Indicator %(code)s added."), saved=_l("Indicator %(code)s saved."),
-                    deleted=_l("Indicator %(code)s deleted."), confirm=_l("Delete indicator %(code)s?"))
+    messages = dict(
+        created=_l("Indicator %(code)s added."),
+        saved=_l("Indicator %(code)s saved."),
+        deleted=_l("Indicator %(code)s deleted."),
+        confirm=_l("Delete indicator %(code)s?"),
+    )
 
     def list_context(self, parent=None):
-        search, active, channel = (request.args.get("q", ""), request.args.get("active", ""),
-                                   request.args.get("channel", ""))
+        search, active, channel = (
+            request.args.get("q", ""),
+            request.args.get("active", ""),
+            request.args.get("channel", ""),
+        )
         weighted = weighted_indicators()
-        return dict(listing=paginate(indicators_query(search, active, channel), per_page=50), q=search,
-                    active=active, channel=channel, weighted=weighted,
-                    weights_form=weights_form(weighted, formdata=False))
+        return dict(
+            listing=paginate(indicators_query(search, active, channel), per_page=50),
+            q=search,
+            active=active,
+            channel=channel,
+            weighted=weighted,
+            weights_form=weights_form(weighted, formdata=False),
+        )
 
     def form_context(self, parent=None):
         return dict(kinds=list(IndicatorKind), channels=list(IndicatorChannel))
@@ -127,8 +145,12 @@ class Indicators(Records):
     def edited(self, indicator, result):
         if result is indicator:
             return super().edited(indicator, result)
-        message = _("Citizens have answered %(old)s, so it was kept as it was and switched off; the new text is "
-                    "version %(new)s.", old=indicator.code, new=result.code)
+        message = _(
+            "Citizens have answered %(old)s, so it was kept as it was and switched off; the new text is "
+            "version %(new)s.",
+            old=indicator.code,
+            new=result.code,
+        )
         # A new row joined the table: the whole list is redrawn.
         return saved(self.list_partial, "indicator-saved", self.back(indicator), message, **self.page_context())
 
@@ -152,10 +174,19 @@ def indicator_weights():
         set_weights(current_user, {indicator.id: form[f"weight-{indicator.id}"].data for indicator in weighted})
 
     if form.submit(write):
-        return saved("appraisal/_weights.html", "weights-saved", indicators.back(None), _("Weights saved."),
-                     **indicators.page_context())
-    return render_htmx("appraisal/indicators.html", "appraisal/_weights.html", status=form.status,
-                       **{**indicators.page_context(), "weights_form": form})
+        return saved(
+            "appraisal/_weights.html",
+            "weights-saved",
+            indicators.back(None),
+            _("Weights saved."),
+            **indicators.page_context(),
+        )
+    return render_htmx(
+        "appraisal/indicators.html",
+        "appraisal/_weights.html",
+        status=form.status,
+        **{**indicators.page_context(), "weights_form": form},
+    )
 
 
 @bp.route("/periods/<int:period_id>/policy", methods=["GET", "POST"])

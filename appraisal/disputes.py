@@ -45,18 +45,25 @@ def file_dispute(user: User, response: Response, reason: str, now: datetime | No
         raise AdminError("already_disputed")
     if response.excluded:
         raise AdminError("already_excluded")
-    dispute = Dispute(response_id=response.id, officer_id=response.officer_id, period_id=response.period_id,
-                      reason=text, created_at=now or utcnow(), created_by=user.id, status=DisputeStatus.OPEN)
+    dispute = Dispute(
+        response_id=response.id,
+        officer_id=response.officer_id,
+        period_id=response.period_id,
+        reason=text,
+        created_at=now or utcnow(),
+        created_by=user.id,
+        status=DisputeStatus.OPEN,
+    )
     db.session.add(dispute)
     db.session.flush()
     officer = db.session.get(Officer, response.officer_id)
-    audit.record(user, "dispute", "response", response.id, officer.name, unit_id=officer.unit_id,
-                 after={"reason": text}, now=now)
+    audit.record(
+        user, "dispute", "response", response.id, officer.name, unit_id=officer.unit_id, after={"reason": text}, now=now
+    )
     return dispute
 
 
-def resolve_dispute(user: User, dispute: Dispute, uphold: bool, note: str,
-                    now: datetime | None = None) -> Dispute:
+def resolve_dispute(user: User, dispute: Dispute, uphold: bool, note: str, now: datetime | None = None) -> Dispute:
     """The supervisor rules on a dispute; upheld, the response leaves every score."""
     officer = db.session.get(Officer, dispute.officer_id)
     unit_id = period_unit(officer, dispute.period_id)  # the period's appraiser rules
@@ -75,17 +82,35 @@ def resolve_dispute(user: User, dispute: Dispute, uphold: bool, note: str,
         response = db.session.get(Response, dispute.response_id)
         flag_response(response, Flag.DISPUTE_UPHELD)
     db.session.flush()
-    audit.record(user, "uphold" if uphold else "reject", "dispute", dispute.id, officer.name,
-                 unit_id=unit_id, after={"response": dispute.response_id, "resolution": text}, now=now)
+    audit.record(
+        user,
+        "uphold" if uphold else "reject",
+        "dispute",
+        dispute.id,
+        officer.name,
+        unit_id=unit_id,
+        after={"response": dispute.response_id, "resolution": text},
+        now=now,
+    )
     return dispute
 
 
-def disputes_of(period: Period, *, officer_id: int | None = None, unit_id: int | None = None,
-                status: DisputeStatus | None = None, with_responses: bool = False) -> list[Dispute]:
+def disputes_of(
+    period: Period,
+    *,
+    officer_id: int | None = None,
+    unit_id: int | None = None,
+    status: DisputeStatus | None = None,
+    with_responses: bool = False,
+) -> list[Dispute]:
     """The period's disputes, newest first; ``with_responses``: with their responses, read in one
     query rather than one each."""
-    query = (sa.select(Dispute).join(Officer, Officer.id == Dispute.officer_id)
-             .where(Dispute.period_id == period.id).order_by(Dispute.created_at.desc()))
+    query = (
+        sa.select(Dispute)
+        .join(Officer, Officer.id == Dispute.officer_id)
+        .where(Dispute.period_id == period.id)
+        .order_by(Dispute.created_at.desc())
+    )
     if with_responses:
         query = query.options(selectinload(Dispute.response))
     if officer_id is not None:

@@ -60,8 +60,12 @@ class WeightField(TextField):
             weight = Decimal(text)
         except InvalidOperation:
             weight = None
-        if weight is None or not weight.is_finite() or not 0 <= weight <= 1 \
-                or weight.normalize().as_tuple().exponent < -6:
+        if (
+            weight is None
+            or not weight.is_finite()
+            or not 0 <= weight <= 1
+            or weight.normalize().as_tuple().exponent < -6
+        ):
             raise ValueError(message_for("weight_format"))
         self.data = weight
 
@@ -91,15 +95,22 @@ class IndicatorForm(AdminForm):
 
     kind = TextField(_l("Kind"), [Required("choice"), OneOf([kind.value for kind in IndicatorKind])])
     channel = TextField(_l("Channel"), [Required("choice"), OneOf([channel.value for channel in IndicatorChannel])])
-    skm_element = TextField(_l("SKM element"), [Matches(ELEMENT, "element_format")],
-                            filters=[lambda text: text.upper() if text else text],
-                            description=_l("U1 to U9, or U10 and on for an element the office adds; empty if none."))
-    weight = WeightField(_l("Weight"), render_kw={"inputmode": "decimal"}, description=_l(
-        "Empty for an equal share; else all SKM questions need a weight, summing to 1."))
+    skm_element = TextField(
+        _l("SKM element"),
+        [Matches(ELEMENT, "element_format")],
+        filters=[lambda text: text.upper() if text else text],
+        description=_l("U1 to U9, or U10 and on for an element the office adds; empty if none."),
+    )
+    weight = WeightField(
+        _l("Weight"),
+        render_kw={"inputmode": "decimal"},
+        description=_l("Empty for an equal share; else all SKM questions need a weight, summing to 1."),
+    )
     position = IntegerField(_l("Order"), empty=0)
     text_id = TextAreaField(_l("Text (Bahasa Indonesia)"), [Required(), MaxLength(300)])
-    text_en = TextAreaField(_l("Text (English)"), [MaxLength(300)],
-                            description=_l("Empty: the Indonesian text is shown."))
+    text_en = TextAreaField(
+        _l("Text (English)"), [MaxLength(300)], description=_l("Empty: the Indonesian text is shown.")
+    )
     labels_id = LabelsField(_l("Answer labels (Bahasa Indonesia), from worst to best"))
     labels_en = LabelsField(_l("Answer labels (English), from worst to best"))
     active = BooleanField(_l("Active"), default=True)
@@ -115,9 +126,12 @@ class IndicatorForm(AdminForm):
 
 
 class NewIndicatorForm(IndicatorForm):
-    code = TextField(_l("Code"), [Required("code_format"), Matches(CODE, "code_format")],
-                     filters=[lambda text: text.upper() if text else text],
-                     description=_l("Up to 16 letters, digits or _, e.g. U10 or R_ANTRE."))
+    code = TextField(
+        _l("Code"),
+        [Required("code_format"), Matches(CODE, "code_format")],
+        filters=[lambda text: text.upper() if text else text],
+        description=_l("Up to 16 letters, digits or _, e.g. U10 or R_ANTRE."),
+    )
 
 
 def weights_form(indicators, formdata=True) -> AdminForm:
@@ -139,34 +153,53 @@ class PolicyForm(AdminForm):
     """The period's policy, checked by the same rules as ``appraisal.policy.set_policy``."""
 
     id_prefix = "policy"
-    min_n = TextField(_l("Minimum number of responses for a score"), [Required("min_n_format"), Checked(check_min_n)],
-                      input_type="number",
-                      description=_l("Below this, a score is shown as “not enough data”, never as a grade. "
-                                     "Default %(default)s.", default=scoring.DEFAULT_MIN_N),
-                      render_kw={"min": "1", "inputmode": "numeric"})
-    qr_weight_pct = TextField(_l("Weight of the phone survey in the combined score (%%)"),
-                              [Required("percent_format"), Checked(check_percent)], input_type="number",
-                              description=_l("The kiosk gets the rest. Default %(qr)s (survey %(qr)s%%, kiosk "
-                                             "%(kiosk)s%%).", qr=scoring.DEFAULT_QR_WEIGHT_PCT,
-                                             kiosk=100 - scoring.DEFAULT_QR_WEIGHT_PCT),
-                              render_kw={"min": "0", "max": "100", "inputmode": "numeric"})
-    rating_above = TextField(_l("“Above expectations” from this score"),
-                             [Required("score_format"), Checked(lambda raw: check_score(raw, "rating_above"))],
-                             description=_l("On the 25–100 scale. Default %(default)s, the lower bound of grade A.",
-                                            default=scoring.RATING_ABOVE),
-                             render_kw={"inputmode": "decimal"})
-    rating_below = TextField(_l("“Below expectations” under this score"),
-                             [Required("score_format"), Checked(lambda raw: check_score(raw, "rating_below"))],
-                             description=_l("Default %(default)s, the lower bound of grade B.",
-                                            default=scoring.RATING_BELOW),
-                             render_kw={"inputmode": "decimal"})
+    min_n = TextField(
+        _l("Minimum number of responses for a score"),
+        [Required("min_n_format"), Checked(check_min_n)],
+        input_type="number",
+        description=_l(
+            "Below this, a score is shown as “not enough data”, never as a grade. Default %(default)s.",
+            default=scoring.DEFAULT_MIN_N,
+        ),
+        render_kw={"min": "1", "inputmode": "numeric"},
+    )
+    qr_weight_pct = TextField(
+        _l("Weight of the phone survey in the combined score (%%)"),
+        [Required("percent_format"), Checked(check_percent)],
+        input_type="number",
+        description=_l(
+            "The kiosk gets the rest. Default %(qr)s (survey %(qr)s%%, kiosk %(kiosk)s%%).",
+            qr=scoring.DEFAULT_QR_WEIGHT_PCT,
+            kiosk=100 - scoring.DEFAULT_QR_WEIGHT_PCT,
+        ),
+        render_kw={"min": "0", "max": "100", "inputmode": "numeric"},
+    )
+    rating_above = TextField(
+        _l("“Above expectations” from this score"),
+        [Required("score_format"), Checked(lambda raw: check_score(raw, "rating_above"))],
+        description=_l(
+            "On the 25–100 scale. Default %(default)s, the lower bound of grade A.", default=scoring.RATING_ABOVE
+        ),
+        render_kw={"inputmode": "decimal"},
+    )
+    rating_below = TextField(
+        _l("“Below expectations” under this score"),
+        [Required("score_format"), Checked(lambda raw: check_score(raw, "rating_below"))],
+        description=_l("Default %(default)s, the lower bound of grade B.", default=scoring.RATING_BELOW),
+        render_kw={"inputmode": "decimal"},
+    )
 
-    verified_weight = TextField(_l("Weight of a verified survey response"),
-                                [Required("verified_weight_format"), Checked(check_verified_weight)],
-                                description=_l("A response through a one-time code the officer showed right after "
-                                               "serving (verified) weighs this many other survey responses: 1 to "
-                                               "%(max)s. Default 1.", max=scoring.MAX_VERIFIED_WEIGHT),
-                                render_kw={"inputmode": "decimal"})
+    verified_weight = TextField(
+        _l("Weight of a verified survey response"),
+        [Required("verified_weight_format"), Checked(check_verified_weight)],
+        description=_l(
+            "A response through a one-time code the officer showed right after "
+            "serving (verified) weighs this many other survey responses: 1 to "
+            "%(max)s. Default 1.",
+            max=scoring.MAX_VERIFIED_WEIGHT,
+        ),
+        render_kw={"inputmode": "decimal"},
+    )
 
     def validate_rating_below(self, field):
         # Only once both are scores: a bad one has its own message already.

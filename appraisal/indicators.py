@@ -58,8 +58,12 @@ def _values(values: dict, indicator: Indicator | None = None) -> dict:
 
 
 # The active SKM questions of the phone survey: the ones whose weights must add up.
-WEIGHTED = (Indicator.active.is_(True), Indicator.kind == IndicatorKind.SCALE, Indicator.skm_element.is_not(None),
-            Indicator.channel.in_([IndicatorChannel.QR, IndicatorChannel.BOTH]))
+WEIGHTED = (
+    Indicator.active.is_(True),
+    Indicator.kind == IndicatorKind.SCALE,
+    Indicator.skm_element.is_not(None),
+    Indicator.channel.in_([IndicatorChannel.QR, IndicatorChannel.BOTH]),
+)
 
 
 def weighted_indicators() -> list[Indicator]:
@@ -95,8 +99,9 @@ def create_indicator(actor: User, values: dict, now: datetime | None = None) -> 
     db.session.add(indicator)
     db.session.flush()
     check_weights()
-    audit.record(actor, "create", "indicator", indicator.id, indicator.code,
-                 after=audit.snapshot(indicator, FIELDS), now=now)
+    audit.record(
+        actor, "create", "indicator", indicator.id, indicator.code, after=audit.snapshot(indicator, FIELDS), now=now
+    )
     return indicator
 
 
@@ -121,10 +126,25 @@ def update_indicator(actor: User, indicator: Indicator, values: dict, now: datet
         db.session.add(new)
         db.session.flush()
         check_weights()
-        audit.record(actor, "version", "indicator", indicator.id, indicator.code, before={"active": before["active"]},
-                     after={"active": False, "replaced_by": new.code}, now=now)
-        audit.record(actor, "create", "indicator", new.id, new.code,
-                     after={**audit.snapshot(new, FIELDS), "replaces": indicator.code}, now=now)
+        audit.record(
+            actor,
+            "version",
+            "indicator",
+            indicator.id,
+            indicator.code,
+            before={"active": before["active"]},
+            after={"active": False, "replaced_by": new.code},
+            now=now,
+        )
+        audit.record(
+            actor,
+            "create",
+            "indicator",
+            new.id,
+            new.code,
+            after={**audit.snapshot(new, FIELDS), "replaces": indicator.code},
+            now=now,
+        )
         return new
     before = audit.snapshot(indicator, FIELDS)
     for name, value in clean.items():
@@ -162,8 +182,13 @@ def indicators_query(search: str = "", active: str = "", channel: str = ""):
     query = sa.select(Indicator).order_by(Indicator.position, Indicator.id)
     if search:
         like = f"%{search.strip().lower()}%"
-        query = query.where(sa.or_(sa.func.lower(Indicator.code).like(like), sa.func.lower(Indicator.text_id).like(like),
-                                   sa.func.lower(Indicator.text_en).like(like)))
+        query = query.where(
+            sa.or_(
+                sa.func.lower(Indicator.code).like(like),
+                sa.func.lower(Indicator.text_id).like(like),
+                sa.func.lower(Indicator.text_en).like(like),
+            )
+        )
     if active == "yes":
         query = query.where(Indicator.active.is_(True))
     elif active == "no":

@@ -54,16 +54,20 @@ class Period(db.Model):
     # ``qr_weight_pct`` % and the kiosk at the rest. Suggested ratings: a published score at or
     # above ``rating_above`` is "di atas ekspektasi", below ``rating_below`` "di bawah".
     min_n: Mapped[int] = mapped_column(default=scoring.DEFAULT_MIN_N, server_default=str(scoring.DEFAULT_MIN_N))
-    qr_weight_pct: Mapped[int] = mapped_column(default=scoring.DEFAULT_QR_WEIGHT_PCT,
-                                               server_default=str(scoring.DEFAULT_QR_WEIGHT_PCT))
-    rating_above: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=scoring.RATING_ABOVE,
-                                                  server_default=str(scoring.RATING_ABOVE))
-    rating_below: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=scoring.RATING_BELOW,
-                                                  server_default=str(scoring.RATING_BELOW))
+    qr_weight_pct: Mapped[int] = mapped_column(
+        default=scoring.DEFAULT_QR_WEIGHT_PCT, server_default=str(scoring.DEFAULT_QR_WEIGHT_PCT)
+    )
+    rating_above: Mapped[Decimal] = mapped_column(
+        sa.Numeric(5, 2), default=scoring.RATING_ABOVE, server_default=str(scoring.RATING_ABOVE)
+    )
+    rating_below: Mapped[Decimal] = mapped_column(
+        sa.Numeric(5, 2), default=scoring.RATING_BELOW, server_default=str(scoring.RATING_BELOW)
+    )
     # A phone-survey response through a one-time service code (``Response.verified``: proven to
     # follow a real service) weighs this many unverified ones in the survey score; 1: the same.
-    verified_weight: Mapped[Decimal] = mapped_column(sa.Numeric(4, 2), default=scoring.DEFAULT_VERIFIED_WEIGHT,
-                                                     server_default=str(scoring.DEFAULT_VERIFIED_WEIGHT))
+    verified_weight: Mapped[Decimal] = mapped_column(
+        sa.Numeric(4, 2), default=scoring.DEFAULT_VERIFIED_WEIGHT, server_default=str(scoring.DEFAULT_VERIFIED_WEIGHT)
+    )
 
     __table_args__ = (
         sa.CheckConstraint("starts_on <= ends_on", name="dates_in_order"),
@@ -158,5 +162,3 @@ class RatingDecision(db.Model):
     @property
     def overrides(self) -> bool:
         return self.rating != self.suggested
-
-

@@ -27,8 +27,10 @@ MAX_REOPEN_REASON = 500  # characters
 
 def overlapping(starts_on: date, ends_on: date, exclude_id: int | None = None) -> Period | None:
     return db.session.scalar(
-        sa.select(Period).where(Period.starts_on <= ends_on, Period.ends_on >= starts_on,
-                                Period.id != (exclude_id or -1)).order_by(Period.starts_on).limit(1)
+        sa.select(Period)
+        .where(Period.starts_on <= ends_on, Period.ends_on >= starts_on, Period.id != (exclude_id or -1))
+        .order_by(Period.starts_on)
+        .limit(1)
     )
 
 
@@ -39,10 +41,15 @@ def _period_values(values: dict, period: Period | None = None) -> dict:
     errors: dict = {}
     other = overlapping(clean["starts_on"], clean["ends_on"], period.id if period else None)
     if other is not None:
-        errors["starts_on"] = ("overlaps", {"name": other.name, "starts": other.starts_on.isoformat(),
-                                            "ends": other.ends_on.isoformat()})
-    if period is not None and (clean["starts_on"], clean["ends_on"]) != (period.starts_on, period.ends_on) \
-            and has_responses(period):
+        errors["starts_on"] = (
+            "overlaps",
+            {"name": other.name, "starts": other.starts_on.isoformat(), "ends": other.ends_on.isoformat()},
+        )
+    if (
+        period is not None
+        and (clean["starts_on"], clean["ends_on"]) != (period.starts_on, period.ends_on)
+        and has_responses(period)
+    ):
         errors["starts_on"] = "dates_locked"
     if errors:
         raise Invalid(errors)
@@ -59,8 +66,9 @@ def create_period(actor: User, values: dict, now: datetime | None = None) -> Per
     period = Period(status=PeriodStatus.DRAFT, **_period_values(values))
     db.session.add(period)
     db.session.flush()
-    audit.record(actor, "create", "period", period.id, period.name, after=audit.snapshot(period, PERIOD_FIELDS),
-                 now=now)
+    audit.record(
+        actor, "create", "period", period.id, period.name, after=audit.snapshot(period, PERIOD_FIELDS), now=now
+    )
     return period
 
 
@@ -78,14 +86,16 @@ def delete_period(actor: User, period: Period, now: datetime | None = None) -> N
     require_admin(actor)
     if has_responses(period):
         raise AdminError("period_has_responses")
-    audit.record(actor, "delete", "period", period.id, period.name, before=audit.snapshot(period, PERIOD_FIELDS),
-                 now=now)
+    audit.record(
+        actor, "delete", "period", period.id, period.name, before=audit.snapshot(period, PERIOD_FIELDS), now=now
+    )
     db.session.delete(period)
     db.session.flush()
 
 
-def transition(actor: User, period: Period, action: str, to: PeriodStatus, now: datetime | None,
-                reason: str | None = None) -> Period:
+def transition(
+    actor: User, period: Period, action: str, to: PeriodStatus, now: datetime | None, reason: str | None = None
+) -> Period:
     """Move a period to ``to``, audited. Opening is here (``open_period``); closing and reopening
     freeze and unfreeze its reports, so they are operations of ``reports.snapshots``."""
     before = {"status": period.status.value}
@@ -116,8 +126,11 @@ def periods_query(search: str = ""):
 def response_counts(period_ids: list[int]) -> dict[int, int]:
     if not period_ids:
         return {}
-    rows = db.session.execute(sa.select(Response.period_id, sa.func.count()).where(Response.period_id.in_(period_ids))
-                              .group_by(Response.period_id))
+    rows = db.session.execute(
+        sa.select(Response.period_id, sa.func.count())
+        .where(Response.period_id.in_(period_ids))
+        .group_by(Response.period_id)
+    )
     return dict(rows.all())
 
 
@@ -129,5 +142,8 @@ def open_period_on(day: date) -> Period | None:
 
 def reportable_periods() -> list[Period]:
     """Periods that can have results (open or closed), newest first."""
-    return list(db.session.scalars(
-        sa.select(Period).where(Period.status != PeriodStatus.DRAFT).order_by(Period.starts_on.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(Period).where(Period.status != PeriodStatus.DRAFT).order_by(Period.starts_on.desc())
+        )
+    )

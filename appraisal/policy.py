@@ -34,18 +34,30 @@ class Policy:
     verified_weight: Fraction = Fraction(1)
 
     def as_data(self) -> dict:
-        return {"min_n": self.min_n, "qr_weight": self.qr_weight, "kiosk_weight": self.kiosk_weight,
-                "above": str(self.above), "below": str(self.below),
-                "weights": dict(self.weights), "verified_weight": self.verified_weight}
+        return {
+            "min_n": self.min_n,
+            "qr_weight": self.qr_weight,
+            "kiosk_weight": self.kiosk_weight,
+            "above": str(self.above),
+            "below": str(self.below),
+            "weights": dict(self.weights),
+            "verified_weight": self.verified_weight,
+        }
 
 
 def policy_of(period: Period) -> Policy:
     qr = Fraction(period.qr_weight_pct, 100)
     rows = db.session.execute(sa.select(Indicator.skm_element, Indicator.weight).where(*WEIGHTED)).all()
     weights = {row.skm_element: (Fraction(row.weight) if row.weight is not None else None) for row in rows}
-    return Policy(min_n=period.min_n, qr_weight=qr, kiosk_weight=1 - qr, above=Decimal(period.rating_above),
-                  below=Decimal(period.rating_below), weights=weights,
-                  verified_weight=Fraction(Decimal(period.verified_weight or 1)))
+    return Policy(
+        min_n=period.min_n,
+        qr_weight=qr,
+        kiosk_weight=1 - qr,
+        above=Decimal(period.rating_above),
+        below=Decimal(period.rating_below),
+        weights=weights,
+        verified_weight=Fraction(Decimal(period.verified_weight or 1)),
+    )
 
 
 def weights_for(codes, policy: Policy) -> dict[str, Fraction] | None:
@@ -118,10 +130,13 @@ def set_policy(user: User, period: Period, values: dict, now: datetime | None = 
         raise AdminError("period_closed")
     errors: dict = {}
     checked = {}
-    for field, check in (("min_n", check_min_n), ("qr_weight_pct", check_percent),
-                         ("rating_above", lambda raw: check_score(raw, "rating_above")),
-                         ("rating_below", lambda raw: check_score(raw, "rating_below")),
-                         ("verified_weight", check_verified_weight)):
+    for field, check in (
+        ("min_n", check_min_n),
+        ("qr_weight_pct", check_percent),
+        ("rating_above", lambda raw: check_score(raw, "rating_above")),
+        ("rating_below", lambda raw: check_score(raw, "rating_below")),
+        ("verified_weight", check_verified_weight),
+    ):
         if field == "verified_weight" and field not in values:
             continue  # set before verified responses could weigh more: a caller may leave it as it is
         try:

@@ -19,9 +19,13 @@ from .models import Period, PeriodStatus, RatingDecision
 
 def decisions_history(period: Period, officer: Officer) -> list[RatingDecision]:
     """Every decision on the officer's rating for the period, newest first: the first one counts."""
-    return list(db.session.scalars(
-        sa.select(RatingDecision).where(RatingDecision.period_id == period.id, RatingDecision.officer_id == officer.id)
-        .order_by(RatingDecision.decided_at.desc(), RatingDecision.id.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(RatingDecision)
+            .where(RatingDecision.period_id == period.id, RatingDecision.officer_id == officer.id)
+            .order_by(RatingDecision.decided_at.desc(), RatingDecision.id.desc())
+        )
+    )
 
 
 def decisions(period: Period, officer_ids=None) -> dict[int, RatingDecision]:
@@ -35,8 +39,9 @@ def decisions(period: Period, officer_ids=None) -> dict[int, RatingDecision]:
     return latest
 
 
-def decide_rating(user: User, period: Period, officer: Officer, rating: str, reason: str, combined: dict,
-                  now: datetime | None = None) -> RatingDecision:
+def decide_rating(
+    user: User, period: Period, officer: Officer, rating: str, reason: str, combined: dict, now: datetime | None = None
+) -> RatingDecision:
     """Confirm the suggested rating, or give another with a reason. ``combined`` is the combined
     score of the officer's sheet for the period as the supervisor sees it (frozen once the period
     is closed), with its suggestion: both are kept with the decision."""
@@ -53,13 +58,25 @@ def decide_rating(user: User, period: Period, officer: Officer, rating: str, rea
     text = reason_text(reason, "reason", "rating_reason", required=chosen.value != suggested)
     value = combined["value"]
     decision = RatingDecision(
-        period_id=period.id, officer_id=officer.id, suggested=suggested, rating=chosen.value, reason=text,
+        period_id=period.id,
+        officer_id=officer.id,
+        suggested=suggested,
+        rating=chosen.value,
+        reason=text,
         score=str(scoring.display(value)) if value is not None and combined["enough"] else None,
-        decided_at=now or utcnow(), decided_by=user.id,
+        decided_at=now or utcnow(),
+        decided_by=user.id,
     )
     db.session.add(decision)
     db.session.flush()
-    audit.record(user, "rate", "officer", officer.id, f"{officer.name} · {period.name}", unit_id=unit_id,
-                 after={"period": period.id, "suggested": suggested, "rating": chosen.value, "reason": text},
-                 now=now)
+    audit.record(
+        user,
+        "rate",
+        "officer",
+        officer.id,
+        f"{officer.name} · {period.name}",
+        unit_id=unit_id,
+        after={"period": period.id, "suggested": suggested, "rating": chosen.value, "reason": text},
+        now=now,
+    )
     return decision

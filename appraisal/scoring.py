@@ -69,6 +69,7 @@ DEFAULT_VERIFIED_WEIGHT = Decimal("1.00")  # by default a verified response weig
 
 # --- Exact numbers and publishing them -----------------------------------------------------------
 
+
 def _q(value: Number) -> Fraction:
     """``value`` as an exact Fraction (floats by their shortest repr)."""
     kind = type(value)
@@ -146,6 +147,7 @@ def _check_min_n(min_n: int) -> None:
 
 # --- A unit's SKM table: NRR per unsur, weights, IKM ------------------------------------------------
 
+
 def code_key(code: str) -> tuple:
     """Sort key for element codes in natural order: U2 before U10."""
     return tuple(int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", code)))
@@ -161,8 +163,9 @@ def nrr(total: int, count: int) -> Fraction:
     return exact
 
 
-def verified_nrr(total: int, count: int, verified_total: int, verified_count: int,
-                 verified_weight: Number = 1) -> Fraction:
+def verified_nrr(
+    total: int, count: int, verified_total: int, verified_count: int, verified_weight: Number = 1
+) -> Fraction:
     """NRR of one unsur when each verified answer (through a one-time service code) weighs
     ``verified_weight`` answers: (total + (w - 1) x verified_total) / (count + (w - 1) x
     verified_count). ``total``/``count`` are of every counted answer, verified ones included;
@@ -181,9 +184,7 @@ def verified_nrr(total: int, count: int, verified_total: int, verified_count: in
     return exact
 
 
-def element_weights(
-    codes: Sequence[str], configured: Mapping[str, Number | None] | None = None
-) -> dict[str, Fraction]:
+def element_weights(codes: Sequence[str], configured: Mapping[str, Number | None] | None = None) -> dict[str, Fraction]:
     """Weight of each unsur, by code, summing exactly to 1.
 
     Without configured weights (None, empty, or all None) each unsur weighs exactly 1/n, never
@@ -206,9 +207,7 @@ def element_weights(
         raise ValueError(f"weights given for unknown elements: {', '.join(unknown)}")
     missing = [code for code in codes if configured.get(code) is None]
     if missing:
-        raise ValueError(
-            "weights must be configured for all elements or for none; missing: " + ", ".join(missing)
-        )
+        raise ValueError("weights must be configured for all elements or for none; missing: " + ", ".join(missing))
     weights = {code: _q(configured[code]) for code in codes}
     negative = [code for code, weight in weights.items() if weight < 0]
     if negative:
@@ -242,6 +241,7 @@ def weakest_elements(nrr_by_element: Mapping[str, Number], k: int = 3) -> list[s
 
 
 # --- The grade (mutu pelayanan) ----------------------------------------------------------------------
+
 
 class Grade(enum.Enum):
     """Mutu pelayanan: the letter and the unit's performance in Bahasa Indonesia and English."""
@@ -302,6 +302,7 @@ def mutu(ikm_value: Number, bounds: Sequence[Number] = GRADE_LOWER_BOUNDS) -> Gr
 
 
 # --- One channel's score from the sufficient statistics of its responses -------------------------------
+
 
 def _t_two_sided_cdf(t: float, df: int) -> float:
     """P(|T| <= t) for Student's t with a whole number of degrees of freedom.
@@ -366,8 +367,11 @@ def _possible(n: int, total: Number, total_sq: Number, answers: int) -> bool:
     total_sq <= 5 a total - 4 a^2 n; and n total_sq >= total^2, as a variance is not negative.
     """
     low, high = MIN_ANSWER * answers, MAX_ANSWER * answers
-    return (low * n <= total <= high * n and 0 <= total_sq <= (low + high) * total - low * high * n
-            and total_sq * n >= total * total)
+    return (
+        low * n <= total <= high * n
+        and 0 <= total_sq <= (low + high) * total - low * high * n
+        and total_sq * n >= total * total
+    )
 
 
 @dataclass(frozen=True)
@@ -413,8 +417,10 @@ class Stats:
         if isinstance(answers, bool) or not isinstance(answers, int) or answers < 1:
             raise ValueError(f"answers must be a whole number >= 1, got {answers!r}")
         if not _possible(count, total, total_sq, answers):
-            raise ValueError(f"(count={count}, answers={answers}, total={total}, total_sq={total_sq}) "
-                             "cannot come from answers on 1..4")
+            raise ValueError(
+                f"(count={count}, answers={answers}, total={total}, total_sq={total_sq}) "
+                "cannot come from answers on 1..4"
+            )
         return cls._checked(count, Fraction(total, answers), Fraction(total_sq, answers * answers))
 
     def __add__(self, other: Stats) -> Stats:
@@ -489,8 +495,13 @@ def channel_score(stats: Stats, min_n: int = DEFAULT_MIN_N, level: float = DEFAU
     return _graded(stats.sum_x * NILAI_DASAR / stats.n, stats.n, stats.half_width(level), min_n)
 
 
-def skm_score(stats: Stats, nrr_by_element: Mapping[str, Number], weights: Mapping[str, Number | None] | None = None,
-              min_n: int = DEFAULT_MIN_N, level: float = DEFAULT_LEVEL) -> Score:
+def skm_score(
+    stats: Stats,
+    nrr_by_element: Mapping[str, Number],
+    weights: Mapping[str, Number | None] | None = None,
+    min_n: int = DEFAULT_MIN_N,
+    level: float = DEFAULT_LEVEL,
+) -> Score:
     """The phone survey's score of an officer (desk, service, unit): the :func:`ikm` of its own SKM
     table (the NRR of each unsur and the period's configured element weights), so that the score
     on a sheet is the IKM printed in the table beside it. ``stats`` are the counted responses
@@ -511,6 +522,7 @@ def skm_score(stats: Stats, nrr_by_element: Mapping[str, Number], weights: Mappi
 
 
 # --- The two channels combined ------------------------------------------------------------------------
+
 
 @functools.lru_cache(maxsize=64)
 def _channel_weights(qr_weight: Number, kiosk_weight: Number) -> tuple[Fraction, Fraction]:
@@ -542,8 +554,15 @@ def combine(qr: Score, kiosk: Score, qr_weight: Number, kiosk_weight: Number, mi
     if not entering:
         if not qr.n and not kiosk.n:
             return NO_SCORE
-        return Score(value=None, n=qr.n + kiosk.n, ci_low=IKM_MIN, ci_high=IKM_MAX, grade=None, enough_data=False,
-                     half_width=None)
+        return Score(
+            value=None,
+            n=qr.n + kiosk.n,
+            ci_low=IKM_MIN,
+            ci_high=IKM_MAX,
+            grade=None,
+            enough_data=False,
+            half_width=None,
+        )
     total = sum(weight for _, weight in entering)
     # Renormalised over the channels that enter; a lone channel carries the whole score even when
     # its policy weight is 0 (as a lone channel with answers always has).
@@ -562,6 +581,7 @@ def channels_entering(qr: Score, kiosk: Score, min_n: int = DEFAULT_MIN_N) -> li
 
 
 # --- The suggested rating (PermenPANRB 6/2022) ----------------------------------------------------------
+
 
 class Rating(enum.StrEnum):
     """The three ratings of PermenPANRB 6/2022, as suggested for Berorientasi Pelayanan."""
@@ -603,6 +623,7 @@ def suggest_rating(score: Score, above: Number = RATING_ABOVE, below: Number = R
 
 
 # --- Shrinkage for rankings ---------------------------------------------------------------------------
+
 
 def shrink(mean: Number, n: int, prior_mean: Number, prior_strength: Number) -> Fraction:
     """Empirical Bayes estimate for rankings: (n x mean + k x prior) / (n + k).

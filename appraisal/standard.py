@@ -14,42 +14,69 @@ import sqlalchemy as sa
 
 SKM_ELEMENTS = [
     # code, question (id), question (en), labels (id), labels (en)
-    ("U1", "Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?",
-     "How well did the requirements match the service?",
-     ["Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"],
-     ["Not suitable", "Less suitable", "Suitable", "Very suitable"]),
-    ("U2", "Bagaimana pemahaman Saudara tentang kemudahan prosedur pelayanan di unit ini?",
-     "How easy was the service procedure at this unit?",
-     ["Tidak mudah", "Kurang mudah", "Mudah", "Sangat mudah"],
-     ["Not easy", "Less easy", "Easy", "Very easy"]),
-    ("U3", "Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan?",
-     "How fast was the service?",
-     ["Tidak cepat", "Kurang cepat", "Cepat", "Sangat cepat"],
-     ["Not fast", "Less fast", "Fast", "Very fast"]),
-    ("U4", "Bagaimana pendapat Saudara tentang kewajaran biaya/tarif dalam pelayanan?",
-     "How fair was the cost or fee of the service?",
-     ["Sangat mahal", "Cukup mahal", "Murah", "Gratis"],
-     ["Very expensive", "Fairly expensive", "Cheap", "Free"]),
-    ("U5", "Bagaimana pendapat Saudara tentang kesesuaian produk pelayanan antara yang tercantum dalam standar pelayanan dengan hasil yang diberikan?",
-     "How well did the result match what the service standard promises?",
-     ["Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"],
-     ["Not suitable", "Less suitable", "Suitable", "Very suitable"]),
-    ("U6", "Bagaimana pendapat Saudara tentang kompetensi/kemampuan petugas dalam pelayanan?",
-     "How competent was the officer who served you?",
-     ["Tidak kompeten", "Kurang kompeten", "Kompeten", "Sangat kompeten"],
-     ["Not competent", "Less competent", "Competent", "Very competent"]),
-    ("U7", "Bagaimana pendapat Saudara tentang perilaku petugas dalam pelayanan terkait kesopanan dan keramahan?",
-     "How polite and friendly was the officer?",
-     ["Tidak sopan dan ramah", "Kurang sopan dan ramah", "Sopan dan ramah", "Sangat sopan dan ramah"],
-     ["Not polite and friendly", "Less polite and friendly", "Polite and friendly", "Very polite and friendly"]),
-    ("U8", "Bagaimana pendapat Saudara tentang penanganan pengaduan, saran dan masukan di unit ini?",
-     "How are complaints, suggestions and feedback handled at this unit?",
-     ["Tidak ada", "Ada tetapi tidak berfungsi", "Berfungsi kurang maksimal", "Dikelola dengan baik"],
-     ["None", "Exists but does not work", "Works, but not fully", "Well managed"]),
-    ("U9", "Bagaimana pendapat Saudara tentang kualitas sarana dan prasarana?",
-     "How good are the facilities and infrastructure?",
-     ["Buruk", "Cukup", "Baik", "Sangat baik"],
-     ["Poor", "Fair", "Good", "Very good"]),
+    (
+        "U1",
+        "Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?",
+        "How well did the requirements match the service?",
+        ["Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"],
+        ["Not suitable", "Less suitable", "Suitable", "Very suitable"],
+    ),
+    (
+        "U2",
+        "Bagaimana pemahaman Saudara tentang kemudahan prosedur pelayanan di unit ini?",
+        "How easy was the service procedure at this unit?",
+        ["Tidak mudah", "Kurang mudah", "Mudah", "Sangat mudah"],
+        ["Not easy", "Less easy", "Easy", "Very easy"],
+    ),
+    (
+        "U3",
+        "Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan?",
+        "How fast was the service?",
+        ["Tidak cepat", "Kurang cepat", "Cepat", "Sangat cepat"],
+        ["Not fast", "Less fast", "Fast", "Very fast"],
+    ),
+    (
+        "U4",
+        "Bagaimana pendapat Saudara tentang kewajaran biaya/tarif dalam pelayanan?",
+        "How fair was the cost or fee of the service?",
+        ["Sangat mahal", "Cukup mahal", "Murah", "Gratis"],
+        ["Very expensive", "Fairly expensive", "Cheap", "Free"],
+    ),
+    (
+        "U5",
+        "Bagaimana pendapat Saudara tentang kesesuaian produk pelayanan antara yang tercantum dalam standar pelayanan dengan hasil yang diberikan?",
+        "How well did the result match what the service standard promises?",
+        ["Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"],
+        ["Not suitable", "Less suitable", "Suitable", "Very suitable"],
+    ),
+    (
+        "U6",
+        "Bagaimana pendapat Saudara tentang kompetensi/kemampuan petugas dalam pelayanan?",
+        "How competent was the officer who served you?",
+        ["Tidak kompeten", "Kurang kompeten", "Kompeten", "Sangat kompeten"],
+        ["Not competent", "Less competent", "Competent", "Very competent"],
+    ),
+    (
+        "U7",
+        "Bagaimana pendapat Saudara tentang perilaku petugas dalam pelayanan terkait kesopanan dan keramahan?",
+        "How polite and friendly was the officer?",
+        ["Tidak sopan dan ramah", "Kurang sopan dan ramah", "Sopan dan ramah", "Sangat sopan dan ramah"],
+        ["Not polite and friendly", "Less polite and friendly", "Polite and friendly", "Very polite and friendly"],
+    ),
+    (
+        "U8",
+        "Bagaimana pendapat Saudara tentang penanganan pengaduan, saran dan masukan di unit ini?",
+        "How are complaints, suggestions and feedback handled at this unit?",
+        ["Tidak ada", "Ada tetapi tidak berfungsi", "Berfungsi kurang maksimal", "Dikelola dengan baik"],
+        ["None", "Exists but does not work", "Works, but not fully", "Well managed"],
+    ),
+    (
+        "U9",
+        "Bagaimana pendapat Saudara tentang kualitas sarana dan prasarana?",
+        "How good are the facilities and infrastructure?",
+        ["Buruk", "Cukup", "Baik", "Sangat baik"],
+        ["Poor", "Fair", "Good", "Very good"],
+    ),
 ]
 
 # The elements' names as the SKM result table publishes them (id, en).
@@ -66,7 +93,9 @@ ELEMENT_NAMES = {
 }
 
 KIOSK_QUESTION = (
-    "KIOSK", "Bagaimana pelayanan yang Anda terima hari ini?", "How was the service you received today?",
+    "KIOSK",
+    "Bagaimana pelayanan yang Anda terima hari ini?",
+    "How was the service you received today?",
     ["Sangat tidak puas", "Tidak puas", "Puas", "Sangat puas"],
     ["Very dissatisfied", "Dissatisfied", "Satisfied", "Very satisfied"],
 )
@@ -94,17 +123,53 @@ def standard_rows() -> list[dict]:
     """The standard indicators as plain rows for the ``indicator`` table."""
     rows = []
     for position, (code, text_id, text_en, labels_id, labels_en) in enumerate(SKM_ELEMENTS, start=1):
-        rows.append(dict(code=code, kind="scale", text_id=text_id, text_en=text_en, labels_id=labels_id,
-                         labels_en=labels_en, skm_element=code, weight=None, channel="qr",
-                         position=position, active=True))
+        rows.append(
+            dict(
+                code=code,
+                kind="scale",
+                text_id=text_id,
+                text_en=text_en,
+                labels_id=labels_id,
+                labels_en=labels_en,
+                skm_element=code,
+                weight=None,
+                channel="qr",
+                position=position,
+                active=True,
+            )
+        )
     code, text_id, text_en, labels_id, labels_en = KIOSK_QUESTION
-    rows.append(dict(code=code, kind="scale", text_id=text_id, text_en=text_en, labels_id=labels_id,
-                     labels_en=labels_en, skm_element=None, weight=None, channel="kiosk",
-                     position=100, active=True))
+    rows.append(
+        dict(
+            code=code,
+            kind="scale",
+            text_id=text_id,
+            text_en=text_en,
+            labels_id=labels_id,
+            labels_en=labels_en,
+            skm_element=None,
+            weight=None,
+            channel="kiosk",
+            position=100,
+            active=True,
+        )
+    )
     for position, (code, text_id, text_en, element) in enumerate(KIOSK_REASONS, start=101):
-        rows.append(dict(code=code, kind="reason", text_id=text_id, text_en=text_en, labels_id=[],
-                         labels_en=[], skm_element=element, weight=None, channel="kiosk",
-                         position=position, active=True))
+        rows.append(
+            dict(
+                code=code,
+                kind="reason",
+                text_id=text_id,
+                text_en=text_en,
+                labels_id=[],
+                labels_en=[],
+                skm_element=element,
+                weight=None,
+                channel="kiosk",
+                position=position,
+                active=True,
+            )
+        )
     return rows
 
 

@@ -53,7 +53,9 @@ BASE = urllib.parse.urlsplit(os.environ.get("REPLAY_BASE", "http://127.0.0.1:801
 ADMIN = ("admin", "suara-utama-2026")
 OFFICER_LOGIN = ("officer", "suara-petugas-2026")  # Siti Rahmawati
 PIN = "246810"
-PHONE_UA = "Mozilla/5.0 (Linux; Android 13; SM-A145F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36"
+PHONE_UA = (
+    "Mozilla/5.0 (Linux; Android 13; SM-A145F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36"
+)
 TABLET_UA = "Mozilla/5.0 (Linux; Android 12; SM-T225) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
 
 
@@ -98,10 +100,12 @@ class Client:
             else:
                 self.cookies[name] = (value, attrs.get("path", "/"))
 
-    def request(self, method: str, path: str, form: dict | None = None, body_json=None,
-                headers: dict | None = None) -> tuple[int, dict, str]:
-        conn = http.client.HTTPConnection(BASE.hostname, BASE.port or 80, timeout=30,
-                                          source_address=(self.source, 0) if self.source else None)
+    def request(
+        self, method: str, path: str, form: dict | None = None, body_json=None, headers: dict | None = None
+    ) -> tuple[int, dict, str]:
+        conn = http.client.HTTPConnection(
+            BASE.hostname, BASE.port or 80, timeout=30, source_address=(self.source, 0) if self.source else None
+        )
         head = {"User-Agent": self.ua, "Accept-Language": self.lang, "Accept": "text/html,*/*"}
         body = None
         if form is not None:
@@ -126,7 +130,9 @@ class Client:
         self.statuses[status] += 1
         if status >= 500:
             with _errors_lock:
-                SERVER_ERRORS.append(f"{self.name}: {method} {path} {body[:200] if body else ''} -> {status} {text[:300]}")
+                SERVER_ERRORS.append(
+                    f"{self.name}: {method} {path} {body[:200] if body else ''} -> {status} {text[:300]}"
+                )
         return status, out_headers, text
 
     def get(self, path: str, **kw):
@@ -137,8 +143,9 @@ class Client:
 
 
 def csrf_of(page: str) -> str | None:
-    found = re.search(r'name="csrf_token"\s+value="([^"]+)"', page) or \
-        re.search(r'X-CSRFToken(?:"|&#34;|&quot;)\s*:\s*(?:"|&#34;|&quot;)([^"&]+)', page)
+    found = re.search(r'name="csrf_token"\s+value="([^"]+)"', page) or re.search(
+        r'X-CSRFToken(?:"|&#34;|&quot;)\s*:\s*(?:"|&#34;|&quot;)([^"&]+)', page
+    )
     return html.unescape(found.group(1)) if found else None
 
 
@@ -207,26 +214,48 @@ def score(officer_id: int) -> dict:
 
     def show(part):
         value = part.get("value")
-        return {"value": None if value is None else str(scoring.display(value)), "n": part.get("n"),
-                "grade": part.get("grade"), "enough": part.get("enough")}
+        return {
+            "value": None if value is None else str(scoring.display(value)),
+            "n": part.get("n"),
+            "grade": part.get("grade"),
+            "enough": part.get("enough"),
+        }
 
-    return {"combined": {**show(data["combined"]), "suggested": data["combined"].get("suggested")},
-            "kiosk": show(data["kiosk"]), "qr": show(data["qr"]), "excluded": data.get("excluded"),
-            "verified": data.get("verified")}
+    return {
+        "combined": {**show(data["combined"]), "suggested": data["combined"].get("suggested")},
+        "kiosk": show(data["kiosk"]),
+        "qr": show(data["qr"]),
+        "excluded": data.get("excluded"),
+        "verified": data.get("verified"),
+    }
 
 
 def score_text(s: dict) -> str:
     c, k, q = s["combined"], s["kiosk"], s["qr"]
-    return (f"{c['value']} ({c['grade']}, {c['suggested']}) · kiosk {k['value']} n={k['n']} · "
-            f"survey {q['value']} n={q['n']}")
+    return (
+        f"{c['value']} ({c['grade']}, {c['suggested']}) · kiosk {k['value']} n={k['n']} · "
+        f"survey {q['value']} n={q['n']}"
+    )
 
 
 def stored(uuids) -> list[dict]:
     uuids = list(uuids)
     with APP.app_context():
-        rows = db.session.execute(sa.select(Response.uuid, Response.officer_id, Response.flags, Response.excluded,
-                                            Response.verified, Response.cast_at, Response.period_id)
-                                  .where(Response.uuid.in_(uuids))).all() if uuids else []
+        rows = (
+            db.session.execute(
+                sa.select(
+                    Response.uuid,
+                    Response.officer_id,
+                    Response.flags,
+                    Response.excluded,
+                    Response.verified,
+                    Response.cast_at,
+                    Response.period_id,
+                ).where(Response.uuid.in_(uuids))
+            ).all()
+            if uuids
+            else []
+        )
     return [dict(r._mapping) for r in rows]
 
 
@@ -237,12 +266,15 @@ def summary(rows: list[dict], target: int) -> dict:
             if r["flags"] & flag:
                 flags[flag.name] += 1
     to_target = [r for r in rows if r["officer_id"] == target]
-    return {"stored": len(rows), "to_target": len(to_target),
-            "counted_for_target": sum(1 for r in to_target if not r["excluded"]),
-            "counted_any": sum(1 for r in rows if not r["excluded"]),
-            "unattributed": sum(1 for r in rows if r["officer_id"] is None),
-            "verified": sum(1 for r in rows if r["verified"]),
-            "flags": dict(flags)}
+    return {
+        "stored": len(rows),
+        "to_target": len(to_target),
+        "counted_for_target": sum(1 for r in to_target if not r["excluded"]),
+        "counted_any": sum(1 for r in rows if not r["excluded"]),
+        "unattributed": sum(1 for r in rows if r["officer_id"] is None),
+        "verified": sum(1 for r in rows if r["verified"]),
+        "flags": dict(flags),
+    }
 
 
 def flags_text(flags: dict) -> str:
@@ -250,6 +282,7 @@ def flags_text(flags: dict) -> str:
 
 
 # --- The sheet, over HTTP as the administrator -----------------------------------------------------
+
 
 def sheet_provenance(admin: Client, officer_id: int) -> dict:
     status, _, page = admin.get(f"/admin/reports/{open_period_id()}/officers/{officer_id}")
@@ -261,26 +294,49 @@ def sheet_provenance(admin: Client, officer_id: int) -> dict:
         oddity(f"sheet of officer {officer_id}: no provenance section")
         return {}
     section = section[1].split("</section>", 1)[0]
-    kinds = {k: (int(a), int(b)) for k, a, b in re.findall(
-        r'<tr data-kind="([^"]+)"><th scope="row">.*?</th><td>(\d+)</td><td>(\d+)</td>', section, re.S)}
-    reasons = {k: int(n) for k, n in re.findall(
-        r'<tr data-reason="([^"]+)"><th scope="row">.*?</th><td>(\d+)</td>', section, re.S)}
-    warnings = [(code, html.unescape(re.sub(r"<[^>]+>", "", text)).strip())
-                for code, text in re.findall(r'<li data-warning="([^"]+)">(.*?)</li>', section, re.S)]
+    kinds = {
+        k: (int(a), int(b))
+        for k, a, b in re.findall(
+            r'<tr data-kind="([^"]+)"><th scope="row">.*?</th><td>(\d+)</td><td>(\d+)</td>', section, re.S
+        )
+    }
+    reasons = {
+        k: int(n)
+        for k, n in re.findall(r'<tr data-reason="([^"]+)"><th scope="row">.*?</th><td>(\d+)</td>', section, re.S)
+    }
+    warnings = [
+        (code, html.unescape(re.sub(r"<[^>]+>", "", text)).strip())
+        for code, text in re.findall(r'<li data-warning="([^"]+)">(.*?)</li>', section, re.S)
+    ]
     muted = re.findall(r'<p class="muted">(.*?)</p>', section, re.S)
-    return {"kinds": kinds, "reasons": reasons, "warnings": warnings,
-            "note": html.unescape(re.sub(r"\s+", " ", muted[-1])).strip() if muted else ""}
+    return {
+        "kinds": kinds,
+        "reasons": reasons,
+        "warnings": warnings,
+        "note": html.unescape(re.sub(r"\s+", " ", muted[-1])).strip() if muted else "",
+    }
 
 
 def sheet_delta(before: dict, after: dict) -> dict:
-    reasons = {k: after.get("reasons", {}).get(k, 0) - before.get("reasons", {}).get(k, 0)
-               for k in set(after.get("reasons", {})) | set(before.get("reasons", {}))}
-    kinds = {k: (after["kinds"][k][0] - before.get("kinds", {}).get(k, (0, 0))[0],
-                 after["kinds"][k][1] - before.get("kinds", {}).get(k, (0, 0))[1])
-             for k in after.get("kinds", {})}
+    reasons = {
+        k: after.get("reasons", {}).get(k, 0) - before.get("reasons", {}).get(k, 0)
+        for k in set(after.get("reasons", {})) | set(before.get("reasons", {}))
+    }
+    kinds = {
+        k: (
+            after["kinds"][k][0] - before.get("kinds", {}).get(k, (0, 0))[0],
+            after["kinds"][k][1] - before.get("kinds", {}).get(k, (0, 0))[1],
+        )
+        for k in after.get("kinds", {})
+    }
     new_warnings = [w for w in after.get("warnings", []) if w[0] not in {c for c, _ in before.get("warnings", [])}]
-    return {"reasons": {k: v for k, v in reasons.items() if v}, "kinds": {k: v for k, v in kinds.items() if v != (0, 0)},
-            "new_warnings": new_warnings, "warnings": after.get("warnings", []), "note": after.get("note", "")}
+    return {
+        "reasons": {k: v for k, v in reasons.items() if v},
+        "kinds": {k: v for k, v in kinds.items() if v != (0, 0)},
+        "new_warnings": new_warnings,
+        "warnings": after.get("warnings", []),
+        "note": after.get("note", ""),
+    }
 
 
 def check_sheet(label: str, delta: dict, rows: list[dict], target: int) -> str:
@@ -301,6 +357,7 @@ def check_sheet(label: str, delta: dict, rows: list[dict], target: int) -> str:
 
 
 # --- Kiosks ----------------------------------------------------------------------------------------
+
 
 class Kiosk:
     def __init__(self, name: str, desk_id: int):
@@ -326,8 +383,10 @@ class Kiosk:
 
     def vote(self, value: int, cast_at: datetime, vote_uuid: str | None = None) -> tuple[int, str, dict]:
         vote_uuid = vote_uuid or str(uuid_module.uuid4())
-        status, _, text = self.client.post("/kiosk/vote", body_json={
-            "uuid": vote_uuid, "value": value, "reasons": [], "cast_at": iso(cast_at), "locale": "id"})
+        status, _, text = self.client.post(
+            "/kiosk/vote",
+            body_json={"uuid": vote_uuid, "value": value, "reasons": [], "cast_at": iso(cast_at), "locale": "id"},
+        )
         try:
             answer = json.loads(text)
         except ValueError:
@@ -386,6 +445,7 @@ def tapper(kiosk: Kiosk, gaps, out: dict) -> None:
 
 # --- Survey ----------------------------------------------------------------------------------------
 
+
 def fill_survey(page: str) -> dict | None:
     """A complete form from a survey page: every question's best answer, the first service."""
     token, form_uuid = csrf_of(page), re.search(r'name="uuid" value="([^"]+)"', page)
@@ -430,8 +490,9 @@ def _message(page: str) -> str:
 
 def sign_in(client: Client, username: str, password: str) -> bool:
     _, _, page = client.get("/admin/login")
-    status, headers, text = client.post("/admin/login", form={
-        "username": username, "password": password, "csrf_token": csrf_of(page)})
+    status, headers, text = client.post(
+        "/admin/login", form={"username": username, "password": password, "csrf_token": csrf_of(page)}
+    )
     if status != 303:
         oddity(f"sign in as {username}: POST /admin/login -> {status} {text[:200]}")
         return False
@@ -444,6 +505,7 @@ def code_of(page: str) -> str | None:
 
 
 # --- The replay -------------------------------------------------------------------------------------
+
 
 def main() -> int:
     started = now()
@@ -473,17 +535,36 @@ def main() -> int:
         delta = sheet_delta(sheet_before, sheet_after)
         sheet_check = check_sheet(label, delta, rows, target)
         # Only the scores count as moved (the "excluded" tally of a sheet grows with every flagged response).
-        moved = ("combined" if score_before["combined"] != score_after["combined"] else
-                 "channel" if (score_before["kiosk"], score_before["qr"]) != (score_after["kiosk"], score_after["qr"])
-                 else "")
-        results.append({"label": label, "target": officers[target][0], "before": score_before, "after": score_after,
-                        "moved": moved, "summary": s, "sheet": delta, "sheet_check": sheet_check,
-                        "statuses": dict(statuses), "note": note})
-        log(f"{label}: {officers[target][0]} {score_text(score_before)}  ->  {score_text(score_after)}"
-            f"{'  MOVED (' + moved + ')' if moved else ''}")
-        log(f"   stored {s['stored']}, to target {s['to_target']}, counted for target {s['counted_for_target']},"
+        moved = (
+            "combined"
+            if score_before["combined"] != score_after["combined"]
+            else "channel"
+            if (score_before["kiosk"], score_before["qr"]) != (score_after["kiosk"], score_after["qr"])
+            else ""
+        )
+        results.append(
+            {
+                "label": label,
+                "target": officers[target][0],
+                "before": score_before,
+                "after": score_after,
+                "moved": moved,
+                "summary": s,
+                "sheet": delta,
+                "sheet_check": sheet_check,
+                "statuses": dict(statuses),
+                "note": note,
+            }
+        )
+        log(
+            f"{label}: {officers[target][0]} {score_text(score_before)}  ->  {score_text(score_after)}"
+            f"{'  MOVED (' + moved + ')' if moved else ''}"
+        )
+        log(
+            f"   stored {s['stored']}, to target {s['to_target']}, counted for target {s['counted_for_target']},"
             f" unattributed {s['unattributed']}, verified {s['verified']}; flags: {flags_text(s['flags'])};"
-            f" HTTP {dict(statuses)}")
+            f" HTTP {dict(statuses)}"
+        )
         log(f"   sheet: {sheet_check}; kinds {delta['kinds']}; new warnings {delta['new_warnings']}; {delta['note']}")
 
     # Kiosks, paired with codes an administrator made; K5 and K6 go silent at once (staged outages).
@@ -514,13 +595,23 @@ def main() -> int:
     dewi_off = now()
     log("Dewi's duty at Loket 3:", iso(dewi_on), "to", iso(dewi_off), "; K3 in contact throughout")
     time.sleep(35)  # the attacker comes back later: every claimed time is more than 30 s old
-    queue = [(1, dewi_on + timedelta(seconds=20) + (dewi_off - dewi_on - timedelta(seconds=21)) * i / 139)
-             for i in range(140)][::-1]  # newest first
+    queue = [
+        (1, dewi_on + timedelta(seconds=20) + (dewi_off - dewi_on - timedelta(seconds=21)) * i / 139)
+        for i in range(140)
+    ][::-1]  # newest first
     sent = time.monotonic()
     uuids_1a, statuses_1a = k3.flush(queue)
     log(f"1a: 140 votes sent newest first in {time.monotonic() - sent:.1f} s (with 429 retries)")
-    result("1 backdated (in contact)", DEWI, stored(uuids_1a), before_scores[DEWI], score(DEWI),
-           before_sheets[DEWI], sheet_provenance(admin, DEWI), statuses_1a)
+    result(
+        "1 backdated (in contact)",
+        DEWI,
+        stored(uuids_1a),
+        before_scores[DEWI],
+        score(DEWI),
+        before_sheets[DEWI],
+        sheet_provenance(admin, DEWI),
+        statuses_1a,
+    )
 
     # 1c: the last seconds of a colleague's duty (inside the 30 s a vote may take to arrive).
     sc, sheet_c = score(DEWI), sheet_provenance(admin, DEWI)
@@ -534,23 +625,43 @@ def main() -> int:
         claims.append(t)
         t -= timedelta(seconds=gap)
     uuids_1c, statuses_1c = k3.flush([(1, c) for c in claims if c > dewi_on2 + timedelta(seconds=16)])
-    result("1 probe: last 30 s of a duty", DEWI, stored(uuids_1c), sc, score(DEWI), sheet_c,
-           sheet_provenance(admin, DEWI), statuses_1c, note="votes claiming the 30 s before they arrive")
+    result(
+        "1 probe: last 30 s of a duty",
+        DEWI,
+        stored(uuids_1c),
+        sc,
+        score(DEWI),
+        sheet_c,
+        sheet_provenance(admin, DEWI),
+        statuses_1c,
+        note="votes claiming the 30 s before they arrive",
+    )
 
     # 1b: times before the kiosk was paired, in a duty of the colleague's earlier today (or any desk-3 duty).
     with APP.app_context():
-        earlier = db.session.scalar(sa.select(Duty).where(Duty.desk_id == 3, Duty.ended_at.is_not(None),
-                                                          Duty.ended_at < k3.paired_at - timedelta(minutes=10))
-                                    .order_by(Duty.ended_at.desc()).limit(1))
+        earlier = db.session.scalar(
+            sa.select(Duty)
+            .where(Duty.desk_id == 3, Duty.ended_at.is_not(None), Duty.ended_at < k3.paired_at - timedelta(minutes=10))
+            .order_by(Duty.ended_at.desc())
+            .limit(1)
+        )
         earlier = (earlier.officer_id, earlier.started_at, earlier.ended_at) if earlier else None
     if earlier:
         sb, sheet_b = score(earlier[0]), sheet_provenance(admin, earlier[0])
         span = earlier[2] - earlier[1]
         queue = [(1, earlier[1] + span * (i + 1) / 22) for i in range(20)][::-1]
         uuids_1b, statuses_1b = k3.flush(queue)
-        result("1 probe: before pairing", earlier[0], stored(uuids_1b), sb, score(earlier[0]), sheet_b,
-               sheet_provenance(admin, earlier[0]), statuses_1b,
-               note=f"claims {iso(earlier[1])}..{iso(earlier[2])}, K3 paired {iso(k3.paired_at)}")
+        result(
+            "1 probe: before pairing",
+            earlier[0],
+            stored(uuids_1b),
+            sb,
+            score(earlier[0]),
+            sheet_b,
+            sheet_provenance(admin, earlier[0]),
+            statuses_1b,
+            note=f"claims {iso(earlier[1])}..{iso(earlier[2])}, K3 paired {iso(k3.paired_at)}",
+        )
 
     # --- Attack 3: self-verified one-time codes (Siti, Loket 1) -----------------------------------
     s3, sheet3 = score(SITI), sheet_provenance(admin, SITI)
@@ -586,9 +697,11 @@ def main() -> int:
     own_code = code_of(page)
     steps.append(f"on duty, /admin/me mint -> {status} code={'yes' if own_code else 'no'}")
     officer_code = officers[SITI][1]
-    for who, client, code in (("kiosk jar answers the kiosk's code", k1.client, kiosk_code),
-                              ("Siti's signed-in browser answers the kiosk's code", siti, kiosk_code),
-                              ("Siti's signed-in browser answers her own code", siti, own_code)):
+    for who, client, code in (
+        ("kiosk jar answers the kiosk's code", k1.client, kiosk_code),
+        ("Siti's signed-in browser answers the kiosk's code", siti, kiosk_code),
+        ("Siti's signed-in browser answers her own code", siti, own_code),
+    ):
         if not code:
             continue
         get_s, post_s, answer_uuid, message = answer_code(client, code, token_page=officer_code)
@@ -597,12 +710,23 @@ def main() -> int:
             uuids_3.append(answer_uuid)
     rows_3 = stored(uuids_3)
     # The static-code form pages fetched for a CSRF token stored nothing; only answers are in rows_3.
-    result("3 self-verified codes", SITI, rows_3, s3, score(SITI), sheet3, sheet_provenance(admin, SITI),
-           Counter({**siti.statuses}), note=" | ".join(steps))
+    result(
+        "3 self-verified codes",
+        SITI,
+        rows_3,
+        s3,
+        score(SITI),
+        sheet3,
+        sheet_provenance(admin, SITI),
+        Counter({**siti.statuses}),
+        note=" | ".join(steps),
+    )
     for line in steps:
         log("   3:", line)
     if any(r["verified"] for r in rows_3):
-        oddity(f"3: {sum(r['verified'] for r in rows_3)} response(s) stored as verified from the officer's own browser or kiosk")
+        oddity(
+            f"3: {sum(r['verified'] for r in rows_3)} response(s) stored as verified from the officer's own browser or kiosk"
+        )
 
     # 3 probe: the code Siti minted in her browser, answered on the kiosk's tablet (which minted
     # another code, not this one).
@@ -610,11 +734,22 @@ def main() -> int:
     cross = []
     if own_code:
         get_s, post_s, answer_uuid, message = answer_code(k1.client, own_code, token_page=officer_code)
-        log(f"   3 probe: kiosk jar answers Siti's /admin/me code: GET /s/<code> -> {get_s}, POST /s/<code> -> {post_s} {message!r}")
+        log(
+            f"   3 probe: kiosk jar answers Siti's /admin/me code: GET /s/<code> -> {get_s}, POST /s/<code> -> {post_s} {message!r}"
+        )
         if answer_uuid:
             cross.append(answer_uuid)
-    result("3 probe: kiosk tablet answers the officer's code", SITI, stored(cross), s3c, score(SITI), sheet3c,
-           sheet_provenance(admin, SITI), Counter(), note="code minted at /admin/me, answered with K1's cookie jar")
+    result(
+        "3 probe: kiosk tablet answers the officer's code",
+        SITI,
+        stored(cross),
+        s3c,
+        score(SITI),
+        sheet3c,
+        sheet_provenance(admin, SITI),
+        Counter(),
+        note="code minted at /admin/me, answered with K1's cookie jar",
+    )
 
     # 3 probe: the officer mints codes on duty and answers each from a second device of his own
     # (not signed in, no device cookie): indistinguishable from a citizen; the per-duty rate bounds it.
@@ -632,9 +767,17 @@ def main() -> int:
         _, post_s, answer_uuid, _ = answer_code(phone, code)
         if answer_uuid and post_s in (200, 201, 303):
             uuids_3b.append(answer_uuid)
-    result("3 probe: codes answered on a 2nd device", SITI, stored(uuids_3b), s3b, score(SITI), sheet3b,
-           sheet_provenance(admin, SITI), mint_statuses,
-           note=f"35 mint attempts from /admin/me on duty: {len(minted)} codes ({dict(mint_statuses)})")
+    result(
+        "3 probe: codes answered on a 2nd device",
+        SITI,
+        stored(uuids_3b),
+        s3b,
+        score(SITI),
+        sheet3b,
+        sheet_provenance(admin, SITI),
+        mint_statuses,
+        note=f"35 mint attempts from /admin/me on duty: {len(minted)} codes ({dict(mint_statuses)})",
+    )
 
     # --- Attack 4: a static QR code stuffed with cleared cookies (Rina) ---------------------------
     s4, sheet4 = score(RINA), sheet_provenance(admin, RINA)
@@ -645,8 +788,16 @@ def main() -> int:
         statuses_4[post_s] += 1
         if answer_uuid:
             uuids_4.append(answer_uuid)
-    result("4 static QR, cookies cleared", RINA, stored(uuids_4), s4, score(RINA), sheet4,
-           sheet_provenance(admin, RINA), statuses_4)
+    result(
+        "4 static QR, cookies cleared",
+        RINA,
+        stored(uuids_4),
+        s4,
+        score(RINA),
+        sheet4,
+        sheet_provenance(admin, RINA),
+        statuses_4,
+    )
 
     # 4 probe: the same, from another address of this machine, with a new User-Agent each time (Hendra).
     s4b, sheet4b = score(HENDRA), sheet_provenance(admin, HENDRA)
@@ -657,8 +808,17 @@ def main() -> int:
         statuses_4b[post_s] += 1
         if answer_uuid:
             uuids_4b.append(answer_uuid)
-    result("4 probe: new User-Agent each time", HENDRA, stored(uuids_4b), s4b, score(HENDRA), sheet4b,
-           sheet_provenance(admin, HENDRA), statuses_4b, note="from 127.0.0.2, 60 User-Agents")
+    result(
+        "4 probe: new User-Agent each time",
+        HENDRA,
+        stored(uuids_4b),
+        s4b,
+        score(HENDRA),
+        sheet4b,
+        sheet_provenance(admin, HENDRA),
+        statuses_4b,
+        note="from 127.0.0.2, 60 User-Agents",
+    )
 
     # --- Attack 1, staged outages: K5 (Nurhayati, on duty) and K6 (Fitriani) silent since pairing --
     time.sleep(max(0.0, 170 - (now() - outage_from).total_seconds()))
@@ -669,9 +829,17 @@ def main() -> int:
     queue = [(1, first + (last - first) * i / 139) for i in range(140)][::-1]
     uuids_5, statuses_5 = k5.flush(queue)
     k5.silent.clear()
-    result("1 probe: 140 in a staged outage", NURHAYATI, stored(uuids_5), s5, score(NURHAYATI), sheet5,
-           sheet_provenance(admin, NURHAYATI), statuses_5,
-           note=f"claims {iso(first)}..{iso(last)} evenly, newest first")
+    result(
+        "1 probe: 140 in a staged outage",
+        NURHAYATI,
+        stored(uuids_5),
+        s5,
+        score(NURHAYATI),
+        sheet5,
+        sheet_provenance(admin, NURHAYATI),
+        statuses_5,
+        note=f"claims {iso(first)}..{iso(last)} evenly, newest first",
+    )
     s6, sheet6 = score(FITRIANI), sheet_provenance(admin, FITRIANI)
     claims, t = [], last
     for gap in [5.0, 7.5, 6.0, 8.0, 5.5, 7.0] * 6:  # irregular, under 10 a minute, never 3 s apart
@@ -681,34 +849,62 @@ def main() -> int:
         t -= timedelta(seconds=gap)
     uuids_6, statuses_6 = k6.flush([(1, c) for c in claims])
     k6.silent.clear()
-    result("1 probe: spaced votes in a staged outage", FITRIANI, stored(uuids_6), s6, score(FITRIANI), sheet6,
-           sheet_provenance(admin, FITRIANI), statuses_6,
-           note=f"{len(claims)} votes 5-8 s apart in the outage, newest first")
+    result(
+        "1 probe: spaced votes in a staged outage",
+        FITRIANI,
+        stored(uuids_6),
+        s6,
+        score(FITRIANI),
+        sheet6,
+        sheet_provenance(admin, FITRIANI),
+        statuses_6,
+        note=f"{len(claims)} votes 5-8 s apart in the outage, newest first",
+    )
 
     # --- Attack 2 results ---------------------------------------------------------------------------
     t2.join()
     t2b.join()
-    result("2 taps every 6 s (3 min)", BUDI, stored(budi_taps["uuids"]), before_scores[BUDI], score(BUDI),
-           before_sheets[BUDI], sheet_provenance(admin, BUDI), budi_taps["statuses"],
-           note="30 taps; the hour is tests/kiosk/test_plausibility.py::test_attack_taps_every_six_seconds_for_an_hour_count_at_most_the_ceiling")
-    result("2 probe: taps 4-8 s apart (3 min)", ANDI, stored(andi_taps["uuids"]), before_scores[ANDI], score(ANDI),
-           before_sheets[ANDI], sheet_provenance(admin, ANDI), andi_taps["statuses"],
-           note="30 taps with a human jitter")
+    result(
+        "2 taps every 6 s (3 min)",
+        BUDI,
+        stored(budi_taps["uuids"]),
+        before_scores[BUDI],
+        score(BUDI),
+        before_sheets[BUDI],
+        sheet_provenance(admin, BUDI),
+        budi_taps["statuses"],
+        note="30 taps; the hour is tests/kiosk/test_plausibility.py::test_attack_taps_every_six_seconds_for_an_hour_count_at_most_the_ceiling",
+    )
+    result(
+        "2 probe: taps 4-8 s apart (3 min)",
+        ANDI,
+        stored(andi_taps["uuids"]),
+        before_scores[ANDI],
+        score(ANDI),
+        before_sheets[ANDI],
+        sheet_provenance(admin, ANDI),
+        andi_taps["statuses"],
+        note="30 taps with a human jitter",
+    )
     stop.set()
 
     # --- The table ------------------------------------------------------------------------------------
-    print("\n| attack | target | score before → after (combined; kiosk n; survey n) | stored | counted for target | left out, by flag | sheet provenance |")
+    print(
+        "\n| attack | target | score before → after (combined; kiosk n; survey n) | stored | counted for target | left out, by flag | sheet provenance |"
+    )
     print("|---|---|---|---|---|---|---|")
     for r in results:
         s = r["summary"]
         b, a = r["before"], r["after"]
         moved = {"combined": "**MOVED** ", "channel": "(a channel moved) "}.get(r["moved"], "")
-        print(f"| {r['label']} | {r['target']} | {moved}{b['combined']['value']} {b['combined']['grade']} → "
-              f"{a['combined']['value']} {a['combined']['grade']}; kiosk {b['kiosk']['value']} n{b['kiosk']['n']} → "
-              f"{a['kiosk']['value']} n{a['kiosk']['n']}; survey {b['qr']['value']} n{b['qr']['n']} → "
-              f"{a['qr']['value']} n{a['qr']['n']} | {s['stored']} | {s['counted_for_target']} "
-              f"(unattrib. {s['unattributed']}, verified {s['verified']}) | {flags_text(s['flags'])} | "
-              f"{r['sheet_check']}; warnings: {', '.join(c for c, _ in r['sheet']['warnings']) or 'none'} |")
+        print(
+            f"| {r['label']} | {r['target']} | {moved}{b['combined']['value']} {b['combined']['grade']} → "
+            f"{a['combined']['value']} {a['combined']['grade']}; kiosk {b['kiosk']['value']} n{b['kiosk']['n']} → "
+            f"{a['kiosk']['value']} n{a['kiosk']['n']}; survey {b['qr']['value']} n{b['qr']['n']} → "
+            f"{a['qr']['value']} n{a['qr']['n']} | {s['stored']} | {s['counted_for_target']} "
+            f"(unattrib. {s['unattributed']}, verified {s['verified']}) | {flags_text(s['flags'])} | "
+            f"{r['sheet_check']}; warnings: {', '.join(c for c, _ in r['sheet']['warnings']) or 'none'} |"
+        )
     print()
     for r in results:
         if r["note"]:
@@ -721,8 +917,9 @@ def main() -> int:
         print("  ", line)
     print(f"\nRun took {(now() - started).total_seconds():.0f} s")
     with open(os.environ.get("REPLAY_JSON", "/tmp/replay/attack_replay.json"), "w") as out:
-        json.dump({"results": results, "server_errors": SERVER_ERRORS, "oddities": ODDITIES}, out, indent=1,
-                  default=str)
+        json.dump(
+            {"results": results, "server_errors": SERVER_ERRORS, "oddities": ODDITIES}, out, indent=1, default=str
+        )
     return 0
 
 

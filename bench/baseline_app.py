@@ -37,8 +37,10 @@ def connection():
 def vote():
     body = request.get_json()
     param = "?" if URL.startswith("sqlite") else "%s"  # the DBAPI's parameter style
-    connection().execute(f"INSERT INTO baseline_vote VALUES ({param}, {param}, {param})",
-                         (body["uuid"], body["value"], body.get("cast_at") or datetime.now(timezone.utc).isoformat()))
+    connection().execute(
+        f"INSERT INTO baseline_vote VALUES ({param}, {param}, {param})",
+        (body["uuid"], body["value"], body.get("cast_at") or datetime.now(timezone.utc).isoformat()),
+    )
     return json.dumps({"status": "recorded"}), 201, {"Content-Type": "application/json"}
 
 

@@ -17,8 +17,14 @@ from pathlib import Path
 from harness import fresh_database, gunicorn, prepare_kiosks, temp_workdir
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 # The kiosk is a tablet at a counter; the survey is a citizen's phone.
 TABLET = {"viewport": {"width": 1280, "height": 800}}
@@ -93,16 +99,28 @@ def new_context(browser, the_site: Site, kind: str):
     tablet: the device cookie is set) or "survey" (a phone)."""
     context = browser.new_context(service_workers="allow", **(TABLET if kind == "kiosk" else PHONE))
     if kind == "kiosk":
-        context.add_cookies([{"name": "kiosk_token", "value": the_site.kiosk_token, "domain": "127.0.0.1",
-                              "path": "/kiosk/", "httpOnly": True, "secure": True, "sameSite": "Strict"}])
+        context.add_cookies(
+            [
+                {
+                    "name": "kiosk_token",
+                    "value": the_site.kiosk_token,
+                    "domain": "127.0.0.1",
+                    "path": "/kiosk/",
+                    "httpOnly": True,
+                    "secure": True,
+                    "sameSite": "Strict",
+                }
+            ]
+        )
     return context
 
 
 def wait_for_service_worker(page, timeout_ms: int = 10_000) -> bool:
     """True once a service worker controls the page and has the kiosk screen in its cache."""
     for _ in range(timeout_ms // 100):
-        if page.evaluate("async () => !!navigator.serviceWorker.controller"
-                         " && !!(await caches.match(location.pathname))"):
+        if page.evaluate(
+            "async () => !!navigator.serviceWorker.controller && !!(await caches.match(location.pathname))"
+        ):
             return True
         page.wait_for_timeout(100)
     return False

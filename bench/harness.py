@@ -63,8 +63,14 @@ def prepare_kiosks(database_url: str, count: int) -> list[str]:
     with app.app_context():
         upgrade()
         today = datetime.now(timezone.utc).date()
-        db.session.add(Period(name="Bench", starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=30),
-                              status=PeriodStatus.OPEN))
+        db.session.add(
+            Period(
+                name="Bench",
+                starts_on=today - timedelta(days=30),
+                ends_on=today + timedelta(days=30),
+                status=PeriodStatus.OPEN,
+            )
+        )
         unit = Unit(code="bench", name="Bench Unit")
         db.session.add(unit)
         past = datetime.now(timezone.utc) - timedelta(days=1)
@@ -92,22 +98,36 @@ def count_responses(database_url: str) -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, workers: int = 2, threads: int = 1, extra_env: dict | None = None,
-             app_target: str = "app:create_app()"):
+def gunicorn(
+    database_url: str,
+    workers: int = 2,
+    threads: int = 1,
+    extra_env: dict | None = None,
+    app_target: str = "app:create_app()",
+):
     """Serve ``app_target`` with gunicorn (gunicorn.conf.py, as in production) on a free port of
     127.0.0.1; yields (base URL, pid of the master) once every worker is up."""
     port = free_port()
-    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="bench", WEB_CONCURRENCY=str(workers),
-               GUNICORN_THREADS=str(threads), BIND=f"127.0.0.1:{port}",
-               # The per-kiosk limit guards against a stuck or abused tablet; here the simulated
-               # kiosks send as fast as they can, which is the point of the measurement.
-               KIOSK_VOTE_RATE_LIMIT="1000000 per minute")
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        SECRET_KEY="bench",
+        WEB_CONCURRENCY=str(workers),
+        GUNICORN_THREADS=str(threads),
+        BIND=f"127.0.0.1:{port}",
+        # The per-kiosk limit guards against a stuck or abused tablet; here the simulated
+        # kiosks send as fast as they can, which is the point of the measurement.
+        KIOSK_VOTE_RATE_LIMIT="1000000 per minute",
+    )
     env.update(extra_env or {})
     # gunicorn's own log goes to a file: a pipe nobody reads would block it once full.
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"), app_target],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
 
@@ -160,7 +180,6 @@ def rss_mb(pid: int) -> float:
     except FileNotFoundError:
         pass
     return 0.0
-
 
 
 def temp_workdir() -> Path:

@@ -39,9 +39,12 @@ class RequestLog:
         self.path = path
 
     def __call__(self, environ, start_response):
-        record = {"method": environ["REQUEST_METHOD"], "path": environ.get("PATH_INFO", ""),
-                  "service_worker": environ.get("HTTP_SERVICE_WORKER") == "script",
-                  "accept_encoding": environ.get("HTTP_ACCEPT_ENCODING", "")}
+        record = {
+            "method": environ["REQUEST_METHOD"],
+            "path": environ.get("PATH_INFO", ""),
+            "service_worker": environ.get("HTTP_SERVICE_WORKER") == "script",
+            "accept_encoding": environ.get("HTTP_ACCEPT_ENCODING", ""),
+        }
 
         def logged_start_response(status, headers, exc_info=None):
             named = {k.lower(): v for k, v in headers}
@@ -51,12 +54,20 @@ class RequestLog:
             # What gunicorn (sync worker, HTTP/1.1) writes before the body: its status line, its
             # Server, Date and Connection headers, the app's headers, a blank line; and chunked
             # framing when the app gives no length for a body.
-            record["chunked"] = ("content-length" not in named and record["status"] not in (204, 304)
-                                 and environ["REQUEST_METHOD"] != "HEAD")
-            record["header_bytes"] = (len(f"HTTP/1.1 {status}\r\n") + len("Server: gunicorn\r\n")
-                                      + len("Date: Sun, 22 Nov 2026 12:00:00 GMT\r\n") + len("Connection: close\r\n")
-                                      + (len("Transfer-Encoding: chunked\r\n") if record["chunked"] else 0)
-                                      + sum(len(f"{k}: {v}\r\n") for k, v in headers) + 2)
+            record["chunked"] = (
+                "content-length" not in named
+                and record["status"] not in (204, 304)
+                and environ["REQUEST_METHOD"] != "HEAD"
+            )
+            record["header_bytes"] = (
+                len(f"HTTP/1.1 {status}\r\n")
+                + len("Server: gunicorn\r\n")
+                + len("Date: Sun, 22 Nov 2026 12:00:00 GMT\r\n")
+                + len("Connection: close\r\n")
+                + (len("Transfer-Encoding: chunked\r\n") if record["chunked"] else 0)
+                + sum(len(f"{k}: {v}\r\n") for k, v in headers)
+                + 2
+            )
             return start_response(status, headers, exc_info)
 
         if environ.get("HTTP_X_BENCH_UNCOUNTED"):  # the benchmark's own requests (its baseline)

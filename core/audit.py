@@ -47,8 +47,21 @@ class AuditLog(db.Model):
 
 # What the log speaks of: every entity an entry may name, in the order the audit page's filter
 # offers them (the admin area labels each).
-ENTITIES = ("unit", "service", "desk", "officer", "kiosk", "duty", "period", "indicator", "comment", "user",
-            "import", "response", "dispute")
+ENTITIES = (
+    "unit",
+    "service",
+    "desk",
+    "officer",
+    "kiosk",
+    "duty",
+    "period",
+    "indicator",
+    "comment",
+    "user",
+    "import",
+    "response",
+    "dispute",
+)
 
 
 def _plain(value):
@@ -70,32 +83,70 @@ def snapshot(obj, fields) -> dict:
     return {name: _plain(getattr(obj, name)) for name in fields}
 
 
-def record(actor: Actor | None, action: str, entity: str, entity_id: int | None, label: str = "", *,
-           before: dict | None = None, after: dict | None = None, unit_id: int | None = None,
-           now: datetime | None = None) -> AuditLog:
+def record(
+    actor: Actor | None,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    label: str = "",
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+    unit_id: int | None = None,
+    now: datetime | None = None,
+) -> AuditLog:
     entry = AuditLog(
-        at=now or utcnow(), user_id=actor.id if actor else None, username=actor.username if actor else "cli",
-        action=action, entity=entity, entity_id=entity_id, label=label[:300], unit_id=unit_id,
-        before=before, after=after,
+        at=now or utcnow(),
+        user_id=actor.id if actor else None,
+        username=actor.username if actor else "cli",
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        label=label[:300],
+        unit_id=unit_id,
+        before=before,
+        after=after,
     )
     db.session.add(entry)
     return entry
 
 
-def record_changes(actor: Actor | None, entity: str, obj, before: dict, label: str = "", *,
-                   unit_id: int | None = None, now: datetime | None = None) -> AuditLog | None:
+def record_changes(
+    actor: Actor | None,
+    entity: str,
+    obj,
+    before: dict,
+    label: str = "",
+    *,
+    unit_id: int | None = None,
+    now: datetime | None = None,
+) -> AuditLog | None:
     """Log an update with only the fields that changed; nothing when nothing changed."""
     db.session.flush()
     after = snapshot(obj, before.keys())
     changed = [name for name in before if before[name] != after[name]]
     if not changed:
         return None
-    return record(actor, "update", entity, obj.id, label, before={k: before[k] for k in changed},
-                  after={k: after[k] for k in changed}, unit_id=unit_id, now=now)
+    return record(
+        actor,
+        "update",
+        entity,
+        obj.id,
+        label,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+        unit_id=unit_id,
+        now=now,
+    )
 
 
-def search(user_id: int | None = None, entity: str | None = None, entity_id: int | None = None,
-           day_from: date | None = None, day_to: date | None = None):
+def search(
+    user_id: int | None = None,
+    entity: str | None = None,
+    entity_id: int | None = None,
+    day_from: date | None = None,
+    day_to: date | None = None,
+):
     """The log, newest first, filtered; days are UTC calendar days, both inclusive."""
     query = sa.select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc())
     if user_id:

@@ -25,7 +25,8 @@ def backup_sqlite(engine: sa.Engine, target: Path) -> dict[str, int]:
     if engine.dialect.name != "sqlite":
         raise BackupError(
             "This database is PostgreSQL: back it up with pg_dump, e.g. "
-            "`pg_dump --format=custom --file=suara.dump \"$DATABASE_URL\"` (see the README).")
+            '`pg_dump --format=custom --file=suara.dump "$DATABASE_URL"` (see the README).'
+        )
     target = Path(target)
     if not target.parent.is_dir():
         raise BackupError(f"The folder {target.parent} does not exist.")
@@ -39,8 +40,10 @@ def backup_sqlite(engine: sa.Engine, target: Path) -> dict[str, int]:
             check = destination.execute("PRAGMA integrity_check").fetchone()[0]
             if check != "ok":
                 raise BackupError(f"The copy failed its integrity check: {check}")
-            counts = {table: destination.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
-                      for table in ("unit", "officer", "response", "answer")}
+            counts = {
+                table: destination.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+                for table in ("unit", "officer", "response", "answer")
+            }
         finally:
             destination.close()
     except Exception:

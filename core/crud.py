@@ -124,8 +124,9 @@ class Records(ABC):
 
     def edited(self, obj, result):
         """The answer to a saved edit (``result``: what ``update`` returned)."""
-        return saved(self.row_partial, f"{self.name}-saved", self.back(obj), self.message("saved", obj),
-                     **self.row(obj))
+        return saved(
+            self.row_partial, f"{self.name}-saved", self.back(obj), self.message("saved", obj), **self.row(obj)
+        )
 
     def deleted(self, obj, title: str, back: str):
         """The answer to a delete (``title`` and ``back`` as they were before it): no row left."""
@@ -135,13 +136,21 @@ class Records(ABC):
 
     def page_context(self, parent=None, form: AdminForm | None = None) -> dict:
         """What the page needs: its list, and the new form (``form``: one refused, with its messages)."""
-        return {**self.list_context(parent), **self.form_context(parent),
-                self.new_form_key: form if form is not None else self.blank(parent)}
+        return {
+            **self.list_context(parent),
+            **self.form_context(parent),
+            self.new_form_key: form if form is not None else self.blank(parent),
+        }
 
     def row(self, obj) -> dict:
         """What the row's templates need: the record, and the page that shows it alone."""
-        return {self.name: obj, "row_template": self.row_partial, "title": self.title(obj), "back": self.back(obj),
-                **self.row_context(obj)}
+        return {
+            self.name: obj,
+            "row_template": self.row_partial,
+            "title": self.title(obj),
+            "back": self.back(obj),
+            **self.row_context(obj),
+        }
 
     # --- The views ----------------------------------------------------------------------------
 
@@ -152,10 +161,13 @@ class Records(ABC):
             "list": (collection, self.list_endpoint, self.list_view, ["GET"]),
             "create": (collection, f"{self.name}_create", self.create_view, ["POST"]),
             "row": (f"{item}/row", f"{self.name}_row", self.row_view, ["GET"]),
-            "edit": (f"{item}/{self.edit_action}", f"{self.name}_{self.edit_action}", self.edit_view,
-                     ["GET", "POST"]),
-            "delete": (f"{item}/{self.delete_action}", f"{self.name}_{self.delete_action}", self.delete_view,
-                       ["GET", "POST"]),
+            "edit": (f"{item}/{self.edit_action}", f"{self.name}_{self.edit_action}", self.edit_view, ["GET", "POST"]),
+            "delete": (
+                f"{item}/{self.delete_action}",
+                f"{self.name}_{self.delete_action}",
+                self.delete_view,
+                ["GET", "POST"],
+            ),
         }
         for action in self.actions:
             rule, endpoint, view, methods = rules[action]
@@ -168,9 +180,13 @@ class Records(ABC):
         parent = self._parent(ids)
         form = (self.create_form or self.form)(id_prefix=f"{self.name}-new")
         if form.submit(lambda: self.create(current_user, form, parent)):
-            return saved(self.new_partial, f"{self.name}-created", self.created_url(form.result),
-                         self.message("created", form.result),
-                         **{**self.form_context(parent), self.new_form_key: self.blank(parent, form.result)})
+            return saved(
+                self.new_partial,
+                f"{self.name}-created",
+                self.created_url(form.result),
+                self.message("created", form.result),
+                **{**self.form_context(parent), self.new_form_key: self.blank(parent, form.result)},
+            )
         return render_htmx(self.page, self.new_partial, status=form.status, **self.page_context(parent, form))
 
     def row_view(self, **ids):

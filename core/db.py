@@ -73,11 +73,16 @@ class Prepared:
                 constants[name] = convert(bind.effective_value) if convert else bind.effective_value
         # Where the driver takes parameters by position (sqlite3): for each position, in order,
         # a constant, or the name of a given value (converted once, however often it is used).
-        self.slots = None if compiled.positiontup is None else [
-            (name in constants, constants.get(name, name)) for name in compiled.positiontup]
+        self.slots = (
+            None
+            if compiled.positiontup is None
+            else [(name in constants, constants.get(name, name)) for name in compiled.positiontup]
+        )
         self.processors, self.constants = processors, constants
-        self.results = [column.type.dialect_impl(dialect).result_processor(dialect, None)
-                        for column in getattr(statement, "selected_columns", ())]
+        self.results = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in getattr(statement, "selected_columns", ())
+        ]
         self.converts_results = any(self.results)
 
     def params(self, values: dict):
@@ -154,8 +159,9 @@ class IdConverter(IntegerConverter):
 
     regex = r"[0-9]+"
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID,
-                 signed: bool = False):
+    def __init__(
+        self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID, signed: bool = False
+    ):
         super().__init__(map, fixed_digits, min, max, signed)
 
 

@@ -72,11 +72,15 @@ class AdminError(DomainError):
         "already_hidden": _l("This comment is already hidden."),
         "not_hidden": _l("This comment is not hidden."),
         "no_comment": _l("This response has no comment."),
-        "weights_partial": _l("Weights are set for some survey elements but not for all (missing: %(missing)s). "
-                              "Set all of them, or none for equal weights."),
+        "weights_partial": _l(
+            "Weights are set for some survey elements but not for all (missing: %(missing)s). "
+            "Set all of them, or none for equal weights."
+        ),
         "weights_sum": _l("The weights of the survey elements must add up to exactly 1; they add up to %(total)s."),
-        "import_conflict": _l("Someone added an officer with NIP %(nip)s while this file was being checked. "
-                              "Nothing was imported; upload the file again."),
+        "import_conflict": _l(
+            "Someone added an officer with NIP %(nip)s while this file was being checked. "
+            "Nothing was imported; upload the file again."
+        ),
         "own_account": _l("You cannot switch off or demote your own account."),
         "period_closed": _l("This period is closed: its scores are frozen. An administrator can reopen it."),
         "period_draft": _l("This period has not been opened yet."),
@@ -101,8 +105,9 @@ class Invalid(DomainError):
         "password_short": _l("A password has at least %(min)s characters."),
         "password_long": _l("A password has at most %(max)s characters."),
         "password_is_username": _l("The password must not contain the username."),
-        "password_weak": _l("This password is too common or too easy to guess. A few unrelated words you can "
-                            "remember are best."),
+        "password_weak": _l(
+            "This password is too common or too easy to guess. A few unrelated words you can remember are best."
+        ),
         "password_mismatch": _l("The two new passwords are not the same."),
         "password_wrong": _l("This is not your current password."),
         "password_same": _l("Choose a password different from the current one."),
@@ -138,8 +143,10 @@ class Invalid(DomainError):
         "file_size": _l("The file is too large: at most %(max)s MB."),
         "file_empty": _l("The file has no officers in it."),
         "file_too_many": _l("At most %(max)s rows in one file."),
-        "file_unpacked": _l("This workbook would unpack to more than %(max)s MB, far more than a list of officers, "
-                            "so it was not opened. Save only the list of officers, or save it as CSV."),
+        "file_unpacked": _l(
+            "This workbook would unpack to more than %(max)s MB, far more than a list of officers, "
+            "so it was not opened. Save only the list of officers, or save it as CSV."
+        ),
         "file_line_long": _l("A line of this file is longer than %(max)s KB: this is not a list of officers."),
         "file_columns": _l("The first row must name the columns: nip, name, position and unit (missing: %(missing)s)."),
         "nip_number": _l("Excel stored this NIP as a number and lost digits: format the NIP column as Text."),
@@ -269,8 +276,9 @@ def is_unavailable(error: Exception) -> bool:
 
 
 def unavailable_text() -> str:
-    return gettext("The service could not reach its database for a moment, so nothing was saved. "
-                   "Wait a few seconds and try again.")
+    return gettext(
+        "The service could not reach its database for a moment, so nothing was saved. Wait a few seconds and try again."
+    )
 
 
 def rollback_quietly() -> None:

@@ -39,8 +39,14 @@ def client_fingerprint() -> str:
     secret = secret.encode() if isinstance(secret, str) else secret
     key = hmac.new(secret, b"client-fingerprint", hashlib.sha256).digest()
     day = datetime.now(timezone.utc).date().isoformat()
-    message = "|".join((day, request.remote_addr or "-", request.headers.get("User-Agent", "")[:512],
-                        request.headers.get("Accept-Language", "")[:256])).encode()
+    message = "|".join(
+        (
+            day,
+            request.remote_addr or "-",
+            request.headers.get("User-Agent", "")[:512],
+            request.headers.get("Accept-Language", "")[:256],
+        )
+    ).encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
@@ -67,5 +73,3 @@ htmx = HTMX()
 login_manager = LoginManager()
 limiter = Limiter(key_func=client_key, default_limits=[])
 migrate = Migrate()
-
-

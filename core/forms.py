@@ -110,6 +110,7 @@ class AdminForm(FlaskForm):
 
 # --- Validators: each refuses with a message of Invalid ------------------------------------------
 
+
 class Required:
     """A value must be given (``code``: the message to show when it is not; None: the field's own
     check, in the form or in the operation, says what is wrong with an empty value)."""
@@ -175,6 +176,7 @@ class Checked:
 
 # --- Fields --------------------------------------------------------------------------------------
 
+
 def _plain(value):
     return value.value if isinstance(value, enum.Enum) else value
 
@@ -184,8 +186,6 @@ def sent_text(valuelist) -> str:
     (A NUL never gets this far: ``core.security`` refuses the request.)"""
     value = valuelist[0] if valuelist else ""
     return value.strip() if isinstance(value, str) else ""
-
-
 
 
 class TextField(Field):

@@ -35,8 +35,12 @@ class Request(FlaskRequest):
     @cached_property
     def stream(self):
         limit = self.max_content_length
-        if (limit is not None and not self.shallow and self.environ.get("wsgi.input_terminated")
-                and get_content_length(self.environ) is None):
+        if (
+            limit is not None
+            and not self.shallow
+            and self.environ.get("wsgi.input_terminated")
+            and get_content_length(self.environ) is None
+        ):
             return _MaxStream(self.environ["wsgi.input"], limit + 1, is_max=True)
         return get_input_stream(self.environ, max_content_length=limit)
 

@@ -66,8 +66,10 @@ def _upsert(dialect, key: str, amount: int, now: float, expiry: int):
     ended = table.c.expires_at <= now
     return insert.on_conflict_do_update(
         index_elements=[table.c.key],
-        set_={"count": sa.case((ended, amount), else_=table.c.count + amount),
-              "expires_at": sa.case((ended, now + expiry), else_=table.c.expires_at)},
+        set_={
+            "count": sa.case((ended, amount), else_=table.c.count + amount),
+            "expires_at": sa.case((ended, now + expiry), else_=table.c.expires_at),
+        },
     ).returning(table.c.count, table.c.expires_at)
 
 
@@ -103,8 +105,7 @@ class DatabaseStorage(Storage):
             return g.get(_SEEN)[key]
         table = RateLimitCounter.__table__
         with _engine().connect() as connection:
-            return connection.execute(
-                sa.select(table.c.count, table.c.expires_at).where(table.c.key == key)).first()
+            return connection.execute(sa.select(table.c.count, table.c.expires_at).where(table.c.key == key)).first()
 
     def get(self, key: str) -> int:
         row = self._row(key)

@@ -28,8 +28,16 @@ def created(actor: Actor | None, kind: Kind, obj, now: datetime | None = None):
     """Add ``obj`` and log it, with its values."""
     db.session.add(obj)
     db.session.flush()
-    audit.record(actor, "create", kind.entity, obj.id, getattr(obj, kind.label), after=kind.values(obj),
-                 unit_id=getattr(obj, kind.unit), now=now)
+    audit.record(
+        actor,
+        "create",
+        kind.entity,
+        obj.id,
+        getattr(obj, kind.label),
+        after=kind.values(obj),
+        unit_id=getattr(obj, kind.unit),
+        now=now,
+    )
     return obj
 
 
@@ -38,8 +46,9 @@ def updated(actor: Actor | None, kind: Kind, obj, values: dict, now: datetime | 
     before = kind.values(obj)
     for name, value in values.items():
         setattr(obj, name, value)
-    audit.record_changes(actor, kind.entity, obj, before, getattr(obj, kind.label), unit_id=getattr(obj, kind.unit),
-                         now=now)
+    audit.record_changes(
+        actor, kind.entity, obj, before, getattr(obj, kind.label), unit_id=getattr(obj, kind.unit), now=now
+    )
     return obj
 
 
@@ -47,7 +56,15 @@ def deleted(actor: Actor | None, kind: Kind, obj, now: datetime | None = None) -
     """Delete ``obj`` and log what it was; refused while any row still refers to it."""
     if referenced(obj):
         raise AdminError(f"{kind.entity}_in_use")
-    audit.record(actor, "delete", kind.entity, obj.id, getattr(obj, kind.label), before=kind.values(obj),
-                 unit_id=getattr(obj, kind.unit), now=now)
+    audit.record(
+        actor,
+        "delete",
+        kind.entity,
+        obj.id,
+        getattr(obj, kind.label),
+        before=kind.values(obj),
+        unit_id=getattr(obj, kind.unit),
+        now=now,
+    )
     db.session.delete(obj)
     db.session.flush()

@@ -51,15 +51,27 @@ class Flag(enum.IntFlag):
 
 
 # Flags that take a response out of every score. The others only describe it.
-EXCLUDING_FLAGS = (Flag.REPEAT | Flag.BURST | Flag.DUTY_START | Flag.DISPUTE_UPHELD | Flag.RATE_LIMITED | Flag.LATE
-                   | Flag.OVER_RATE | Flag.REGULAR | Flag.NO_PERIOD)
+EXCLUDING_FLAGS = (
+    Flag.REPEAT
+    | Flag.BURST
+    | Flag.DUTY_START
+    | Flag.DISPUTE_UPHELD
+    | Flag.RATE_LIMITED
+    | Flag.LATE
+    | Flag.OVER_RATE
+    | Flag.REGULAR
+    | Flag.NO_PERIOD
+)
 # Why a response was left out, as reports name it: one label for each flag in EXCLUDING_FLAGS.
 FLAG_LABELS = {
-    Flag.REPEAT: _l("Repeat from the same phone or kiosk"), Flag.BURST: _l("Burst of taps on a kiosk"),
-    Flag.DUTY_START: _l("Cast seconds after duty started"), Flag.DISPUTE_UPHELD: _l("Dispute upheld"),
+    Flag.REPEAT: _l("Repeat from the same phone or kiosk"),
+    Flag.BURST: _l("Burst of taps on a kiosk"),
+    Flag.DUTY_START: _l("Cast seconds after duty started"),
+    Flag.DISPUTE_UPHELD: _l("Dispute upheld"),
     Flag.RATE_LIMITED: _l("Beyond the rate limit"),
     Flag.LATE: _l("Claimed a time the server could not confirm"),
-    Flag.OVER_RATE: _l("More than the desk can serve in an hour"), Flag.REGULAR: _l("Taps at machine-regular intervals"),
+    Flag.OVER_RATE: _l("More than the desk can serve in an hour"),
+    Flag.REGULAR: _l("Taps at machine-regular intervals"),
     Flag.NO_PERIOD: _l("Cast while no period was open"),
 }
 
@@ -109,8 +121,16 @@ class Response(db.Model):
 
     __table_args__ = (
         # Covering indexes of the score queries: a GROUP BY over them reads no table row.
-        sa.Index("ix_response_period_officer", "period_id", "officer_id", "unit_id", "channel", "excluded",
-                 "score_n", "score_sum"),
+        sa.Index(
+            "ix_response_period_officer",
+            "period_id",
+            "officer_id",
+            "unit_id",
+            "channel",
+            "excluded",
+            "score_n",
+            "score_sum",
+        ),
         sa.Index("ix_response_period_unit", "period_id", "unit_id", "channel", "excluded", "score_n", "score_sum"),
         # A desk's kiosk votes around a cast time, in the rules' order, and those it counted
         # (kiosk.votes.MisuseRules).
@@ -138,24 +158,45 @@ class Answer(db.Model):
 # The respondent profile the SKM usually collects: each field's question, and its answers as stored
 # codes with their labels. Never a name, an address, a phone number or a religion: they are not
 # needed, and they put people off.
-PROFILE_QUESTIONS = {"gender": _l("Gender"), "age_band": _l("Age"), "education": _l("Education"),
-                     "occupation": _l("Occupation")}
+PROFILE_QUESTIONS = {
+    "gender": _l("Gender"),
+    "age_band": _l("Age"),
+    "education": _l("Education"),
+    "occupation": _l("Occupation"),
+}
 PROFILE_LABELS = {
     "gender": {"L": _l("Male"), "P": _l("Female")},
-    "age_band": {"<20": _l("Under 20"), "20-29": _l("20 to 29"), "30-39": _l("30 to 39"),
-                 "40-49": _l("40 to 49"), "50-59": _l("50 to 59"), "60+": _l("60 or older")},
-    "education": {"SD": _l("Primary school (SD)"), "SMP": _l("Junior high school (SMP)"),
-                  "SMA": _l("Senior high school (SMA/SMK)"), "D1-D4": _l("Diploma (D1 to D4)"),
-                  "S1": _l("Bachelor's degree (S1)"), "S2": _l("Master's degree (S2)"),
-                  "S3": _l("Doctorate (S3)")},
-    "occupation": {"pns": _l("Civil servant (PNS/ASN)"), "tni_polri": _l("Military or police (TNI/POLRI)"),
-                   "swasta": _l("Private employee"), "wiraswasta": _l("Self-employed"),
-                   "pelajar": _l("Pupil or student"), "lainnya": _l("Other")},
+    "age_band": {
+        "<20": _l("Under 20"),
+        "20-29": _l("20 to 29"),
+        "30-39": _l("30 to 39"),
+        "40-49": _l("40 to 49"),
+        "50-59": _l("50 to 59"),
+        "60+": _l("60 or older"),
+    },
+    "education": {
+        "SD": _l("Primary school (SD)"),
+        "SMP": _l("Junior high school (SMP)"),
+        "SMA": _l("Senior high school (SMA/SMK)"),
+        "D1-D4": _l("Diploma (D1 to D4)"),
+        "S1": _l("Bachelor's degree (S1)"),
+        "S2": _l("Master's degree (S2)"),
+        "S3": _l("Doctorate (S3)"),
+    },
+    "occupation": {
+        "pns": _l("Civil servant (PNS/ASN)"),
+        "tni_polri": _l("Military or police (TNI/POLRI)"),
+        "swasta": _l("Private employee"),
+        "wiraswasta": _l("Self-employed"),
+        "pelajar": _l("Pupil or student"),
+        "lainnya": _l("Other"),
+    },
 }
 PROFILE_FIELDS = {field: list(labels) for field, labels in PROFILE_LABELS.items()}  # the codes, in order
 
 
 # --- The writer ----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Given:
@@ -217,10 +258,16 @@ def flags_of(new: NewResponse) -> Flag:
         flags |= Flag.UNATTRIBUTED  # kept for the desk and the unit: a citizen's voice is never dropped
     if new.period_id is None:
         flags |= Flag.NO_PERIOD  # kept, outside any period: never thrown away, never counted
-    for observed, flag in ((new.clock_adjusted, Flag.CLOCK_ADJUSTED), (new.burst, Flag.BURST),
-                           (new.duty_just_started, Flag.DUTY_START), (new.repeat, Flag.REPEAT),
-                           (new.over_rate_limit, Flag.RATE_LIMITED), (new.late, Flag.LATE),
-                           (new.over_rate, Flag.OVER_RATE), (new.regular, Flag.REGULAR)):
+    for observed, flag in (
+        (new.clock_adjusted, Flag.CLOCK_ADJUSTED),
+        (new.burst, Flag.BURST),
+        (new.duty_just_started, Flag.DUTY_START),
+        (new.repeat, Flag.REPEAT),
+        (new.over_rate_limit, Flag.RATE_LIMITED),
+        (new.late, Flag.LATE),
+        (new.over_rate, Flag.OVER_RATE),
+        (new.regular, Flag.REGULAR),
+    ):
         if observed:
             flags |= flag
     return flags
@@ -244,13 +291,28 @@ def row_of(new: NewResponse) -> dict:
     flags = flags_of(new)
     score_sum, score_n = score_of(new.channel, new.answers)
     return {
-        "uuid": new.uuid, "channel": new.channel, "unit_id": new.unit_id, "desk_id": new.desk_id,
-        "officer_id": new.officer_id, "period_id": new.period_id, "kiosk_id": new.kiosk_id,
-        "service_id": new.service_id, "cast_at": new.cast_at, "received_at": new.received_at,
-        "flags": int(flags), "excluded": excluded_by(flags), "verified": new.verified, "locale": new.locale,
-        "gender": new.gender, "age_band": new.age_band, "education": new.education,
-        "occupation": new.occupation, "comment": new.comment, "comment_hidden": False,
-        "score_sum": score_sum, "score_n": score_n,
+        "uuid": new.uuid,
+        "channel": new.channel,
+        "unit_id": new.unit_id,
+        "desk_id": new.desk_id,
+        "officer_id": new.officer_id,
+        "period_id": new.period_id,
+        "kiosk_id": new.kiosk_id,
+        "service_id": new.service_id,
+        "cast_at": new.cast_at,
+        "received_at": new.received_at,
+        "flags": int(flags),
+        "excluded": excluded_by(flags),
+        "verified": new.verified,
+        "locale": new.locale,
+        "gender": new.gender,
+        "age_band": new.age_band,
+        "education": new.education,
+        "occupation": new.occupation,
+        "comment": new.comment,
+        "comment_hidden": False,
+        "score_sum": score_sum,
+        "score_n": score_n,
     }
 
 
@@ -258,10 +320,12 @@ def _insert_response(dialect):
     """INSERT the response unless its UUID is stored (then nothing), RETURNING its id."""
     response = Response.__table__
     dml = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
-    return (dml(response)
-            .values({c.key: sa.bindparam(c.key, type_=c.type) for c in response.columns if c.key != "id"})
-            .on_conflict_do_nothing(index_elements=[response.c.uuid])
-            .returning(response.c.id))
+    return (
+        dml(response)
+        .values({c.key: sa.bindparam(c.key, type_=c.type) for c in response.columns if c.key != "id"})
+        .on_conflict_do_nothing(index_elements=[response.c.uuid])
+        .returning(response.c.id)
+    )
 
 
 def _insert_response_and_answers(dialect):
@@ -269,21 +333,35 @@ def _insert_response_and_answers(dialect):
     written when the UUID was already stored)."""
     answer = Answer.__table__
     inserted = _insert_response(dialect).cte("inserted")
-    given = sa.func.unnest(sa.bindparam("answer_indicators", type_=postgresql.ARRAY(sa.Integer)),
-                           sa.bindparam("answer_values", type_=postgresql.ARRAY(sa.SmallInteger))
-                           ).table_valued("indicator_id", "value").render_derived(name="given")
-    answered = sa.insert(answer).from_select(
-        ["response_id", "indicator_id", "value"],
-        sa.select(inserted.c.id, given.c.indicator_id, given.c.value).select_from(inserted).join(given, sa.true()),
-    ).cte("answered")
+    given = (
+        sa.func.unnest(
+            sa.bindparam("answer_indicators", type_=postgresql.ARRAY(sa.Integer)),
+            sa.bindparam("answer_values", type_=postgresql.ARRAY(sa.SmallInteger)),
+        )
+        .table_valued("indicator_id", "value")
+        .render_derived(name="given")
+    )
+    answered = (
+        sa.insert(answer)
+        .from_select(
+            ["response_id", "indicator_id", "value"],
+            sa.select(inserted.c.id, given.c.indicator_id, given.c.value).select_from(inserted).join(given, sa.true()),
+        )
+        .cte("answered")
+    )
     return sa.select(inserted.c.id).add_cte(answered)
 
 
 def _reflag(dialect):
     response = Response.__table__
-    return (sa.update(response).where(response.c.id == sa.bindparam("response_id"))
-            .values(flags=sa.bindparam("new_flags", type_=response.c.flags.type),
-                    excluded=sa.bindparam("new_excluded", type_=response.c.excluded.type)))
+    return (
+        sa.update(response)
+        .where(response.c.id == sa.bindparam("response_id"))
+        .values(
+            flags=sa.bindparam("new_flags", type_=response.c.flags.type),
+            excluded=sa.bindparam("new_excluded", type_=response.c.excluded.type),
+        )
+    )
 
 
 def _insert_answer(dialect):
@@ -317,25 +395,38 @@ class ResponseWriter:
         first one's transaction)."""
         row = row_of(new)
         if self.one_statement:
-            found = self.insert.one(cursor, {**row, "answer_indicators": [a.indicator_id for a in new.answers],
-                                             "answer_values": [a.value for a in new.answers]})
+            found = self.insert.one(
+                cursor,
+                {
+                    **row,
+                    "answer_indicators": [a.indicator_id for a in new.answers],
+                    "answer_values": [a.value for a in new.answers],
+                },
+            )
             return found[0] if found else None
         found = self.insert.one(cursor, row)
         if found is None:
             return None
-        self.insert_answer.execute_many(cursor, [
-            {"response_id": found[0], "indicator_id": given.indicator_id, "value": given.value}
-            for given in new.answers])
+        self.insert_answer.execute_many(
+            cursor,
+            [
+                {"response_id": found[0], "indicator_id": given.indicator_id, "value": given.value}
+                for given in new.answers
+            ],
+        )
         return found[0]
-
 
     def reflag(self, cursor, flags_by_id: dict[int, Flag]) -> None:
         """Set the flags of stored responses (the kiosk's rules judged again when a vote arrives
         among them, see kiosk.votes); ``excluded`` follows, by ``excluded_by`` as at insert."""
         if flags_by_id:
-            self.update_flags.execute_many(cursor, [
-                {"response_id": response_id, "new_flags": int(flags), "new_excluded": excluded_by(flags)}
-                for response_id, flags in flags_by_id.items()])
+            self.update_flags.execute_many(
+                cursor,
+                [
+                    {"response_id": response_id, "new_flags": int(flags), "new_excluded": excluded_by(flags)}
+                    for response_id, flags in flags_by_id.items()
+                ],
+            )
 
 
 _writers: dict[str, ResponseWriter] = {}
@@ -368,8 +459,9 @@ def _as_sqlalchemy_error(connection, cursor, error) -> sa.exc.DBAPIError:
         gone = True
     if gone:
         connection.invalidate(error)
-    return sa.exc.DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error, connection_invalidated=gone,
-                                      dialect=dialect)
+    return sa.exc.DBAPIError.instance(
+        None, None, error, dialect.loaded_dbapi.Error, connection_invalidated=gone, dialect=dialect
+    )
 
 
 def record_responses(many: list[NewResponse]) -> list[int]:
@@ -377,10 +469,14 @@ def record_responses(many: list[NewResponse]) -> list[int]:
     would; their ids, in order. UUIDs must be new."""
     if not many:
         return []
-    ids = db.session.scalars(sa.insert(Response).returning(Response.id, sort_by_parameter_order=True),
-                             [row_of(new) for new in many]).all()
-    answers = [{"response_id": response_id, "indicator_id": given.indicator_id, "value": given.value}
-               for response_id, new in zip(ids, many) for given in new.answers]
+    ids = db.session.scalars(
+        sa.insert(Response).returning(Response.id, sort_by_parameter_order=True), [row_of(new) for new in many]
+    ).all()
+    answers = [
+        {"response_id": response_id, "indicator_id": given.indicator_id, "value": given.value}
+        for response_id, new in zip(ids, many)
+        for given in new.answers
+    ]
     if answers:
         db.session.execute(sa.insert(Answer), answers)
     return ids

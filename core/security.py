@@ -17,16 +17,18 @@ def content_security_policy(inline_styles: tuple[str, ...] = ()) -> str:
     for browsers that know only CSP level 1 (old Android WebViews), which ignore hashes; later
     browsers ignore 'unsafe-inline' in the presence of a hash, so they allow that style alone."""
     style_src = ["'self'", *(["'unsafe-inline'", *inline_styles] if inline_styles else [])]
-    return "; ".join([
-        "default-src 'self'",
-        "script-src 'self'",
-        f"style-src {' '.join(style_src)}",
-        "img-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            f"style-src {' '.join(style_src)}",
+            "img-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 CONTENT_SECURITY_POLICY = content_security_policy()

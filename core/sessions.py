@@ -29,8 +29,10 @@ class SessionInterface(SecureCookieSessionInterface):
     def open_session(self, app, request):
         if self._sessionless is None:
             self._sessionless = frozenset(
-                rule.rule for rule in app.url_map.iter_rules()
-                if not rule.arguments and getattr(app.view_functions.get(rule.endpoint), "sessionless", False))
+                rule.rule
+                for rule in app.url_map.iter_rules()
+                if not rule.arguments and getattr(app.view_functions.get(rule.endpoint), "sessionless", False)
+            )
         if request.path in self._sessionless:
             return self.make_null_session(app)
         return super().open_session(app, request)

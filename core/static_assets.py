@@ -108,8 +108,13 @@ class StaticAssets:
     hashed name under ``build_folder``; ``inline_styles`` holds the styles of ``inline``, built
     the same way, for pages to carry inline."""
 
-    def __init__(self, static_folder: Path, build_folder: Path, bundles: dict[str, tuple[str, ...]] = BUNDLES,
-                 inline: tuple[str, ...] = INLINE_STYLES):
+    def __init__(
+        self,
+        static_folder: Path,
+        build_folder: Path,
+        bundles: dict[str, tuple[str, ...]] = BUNDLES,
+        inline: tuple[str, ...] = INLINE_STYLES,
+    ):
         self.static_folder = static_folder
         self.build_folder = build_folder
         self.bundles = bundles
@@ -119,9 +124,11 @@ class StaticAssets:
         self._data_uris: dict[str, str] = {}
 
     def sources(self) -> dict[str, bytes]:
-        files = {path.relative_to(self.static_folder).as_posix(): minified(path.name, path.read_bytes())
-                 for path in sorted(self.static_folder.rglob("*"))
-                 if path.is_file() and not path.name.startswith(".") and path.suffix not in (".br", ".gz")}
+        files = {
+            path.relative_to(self.static_folder).as_posix(): minified(path.name, path.read_bytes())
+            for path in sorted(self.static_folder.rglob("*"))
+            if path.is_file() and not path.name.startswith(".") and path.suffix not in (".br", ".gz")
+        }
         for name, parts in self.bundles.items():
             files[name] = bundle_content(name, [files[part] for part in parts])
         return files
@@ -208,6 +215,12 @@ def init_app(app: Flask) -> StaticAssets:
     app.view_functions["static"] = static
     app.jinja_env.globals["static_data_uri"] = assets.data_uri
     app.jinja_env.globals["inline_style"] = assets.inline_style
-    app.wsgi_app = WhiteNoise(app.wsgi_app, root=str(build_folder), prefix=app.static_url_path, max_age=None,
-                              allow_all_origins=False, add_headers_function=_static_headers)
+    app.wsgi_app = WhiteNoise(
+        app.wsgi_app,
+        root=str(build_folder),
+        prefix=app.static_url_path,
+        max_age=None,
+        allow_all_origins=False,
+        add_headers_function=_static_headers,
+    )
     return assets

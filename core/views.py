@@ -33,6 +33,12 @@ def set_language(code):
     """Remember the visitor's language (for pages without JavaScript); back where they were."""
     response = redirect(local_target(request.args.get("next")) or url_for("core.index"))
     if code in LOCALES:
-        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
-                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+        response.set_cookie(
+            "lang",
+            code,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
     return response

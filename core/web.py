@@ -54,8 +54,9 @@ def _url_has_allowed_host_and_scheme(url: str, allowed_hosts: set[str], require_
         return False
     # Chrome treats \ completely as / in paths but it could be part of some basic auth
     # credentials so we need to check both URLs.
-    return (_django_check(url, allowed_hosts, require_https)
-            and _django_check(url.replace("\\", "/"), allowed_hosts, require_https))
+    return _django_check(url, allowed_hosts, require_https) and _django_check(
+        url.replace("\\", "/"), allowed_hosts, require_https
+    )
 
 
 def _django_check(url: str, allowed_hosts: set[str], require_https: bool) -> bool:

@@ -61,8 +61,10 @@ def demo(if_empty, seed):
         f"  Kiosk:  {base}/kiosk/  (pair it with code {code} for {desk.unit.name} / {desk.name};\n"
         f"          valid 24 h, once; then tap 'Petugas' and start duty with PIN {DEMO_PIN})\n"
         f"  Admin:  {base}/admin/  sign in as\n"
-        + "".join(f"          {role:<11} {username} / {password}{f'  ({whose})' if whose else ''}\n"
-                  for role, username, password, whose in logins)
+        + "".join(
+            f"          {role:<11} {username} / {password}{f'  ({whose})' if whose else ''}\n"
+            for role, username, password, whose in logins
+        )
         + f"  Health: {base}/healthz\n"
         + (f"  QR codes and posters point to {public} (PUBLIC_BASE_URL)\n" if public != base else "")
     )

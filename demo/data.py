@@ -35,36 +35,66 @@ DEMO_ACCOUNTS = [
 ]
 
 UNITS = [
-    dict(code="kec-cempaka-putih", name="Kantor Kecamatan Cempaka Putih", timezone="Asia/Jakarta",
-         address="Jl. Cempaka Putih Tengah No. 1, Jakarta Pusat",
-         services=[("Perekaman KTP-el", "e-ID card recording"), ("Surat Pengantar Nikah", "Marriage cover letter"),
-                   ("Izin Usaha Mikro Kecil (IUMK)", "Micro-business permit"), ("Legalisasi Dokumen", "Document legalisation")],
-         desks=["Loket 1", "Loket 2", "Loket 3"]),
-    dict(code="disdukcapil-makassar", name="Dinas Kependudukan dan Pencatatan Sipil Kota Makassar",
-         timezone="Asia/Makassar", address="Jl. Ahmad Yani No. 2, Makassar",
-         services=[("Kartu Keluarga", "Family card"), ("Akta Kelahiran", "Birth certificate"),
-                   ("KTP-el", "e-ID card"), ("Surat Pindah Datang", "Change of residence")],
-         desks=["Loket A", "Loket B", "Loket C"]),
+    dict(
+        code="kec-cempaka-putih",
+        name="Kantor Kecamatan Cempaka Putih",
+        timezone="Asia/Jakarta",
+        address="Jl. Cempaka Putih Tengah No. 1, Jakarta Pusat",
+        services=[
+            ("Perekaman KTP-el", "e-ID card recording"),
+            ("Surat Pengantar Nikah", "Marriage cover letter"),
+            ("Izin Usaha Mikro Kecil (IUMK)", "Micro-business permit"),
+            ("Legalisasi Dokumen", "Document legalisation"),
+        ],
+        desks=["Loket 1", "Loket 2", "Loket 3"],
+    ),
+    dict(
+        code="disdukcapil-makassar",
+        name="Dinas Kependudukan dan Pencatatan Sipil Kota Makassar",
+        timezone="Asia/Makassar",
+        address="Jl. Ahmad Yani No. 2, Makassar",
+        services=[
+            ("Kartu Keluarga", "Family card"),
+            ("Akta Kelahiran", "Birth certificate"),
+            ("KTP-el", "e-ID card"),
+            ("Surat Pindah Datang", "Change of residence"),
+        ],
+        desks=["Loket A", "Loket B", "Loket C"],
+    ),
 ]
 
 # name, gender digit (1 male, 2 female), position, how well they serve (mean rating, 1..4)
 OFFICERS = [
-    [("Siti Rahmawati", 2, "Pengadministrasi Umum", 3.6), ("Budi Santoso", 1, "Pengolah Data Kependudukan", 3.2),
-     ("Dewi Lestari", 2, "Analis Pelayanan", 3.75), ("Agus Prasetyo", 1, "Pengadministrasi Perkantoran", 2.7),
-     ("Rina Marlina", 2, "Verifikator Berkas", 3.4), ("Hendra Gunawan", 1, "Pengelola Layanan Operasional", 3.0)],
-    [("Andi Baso Rahman", 1, "Analis Kependudukan", 3.5), ("Nurhayati Syam", 2, "Pengolah Data", 3.3),
-     ("Muhammad Ilham", 1, "Operator Layanan", 2.9), ("Fitriani Amir", 2, "Verifikator Data", 3.7),
-     ("Rahmat Hidayat", 1, "Pengadministrasi Kependudukan", 3.1), ("Sri Wahyuni", 2, "Analis Pelayanan", 3.45)],
+    [
+        ("Siti Rahmawati", 2, "Pengadministrasi Umum", 3.6),
+        ("Budi Santoso", 1, "Pengolah Data Kependudukan", 3.2),
+        ("Dewi Lestari", 2, "Analis Pelayanan", 3.75),
+        ("Agus Prasetyo", 1, "Pengadministrasi Perkantoran", 2.7),
+        ("Rina Marlina", 2, "Verifikator Berkas", 3.4),
+        ("Hendra Gunawan", 1, "Pengelola Layanan Operasional", 3.0),
+    ],
+    [
+        ("Andi Baso Rahman", 1, "Analis Kependudukan", 3.5),
+        ("Nurhayati Syam", 2, "Pengolah Data", 3.3),
+        ("Muhammad Ilham", 1, "Operator Layanan", 2.9),
+        ("Fitriani Amir", 2, "Verifikator Data", 3.7),
+        ("Rahmat Hidayat", 1, "Pengadministrasi Kependudukan", 3.1),
+        ("Sri Wahyuni", 2, "Analis Pelayanan", 3.45),
+    ],
 ]
 
 COMMENTS = [
-    "Petugasnya ramah dan sabar menjelaskan.", "Antrean terlalu lama, mohon ditambah loket.",
-    "Pelayanan cepat, terima kasih.", "Ruang tunggu panas, AC tidak menyala.",
-    "Persyaratan sudah jelas di papan informasi.", "Mohon jam layanan diperpanjang.",
-    "Sangat membantu, prosesnya mudah.", "Petugas sempat meninggalkan loket cukup lama.",
-    "Service was quick and friendly.", "Tempat parkir sempit.",
+    "Petugasnya ramah dan sabar menjelaskan.",
+    "Antrean terlalu lama, mohon ditambah loket.",
+    "Pelayanan cepat, terima kasih.",
+    "Ruang tunggu panas, AC tidak menyala.",
+    "Persyaratan sudah jelas di papan informasi.",
+    "Mohon jam layanan diperpanjang.",
+    "Sangat membantu, prosesnya mudah.",
+    "Petugas sempat meninggalkan loket cukup lama.",
+    "Service was quick and friendly.",
+    "Tempat parkir sempit.",
 ]
-
 
 
 SHIFTS = [(time(8, 0), time(12, 0)), (time(13, 0), time(15, 30))]
@@ -92,8 +122,10 @@ def load_demo(seed: int, now: datetime) -> str:
     rng = random.Random(seed)
     insert_missing(db.session.connection(), Indicator.__table__)
     indicators = db.session.scalars(sa.select(Indicator).where(Indicator.active.is_(True))).all()
-    skm = sorted((i for i in indicators if i.skm_element and i.kind == IndicatorKind.SCALE and i.on_channel(Channel.QR)),
-                 key=lambda i: i.position)
+    skm = sorted(
+        (i for i in indicators if i.skm_element and i.kind == IndicatorKind.SCALE and i.on_channel(Channel.QR)),
+        key=lambda i: i.position,
+    )
     kiosk_question, kiosk_reasons = kiosk_indicators()
 
     # Periods: the quarter we are in is open, the one before it is closed.
@@ -112,8 +144,12 @@ def load_demo(seed: int, now: datetime) -> str:
         for desk_name in spec["desks"]:
             desk = Desk(name=desk_name)
             unit.desks.append(desk)
-            kiosks[desk] = Kiosk(desk=desk, name=f"Tablet {desk_name}", token_hash=secrets.token_hex(32),
-                                 paired_at=now - timedelta(days=200))
+            kiosks[desk] = Kiosk(
+                desk=desk,
+                name=f"Tablet {desk_name}",
+                token_hash=secrets.token_hex(32),
+                paired_at=now - timedelta(days=200),
+            )
         for name, gender, position, _quality in staff:
             officer = Officer(nip=_nip(rng, gender, seq), name=name, position=position)
             set_pin(officer, DEMO_PIN)
@@ -139,54 +175,106 @@ def load_demo(seed: int, now: datetime) -> str:
                         officer = roster[shift_index * len(unit.desks) + desk_index]
                         started = datetime.combine(day, begin, tz).astimezone(timezone.utc)
                         ended = datetime.combine(day, end, tz).astimezone(timezone.utc)
-                        duties.append(dict(officer_id=officer.id, desk_id=desk.id, started_at=started, ended_at=ended,
-                                           started_via="demo", ended_via="demo"))
+                        duties.append(
+                            dict(
+                                officer_id=officer.id,
+                                desk_id=desk.id,
+                                started_at=started,
+                                ended_at=ended,
+                                started_via="demo",
+                                ended_via="demo",
+                            )
+                        )
                         period = previous if day <= prev_end else current
-                        _demo_responses(rng, unit, desk, kiosks[desk], officer, period, started, ended, quality[officer.id],
-                                        kiosk_question, kiosk_reasons, skm, responses)
+                        _demo_responses(
+                            rng,
+                            unit,
+                            desk,
+                            kiosks[desk],
+                            officer,
+                            period,
+                            started,
+                            ended,
+                            quality[officer.id],
+                            kiosk_question,
+                            kiosk_reasons,
+                            skm,
+                            responses,
+                        )
             day += timedelta(days=1)
 
         # Today: the first two desks are staffed right now, so the kiosk shows whom citizens rate.
         for desk, officer in zip(unit.desks[:2], unit.officers[:2]):
-            duties.append(dict(officer_id=officer.id, desk_id=desk.id, started_at=now - timedelta(hours=1),
-                               ended_at=None, started_via="demo", ended_via=None))
+            duties.append(
+                dict(
+                    officer_id=officer.id,
+                    desk_id=desk.id,
+                    started_at=now - timedelta(hours=1),
+                    ended_at=None,
+                    started_via="demo",
+                    ended_via=None,
+                )
+            )
 
     db.session.execute(sa.insert(Duty), duties)
     record_responses(responses)
     db.session.flush()
     take_snapshot(previous, now)  # the closed quarter is frozen, as closing it would have done
-    return (f"Demo loaded: {len(units)} units, {sum(len(u.desks) for u in units)} desks, "
-            f"{sum(len(u.officers) for u in units)} officers (kiosk PIN {DEMO_PIN}), periods "
-            f"'{previous.name}' (closed) and '{current.name}' (open), {len(duties)} duties, "
-            f"{len(responses)} responses.")
+    return (
+        f"Demo loaded: {len(units)} units, {sum(len(u.desks) for u in units)} desks, "
+        f"{sum(len(u.officers) for u in units)} officers (kiosk PIN {DEMO_PIN}), periods "
+        f"'{previous.name}' (closed) and '{current.name}' (open), {len(duties)} duties, "
+        f"{len(responses)} responses."
+    )
 
 
-def _demo_responses(rng, unit, desk, kiosk, officer, period, started, ended, quality, kiosk_question, kiosk_reasons,
-                    skm, responses):
+def _demo_responses(
+    rng, unit, desk, kiosk, officer, period, started, ended, quality, kiosk_question, kiosk_reasons, skm, responses
+):
     span = (ended - started).total_seconds()
     for _ in range(rng.randint(2, 6)):
         cast = started + timedelta(seconds=rng.uniform(0, span))
         value = _rating(rng, quality)
         burst = rng.random() < 0.01  # a child tapping away: kept, flagged, left out
-        new = dict(uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)), channel=Channel.KIOSK, unit_id=unit.id,
-                   desk_id=desk.id, officer_id=officer.id, period_id=period.id, kiosk_id=kiosk.id, cast_at=cast,
-                   received_at=cast + timedelta(seconds=rng.uniform(0.1, 2)), burst=burst,
-                   locale="en" if rng.random() < 0.05 else "id")
+        new = dict(
+            uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            channel=Channel.KIOSK,
+            unit_id=unit.id,
+            desk_id=desk.id,
+            officer_id=officer.id,
+            period_id=period.id,
+            kiosk_id=kiosk.id,
+            cast_at=cast,
+            received_at=cast + timedelta(seconds=rng.uniform(0.1, 2)),
+            burst=burst,
+            locale="en" if rng.random() < 0.05 else "id",
+        )
         answers = [Given(kiosk_question.id, value)]
         if kiosk_reasons and rng.random() < 0.6:
             answers += [Given(r.id, 1, on_scale=False) for r in rng.sample(kiosk_reasons, k=rng.randint(1, 2))]
         responses.append(NewResponse(**new, answers=tuple(answers)))
     if rng.random() < 0.5:
         cast = started + timedelta(seconds=rng.uniform(0, span))
-        new = dict(uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)), channel=Channel.QR, unit_id=unit.id,
-                   desk_id=desk.id, officer_id=officer.id, period_id=period.id,
-                   service_id=rng.choice(unit.services).id, cast_at=cast, received_at=cast,
-                   verified=rng.random() < 0.4, locale="id",
-                   **{field: rng.choice(codes) for field, codes in PROFILE_FIELDS.items()},
-                   comment=rng.choice(COMMENTS) if rng.random() < 0.25 else None)
+        new = dict(
+            uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            channel=Channel.QR,
+            unit_id=unit.id,
+            desk_id=desk.id,
+            officer_id=officer.id,
+            period_id=period.id,
+            service_id=rng.choice(unit.services).id,
+            cast_at=cast,
+            received_at=cast,
+            verified=rng.random() < 0.4,
+            locale="id",
+            **{field: rng.choice(codes) for field, codes in PROFILE_FIELDS.items()},
+            comment=rng.choice(COMMENTS) if rng.random() < 0.25 else None,
+        )
         # Elements about the officer follow the officer; the others follow the office.
-        answers = [Given(i.id, _rating(rng, quality if i.skm_element in ("U3", "U6", "U7") else 3.2),
-                         element=i.skm_element) for i in skm]
+        answers = [
+            Given(i.id, _rating(rng, quality if i.skm_element in ("U3", "U6", "U7") else 3.2), element=i.skm_element)
+            for i in skm
+        ]
         responses.append(NewResponse(**new, answers=tuple(answers)))
 
 
@@ -197,16 +285,25 @@ def ensure_demo_accounts(now: datetime) -> list[tuple[str, str, str, str]]:
     from org.models import Role, User
 
     unit = db.session.scalar(sa.select(Unit).order_by(Unit.id))
-    officer = db.session.scalar(sa.select(Officer).where(Officer.unit_id == unit.id).order_by(Officer.id)) if unit else None
+    officer = (
+        db.session.scalar(sa.select(Officer).where(Officer.unit_id == unit.id).order_by(Officer.id)) if unit else None
+    )
     logins = []
     for role, username, password in DEMO_ACCOUNTS:
         if role != "admin" and (unit is None or officer is None):
             continue
         whose = {"admin": "", "supervisor": unit.name if unit else "", "officer": officer.name if officer else ""}[role]
         if find_user(username) is None:
-            values = dict(username=username, role=role, active=True,
-                          name={"admin": "Administrator Demo", "supervisor": "Kepala Unit Demo",
-                                "officer": officer.name if officer else ""}[role])
+            values = dict(
+                username=username,
+                role=role,
+                active=True,
+                name={
+                    "admin": "Administrator Demo",
+                    "supervisor": "Kepala Unit Demo",
+                    "officer": officer.name if officer else "",
+                }[role],
+            )
             if role == Role.SUPERVISOR.value:
                 values["unit_id"] = unit.id
             if role == Role.OFFICER.value:

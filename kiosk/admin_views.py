@@ -46,14 +46,25 @@ class Kiosks(Records):
         unit_id = arg_id("unit")
         status = request.args.get("status", "")
         listing = paginate(kiosks_query(current_user, unit_id, status, now))
-        return dict(listing=listing, now=now, unit_id=unit_id,
-                    state_filter=status, statuses=STATUSES, units=access.managed_units(current_user),
-                    desks=desks_of(current_user), kiosk_status=kiosk_status,
-                    refused=refusal_counts([kiosk.id for kiosk in listing.items]))
+        return dict(
+            listing=listing,
+            now=now,
+            unit_id=unit_id,
+            state_filter=status,
+            statuses=STATUSES,
+            units=access.managed_units(current_user),
+            desks=desks_of(current_user),
+            kiosk_status=kiosk_status,
+            refused=refusal_counts([kiosk.id for kiosk in listing.items]),
+        )
 
     def row_context(self, kiosk):
-        return dict(now=utcnow(), kiosk_status=kiosk_status, refused=refusal_counts([kiosk.id]),
-                    desks=[d for d in desks_of(current_user) if d.unit_id == kiosk.desk.unit_id])
+        return dict(
+            now=utcnow(),
+            kiosk_status=kiosk_status,
+            refused=refusal_counts([kiosk.id]),
+            desks=[d for d in desks_of(current_user) if d.unit_id == kiosk.desk.unit_id],
+        )
 
     def blank(self, parent=None, made=None):
         return PairingCodeForm.blank()
@@ -63,12 +74,20 @@ class Kiosks(Records):
         return form.desk_id.data
 
     def edited(self, kiosk, desk):
-        return saved(self.row_partial, "kiosk-saved", self.back(kiosk),
-                     _("Kiosk %(name)s moved to %(desk)s.", name=kiosk.name, desk=desk.name), **self.row(kiosk))
+        return saved(
+            self.row_partial,
+            "kiosk-saved",
+            self.back(kiosk),
+            _("Kiosk %(name)s moved to %(desk)s.", name=kiosk.name, desk=desk.name),
+            **self.row(kiosk),
+        )
 
     def confirm(self, kiosk):
-        return dict(super().confirm(kiosk), button=_("Revoke"),
-                    text=_("The tablet stops taking votes at once and must be paired again."))
+        return dict(
+            super().confirm(kiosk),
+            button=_("Revoke"),
+            text=_("The tablet stops taking votes at once and must be paired again."),
+        )
 
     def delete(self, actor, kiosk):
         revoke_kiosk(actor, kiosk)
@@ -107,5 +126,11 @@ def kiosk_refusals(kiosk_id: int):
     """The votes this kiosk's tablet sent that the server refused for good, newest first: what
     was sent and why it was refused (the tablet dropped them from its queue)."""
     kiosk = load(Kiosk, kiosk_id, lambda k: k.desk.unit_id)
-    return render_htmx("kiosk/refusals.html", "kiosk/_refusals.html", kiosk=kiosk, unit=kiosk.desk.unit,
-                       listing=paginate(refusals_query(kiosk.id), 50), refusal_message=refusal_message)
+    return render_htmx(
+        "kiosk/refusals.html",
+        "kiosk/_refusals.html",
+        kiosk=kiosk,
+        unit=kiosk.desk.unit,
+        listing=paginate(refusals_query(kiosk.id), 50),
+        refusal_message=refusal_message,
+    )

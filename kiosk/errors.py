@@ -28,8 +28,18 @@ class VoteError(DomainError):
     """
 
     status = 422
-    FINAL = frozenset({"not_json", "bad_uuid", "bad_value", "bad_reasons", "unknown_reason", "bad_cast_at",
-                       "bad_locale", "uuid_conflict"})
+    FINAL = frozenset(
+        {
+            "not_json",
+            "bad_uuid",
+            "bad_value",
+            "bad_reasons",
+            "unknown_reason",
+            "bad_cast_at",
+            "bad_locale",
+            "uuid_conflict",
+        }
+    )
     messages = {
         "not_json": _l("Send the vote as a JSON object."),
         "bad_uuid": _l("The vote needs an id (a UUID) made by the kiosk."),

@@ -24,8 +24,10 @@ class PairForm(_KioskForm):
     """The one-time code an administrator made for the desk (``ABCD-EFGH``, spaces and case as
     typed: ``kiosk.pairing.pair_kiosk`` reads it as the code)."""
 
-    code = StringField(filters=[lambda value: (value or "").strip()[:40]],
-                       validators=[InputRequired(message=PairingError.messages["missing"])])
+    code = StringField(
+        filters=[lambda value: (value or "").strip()[:40]],
+        validators=[InputRequired(message=PairingError.messages["missing"])],
+    )
 
 
 class PinForm(_KioskForm):
@@ -39,6 +41,7 @@ class PinForm(_KioskForm):
 # --- The kiosks' admin page ------------------------------------------------------------------------
 # A pairing code for a desk, and moving a tablet to another desk (which desk it may move to,
 # ``kiosk.pairing.move_kiosk`` says).
+
 
 class PairingCodeForm(AdminForm):
     id_prefix = "pair"

@@ -53,10 +53,16 @@ def outside_period(units: list[Unit], now: datetime) -> OutsidePeriod:
             open_on[day] = open_period_on(day) is not None
     without = [unit for unit in units if not open_on[local_date(unit, now)]]
     by_id = {unit.id: unit for unit in units}
-    rows = db.session.execute(
-        sa.select(Response.unit_id, sa.func.count(), sa.func.max(Response.cast_at))
-        .where(Response.period_id.is_(None), Response.unit_id.in_(list(by_id)))
-        .group_by(Response.unit_id)).all() if by_id else []
-    kept = sorted((KeptOutside(by_id[unit_id], count, last) for unit_id, count, last in rows),
-                  key=lambda k: k.unit.name)
+    rows = (
+        db.session.execute(
+            sa.select(Response.unit_id, sa.func.count(), sa.func.max(Response.cast_at))
+            .where(Response.period_id.is_(None), Response.unit_id.in_(list(by_id)))
+            .group_by(Response.unit_id)
+        ).all()
+        if by_id
+        else []
+    )
+    kept = sorted(
+        (KeptOutside(by_id[unit_id], count, last) for unit_id, count, last in rows), key=lambda k: k.unit.name
+    )
     return OutsidePeriod(without, kept)

@@ -50,9 +50,7 @@ def pair_kiosk(code_text: str, now: datetime | None = None, name: str = "") -> t
     if not raw:
         raise PairingError("missing")
     # Lock the row, so that one code pairs one tablet even when two race.
-    code = db.session.scalar(
-        sa.select(PairingCode).where(PairingCode.code_hash == token_hash(raw)).with_for_update()
-    )
+    code = db.session.scalar(sa.select(PairingCode).where(PairingCode.code_hash == token_hash(raw)).with_for_update())
     if code is None:
         raise PairingError("unknown")
     if code.used_at is not None:
@@ -62,8 +60,14 @@ def pair_kiosk(code_text: str, now: datetime | None = None, name: str = "") -> t
     if not code.desk.active:
         raise PairingError("desk_inactive")
     token = secrets.token_urlsafe(32)
-    kiosk = Kiosk(desk=code.desk, name=name or code.desk.name, token_hash=token_hash(token), paired_at=now,
-                  last_seen_at=now, contact_since=now)
+    kiosk = Kiosk(
+        desk=code.desk,
+        name=name or code.desk.name,
+        token_hash=token_hash(token),
+        paired_at=now,
+        last_seen_at=now,
+        contact_since=now,
+    )
     db.session.add(kiosk)
     db.session.flush()
     # Conditional update: if another request spent the code meanwhile, this one matches no row.
@@ -83,7 +87,8 @@ def kiosk_for_token(token: str | None) -> Kiosk | None:
         return None
     # The desk and its unit come along: every kiosk request needs them.
     kiosk = db.session.scalar(
-        sa.select(Kiosk).where(Kiosk.token_hash == token_hash(token))
+        sa.select(Kiosk)
+        .where(Kiosk.token_hash == token_hash(token))
         .options(joinedload(Kiosk.desk).joinedload(Desk.unit))
     )
     if kiosk is None or kiosk.revoked_at is not None:
@@ -116,13 +121,17 @@ def touch_kiosk(kiosk: Kiosk, now: datetime | None = None) -> None:
     if last_seen is None or outage_ended(last_seen, now):
         # Conditional, so that of two requests ending the same outage at once one closes the span.
         closed = db.session.execute(
-            sa.update(Kiosk).where(Kiosk.id == kiosk.id, Kiosk.last_seen_at == last_seen if last_seen else
-                                   Kiosk.last_seen_at.is_(None))
+            sa.update(Kiosk)
+            .where(Kiosk.id == kiosk.id, Kiosk.last_seen_at == last_seen if last_seen else Kiosk.last_seen_at.is_(None))
             .values(last_seen_at=now, contact_since=now)
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False)
+        ).rowcount
         if closed and last_seen is not None:
-            db.session.add(KioskContact(kiosk_id=kiosk.id, first_seen_at=kiosk.contact_since or kiosk.paired_at,
-                                        last_seen_at=last_seen))
+            db.session.add(
+                KioskContact(
+                    kiosk_id=kiosk.id, first_seen_at=kiosk.contact_since or kiosk.paired_at, last_seen_at=last_seen
+                )
+            )
         kiosk.last_seen_at = kiosk.contact_since = now
         db.session.flush()
         return
@@ -154,8 +163,9 @@ def kiosks_query(user: User, unit_id: int | None = None, status: str = "", now: 
     elif status == "online":
         query = query.where(Kiosk.revoked_at.is_(None), Kiosk.last_seen_at >= seen_since)
     elif status == "offline":
-        query = query.where(Kiosk.revoked_at.is_(None),
-                            sa.or_(Kiosk.last_seen_at.is_(None), Kiosk.last_seen_at < seen_since))
+        query = query.where(
+            Kiosk.revoked_at.is_(None), sa.or_(Kiosk.last_seen_at.is_(None), Kiosk.last_seen_at < seen_since)
+        )
     return query.order_by(Kiosk.revoked_at.isnot(None), Unit.name, Desk.name, Kiosk.id)
 
 
@@ -174,8 +184,17 @@ def move_kiosk(actor: User, kiosk: Kiosk, desk: Desk, now: datetime | None = Non
     before = {"desk_id": kiosk.desk_id, "desk": kiosk.desk.name}
     kiosk.desk = desk
     db.session.flush()
-    audit.record(actor, "move", "kiosk", kiosk.id, kiosk.name, before=before,
-                 after={"desk_id": desk.id, "desk": desk.name}, unit_id=desk.unit_id, now=now)
+    audit.record(
+        actor,
+        "move",
+        "kiosk",
+        kiosk.id,
+        kiosk.name,
+        before=before,
+        after={"desk_id": desk.id, "desk": desk.name},
+        unit_id=desk.unit_id,
+        now=now,
+    )
     return kiosk
 
 
@@ -187,8 +206,16 @@ def make_pairing_code(actor: User, desk: Desk, now: datetime | None = None) -> s
         raise AdminError("desk_inactive")
     now = now or utcnow()
     code = new_pairing_code(desk, now=now)
-    audit.record(actor, "pairing_code", "desk", desk.id, f"{desk.unit.name} / {desk.name}",
-                 after={"expires_at": (now + PAIRING_TTL).isoformat()}, unit_id=desk.unit_id, now=now)
+    audit.record(
+        actor,
+        "pairing_code",
+        "desk",
+        desk.id,
+        f"{desk.unit.name} / {desk.name}",
+        after={"expires_at": (now + PAIRING_TTL).isoformat()},
+        unit_id=desk.unit_id,
+        now=now,
+    )
     return code
 
 
@@ -198,6 +225,15 @@ def revoke_kiosk(actor: User, kiosk: Kiosk, now: datetime | None = None) -> None
         raise AdminError("kiosk_revoked")
     now = now or utcnow()
     kiosk.revoked_at = now
-    audit.record(actor, "revoke", "kiosk", kiosk.id, kiosk.name, before={"revoked_at": None},
-                 after={"revoked_at": now.isoformat()}, unit_id=kiosk.desk.unit_id, now=now)
+    audit.record(
+        actor,
+        "revoke",
+        "kiosk",
+        kiosk.id,
+        kiosk.name,
+        before={"revoked_at": None},
+        after={"revoked_at": now.isoformat()},
+        unit_id=kiosk.desk.unit_id,
+        now=now,
+    )
     db.session.flush()

@@ -31,7 +31,7 @@ def sanitised(body: bytes) -> str:
     """The body as text to keep and show: undecodable bytes replaced, control characters (a NUL,
     which PostgreSQL refuses in text; line breaks) dropped, cut to ``PAYLOAD_KEPT`` characters.
     A vote carries no personal data, so nothing else needs taking out."""
-    text = body[:PAYLOAD_KEPT * 4].decode("utf-8", errors="replace")
+    text = body[: PAYLOAD_KEPT * 4].decode("utf-8", errors="replace")
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
     return text[:PAYLOAD_KEPT] + ("…" if len(text) > PAYLOAD_KEPT else "")
 
@@ -61,10 +61,16 @@ def record_refusal(kiosk_id: int, error: VoteError, payload, body: bytes, now: d
     insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
     db.session.execute(
         insert(KioskRefusal)
-        .values(kiosk_id=kiosk_id, received_at=now or utcnow(), code=error.code[:30],
-                params={name: str(value)[:40] for name, value in error.params.items()},
-                vote_uuid=vote_uuid_of(payload), payload=sanitised(body))
-        .on_conflict_do_nothing(index_elements=["kiosk_id", "vote_uuid"]))
+        .values(
+            kiosk_id=kiosk_id,
+            received_at=now or utcnow(),
+            code=error.code[:30],
+            params={name: str(value)[:40] for name, value in error.params.items()},
+            vote_uuid=vote_uuid_of(payload),
+            payload=sanitised(body),
+        )
+        .on_conflict_do_nothing(index_elements=["kiosk_id", "vote_uuid"])
+    )
 
 
 @dataclass(frozen=True)
@@ -79,14 +85,19 @@ def refusal_counts(kiosk_ids: list[int]) -> dict[int, RefusalCount]:
         return {}
     rows = db.session.execute(
         sa.select(KioskRefusal.kiosk_id, sa.func.count(), sa.func.max(KioskRefusal.received_at))
-        .where(KioskRefusal.kiosk_id.in_(kiosk_ids)).group_by(KioskRefusal.kiosk_id))
+        .where(KioskRefusal.kiosk_id.in_(kiosk_ids))
+        .group_by(KioskRefusal.kiosk_id)
+    )
     return {kiosk_id: RefusalCount(count, last_at) for kiosk_id, count, last_at in rows}
 
 
 def refusals_query(kiosk_id: int):
     """A kiosk's refused votes, newest first."""
-    return (sa.select(KioskRefusal).where(KioskRefusal.kiosk_id == kiosk_id)
-            .order_by(KioskRefusal.received_at.desc(), KioskRefusal.id.desc()))
+    return (
+        sa.select(KioskRefusal)
+        .where(KioskRefusal.kiosk_id == kiosk_id)
+        .order_by(KioskRefusal.received_at.desc(), KioskRefusal.id.desc())
+    )
 
 
 def refusal_message(refusal: KioskRefusal) -> str:

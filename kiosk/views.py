@@ -69,16 +69,21 @@ def kiosk_required(view):
 def _kiosk_context(**extra) -> dict:
     """What every kiosk page shows: the kiosk, its desk and unit, and the duty at the desk now."""
     desk = g.kiosk.desk
-    return {"kiosk": g.kiosk, "desk": desk, "unit": desk.unit, "duty": desk.current_duty(),
-            "period_open": period_open_for(desk.unit, utcnow()), **extra}
+    return {
+        "kiosk": g.kiosk,
+        "desk": desk,
+        "unit": desk.unit,
+        "duty": desk.current_duty(),
+        "period_open": period_open_for(desk.unit, utcnow()),
+        **extra,
+    }
 
 
 def _screen_context() -> dict:
     """The rating screen and its banner also need the question and reasons, and their
     fingerprint: the kiosk reloads when it changes."""
     question, reasons = kiosk_indicators()
-    return _kiosk_context(question=question, reasons=reasons,
-                          config_version=kiosk_config_version(question, reasons))
+    return _kiosk_context(question=question, reasons=reasons, config_version=kiosk_config_version(question, reasons))
 
 
 @bp.get("/")
@@ -89,8 +94,10 @@ def index():
         if request.args.get("paired"):
             # Pairing succeeded but the browser did not send the cookie back: it refuses Secure
             # cookies on a plain-http address.
-            error = _("This browser did not keep the kiosk's cookie. Open the kiosk over HTTPS, "
-                      "or ask the administrator to allow plain HTTP (COOKIE_SECURE=0) on a closed network.")
+            error = _(
+                "This browser did not keep the kiosk's cookie. Open the kiosk over HTTPS, "
+                "or ask the administrator to allow plain HTTP (COOKIE_SECURE=0) on a closed network."
+            )
         return render_template("kiosk/pair.html", error=error)
     touch_kiosk(g.kiosk)
     db.session.commit()
@@ -111,8 +118,13 @@ def pair():
     db.session.commit()
     response = redirect(url_for("kiosk.index", paired=1), code=303)
     response.set_cookie(
-        current_app.config["KIOSK_COOKIE_NAME"], token, max_age=TOKEN_MAX_AGE, path=url_for("kiosk.index"),
-        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Strict",
+        current_app.config["KIOSK_COOKIE_NAME"],
+        token,
+        max_age=TOKEN_MAX_AGE,
+        path=url_for("kiosk.index"),
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Strict",
     )
     current_app.logger.info("kiosk %s paired to desk %s", kiosk.id, kiosk.desk_id)
     return response
@@ -167,9 +179,11 @@ def service_worker():
 
 # --- The officer's duty panel -------------------------------------------------------------------
 
+
 def _unit_officers():
     return db.session.scalars(
-        sa.select(Officer).where(Officer.unit_id == g.kiosk.desk.unit_id, Officer.active.is_(True))
+        sa.select(Officer)
+        .where(Officer.unit_id == g.kiosk.desk.unit_id, Officer.active.is_(True))
         .order_by(Officer.name)
     ).all()
 
@@ -265,12 +279,12 @@ def service_code():
         db.session.rollback()
         return _render_duty(status=error.status, error=error.message)
     db.session.commit()
-    response = render_htmx("kiosk/service_code.html", "kiosk/_service_code.html", service_code=code,
-                           **_kiosk_context())
+    response = render_htmx("kiosk/service_code.html", "kiosk/_service_code.html", service_code=code, **_kiosk_context())
     return remember_device(response, fresh)
 
 
 # --- Votes ------------------------------------------------------------------------------------
+
 
 def _vote_limit() -> str:
     return current_app.config["KIOSK_VOTE_RATE_LIMIT"]

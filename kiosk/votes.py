@@ -121,15 +121,16 @@ class MisuseRules:
         def seconds(name: str, fallback: timedelta) -> timedelta:
             return timedelta(seconds=config[name]) if name in config else fallback
 
-        return cls(burst=timedelta(seconds=config["MISUSE_BURST_SECONDS"]),
-                   max_per_minute=config["MISUSE_MAX_PER_MINUTE"],
-                   after_duty_start=timedelta(seconds=config["MISUSE_AFTER_DUTY_START_SECONDS"]),
-                   late_after=seconds("MISUSE_LATE_SECONDS", default.late_after),
-                   outage_flush=seconds("MISUSE_OUTAGE_FLUSH_SECONDS", default.outage_flush),
-                   regular_run=config.get("MISUSE_REGULAR_RUN", default.regular_run),
-                   regular_spread=seconds("MISUSE_REGULAR_SPREAD_SECONDS", default.regular_spread),
-                   regular_max_interval=seconds("MISUSE_REGULAR_MAX_INTERVAL_SECONDS",
-                                                default.regular_max_interval))
+        return cls(
+            burst=timedelta(seconds=config["MISUSE_BURST_SECONDS"]),
+            max_per_minute=config["MISUSE_MAX_PER_MINUTE"],
+            after_duty_start=timedelta(seconds=config["MISUSE_AFTER_DUTY_START_SECONDS"]),
+            late_after=seconds("MISUSE_LATE_SECONDS", default.late_after),
+            outage_flush=seconds("MISUSE_OUTAGE_FLUSH_SECONDS", default.outage_flush),
+            regular_run=config.get("MISUSE_REGULAR_RUN", default.regular_run),
+            regular_spread=seconds("MISUSE_REGULAR_SPREAD_SECONDS", default.regular_spread),
+            regular_max_interval=seconds("MISUSE_REGULAR_MAX_INTERVAL_SECONDS", default.regular_max_interval),
+        )
 
     @property
     def reach(self) -> timedelta:
@@ -141,8 +142,14 @@ class MisuseRules:
         """How many votes before a vote the rules look at when it is the desk's newest."""
         return max(self.max_per_minute, self.regular_run - 1, 1)
 
-    def believed(self, cast_at: datetime, now: datetime, last_seen_at: datetime | None,
-                 contact_since: datetime | None, next_span_start: datetime | None) -> bool:
+    def believed(
+        self,
+        cast_at: datetime,
+        now: datetime,
+        last_seen_at: datetime | None,
+        contact_since: datetime | None,
+        next_span_start: datetime | None,
+    ) -> bool:
         """Whether a vote cast at ``cast_at`` and received ``now`` may claim that time, given the
         kiosk's contact: its current span (``contact_since`` to ``last_seen_at``) and the start
         of the first closed span that ends at or after ``cast_at`` (None when there is none)."""
@@ -203,8 +210,8 @@ def judge(votes: list[DeskVote], rules: MisuseRules, ceiling: int) -> list[Flag]
     run = rules.regular_run
     if run >= 2:
         for start in range(n - run + 1):
-            if rules.regular(times[start:start + run]):
-                regular[start:start + run] = [True] * run
+            if rules.regular(times[start : start + run]):
+                regular[start : start + run] = [True] * run
     flags, counted = [], {}
     for i, vote in enumerate(votes):
         flag = Flag(vote.flags) & ~RULE_FLAGS
@@ -222,20 +229,24 @@ def judge(votes: list[DeskVote], rules: MisuseRules, ceiling: int) -> list[Flag]
     return flags
 
 
-def judge_newest(vote: DeskVote, previous: list[DeskVote], counted_in_hour: int, rules: MisuseRules,
-                 ceiling: int) -> tuple[Flag, dict[int, Flag]]:
+def judge_newest(
+    vote: DeskVote, previous: list[DeskVote], counted_in_hour: int, rules: MisuseRules, ceiling: int
+) -> tuple[Flag, dict[int, Flag]]:
     """``judge`` for a vote cast after every other of its desk, from the ``rules.previous_needed``
     votes before it (newest first) and the number of votes the desk counted in its hour: its
     flags, and the new flags of the votes before it that change (the run it completes, if
     regular). The same result as ``judge`` over all the desk's votes (tests/kiosk/test_plausibility)."""
     flag = Flag(vote.flags) & ~RULE_FLAGS
-    in_minute = sum(1 for p in previous[:max(rules.max_per_minute, 0)] if p.cast_at > vote.cast_at - MINUTE)
+    in_minute = sum(1 for p in previous[: max(rules.max_per_minute, 0)] if p.cast_at > vote.cast_at - MINUTE)
     if (previous and vote.cast_at - previous[0].cast_at < rules.burst) or in_minute >= rules.max_per_minute:
         flag |= Flag.BURST
     changes, freed = {}, 0
-    run = previous[:rules.regular_run - 1][::-1]
-    if rules.regular_run >= 2 and len(run) == rules.regular_run - 1 \
-            and rules.regular([p.cast_at for p in run] + [vote.cast_at]):
+    run = previous[: rules.regular_run - 1][::-1]
+    if (
+        rules.regular_run >= 2
+        and len(run) == rules.regular_run - 1
+        and rules.regular([p.cast_at for p in run] + [vote.cast_at])
+    ):
         flag |= Flag.REGULAR
         for p in run:
             if not excluded_by(p.flags) and hour_of(p.cast_at) == hour_of(vote.cast_at):
@@ -266,8 +277,7 @@ class KioskVoteIndicators:
             ident, kind, active, position, code = entry.split(":", 4)
             entries.append(_Entry(int(ident), kind, active == "1", int(position), code))
         question = kiosk_question(entries)
-        return cls(question.id if question else None,
-                   {e.code: e.id for e in entries if e.kind == IndicatorKind.REASON})
+        return cls(question.id if question else None, {e.code: e.id for e in entries if e.kind == IndicatorKind.REASON})
 
 
 @dataclass(frozen=True)
@@ -375,49 +385,94 @@ def _context():
     def open_period_on(day: str):
         # The unit's local date is not known before its time zone is read, but it is the UTC
         # date, the day before or the day after: all three are looked up and the right one picked.
-        return (sa.select(period.c.id)
-                .where(period.c.status == PeriodStatus.OPEN, period.c.starts_on <= sa.bindparam(day, type_=sa.Date),
-                       period.c.ends_on >= sa.bindparam(day, type_=sa.Date))
-                .limit(1).scalar_subquery())
+        return (
+            sa.select(period.c.id)
+            .where(
+                period.c.status == PeriodStatus.OPEN,
+                period.c.starts_on <= sa.bindparam(day, type_=sa.Date),
+                period.c.ends_on >= sa.bindparam(day, type_=sa.Date),
+            )
+            .limit(1)
+            .scalar_subquery()
+        )
 
     def duty_at_cast(column):
         # The duty at the desk when the vote was cast (see org.duty.duty_at).
-        return (sa.select(column)
-                .where(duty.c.desk_id == kiosk.c.desk_id, duty.c.started_at <= cast_at,
-                       sa.or_(duty.c.ended_at.is_(None), duty.c.ended_at > cast_at))
-                .order_by(duty.c.started_at.desc()).limit(1).scalar_subquery())
+        return (
+            sa.select(column)
+            .where(
+                duty.c.desk_id == kiosk.c.desk_id,
+                duty.c.started_at <= cast_at,
+                sa.or_(duty.c.ended_at.is_(None), duty.c.ended_at > cast_at),
+            )
+            .order_by(duty.c.started_at.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
 
     # The start of the first closed span of contact that ends at or after the cast time (see
     # MisuseRules.believed): one index probe on ix_kiosk_contact_kiosk_last.
     contact = KioskContact.__table__
-    next_span_start = (sa.select(contact.c.first_seen_at)
-                       .where(contact.c.kiosk_id == kiosk.c.id, contact.c.last_seen_at >= cast_at)
-                       .order_by(contact.c.last_seen_at).limit(1).scalar_subquery())
+    next_span_start = (
+        sa.select(contact.c.first_seen_at)
+        .where(contact.c.kiosk_id == kiosk.c.id, contact.c.last_seen_at >= cast_at)
+        .order_by(contact.c.last_seen_at)
+        .limit(1)
+        .scalar_subquery()
+    )
     # Every kiosk-channel indicator as "id:kind:active:position:code" (see KioskVoteIndicators).
-    entry = (sa.cast(indicator.c.id, sa.String) + ":" + sa.cast(indicator.c.kind, sa.String) + ":"
-             + sa.case((indicator.c.active, "1"), else_="0") + ":" + sa.cast(indicator.c.position, sa.String)
-             + ":" + indicator.c.code)
-    fingerprint = (sa.select(sa.func.aggregate_strings(entry, ","))
-                   .where(sa.or_(indicator.c.channel == IndicatorChannel.KIOSK,
-                                 indicator.c.channel == IndicatorChannel.BOTH))
-                   .scalar_subquery())
-    return (sa.select(kiosk.c.id, kiosk.c.desk_id, desk.c.unit_id, unit.c.timezone, kiosk.c.paired_at,
-                      kiosk.c.last_seen_at, stored.c.id, stored.c.kiosk_id, stored.c.officer_id,
-                      *(open_period_on(day) for day in _DAYS),
-                      duty_at_cast(duty.c.officer_id), duty_at_cast(duty.c.started_at), fingerprint,
-                      kiosk.c.contact_since, next_span_start, unit.c.max_votes_per_hour)
-            .select_from(kiosk.join(desk, desk.c.id == kiosk.c.desk_id).join(unit, unit.c.id == desk.c.unit_id)
-                         .outerjoin(stored, stored.c.uuid == sa.bindparam("uuid")))
-            .where(kiosk.c.token_hash == sa.bindparam("token_hash"), kiosk.c.revoked_at.is_(None)))
+    entry = (
+        sa.cast(indicator.c.id, sa.String)
+        + ":"
+        + sa.cast(indicator.c.kind, sa.String)
+        + ":"
+        + sa.case((indicator.c.active, "1"), else_="0")
+        + ":"
+        + sa.cast(indicator.c.position, sa.String)
+        + ":"
+        + indicator.c.code
+    )
+    fingerprint = (
+        sa.select(sa.func.aggregate_strings(entry, ","))
+        .where(sa.or_(indicator.c.channel == IndicatorChannel.KIOSK, indicator.c.channel == IndicatorChannel.BOTH))
+        .scalar_subquery()
+    )
+    return (
+        sa.select(
+            kiosk.c.id,
+            kiosk.c.desk_id,
+            desk.c.unit_id,
+            unit.c.timezone,
+            kiosk.c.paired_at,
+            kiosk.c.last_seen_at,
+            stored.c.id,
+            stored.c.kiosk_id,
+            stored.c.officer_id,
+            *(open_period_on(day) for day in _DAYS),
+            duty_at_cast(duty.c.officer_id),
+            duty_at_cast(duty.c.started_at),
+            fingerprint,
+            kiosk.c.contact_since,
+            next_span_start,
+            unit.c.max_votes_per_hour,
+        )
+        .select_from(
+            kiosk.join(desk, desk.c.id == kiosk.c.desk_id)
+            .join(unit, unit.c.id == desk.c.unit_id)
+            .outerjoin(stored, stored.c.uuid == sa.bindparam("uuid"))
+        )
+        .where(kiosk.c.token_hash == sa.bindparam("token_hash"), kiosk.c.revoked_at.is_(None))
+    )
 
 
 def _kiosk_only():
     """The kiosk of a device token, when the vote itself is not worth reading the rest for."""
     kiosk, desk, unit = Kiosk.__table__, Desk.__table__, Unit.__table__
-    return (sa.select(kiosk.c.id, kiosk.c.desk_id, desk.c.unit_id, unit.c.timezone, kiosk.c.paired_at,
-                      kiosk.c.last_seen_at)
-            .select_from(kiosk.join(desk, desk.c.id == kiosk.c.desk_id).join(unit, unit.c.id == desk.c.unit_id))
-            .where(kiosk.c.token_hash == sa.bindparam("token_hash"), kiosk.c.revoked_at.is_(None)))
+    return (
+        sa.select(kiosk.c.id, kiosk.c.desk_id, desk.c.unit_id, unit.c.timezone, kiosk.c.paired_at, kiosk.c.last_seen_at)
+        .select_from(kiosk.join(desk, desk.c.id == kiosk.c.desk_id).join(unit, unit.c.id == desk.c.unit_id))
+        .where(kiosk.c.token_hash == sa.bindparam("token_hash"), kiosk.c.revoked_at.is_(None))
+    )
 
 
 def _stored():
@@ -427,8 +482,11 @@ def _stored():
 
 def _touch():
     kiosk = Kiosk.__table__
-    return (sa.update(kiosk).where(kiosk.c.id == sa.bindparam("kiosk_id"))
-            .values(last_seen_at=sa.bindparam("seen_at", type_=kiosk.c.last_seen_at.type)))
+    return (
+        sa.update(kiosk)
+        .where(kiosk.c.id == sa.bindparam("kiosk_id"))
+        .values(last_seen_at=sa.bindparam("seen_at", type_=kiosk.c.last_seen_at.type))
+    )
 
 
 def _end_outage():
@@ -436,23 +494,32 @@ def _end_outage():
     requests ending the same outage, one does)."""
     kiosk = Kiosk.__table__
     seen_at = sa.bindparam("seen_at", type_=kiosk.c.last_seen_at.type)
-    return (sa.update(kiosk)
-            .where(kiosk.c.id == sa.bindparam("kiosk_id"),
-                   kiosk.c.last_seen_at == sa.bindparam("last_seen_at", type_=kiosk.c.last_seen_at.type))
-            .values(last_seen_at=seen_at, contact_since=seen_at))
+    return (
+        sa.update(kiosk)
+        .where(
+            kiosk.c.id == sa.bindparam("kiosk_id"),
+            kiosk.c.last_seen_at == sa.bindparam("last_seen_at", type_=kiosk.c.last_seen_at.type),
+        )
+        .values(last_seen_at=seen_at, contact_since=seen_at)
+    )
 
 
 def _close_span():
     contact = KioskContact.__table__
-    return sa.insert(contact).values(kiosk_id=sa.bindparam("kiosk_id"),
-                                     first_seen_at=sa.bindparam("first_seen_at", type_=contact.c.first_seen_at.type),
-                                     last_seen_at=sa.bindparam("last_seen_at", type_=contact.c.last_seen_at.type))
+    return sa.insert(contact).values(
+        kiosk_id=sa.bindparam("kiosk_id"),
+        first_seen_at=sa.bindparam("first_seen_at", type_=contact.c.first_seen_at.type),
+        last_seen_at=sa.bindparam("last_seen_at", type_=contact.c.last_seen_at.type),
+    )
 
 
 def _believed_votes(response):
     """A desk's kiosk votes whose cast time was believed: the votes the rules look at."""
-    return (response.c.desk_id == sa.bindparam("desk_id"), response.c.channel == Channel.KIOSK,
-            response.c.flags.op("&")(int(Flag.LATE)) == 0)
+    return (
+        response.c.desk_id == sa.bindparam("desk_id"),
+        response.c.channel == Channel.KIOSK,
+        response.c.flags.op("&")(int(Flag.LATE)) == 0,
+    )
 
 
 def _newest():
@@ -464,32 +531,54 @@ def _newest():
     response = Response.__table__
     cast_at = sa.bindparam("cast_at", type_=response.c.cast_at.type)
     vote_uuid = sa.bindparam("uuid", type_=response.c.uuid.type)
-    newer = sa.exists().where(*_believed_votes(response), response.c.cast_at >= cast_at,
-                              sa.or_(response.c.cast_at > cast_at, response.c.uuid > vote_uuid))
-    counted = (sa.select(sa.func.count()).select_from(response)
-               .where(response.c.desk_id == sa.bindparam("desk_id"), response.c.excluded == sa.false(),
-                      response.c.cast_at >= sa.bindparam("hour", type_=response.c.cast_at.type),
-                      response.c.cast_at <= cast_at, response.c.channel == Channel.KIOSK)
-               .scalar_subquery())
+    newer = sa.exists().where(
+        *_believed_votes(response),
+        response.c.cast_at >= cast_at,
+        sa.or_(response.c.cast_at > cast_at, response.c.uuid > vote_uuid),
+    )
+    counted = (
+        sa.select(sa.func.count())
+        .select_from(response)
+        .where(
+            response.c.desk_id == sa.bindparam("desk_id"),
+            response.c.excluded == sa.false(),
+            response.c.cast_at >= sa.bindparam("hour", type_=response.c.cast_at.type),
+            response.c.cast_at <= cast_at,
+            response.c.channel == Channel.KIOSK,
+        )
+        .scalar_subquery()
+    )
     head = sa.select(newer.label("newer"), counted.label("counted")).subquery("head")
-    before = (sa.select(response.c.id, response.c.cast_at, response.c.uuid, response.c.flags)
-              .where(*_believed_votes(response), response.c.cast_at <= cast_at,
-                     sa.or_(response.c.cast_at < cast_at, response.c.uuid < vote_uuid))
-              .order_by(response.c.cast_at.desc(), response.c.uuid.desc())
-              .limit(sa.bindparam("previous", type_=sa.Integer)).subquery("before"))
-    return (sa.select(head.c.newer, head.c.counted, before.c.id, before.c.cast_at, before.c.uuid, before.c.flags)
-            .select_from(head.outerjoin(before, sa.true()))
-            .order_by(before.c.cast_at.desc(), before.c.uuid.desc()))
+    before = (
+        sa.select(response.c.id, response.c.cast_at, response.c.uuid, response.c.flags)
+        .where(
+            *_believed_votes(response),
+            response.c.cast_at <= cast_at,
+            sa.or_(response.c.cast_at < cast_at, response.c.uuid < vote_uuid),
+        )
+        .order_by(response.c.cast_at.desc(), response.c.uuid.desc())
+        .limit(sa.bindparam("previous", type_=sa.Integer))
+        .subquery("before")
+    )
+    return (
+        sa.select(head.c.newer, head.c.counted, before.c.id, before.c.cast_at, before.c.uuid, before.c.flags)
+        .select_from(head.outerjoin(before, sa.true()))
+        .order_by(before.c.cast_at.desc(), before.c.uuid.desc())
+    )
 
 
 def _window():
     """A desk's believed votes cast in a window, in the rules' order."""
     response = Response.__table__
-    return (sa.select(response.c.id, response.c.cast_at, response.c.uuid, response.c.flags)
-            .where(*_believed_votes(response),
-                   response.c.cast_at >= sa.bindparam("window_from", type_=response.c.cast_at.type),
-                   response.c.cast_at < sa.bindparam("window_to", type_=response.c.cast_at.type))
-            .order_by(response.c.cast_at, response.c.uuid))
+    return (
+        sa.select(response.c.id, response.c.cast_at, response.c.uuid, response.c.flags)
+        .where(
+            *_believed_votes(response),
+            response.c.cast_at >= sa.bindparam("window_from", type_=response.c.cast_at.type),
+            response.c.cast_at < sa.bindparam("window_to", type_=response.c.cast_at.type),
+        )
+        .order_by(response.c.cast_at, response.c.uuid)
+    )
 
 
 # PostgreSQL: the votes of one desk are judged one at a time (a transaction-scoped advisory lock
@@ -499,8 +588,12 @@ _LOCK_SPACE = 0x53554152  # "SUAR"
 
 def _lock_desk():
     # The two-key (integer, integer) form, whatever integer type the driver sends.
-    return sa.select(sa.func.pg_advisory_xact_lock(sa.cast(sa.bindparam("lock_space", type_=sa.Integer), sa.Integer),
-                                                   sa.cast(sa.bindparam("desk_id", type_=sa.Integer), sa.Integer)))
+    return sa.select(
+        sa.func.pg_advisory_xact_lock(
+            sa.cast(sa.bindparam("lock_space", type_=sa.Integer), sa.Integer),
+            sa.cast(sa.bindparam("desk_id", type_=sa.Integer), sa.Integer),
+        )
+    )
 
 
 class _VoteSQL:
@@ -579,18 +672,37 @@ class _Vote:
     def _read_context(self, token_hash: str) -> tuple | None:
         cast_at = self.cast_at
         day = self.utc_day = cast_at.astimezone(timezone.utc).date()
-        return self.sql.context.one(self.cursor, {
-            "token_hash": token_hash, "uuid": self.vote.uuid,
-            "day_before": day - timedelta(days=1), "utc_day": day, "day_after": day + timedelta(days=1),
-            "cast_at": cast_at})
+        return self.sql.context.one(
+            self.cursor,
+            {
+                "token_hash": token_hash,
+                "uuid": self.vote.uuid,
+                "day_before": day - timedelta(days=1),
+                "utc_day": day,
+                "day_after": day + timedelta(days=1),
+                "cast_at": cast_at,
+            },
+        )
 
     def record(self) -> tuple[VoteResult, bool]:
         """Stores the vote read (see ``record_vote``); returns (result, created)."""
         if self.error is not None:
             raise self.error
         kiosk, vote = self.kiosk, self.vote
-        (stored_id, stored_kiosk_id, stored_officer_id, day_before, utc_day, day_after, officer_id, duty_started_at,
-         fingerprint, contact_since, next_span_start, ceiling) = self.context[6:]
+        (
+            stored_id,
+            stored_kiosk_id,
+            stored_officer_id,
+            day_before,
+            utc_day,
+            day_after,
+            officer_id,
+            duty_started_at,
+            fingerprint,
+            contact_since,
+            next_span_start,
+            ceiling,
+        ) = self.context[6:]
         self.contact_since = contact_since
 
         if stored_id is not None:
@@ -611,23 +723,37 @@ class _Vote:
 
         # Attributed to whoever was on duty at the desk when the vote was cast.
         new = NewResponse(
-            uuid=vote.uuid, channel=Channel.KIOSK, unit_id=kiosk.unit_id, period_id=period_id,
-            cast_at=self.cast_at, received_at=self.now, locale=vote.locale,
-            desk_id=kiosk.desk_id, officer_id=officer_id, kiosk_id=kiosk.id,
-            answers=(Given(indicators.question_id, vote.value),
-                     *(Given(indicators.reason_ids[code], 1, on_scale=False) for code in vote.reasons)),
+            uuid=vote.uuid,
+            channel=Channel.KIOSK,
+            unit_id=kiosk.unit_id,
+            period_id=period_id,
+            cast_at=self.cast_at,
+            received_at=self.now,
+            locale=vote.locale,
+            desk_id=kiosk.desk_id,
+            officer_id=officer_id,
+            kiosk_id=kiosk.id,
+            answers=(
+                Given(indicators.question_id, vote.value),
+                *(Given(indicators.reason_ids[code], 1, on_scale=False) for code in vote.reasons),
+            ),
             clock_adjusted=self.clock_adjusted,
             duty_just_started=self.rules.duty_just_started(self.cast_at, duty_started_at),
-            late=not self.rules.believed(self.cast_at, self.now, kiosk.last_seen_at, contact_since or kiosk.paired_at,
-                                         next_span_start),
+            late=not self.rules.believed(
+                self.cast_at, self.now, kiosk.last_seen_at, contact_since or kiosk.paired_at, next_span_start
+            ),
         )
         # A vote whose time is not believed takes no part in the rules: it must not move a
         # colleague's votes in or out of a score.
         changes = {} if new.late else self._judge(new, ceiling)
         if changes:
             own = changes.pop(None)
-            new = replace(new, burst=bool(own & Flag.BURST), regular=bool(own & Flag.REGULAR),
-                          over_rate=bool(own & Flag.OVER_RATE))
+            new = replace(
+                new,
+                burst=bool(own & Flag.BURST),
+                regular=bool(own & Flag.REGULAR),
+                over_rate=bool(own & Flag.OVER_RATE),
+            )
         response_id = self.sql.writer.write(self.cursor, new)
         if response_id is None:
             # The UUID was stored since the context was read: the same vote, delivered twice at
@@ -644,9 +770,17 @@ class _Vote:
         if sql.lock_desk is not None:
             sql.lock_desk.one(cursor, {"lock_space": _LOCK_SPACE, "desk_id": desk_id})
         arriving = DeskVote(None, new.cast_at, new.uuid, flags_of(new))
-        rows = _all(sql.newest, cursor, {
-            "desk_id": desk_id, "cast_at": new.cast_at, "uuid": new.uuid, "hour": hour_of(new.cast_at),
-            "previous": rules.previous_needed})
+        rows = _all(
+            sql.newest,
+            cursor,
+            {
+                "desk_id": desk_id,
+                "cast_at": new.cast_at,
+                "uuid": new.uuid,
+                "hour": hour_of(new.cast_at),
+                "previous": rules.previous_needed,
+            },
+        )
         newer, counted = rows[0][0], rows[0][1]
         if not newer:
             # The usual case: the desk's newest vote. Only the votes just before it matter.
@@ -658,8 +792,12 @@ class _Vote:
         # hours), from the votes within the reach of those.
         reach = rules.reach
         first, last = hour_of(new.cast_at - reach), hour_of(new.cast_at + reach) + HOUR
-        votes = [DeskVote(row[0], row[1], row[2], Flag(row[3])) for row in _all(sql.window, cursor, {
-            "desk_id": desk_id, "window_from": first - reach, "window_to": last + reach})]
+        votes = [
+            DeskVote(row[0], row[1], row[2], Flag(row[3]))
+            for row in _all(
+                sql.window, cursor, {"desk_id": desk_id, "window_from": first - reach, "window_to": last + reach}
+            )
+        ]
         votes.append(arriving)
         votes.sort(key=lambda v: (v.cast_at, v.uuid))
         changes = {}
@@ -680,22 +818,30 @@ class _Vote:
         if last_seen is None or not outage_ended(last_seen, self.now):
             self.sql.touch.execute(self.cursor, {"seen_at": self.now, "kiosk_id": kiosk.id})
             return
-        self.sql.end_outage.execute(self.cursor, {"seen_at": self.now, "kiosk_id": kiosk.id,
-                                                  "last_seen_at": last_seen})
+        self.sql.end_outage.execute(self.cursor, {"seen_at": self.now, "kiosk_id": kiosk.id, "last_seen_at": last_seen})
         if self.cursor.rowcount == 1:
-            self.sql.close_span.execute(self.cursor, {"kiosk_id": kiosk.id, "last_seen_at": last_seen,
-                                                      "first_seen_at": self.contact_since or kiosk.paired_at})
+            self.sql.close_span.execute(
+                self.cursor,
+                {
+                    "kiosk_id": kiosk.id,
+                    "last_seen_at": last_seen,
+                    "first_seen_at": self.contact_since or kiosk.paired_at,
+                },
+            )
 
 
 def _all(prepared: Prepared, cursor, values: dict) -> list[tuple]:
     """Every row of a prepared query, through the types of its selected columns."""
     prepared.execute(cursor, values)
-    return [tuple(convert(value) if convert else value for convert, value in zip(prepared.results, row))
-            for row in cursor.fetchall()]
+    return [
+        tuple(convert(value) if convert else value for convert, value in zip(prepared.results, row))
+        for row in cursor.fetchall()
+    ]
 
 
-def _stored_vote(vote_uuid: str, kiosk_id: int, stored_kiosk_id: int | None,
-                 stored_officer_id: int | None) -> VoteResult:
+def _stored_vote(
+    vote_uuid: str, kiosk_id: int, stored_kiosk_id: int | None, stored_officer_id: int | None
+) -> VoteResult:
     """The answer to a vote whose UUID is already stored: the first delivery's, unless another
     device (or the phone survey) used the UUID."""
     if stored_kiosk_id != kiosk_id:
@@ -741,8 +887,13 @@ def write_turns_of(engine) -> _WriteTurns | None:
     """The turns for an SQLite database file; None for PostgreSQL, whose writers do not exclude
     each other, for an in-memory database (one process) and where there is no ``fcntl``."""
     database = engine.url.database
-    if engine.dialect.name != "sqlite" or fcntl is None or not database or database == ":memory:" \
-            or database.startswith("file:"):
+    if (
+        engine.dialect.name != "sqlite"
+        or fcntl is None
+        or not database
+        or database == ":memory:"
+        or database.startswith("file:")
+    ):
         return None
     turns = _write_turns.get(database)
     if turns is None:
@@ -821,8 +972,9 @@ class VoteTransaction:
             self._end_turn()  # after the rollback: the next vote's turn finds the database free
             self._connection.close()
 
-    def read(self, token: str | None, payload, now: datetime | None = None,
-             rules: MisuseRules = MisuseRules()) -> KioskRef | None:
+    def read(
+        self, token: str | None, payload, now: datetime | None = None, rules: MisuseRules = MisuseRules()
+    ) -> KioskRef | None:
         """The kiosk of the device token, None for a missing, unknown or revoked one (as
         ``kiosk.pairing.kiosk_for_token``); ``payload`` is the vote (None when it is not JSON)."""
         self._vote = _Vote(self._sql, self._cursor, payload, now or utcnow(), rules)
@@ -850,8 +1002,9 @@ class VoteTransaction:
             self._turns.give_back()
 
 
-def record_vote(kiosk: Kiosk, payload, now: datetime | None = None,
-                rules: MisuseRules = MisuseRules()) -> tuple[VoteResult, bool]:
+def record_vote(
+    kiosk: Kiosk, payload, now: datetime | None = None, rules: MisuseRules = MisuseRules()
+) -> tuple[VoteResult, bool]:
     """Store one kiosk vote, in the session's transaction; returns (result, created). Idempotent
     on the vote's UUID: a vote sent again gets the first delivery's result and stores nothing,
     also when both deliveries arrive at once. Raises VoteError, having stored nothing, for any bad

@@ -77,16 +77,23 @@ def managed_units(user: User) -> list[Unit]:
 
 
 def _first_responses(period_id: int, officer_ids):
-    return (sa.select(sa.func.min(Response.id))
-            .where(Response.period_id == period_id, Response.officer_id.in_(list(officer_ids)))
-            .group_by(Response.officer_id))
+    return (
+        sa.select(sa.func.min(Response.id))
+        .where(Response.period_id == period_id, Response.officer_id.in_(list(officer_ids)))
+        .group_by(Response.officer_id)
+    )
 
 
 def period_unit_sql(period_id, officer_id):
     """The same rule in SQL, for a query over many (period, officer) pairs: the unit of the first
     response of ``officer_id`` in ``period_id`` (columns of the outer query); NULL before any."""
-    return (sa.select(Response.unit_id).where(Response.period_id == period_id, Response.officer_id == officer_id)
-            .order_by(Response.id).limit(1).scalar_subquery())
+    return (
+        sa.select(Response.unit_id)
+        .where(Response.period_id == period_id, Response.officer_id == officer_id)
+        .order_by(Response.id)
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def period_units(period_id: int, officers) -> dict[int, int]:
@@ -94,8 +101,13 @@ def period_units(period_id: int, officers) -> dict[int, int]:
     one query, however many officers."""
     units = {officer.id: officer.unit_id for officer in officers}
     if units:
-        units.update(db.session.execute(sa.select(Response.officer_id, Response.unit_id).where(
-            Response.id.in_(_first_responses(period_id, units)))).all())
+        units.update(
+            db.session.execute(
+                sa.select(Response.officer_id, Response.unit_id).where(
+                    Response.id.in_(_first_responses(period_id, units))
+                )
+            ).all()
+        )
     return units
 
 

@@ -53,8 +53,11 @@ def check_pin(officer: Officer, pin: str, now: datetime) -> None:
     table = Officer.__table__
     claimed = db.session.execute(
         sa.update(table)
-        .where(table.c.id == officer.id, table.c.pin_failures < PIN_MAX_FAILURES,
-               sa.or_(table.c.pin_locked_until.is_(None), table.c.pin_locked_until <= now))
+        .where(
+            table.c.id == officer.id,
+            table.c.pin_failures < PIN_MAX_FAILURES,
+            sa.or_(table.c.pin_locked_until.is_(None), table.c.pin_locked_until <= now),
+        )
         .values(pin_failures=table.c.pin_failures + 1, pin_locked_until=None)
         .returning(table.c.pin_failures)
     ).scalar()
@@ -73,8 +76,9 @@ def check_pin(officer: Officer, pin: str, now: datetime) -> None:
 
 def _set_pin_state(officer: Officer, failures: int, locked_until: datetime | None) -> None:
     table = Officer.__table__
-    db.session.execute(sa.update(table).where(table.c.id == officer.id)
-                       .values(pin_failures=failures, pin_locked_until=locked_until))
+    db.session.execute(
+        sa.update(table).where(table.c.id == officer.id).values(pin_failures=failures, pin_locked_until=locked_until)
+    )
     db.session.expire(officer, ["pin_failures", "pin_locked_until"])
 
 
@@ -133,10 +137,12 @@ def end_duty(desk: Desk, now: datetime | None = None, via: str = "pin") -> Duty:
 
 def _on_duty_at(moment: datetime):
     """The duties running at that moment, newest first: a query to narrow to a desk or officer."""
-    return (sa.select(Duty)
-            .where(Duty.started_at <= moment, sa.or_(Duty.ended_at.is_(None), Duty.ended_at > moment))
-            .order_by(Duty.started_at.desc())
-            .limit(1))
+    return (
+        sa.select(Duty)
+        .where(Duty.started_at <= moment, sa.or_(Duty.ended_at.is_(None), Duty.ended_at > moment))
+        .order_by(Duty.started_at.desc())
+        .limit(1)
+    )
 
 
 def duty_at(desk_id: int, moment: datetime) -> Duty | None:
@@ -157,13 +163,23 @@ def officer_on_duty_at(desk_id: int, moment: datetime) -> int | None:
     return duty.officer_id if duty else None
 
 
-def duty_query(user: User, desk_id: int | None = None, officer_id: int | None = None,
-               day_from: date | None = None, day_to: date | None = None, tz: str = "Asia/Jakarta"):
+def duty_query(
+    user: User,
+    desk_id: int | None = None,
+    officer_id: int | None = None,
+    day_from: date | None = None,
+    day_to: date | None = None,
+    tz: str = "Asia/Jakarta",
+):
     """Duties that overlap the days asked for (local days of ``tz``), the latest first, each with
     its officer, desk and unit (the roster shows all three)."""
-    query = scoped(sa.select(Duty).join(Desk, Duty.desk_id == Desk.id)
-                   .options(joinedload(Duty.officer), contains_eager(Duty.desk).joinedload(Desk.unit)),
-                   Desk.unit_id, user)
+    query = scoped(
+        sa.select(Duty)
+        .join(Desk, Duty.desk_id == Desk.id)
+        .options(joinedload(Duty.officer), contains_eager(Duty.desk).joinedload(Desk.unit)),
+        Desk.unit_id,
+        user,
+    )
     if desk_id:
         query = query.where(Duty.desk_id == desk_id)
     if officer_id:
@@ -186,10 +202,23 @@ def roster_start(actor: User, desk: Desk, officer: Officer, now: datetime | None
     replaced = desk.current_duty()
     replaced_info = {"officer_id": replaced.officer_id, "officer": replaced.officer.name} if replaced else None
     duty = start_duty(desk, officer, now, via="admin")
-    audit.record(actor, "duty_start", "duty", duty.id, f"{officer.name} @ {desk.name}", before=replaced_info,
-                 after={"desk_id": desk.id, "desk": desk.name, "officer_id": officer.id, "officer": officer.name,
-                        "started_at": duty.started_at.isoformat()},
-                 unit_id=desk.unit_id, now=now)
+    audit.record(
+        actor,
+        "duty_start",
+        "duty",
+        duty.id,
+        f"{officer.name} @ {desk.name}",
+        before=replaced_info,
+        after={
+            "desk_id": desk.id,
+            "desk": desk.name,
+            "officer_id": officer.id,
+            "officer": officer.name,
+            "started_at": duty.started_at.isoformat(),
+        },
+        unit_id=desk.unit_id,
+        now=now,
+    )
     return duty
 
 
@@ -197,6 +226,15 @@ def roster_end(actor: User, desk: Desk, now: datetime | None = None) -> Duty:
     require_unit(actor, desk.unit_id)
     now = now or utcnow()
     duty = end_duty(desk, now, via="admin")
-    audit.record(actor, "duty_end", "duty", duty.id, f"{duty.officer.name} @ {desk.name}",
-                 before={"ended_at": None}, after={"ended_at": now.isoformat()}, unit_id=desk.unit_id, now=now)
+    audit.record(
+        actor,
+        "duty_end",
+        "duty",
+        duty.id,
+        f"{duty.officer.name} @ {desk.name}",
+        before={"ended_at": None},
+        after={"ended_at": now.isoformat()},
+        unit_id=desk.unit_id,
+        now=now,
+    )
     return duty

@@ -18,4 +18,3 @@ class DutyError(DomainError):
         "on_duty_elsewhere": _l("%(name)s is on duty at %(desk)s. End that duty first."),
         "inactive_officer": _l("This officer is not active."),
     }
-

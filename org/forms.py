@@ -38,6 +38,8 @@ MAX_VOTES_PER_HOUR = 600
 def check_votes_per_hour(value: int) -> None:
     if not 1 <= value <= MAX_VOTES_PER_HOUR:
         raise Invalid({"max_votes_per_hour": "votes_per_hour_format"})
+
+
 PHOTO_MAX_BYTES = 512 * 1024
 PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
 IMPORT_MAX_BYTES = 3 * 1024 * 1024
@@ -60,18 +62,30 @@ def _lower(value):
 
 
 class UnitForm(AdminForm):
-    code = TextField(_l("Code"), [Required(), MaxLength(40), Matches(UNIT_CODE, "code_format")],
-                     filters=[_lower], description=_l("Short, for addresses: lowercase letters, digits, dashes."))
+    code = TextField(
+        _l("Code"),
+        [Required(), MaxLength(40), Matches(UNIT_CODE, "code_format")],
+        filters=[_lower],
+        description=_l("Short, for addresses: lowercase letters, digits, dashes."),
+    )
     name = TextField(_l("Name"), [Required(), MaxLength(200)])
     address = TextField(_l("Address"), [MaxLength(300)])
-    timezone = TextField(_l("Time zone"), [Required("unknown_timezone"),
-                                           OneOf(_timezone_names, "unknown_timezone")],
-                         default="Asia/Jakarta")
+    timezone = TextField(
+        _l("Time zone"),
+        [Required("unknown_timezone"), OneOf(_timezone_names, "unknown_timezone")],
+        default="Asia/Jakarta",
+    )
     # Empty: the default, one citizen every two minutes.
     max_votes_per_hour = IntegerField(
-        _l("Citizens a desk serves in an hour, at most"), [Checked(check_votes_per_hour)], empty=30, default=30,
-        description=_l("Kiosk votes beyond this many in an hour at one desk are kept but not counted "
-                       "(30: one citizen every two minutes)."))
+        _l("Citizens a desk serves in an hour, at most"),
+        [Checked(check_votes_per_hour)],
+        empty=30,
+        default=30,
+        description=_l(
+            "Kiosk votes beyond this many in an hour at one desk are kept but not counted "
+            "(30: one citizen every two minutes)."
+        ),
+    )
 
 
 class ServiceForm(AdminForm):
@@ -82,15 +96,20 @@ class ServiceForm(AdminForm):
 
 
 class DeskForm(AdminForm):
-    name = TextField(_l("Name"), [Required(), MaxLength(100)],
-                     description=_l("As written above the counter, e.g. Loket 3."))
+    name = TextField(
+        _l("Name"), [Required(), MaxLength(100)], description=_l("As written above the counter, e.g. Loket 3.")
+    )
     active = BooleanField(_l("Active"), default=True)
 
 
 class OfficerForm(AdminForm):
     # An empty NIP gets the NIP's own message: it says what a NIP is.
-    nip = TextField("NIP", [Required("nip_length"), Checked(clean_nip)], description=_l("18 digits; spaces are fine."),
-                    render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    nip = TextField(
+        "NIP",
+        [Required("nip_length"), Checked(clean_nip)],
+        description=_l("18 digits; spaces are fine."),
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
     name = TextField(_l("Name"), [Required(), MaxLength(200)])
     position = TextField(_l("Position (jabatan)"), [MaxLength(200)])
     # None: the officer stays in their unit (a new one goes to the supervisor's own).
@@ -107,9 +126,12 @@ class PhotoForm(AdminForm):
     ``remove``, no photo."""
 
     id_prefix = "photo"
-    photo = UploadField(_l("New photo"), max_bytes=_photo_limit,
-                        description=_l("JPEG or PNG, at most 512 KB. A square picture looks best."),
-                        render_kw={"accept": "image/jpeg,image/png"})
+    photo = UploadField(
+        _l("New photo"),
+        max_bytes=_photo_limit,
+        description=_l("JPEG or PNG, at most 512 KB. A square picture looks best."),
+        render_kw={"accept": "image/jpeg,image/png"},
+    )
     remove = BooleanField()
     mime = None
 
@@ -135,10 +157,13 @@ class PhotoForm(AdminForm):
 
 class PinForm(AdminForm):
     id_prefix = "pin"
-    pin = PasswordField(_l("New PIN"), [Required("pin_format"), Matches(r"^[0-9]{4,8}$", "pin_format")],
-                        filters=[lambda pin: pin.strip() if pin else pin],
-                        description=_l("4 to 8 digits. The officer types it on the kiosk to start duty."),
-                        render_kw={"inputmode": "numeric", "autocomplete": "new-password", "maxlength": "8"})
+    pin = PasswordField(
+        _l("New PIN"),
+        [Required("pin_format"), Matches(r"^[0-9]{4,8}$", "pin_format")],
+        filters=[lambda pin: pin.strip() if pin else pin],
+        description=_l("4 to 8 digits. The officer types it on the kiosk to start duty."),
+        render_kw={"inputmode": "numeric", "autocomplete": "new-password", "maxlength": "8"},
+    )
 
 
 def _import_limit() -> int:
@@ -149,8 +174,12 @@ class ImportForm(AdminForm):
     """The file is read by the import itself (``org.officers.read_rows``); here only its size."""
 
     id_prefix = "import"
-    file = UploadField(_l("File (CSV or XLSX)"), [Required(None)], max_bytes=_import_limit, render_kw={
-        "accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+    file = UploadField(
+        _l("File (CSV or XLSX)"),
+        [Required(None)],
+        max_bytes=_import_limit,
+        render_kw={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    )
     unit_id = IdField(_l("Unit of rows without a unit code"))
 
     def validate_file(self, field):
@@ -167,4 +196,3 @@ class DutyStartForm(AdminForm):
 class DutyEndForm(AdminForm):
     id_prefix = "duty"
     desk_id = RecordField(model=Desk, code="unknown_desk")
-

@@ -24,12 +24,23 @@ def unlock_pin(actor: User, officer: Officer, now: datetime | None = None) -> No
     """Clear the officer's wrong PINs and the lock they caused (the PIN itself stays)."""
     require_unit(actor, officer.unit_id)
     now = now or utcnow()
-    before = {"pin_failures": officer.pin_failures or 0,
-              "pin_locked_until": officer.pin_locked_until.isoformat() if pin_locked(officer, now) else None}
+    before = {
+        "pin_failures": officer.pin_failures or 0,
+        "pin_locked_until": officer.pin_locked_until.isoformat() if pin_locked(officer, now) else None,
+    }
     officer.pin_failures, officer.pin_locked_until = 0, None
     db.session.flush()
-    audit.record(actor, "pin_unlock", "officer", officer.id, officer.name, before=before,
-                 after={"pin_failures": 0, "pin_locked_until": None}, unit_id=officer.unit_id, now=now)
+    audit.record(
+        actor,
+        "pin_unlock",
+        "officer",
+        officer.id,
+        officer.name,
+        before=before,
+        after={"pin_failures": 0, "pin_locked_until": None},
+        unit_id=officer.unit_id,
+        now=now,
+    )
 
 
 def sign_in_name(username: str | None) -> str:
@@ -66,8 +77,17 @@ def clear_sign_in(actor: User, user: User, now: datetime | None = None) -> int:
         .order_by(SignInFailure.source)
     ).all()
     db.session.execute(sa.delete(SignInFailure).where(SignInFailure.username == name))
-    audit.record(actor, "sign_in_unlock", "user", user.id, user.username, before={"sources": list(blocked)},
-                 after={"sources": []}, unit_id=user.unit_id, now=now)
+    audit.record(
+        actor,
+        "sign_in_unlock",
+        "user",
+        user.id,
+        user.username,
+        before={"sources": list(blocked)},
+        after={"sources": []},
+        unit_id=user.unit_id,
+        now=now,
+    )
     return len(blocked)
 
 

@@ -133,12 +133,18 @@ class Duty(db.Model):
         sa.Index("ix_duty_desk_time", "desk_id", "started_at"),
         sa.Index("ix_duty_officer_time", "officer_id", "started_at"),
         sa.Index(
-            "uq_duty_open_desk", "desk_id", unique=True,
-            sqlite_where=sa.text("ended_at IS NULL"), postgresql_where=sa.text("ended_at IS NULL"),
+            "uq_duty_open_desk",
+            "desk_id",
+            unique=True,
+            sqlite_where=sa.text("ended_at IS NULL"),
+            postgresql_where=sa.text("ended_at IS NULL"),
         ),
         sa.Index(
-            "uq_duty_open_officer", "officer_id", unique=True,
-            sqlite_where=sa.text("ended_at IS NULL"), postgresql_where=sa.text("ended_at IS NULL"),
+            "uq_duty_open_officer",
+            "officer_id",
+            unique=True,
+            sqlite_where=sa.text("ended_at IS NULL"),
+            postgresql_where=sa.text("ended_at IS NULL"),
         ),
     )
 

@@ -48,9 +48,15 @@ IMPORT_MAX_RATIO = 200
 # Column names accepted in the first row of an import, in English or Bahasa Indonesia.
 _COLUMNS = {
     "nip": "nip",
-    "name": "name", "nama": "name",
-    "position": "position", "jabatan": "position",
-    "unit": "unit", "unit code": "unit", "unit_code": "unit", "kode unit": "unit", "kode_unit": "unit",
+    "name": "name",
+    "nama": "name",
+    "position": "position",
+    "jabatan": "position",
+    "unit": "unit",
+    "unit code": "unit",
+    "unit_code": "unit",
+    "kode unit": "unit",
+    "kode_unit": "unit",
 }
 
 
@@ -95,8 +101,17 @@ def set_photo(actor: User, officer: Officer, data: bytes, mime: str, now: dateti
     had = officer.has_photo
     officer.photo, officer.photo_mime = data, mime
     db.session.flush()
-    audit.record(actor, "photo", "officer", officer.id, officer.name, before={"photo": had},
-                 after={"photo": True, "bytes": len(data), "type": mime}, unit_id=officer.unit_id, now=now)
+    audit.record(
+        actor,
+        "photo",
+        "officer",
+        officer.id,
+        officer.name,
+        before={"photo": had},
+        after={"photo": True, "bytes": len(data), "type": mime},
+        unit_id=officer.unit_id,
+        now=now,
+    )
 
 
 def remove_photo(actor: User, officer: Officer, now: datetime | None = None) -> None:
@@ -104,8 +119,17 @@ def remove_photo(actor: User, officer: Officer, now: datetime | None = None) -> 
     if officer.has_photo:
         officer.photo, officer.photo_mime = None, None
         db.session.flush()
-        audit.record(actor, "photo", "officer", officer.id, officer.name, before={"photo": True},
-                     after={"photo": False}, unit_id=officer.unit_id, now=now)
+        audit.record(
+            actor,
+            "photo",
+            "officer",
+            officer.id,
+            officer.name,
+            before={"photo": True},
+            after={"photo": False},
+            unit_id=officer.unit_id,
+            now=now,
+        )
 
 
 def set_officer_pin(actor: User, officer: Officer, pin: str, now: datetime | None = None) -> None:
@@ -135,6 +159,7 @@ def officers_query(user: User, search: str = "", unit_id: int | None = None, act
 
 
 # --- Import ---------------------------------------------------------------------------------------
+
 
 def _cell(value) -> str:
     if value is None:
@@ -218,8 +243,9 @@ def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
     try:
         if not workbook.worksheets:
             return
-        rows = workbook.worksheets[0].iter_rows(max_col=IMPORT_MAX_COLUMNS, max_row=IMPORT_MAX_LINES + 1,
-                                                values_only=True)
+        rows = workbook.worksheets[0].iter_rows(
+            max_col=IMPORT_MAX_COLUMNS, max_row=IMPORT_MAX_LINES + 1, values_only=True
+        )
         while True:
             try:
                 row = next(rows)
@@ -274,8 +300,9 @@ def read_rows(filename: str, data: bytes, max_rows: int = IMPORT_MAX_ROWS) -> li
     return rows
 
 
-def start_import(actor: User, filename: str, data: bytes, unit_id: int | None = None,
-                 now: datetime | None = None) -> ImportJob:
+def start_import(
+    actor: User, filename: str, data: bytes, unit_id: int | None = None, now: datetime | None = None
+) -> ImportJob:
     """Read the file and make the job; nothing is checked or imported yet. ``unit_id`` is the
     unit of rows without a unit code (a supervisor's own unit, always; an administrator's may be
     None: every row names its unit)."""
@@ -285,15 +312,25 @@ def start_import(actor: User, filename: str, data: bytes, unit_id: int | None = 
     if unit_id is not None and db.session.get(Unit, unit_id) is None:
         raise Invalid({"unit_id": "unknown_unit"})
     rows = read_rows(filename, data)
-    job = ImportJob(user_id=actor.id, unit_id=unit_id, filename=(filename or "")[:200], status="checking",
-                    total=len(rows), checked=0, rows=rows, errors=[], created_at=now or utcnow())
+    job = ImportJob(
+        user_id=actor.id,
+        unit_id=unit_id,
+        filename=(filename or "")[:200],
+        status="checking",
+        total=len(rows),
+        checked=0,
+        rows=rows,
+        errors=[],
+        created_at=now or utcnow(),
+    )
     db.session.add(job)
     db.session.flush()
     return job
 
 
-def _row_errors(actor: User, job: ImportJob, row: dict, units: dict[str, Unit], seen: dict[str, int],
-                taken: set[str]) -> list[tuple[str, str, dict]]:
+def _row_errors(
+    actor: User, job: ImportJob, row: dict, units: dict[str, Unit], seen: dict[str, int], taken: set[str]
+) -> list[tuple[str, str, dict]]:
     """(field, code, params) for each problem of one row; fills ``row["n"]`` with its NIP."""
     problems = []
     raw = row["nip"]
@@ -344,7 +381,7 @@ def import_step(actor: User, job: ImportJob, chunk: int = IMPORT_CHUNK, now: dat
     now = now or utcnow()
     start = job.checked
     rows = [dict(row) for row in job.rows]
-    part = rows[start:start + chunk]
+    part = rows[start : start + chunk]
     units = {unit.code.lower(): unit for unit in db.session.scalars(sa.select(Unit))}
     seen = {row["n"]: row["line"] for row in rows[:start] if row.get("n")}
     candidates = set()
@@ -365,7 +402,8 @@ def import_step(actor: User, job: ImportJob, chunk: int = IMPORT_CHUNK, now: dat
     if checked >= job.total:
         status = "refused" if errors else "importing"
     claimed = db.session.execute(
-        sa.update(ImportJob).where(ImportJob.id == job.id, ImportJob.checked == start)
+        sa.update(ImportJob)
+        .where(ImportJob.id == job.id, ImportJob.checked == start)
         .values(checked=checked, rows=rows, errors=errors, status=status)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -385,8 +423,9 @@ def _import_all(actor: User, job: ImportJob, rows: list[dict], now: datetime) ->
     clash = db.session.scalar(sa.select(Officer.nip).where(Officer.nip.in_(nips)).limit(1))
     if clash:
         raise AdminError("import_conflict", nip=clash)
-    officers = [Officer(nip=row["n"], name=row["name"], position=row["position"], unit_id=row["u"], active=True)
-                for row in rows]
+    officers = [
+        Officer(nip=row["n"], name=row["name"], position=row["position"], unit_id=row["u"], active=True) for row in rows
+    ]
     try:
         with db.session.begin_nested():
             db.session.add_all(officers)
@@ -394,10 +433,19 @@ def _import_all(actor: User, job: ImportJob, rows: list[dict], now: datetime) ->
         clash = db.session.scalar(sa.select(Officer.nip).where(Officer.nip.in_(nips)).limit(1))
         raise AdminError("import_conflict", nip=clash or "") from None
     for officer in officers:
-        audit.record(actor, "create", "officer", officer.id, officer.name,
-                     after=audit.snapshot(officer, OFFICER_FIELDS), unit_id=officer.unit_id, now=now)
-    audit.record(actor, "import", "import", job.id, job.filename, after={"officers": len(officers)},
-                 unit_id=job.unit_id, now=now)
+        audit.record(
+            actor,
+            "create",
+            "officer",
+            officer.id,
+            officer.name,
+            after=audit.snapshot(officer, OFFICER_FIELDS),
+            unit_id=officer.unit_id,
+            now=now,
+        )
+    audit.record(
+        actor, "import", "import", job.id, job.filename, after={"officers": len(officers)}, unit_id=job.unit_id, now=now
+    )
     job.status, job.imported, job.finished_at = "done", len(officers), now
 
 

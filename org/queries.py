@@ -21,8 +21,9 @@ def units_query(user: User, search: str = ""):
 
 def desks_of(user: User, active_only: bool = True) -> list[Desk]:
     """The desks of the units ``user`` manages, each with its unit (lists label a desk by both)."""
-    query = scoped(sa.select(Desk).join(Unit).options(contains_eager(Desk.unit)).order_by(Unit.name, Desk.name),
-                   Desk.unit_id, user)
+    query = scoped(
+        sa.select(Desk).join(Unit).options(contains_eager(Desk.unit)).order_by(Unit.name, Desk.name), Desk.unit_id, user
+    )
     if active_only:
         query = query.where(Desk.active.is_(True))
     return db.session.scalars(query).all()
@@ -34,12 +35,17 @@ def open_duties(desk_ids: Iterable[int]) -> dict[int, Duty]:
     ids = list(desk_ids)
     if not ids:
         return {}
-    duties = db.session.scalars(sa.select(Duty).join(Duty.officer).options(contains_eager(Duty.officer))
-                                .where(Duty.desk_id.in_(ids), Duty.ended_at.is_(None)))
+    duties = db.session.scalars(
+        sa.select(Duty)
+        .join(Duty.officer)
+        .options(contains_eager(Duty.officer))
+        .where(Duty.desk_id.in_(ids), Duty.ended_at.is_(None))
+    )
     return {duty.desk_id: duty for duty in duties}
 
 
 def active_officers(user: User) -> list[Officer]:
     """The active officers of the units ``user`` manages, by name: those who can go on duty."""
-    return db.session.scalars(scoped(sa.select(Officer).where(Officer.active.is_(True)).order_by(Officer.name),
-                                     Officer.unit_id, user)).all()
+    return db.session.scalars(
+        scoped(sa.select(Officer).where(Officer.active.is_(True)).order_by(Officer.name), Officer.unit_id, user)
+    ).all()

@@ -63,6 +63,7 @@ bp = Blueprint("org", __name__)
 
 # --- Units, and each unit's services and desks --------------------------------------------------
 
+
 class Units(Records):
     name, model, form, url = "unit", Unit, UnitForm, "/units"
     blueprint = "admin.org"
@@ -71,8 +72,12 @@ class Units(Records):
     roles = dict(list=MANAGERS, create=[ADMIN], row=[ADMIN], edit=[ADMIN], delete=[ADMIN])
     page, list_partial = "org/units.html", "org/_units.html"
     new_partial, row_partial = "org/_unit_new.html", "org/_unit_row.html"
-    messages = dict(created=_l("Unit %(name)s added."), saved=_l("Unit %(name)s saved."),
-                    deleted=_l("Unit %(name)s deleted."), confirm=_l("Delete unit %(name)s?"))
+    messages = dict(
+        created=_l("Unit %(name)s added."),
+        saved=_l("Unit %(name)s saved."),
+        deleted=_l("Unit %(name)s deleted."),
+        confirm=_l("Delete unit %(name)s?"),
+    )
 
     def list_context(self, parent=None):
         search = request.args.get("q", "")
@@ -103,10 +108,13 @@ def unit_page(unit: Unit) -> dict:
     unit_desks = db.session.scalars(sa.select(Desk).where(Desk.unit_id == unit.id).order_by(Desk.name)).all()
     return dict(
         unit=unit,
-        services=db.session.scalars(sa.select(Service).where(Service.unit_id == unit.id)
-                                    .order_by(Service.position, Service.id)).all(),
-        desks=unit_desks, open_duties=open_duties(desk.id for desk in unit_desks),
-        service_form=services.blank(unit), desk_form=desks.blank(unit),
+        services=db.session.scalars(
+            sa.select(Service).where(Service.unit_id == unit.id).order_by(Service.position, Service.id)
+        ).all(),
+        desks=unit_desks,
+        open_duties=open_duties(desk.id for desk in unit_desks),
+        service_form=services.blank(unit),
+        desk_form=desks.blank(unit),
     )
 
 
@@ -137,8 +145,12 @@ class Services(UnitPart):
     list_partial, new_partial, row_partial = "org/_services.html", "org/_service_new.html", "org/_service_row.html"
     new_form_key = "service_form"
     title_attribute = "name_id"
-    messages = dict(created=_l("Service %(name)s added."), saved=_l("Service %(name)s saved."),
-                    deleted=_l("Service %(name)s deleted."), confirm=_l("Delete service %(name)s?"))
+    messages = dict(
+        created=_l("Service %(name)s added."),
+        saved=_l("Service %(name)s saved."),
+        deleted=_l("Service %(name)s deleted."),
+        confirm=_l("Delete service %(name)s?"),
+    )
 
     def create(self, actor, form, unit=None):
         return create_service(actor, unit, form.values)
@@ -155,8 +167,12 @@ class Desks(UnitPart):
     collection_url, list_endpoint = "/units/<int:unit_id>/desks", "desks_list"
     list_partial, new_partial, row_partial = "org/_desks.html", "org/_desk_new.html", "org/_desk_row.html"
     new_form_key = "desk_form"
-    messages = dict(created=_l("Desk %(name)s added."), saved=_l("Desk %(name)s saved."),
-                    deleted=_l("Desk %(name)s deleted."), confirm=_l("Delete desk %(name)s?"))
+    messages = dict(
+        created=_l("Desk %(name)s added."),
+        saved=_l("Desk %(name)s saved."),
+        deleted=_l("Desk %(name)s deleted."),
+        confirm=_l("Delete desk %(name)s?"),
+    )
 
     def row_context(self, desk):
         return dict(open_duties=open_duties([desk.id]))
@@ -184,6 +200,7 @@ def unit(unit_id):
 
 # --- Officers ---------------------------------------------------------------------------------------
 
+
 class Officers(Records):
     name, model, form, url = "officer", Officer, OfficerForm, "/officers"
     blueprint = "admin.org"
@@ -191,17 +208,19 @@ class Officers(Records):
     roles = dict.fromkeys(ACTIONS, MANAGERS)
     page, list_partial = "org/officers.html", "org/_officers.html"
     new_partial, row_partial = "org/_officer_new.html", "org/_officer_row.html"
-    messages = dict(created=_l("Officer %(name)s added."), saved=_l("Officer %(name)s saved."),
-                    deleted=_l("Officer %(name)s deleted."), confirm=_l("Delete officer %(name)s?"))
+    messages = dict(
+        created=_l("Officer %(name)s added."),
+        saved=_l("Officer %(name)s saved."),
+        deleted=_l("Officer %(name)s deleted."),
+        confirm=_l("Delete officer %(name)s?"),
+    )
 
     def unit_of(self, officer):
         return officer.unit_id
 
     def list_context(self, parent=None):
-        args = dict(q=request.args.get("q", ""), unit_id=arg_id("unit"),
-                    active=request.args.get("active", ""))
-        return dict(listing=paginate(officers_query(current_user, args["q"], args["unit_id"], args["active"])),
-                    **args)
+        args = dict(q=request.args.get("q", ""), unit_id=arg_id("unit"), active=request.args.get("active", ""))
+        return dict(listing=paginate(officers_query(current_user, args["q"], args["unit_id"], args["active"])), **args)
 
     def form_context(self, parent=None):
         return dict(units=access.managed_units(current_user))
@@ -233,10 +252,15 @@ def _officer_context(officer: Officer, **forms) -> dict:
     """The officer's page: their facts, photo and PIN, and what keeps them out for a while (a
     PIN locked by wrong PINs, their account's sign-ins slowed), each with the way to clear it."""
     account = account_of(officer)
-    return dict(officer=officer, photo_form=forms.get("photo_form") or PhotoForm.blank(),
-                pin_form=forms.get("pin_form") or PinForm.blank(), pin_locked=pin_locked(officer),
-                pin_max_failures=PIN_MAX_FAILURES,
-                account=account, sign_in_blocks=sign_in_blocks([account.username] if account else []))
+    return dict(
+        officer=officer,
+        photo_form=forms.get("photo_form") or PhotoForm.blank(),
+        pin_form=forms.get("pin_form") or PinForm.blank(),
+        pin_locked=pin_locked(officer),
+        pin_max_failures=PIN_MAX_FAILURES,
+        account=account,
+        sign_in_blocks=sign_in_blocks([account.username] if account else []),
+    )
 
 
 @bp.get("/officers/<int:officer_id>")
@@ -269,10 +293,17 @@ def officer_photo_upload(officer_id):
             set_photo(current_user, officer, form.photo.data, form.mime)
 
     if form.submit(write):
-        return saved("org/_officer_photo.html", "officer-saved", url_for("admin.org.officer", officer_id=officer.id),
-                     _("Photo saved."), officer=officer, photo_form=PhotoForm.blank())
-    return render_htmx("org/officer.html", "org/_officer_photo.html", status=form.status,
-                       **_officer_context(officer, photo_form=form))
+        return saved(
+            "org/_officer_photo.html",
+            "officer-saved",
+            url_for("admin.org.officer", officer_id=officer.id),
+            _("Photo saved."),
+            officer=officer,
+            photo_form=PhotoForm.blank(),
+        )
+    return render_htmx(
+        "org/officer.html", "org/_officer_photo.html", status=form.status, **_officer_context(officer, photo_form=form)
+    )
 
 
 @bp.post("/officers/<int:officer_id>/pin")
@@ -281,10 +312,16 @@ def officer_pin(officer_id):
     officer = load(Officer, officer_id, lambda o: o.unit_id)
     form = PinForm()
     if form.submit(lambda: set_officer_pin(current_user, officer, form.pin.data)):
-        return saved("org/_officer_pin.html", "officer-saved", url_for("admin.org.officer", officer_id=officer.id),
-                     _("The kiosk PIN of %(name)s has been set.", name=officer.name), **_officer_context(officer))
-    return render_htmx("org/officer.html", "org/_officer_pin.html", status=form.status,
-                       **_officer_context(officer, pin_form=form))
+        return saved(
+            "org/_officer_pin.html",
+            "officer-saved",
+            url_for("admin.org.officer", officer_id=officer.id),
+            _("The kiosk PIN of %(name)s has been set.", name=officer.name),
+            **_officer_context(officer),
+        )
+    return render_htmx(
+        "org/officer.html", "org/_officer_pin.html", status=form.status, **_officer_context(officer, pin_form=form)
+    )
 
 
 @bp.post("/officers/<int:officer_id>/pin/unlock")
@@ -293,8 +330,13 @@ def officer_pin_unlock(officer_id):
     """Clear the wrong PINs typed for the officer, and the lock they caused (audited)."""
     officer = load(Officer, officer_id, lambda o: o.unit_id)
     unlock_pin(current_user, officer)
-    return saved("org/_officer_pin.html", "officer-saved", url_for("admin.org.officer", officer_id=officer.id),
-                 _("%(name)s may use their PIN again.", name=officer.name), **_officer_context(officer))
+    return saved(
+        "org/_officer_pin.html",
+        "officer-saved",
+        url_for("admin.org.officer", officer_id=officer.id),
+        _("%(name)s may use their PIN again.", name=officer.name),
+        **_officer_context(officer),
+    )
 
 
 @bp.post("/officers/<int:officer_id>/sign-in/unlock")
@@ -306,11 +348,17 @@ def officer_sign_in_unlock(officer_id):
     if account is None:
         abort(404)
     clear_sign_in(current_user, account)
-    return saved("org/_officer_sign_in.html", "officer-saved", url_for("admin.org.officer", officer_id=officer.id),
-                 _("%(name)s may sign in again.", name=account.username), **_officer_context(officer))
+    return saved(
+        "org/_officer_sign_in.html",
+        "officer-saved",
+        url_for("admin.org.officer", officer_id=officer.id),
+        _("%(name)s may sign in again.", name=account.username),
+        **_officer_context(officer),
+    )
 
 
 # --- Importing officers from a file -------------------------------------------------------------------
+
 
 def _job_errors(job: ImportJob) -> list[tuple[int, str]]:
     return [(error["line"], message_for(error["code"], error.get("params") or {})) for error in job.errors]
@@ -320,8 +368,16 @@ def _import_page(form=None, job=None, status=200):
     jobs = db.session.scalars(import_jobs_of(current_user).limit(5)).all()
     units = access.managed_units(current_user)
     partial = "org/_import_job.html" if job is not None else "org/_import_form.html"
-    return render_htmx("org/import.html", partial, status=status, form=form or ImportForm.blank(), job=job,
-                       jobs=jobs, units=units, job_errors=_job_errors(job) if job else [])
+    return render_htmx(
+        "org/import.html",
+        partial,
+        status=status,
+        form=form or ImportForm.blank(),
+        job=job,
+        jobs=jobs,
+        units=units,
+        job_errors=_job_errors(job) if job else [],
+    )
 
 
 @bp.get("/officers/import")
@@ -383,6 +439,7 @@ def import_next(job_id):
 
 # --- The duty roster ------------------------------------------------------------------------------
 
+
 def _roster_timezone(desk_id: int | None) -> str:
     """Days of the filter are local days: of the desk's unit, the supervisor's unit, or WIB."""
     desk = db.session.get(Desk, desk_id) if desk_id else None
@@ -404,8 +461,13 @@ def _desks_now(form=None) -> dict:
     by_unit: dict[int, list[Officer]] = {}
     for officer in officers:
         by_unit.setdefault(officer.unit_id, []).append(officer)
-    return dict(desks=desks, officers=officers, officers_by_unit=by_unit,
-                open_duties=open_duties(desk.id for desk in desks if desk.active), form=form or DutyStartForm.blank())
+    return dict(
+        desks=desks,
+        officers=officers,
+        officers_by_unit=by_unit,
+        open_duties=open_duties(desk.id for desk in desks if desk.active),
+        form=form or DutyStartForm.blank(),
+    )
 
 
 def _history() -> dict:

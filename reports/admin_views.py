@@ -68,12 +68,20 @@ def period_reopen(period_id):
 
 
 def _comments_context():
-    args = dict(q=request.args.get("q", ""), unit_id=arg_id("unit"),
-                period_id=arg_id("period"), hidden=request.args.get("hidden", ""))
-    listing = paginate(comments_query(current_user, args["unit_id"], args["period_id"], args["hidden"],
-                                                  args["q"]))
-    return dict(listing=listing, units=managed_units(current_user), details=comment_details(listing.items),
-                periods=db.session.scalars(periods_query()).all(), **args)
+    args = dict(
+        q=request.args.get("q", ""),
+        unit_id=arg_id("unit"),
+        period_id=arg_id("period"),
+        hidden=request.args.get("hidden", ""),
+    )
+    listing = paginate(comments_query(current_user, args["unit_id"], args["period_id"], args["hidden"], args["q"]))
+    return dict(
+        listing=listing,
+        units=managed_units(current_user),
+        details=comment_details(listing.items),
+        periods=db.session.scalars(periods_query()).all(),
+        **args,
+    )
 
 
 @bp.get("/comments")
@@ -89,13 +97,21 @@ def _set_hidden(response_id: int, hidden: bool):
     except DomainError as error:
         db.session.rollback()
         if htmx:
-            return render_template("reports/_comment.html", response=response, details=comment_details([response]),
-                                   row_error=error.message), error.status
+            return render_template(
+                "reports/_comment.html", response=response, details=comment_details([response]), row_error=error.message
+            ), error.status
         return render_template("error.html", status=error.status, message=error.message), error.status
-    message = _("Comment hidden. It is kept, and the hiding is in the audit log.") if hidden else _("Comment shown again.")
-    return saved("reports/_comment.html", "comment-changed", local_target(request.referrer)
-                 or url_for("admin.reports.comments"), message, response=response,
-                 details=comment_details([response]))
+    message = (
+        _("Comment hidden. It is kept, and the hiding is in the audit log.") if hidden else _("Comment shown again.")
+    )
+    return saved(
+        "reports/_comment.html",
+        "comment-changed",
+        local_target(request.referrer) or url_for("admin.reports.comments"),
+        message,
+        response=response,
+        details=comment_details([response]),
+    )
 
 
 @bp.post("/comments/<int:response_id>/hide")
@@ -165,21 +181,26 @@ def reports_index():
         overview = unit_overview(period)
         empty = Tally().scores(policy_of(period))
         rows = [{"unit": unit, **overview.get(unit.id, empty)} for unit in units]
-    return render_template("reports/index.html", period=period, periods=reportable_periods(), units=units,
-                           rows=rows)
+    return render_template("reports/index.html", period=period, periods=reportable_periods(), units=units, rows=rows)
 
 
 def _grade_ranges() -> str:
-    """"A 88.31–100, B 76.61–88.30, …": the published bounds, the top of the scale as a whole number."""
-    return ", ".join(f"{grade.letter} {scoring.display(low)}–"
-                     f"{high if high == scoring.IKM_MAX else scoring.display(high)}"
-                     for grade, low, high in scoring.grade_ranges())
+    """ "A 88.31–100, B 76.61–88.30, …": the published bounds, the top of the scale as a whole number."""
+    return ", ".join(
+        f"{grade.letter} {scoring.display(low)}–{high if high == scoring.IKM_MAX else scoring.display(high)}"
+        for grade, low, high in scoring.grade_ranges()
+    )
 
 
 def _skm_context(period: Period, unit: Unit) -> dict:
     """What the SKM table needs, printed or as a file."""
-    return {"period": period, "unit": unit, "report": unit_report(period, unit),
-            "names": element_names(current_locale()), "grade_ranges": _grade_ranges()}
+    return {
+        "period": period,
+        "unit": unit,
+        "report": unit_report(period, unit),
+        "names": element_names(current_locale()),
+        "grade_ranges": _grade_ranges(),
+    }
 
 
 def _unit_context(period: Period, unit: Unit) -> dict:
@@ -190,15 +211,20 @@ def _unit_context(period: Period, unit: Unit) -> dict:
         officer = officers.get(row["officer_id"])
         if officer is not None:  # names as they are now; the numbers are the report's
             row["name"], row["nip"] = officer.name, officer.nip
-    return {**context,
-            "element_chart": element_chart(report["skm"], names) if report["skm"]["elements"] else None,
-            "heat": charts.heat(report["rhythm"]["heat"]),
-            "days": charts.columns(report["rhythm"]["days"]) if report["rhythm"]["days"] else None,
-            "ranking": [r for r in report["officers"] if r["officer_id"] in set(report["ranking"])],
-            "profile_labels": PROFILE_LABELS, "profile_questions": PROFILE_QUESTIONS,
-            "flag_labels": FLAG_LABELS_BY_KEY, "decisions": decisions(period, officers), "grades": scoring.Grade,
-            "open_disputes": disputes_of(period, unit_id=unit.id, status=DisputeStatus.OPEN),
-            "periods": reportable_periods()}
+    return {
+        **context,
+        "element_chart": element_chart(report["skm"], names) if report["skm"]["elements"] else None,
+        "heat": charts.heat(report["rhythm"]["heat"]),
+        "days": charts.columns(report["rhythm"]["days"]) if report["rhythm"]["days"] else None,
+        "ranking": [r for r in report["officers"] if r["officer_id"] in set(report["ranking"])],
+        "profile_labels": PROFILE_LABELS,
+        "profile_questions": PROFILE_QUESTIONS,
+        "flag_labels": FLAG_LABELS_BY_KEY,
+        "decisions": decisions(period, officers),
+        "grades": scoring.Grade,
+        "open_disputes": disputes_of(period, unit_id=unit.id, status=DisputeStatus.OPEN),
+        "periods": reportable_periods(),
+    }
 
 
 @bp.route("/reports/<int:period_id>/units/<int:unit_id>")
@@ -221,13 +247,22 @@ def skm_xlsx(period_id: int, unit_id: int):
     period, unit = _period(period_id), _unit(unit_id)
     context = _skm_context(period, unit)
     report = context["report"]
-    profile_rows = [[str(PROFILE_QUESTIONS[field]),
-                     str(PROFILE_LABELS[field].get(value, value)) if value else _("(not given)"), count]
-                    for field, counts in report["profile"].items() for value, count in sorted(counts.items())]
+    profile_rows = [
+        [
+            str(PROFILE_QUESTIONS[field]),
+            str(PROFILE_LABELS[field].get(value, value)) if value else _("(not given)"),
+            count,
+        ]
+        for field, counts in report["profile"].items()
+        for value, count in sorted(counts.items())
+    ]
     flag_rows = [[str(FLAG_LABELS_BY_KEY.get(key, key)), count] for key, count in report["flags"].items()]
     body = exports.skm_xlsx(report, unit, period, context["names"], _, profile_rows, flag_rows)
-    return _download(body, f"skm-{unit.code}-{period.starts_on:%Y%m%d}.xlsx",
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return _download(
+        body,
+        f"skm-{unit.code}-{period.starts_on:%Y%m%d}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 def _appraisal_export(period: Period, unit: Unit | None):
@@ -235,7 +270,9 @@ def _appraisal_export(period: Period, unit: Unit | None):
         rows = officer_rows(period, policy_of(period))
     else:
         rows = units_officer_rows(period, [unit] if unit else managed_units(current_user))
-    officers = {o.id: o for o in db.session.scalars(db.select(Officer).where(Officer.id.in_([r["officer_id"] for r in rows])))}
+    officers = {
+        o.id: o for o in db.session.scalars(db.select(Officer).where(Officer.id.in_([r["officer_id"] for r in rows])))
+    }
     units = {u.id: u for u in db.session.scalars(db.select(Unit))}
     in_period = period_units(period.id, officers.values())  # the unit each is appraised in for this period
     for row in rows:
@@ -281,32 +318,56 @@ def _sheet_context(period: Period, officer: Officer, **extra) -> dict:
     periods = reportable_periods()
     trend = officer_trend(officer, period, sheet, periods)
     responses = db.session.scalars(
-        db.select(Response).where(Response.period_id == period.id, Response.officer_id == officer.id)
-        .order_by(Response.cast_at.desc()).limit(100)).all()
+        db.select(Response)
+        .where(Response.period_id == period.id, Response.officer_id == officer.id)
+        .order_by(Response.cast_at.desc())
+        .limit(100)
+    ).all()
     disputes = {d.response_id: d for d in disputes_of(period, officer_id=officer.id, with_responses=True)}
     history = decisions_history(period, officer)
     comments = db.session.scalars(
-        db.select(Response).where(Response.period_id == period.id, Response.officer_id == officer.id,
-                                  Response.comment.is_not(None), Response.comment_hidden.is_(False))
-        .order_by(Response.cast_at.desc()).limit(50)).all()
+        db.select(Response)
+        .where(
+            Response.period_id == period.id,
+            Response.officer_id == officer.id,
+            Response.comment.is_not(None),
+            Response.comment_hidden.is_(False),
+        )
+        .order_by(Response.cast_at.desc())
+        .limit(50)
+    ).all()
     return {
-        "period": period, "officer": officer, "sheet": sheet, "names": names,
+        "period": period,
+        "officer": officer,
+        "sheet": sheet,
+        "names": names,
         "element_chart": element_chart(sheet["skm"], names) if sheet["skm"]["elements"] else None,
-        "faces_chart": charts.bars([(label, count, str(count)) for label, count in zip(
-            face_labels(current_locale()), sheet["faces"])], 0, max(1, *sheet["faces"])),
+        "faces_chart": charts.bars(
+            [(label, count, str(count)) for label, count in zip(face_labels(current_locale()), sheet["faces"])],
+            0,
+            max(1, *sheet["faces"]),
+        ),
         "trend": trend,
-        "trend_chart": charts.line([(p["period"], p["value"] if p["enough"] else None, p["low"], p["high"])
-                                    for p in trend]),
-        "responses": responses, "disputes": disputes, "comments": comments,
-        "decision": history[0] if history else None, "history": history,
+        "trend_chart": charts.line(
+            [(p["period"], p["value"] if p["enough"] else None, p["low"], p["high"]) for p in trend]
+        ),
+        "responses": responses,
+        "disputes": disputes,
+        "comments": comments,
+        "decision": history[0] if history else None,
+        "history": history,
         "can_decide": can_appraise(current_user, officer, period.id),
         "unit": db.session.get(Unit, period_unit(officer, period.id)),  # the period's, where she may have left
         "is_self": current_user.role == Role.OFFICER and current_user.officer_id == officer.id,
-        "ratings": list(scoring.Rating), "grades": scoring.Grade, "flag_labels": FLAG_LABELS_BY_KEY,
+        "ratings": list(scoring.Rating),
+        "grades": scoring.Grade,
+        "flag_labels": FLAG_LABELS_BY_KEY,
         # A sheet frozen before provenance was kept has none: its responses tell it now.
         "provenance": sheet.get("provenance") or officer_provenance(period, officer),
-        "kinds": KINDS, "kind_labels": KIND_LABELS,
-        "periods": periods, **extra,
+        "kinds": KINDS,
+        "kind_labels": KIND_LABELS,
+        "periods": periods,
+        **extra,
     }
 
 
@@ -324,12 +385,21 @@ def officer_decision(period_id: int, officer_id: int):
     period = _period(period_id)
     officer = _officer(officer_id, period)
     form = DecisionForm()
-    if form.submit(lambda: decide_rating(current_user, period, officer, form.rating.data, form.reason.data,
-                                         officer_sheet(period, officer)["combined"])):
+    if form.submit(
+        lambda: decide_rating(
+            current_user,
+            period,
+            officer,
+            form.rating.data,
+            form.reason.data,
+            officer_sheet(period, officer)["combined"],
+        )
+    ):
         db.session.commit()
         flash(_("The rating is recorded."), "success")
-        return redirect(url_for("admin.reports.sheet", period_id=period.id, officer_id=officer.id) + "#decision",
-                        code=303)
+        return redirect(
+            url_for("admin.reports.sheet", period_id=period.id, officer_id=officer.id) + "#decision", code=303
+        )
     if form.status == 403:
         abort(403)
     return render_template("reports/sheet.html", **_sheet_context(period, officer, decision_form=form)), form.status
@@ -349,10 +419,12 @@ def dispute_response(response_id: int):
     if form.submit(lambda: file_dispute(current_user, response, form.reason.data)):
         db.session.commit()
         flash(_("Your dispute is sent to your supervisor."), "success")
-        return redirect(url_for("admin.reports.sheet", period_id=period.id, officer_id=officer.id) + "#responses",
-                        code=303)
-    return render_template("reports/sheet.html", **_sheet_context(period, officer, dispute_form=form,
-                                                                   dispute_for=response.id)), form.status
+        return redirect(
+            url_for("admin.reports.sheet", period_id=period.id, officer_id=officer.id) + "#responses", code=303
+        )
+    return render_template(
+        "reports/sheet.html", **_sheet_context(period, officer, dispute_form=form, dispute_for=response.id)
+    ), form.status
 
 
 @bp.route("/reports/disputes/<int:dispute_id>", methods=["POST"])
@@ -365,9 +437,15 @@ def dispute_resolve(dispute_id: int):
     uphold = form.ruling.data == "uphold"
     if form.submit(lambda: resolve_dispute(current_user, dispute, uphold, form.resolution.data)):
         db.session.commit()
-        flash(_("The dispute is upheld: the response no longer counts.") if uphold
-              else _("The dispute is rejected: the response still counts."), "success")
-        return redirect(url_for("admin.reports.sheet", period_id=period.id, officer_id=officer.id) + "#disputes",
-                        code=303)
-    return render_template("reports/sheet.html", **_sheet_context(period, officer, ruling_form=form,
-                                                                   ruling_for=dispute.id)), form.status
+        flash(
+            _("The dispute is upheld: the response no longer counts.")
+            if uphold
+            else _("The dispute is rejected: the response still counts."),
+            "success",
+        )
+        return redirect(
+            url_for("admin.reports.sheet", period_id=period.id, officer_id=officer.id) + "#disputes", code=303
+        )
+    return render_template(
+        "reports/sheet.html", **_sheet_context(period, officer, ruling_form=form, ruling_for=dispute.id)
+    ), form.status

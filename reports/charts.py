@@ -53,8 +53,11 @@ def axis(low, high, *, whole: bool = False, most: int = 5) -> tuple[Fraction, li
     if whole:
         power = max(power, Fraction(1, 10))
     # rough < 10 x power, which is whole when it must be: the search ends there at the latest.
-    step = next(step for step in (power * m for m in (1, 2, Fraction(5, 2), 5, 10))
-                if step >= rough and not (whole and step.denominator != 1))
+    step = next(
+        step
+        for step in (power * m for m in (1, 2, Fraction(5, 2), 5, 10))
+        if step >= rough and not (whole and step.denominator != 1)
+    )
     count = -(-span // step)  # rounded up
     return step, [low + step * i for i in range(int(count) + 1)]
 
@@ -82,16 +85,37 @@ def bars(items, low, high, *, width: int = WIDTH, label_width: int = LABEL_W, ma
     for index, (label, value, text) in enumerate(items):
         y = index * (BAR_H + GAP)
         length = 0 if value is None else max(0, min(plot, plot * (Fraction(value) - low) / span))
-        rows.append({"label": label, "text": text, "y": y, "text_y": y + BAR_H * 0.7,
-                     "w": _r(length), "empty": value is None, "value_x": _r(label_width + length + 6)})
+        rows.append(
+            {
+                "label": label,
+                "text": text,
+                "y": y,
+                "text_y": y + BAR_H * 0.7,
+                "w": _r(length),
+                "empty": value is None,
+                "value_x": _r(label_width + length + 6),
+            }
+        )
     height = max(1, len(rows)) * (BAR_H + GAP) + 24
     places = _places(step)
-    ticks = [{"x": _r(label_width + plot * (value - low) / span), "label": str(display(value, places))}
-             for value in values]
-    lines = [{"x": _r(label_width + plot * (Fraction(v) - low) / span), "label": text} for v, text in marks
-             if low <= Fraction(v) <= high]
-    return {"width": width, "height": height, "label_width": label_width, "plot": plot, "rows": rows,
-            "ticks": ticks, "axis_y": height - 20, "marks": lines}
+    ticks = [
+        {"x": _r(label_width + plot * (value - low) / span), "label": str(display(value, places))} for value in values
+    ]
+    lines = [
+        {"x": _r(label_width + plot * (Fraction(v) - low) / span), "label": text}
+        for v, text in marks
+        if low <= Fraction(v) <= high
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "label_width": label_width,
+        "plot": plot,
+        "rows": rows,
+        "ticks": ticks,
+        "axis_y": height - 20,
+        "marks": lines,
+    }
 
 
 def line(points, low=IKM_MIN, high=IKM_MAX, *, width: int = WIDTH, height: int = 220):
@@ -115,8 +139,15 @@ def line(points, low=IKM_MIN, high=IKM_MAX, *, width: int = WIDTH, height: int =
     # The ends of the scale, a round 50, and the lower bounds of grades C, B and A.
     lines = sorted({IKM_MIN, Fraction(50), IKM_MAX} | {Fraction(bound) for bound in GRADE_LOWER_BOUNDS})
     grid = [{"y": y_of(v), "label": str(display(v, _places(v)))} for v in lines if low <= v <= high]
-    return {"width": width, "height": height, "points": out, "path": " ".join(path), "grid": grid,
-            "left": left, "right": width - right}
+    return {
+        "width": width,
+        "height": height,
+        "points": out,
+        "path": " ".join(path),
+        "grid": grid,
+        "left": left,
+        "right": width - right,
+    }
 
 
 def heat(matrix, *, first_hour: int = 6, last_hour: int = 20, cell: int = 28):
@@ -134,9 +165,15 @@ def heat(matrix, *, first_hour: int = 6, last_hour: int = 20, cell: int = 28):
             cells.append({"x": 40 + c * cell, "y": 18 + r * cell, "count": count, "level": level, "hour": hour})
         rows.append({"weekday": weekday, "y": 18 + r * cell, "cells": cells})
     outside = sum(matrix[d][h] for d in range(7) for h in range(24) if h not in hours)
-    return {"width": 40 + len(hours) * cell + 4, "height": 18 + 7 * cell + 4, "rows": rows, "cell": cell - 2,
-            "hours": [{"x": 40 + c * cell + cell / 2 - 1, "hour": h} for c, h in enumerate(hours)],
-            "outside": outside, "peak": peak}
+    return {
+        "width": 40 + len(hours) * cell + 4,
+        "height": 18 + 7 * cell + 4,
+        "rows": rows,
+        "cell": cell - 2,
+        "hours": [{"x": 40 + c * cell + cell / 2 - 1, "hour": h} for c, h in enumerate(hours)],
+        "outside": outside,
+        "peak": peak,
+    }
 
 
 def columns(days, *, width: int = WIDTH, height: int = 180):
@@ -151,20 +188,44 @@ def columns(days, *, width: int = WIDTH, height: int = 180):
         kiosk_h = plot_h * d["kiosk"] / peak
         qr_h = plot_h * d["qr"] / peak
         x = left + index * step
-        out.append({"x": _r(x), "w": _r(bar), "day": d["day"], "kiosk": d["kiosk"], "qr": d["qr"],
-                    "kiosk_y": _r(top + plot_h - kiosk_h), "kiosk_h": _r(kiosk_h),
-                    "qr_y": _r(top + plot_h - kiosk_h - qr_h), "qr_h": _r(qr_h)})
+        out.append(
+            {
+                "x": _r(x),
+                "w": _r(bar),
+                "day": d["day"],
+                "kiosk": d["kiosk"],
+                "qr": d["qr"],
+                "kiosk_y": _r(top + plot_h - kiosk_h),
+                "kiosk_h": _r(kiosk_h),
+                "qr_y": _r(top + plot_h - kiosk_h - qr_h),
+                "qr_h": _r(qr_h),
+            }
+        )
     label_every = max(1, len(days) // 8)
     labels = [{"x": c["x"], "text": c["day"].strftime("%d/%m")} for i, c in enumerate(out) if i % label_every == 0]
-    return {"width": width, "height": height, "bars": out, "peak": peak, "base_y": top + plot_h,
-            "labels": labels, "label_y": height - 8, "top": top}
+    return {
+        "width": width,
+        "height": height,
+        "bars": out,
+        "peak": peak,
+        "base_y": top + plot_h,
+        "labels": labels,
+        "label_y": height - 8,
+        "top": top,
+    }
 
 
 def element_chart(table: dict, names: dict[str, str]):
     """NRR per element on the 1..4 scale, marked where an element's NRR alone would reach grades
     B and A (their lower bounds / 25)."""
-    items = [(f"{e['code']} {names.get(e['code'], '')}", e["nrr"], str(display(e["nrr"], 2)))
-             for e in table["elements"]]
+    items = [
+        (f"{e['code']} {names.get(e['code'], '')}", e["nrr"], str(display(e["nrr"], 2))) for e in table["elements"]
+    ]
     a, b, _c = GRADE_LOWER_BOUNDS
-    return bars(items, MIN_ANSWER, MAX_ANSWER, label_width=310,
-                marks=[(b / NILAI_DASAR, Grade.B.letter), (a / NILAI_DASAR, Grade.A.letter)])
+    return bars(
+        items,
+        MIN_ANSWER,
+        MAX_ANSWER,
+        label_width=310,
+        marks=[(b / NILAI_DASAR, Grade.B.letter), (a / NILAI_DASAR, Grade.A.letter)],
+    )

@@ -12,10 +12,12 @@ from org.access import require_unit, scoped
 from org.models import Desk, Officer, Unit, User
 
 
-def comments_query(user: User, unit_id: int | None = None, period_id: int | None = None, hidden: str = "",
-                   search: str = ""):
-    query = scoped(sa.select(Response).where(Response.comment.isnot(None), Response.comment != ""),
-                   Response.unit_id, user)
+def comments_query(
+    user: User, unit_id: int | None = None, period_id: int | None = None, hidden: str = "", search: str = ""
+):
+    query = scoped(
+        sa.select(Response).where(Response.comment.isnot(None), Response.comment != ""), Response.unit_id, user
+    )
     if unit_id:
         query = query.where(Response.unit_id == unit_id)
     if period_id:
@@ -54,6 +56,14 @@ def set_comment_hidden(actor: User, response: Response, hidden: bool, now: datet
     if response.comment_hidden == hidden:
         raise AdminError("already_hidden" if hidden else "not_hidden")
     hide_comment(response, hidden)
-    audit.record(actor, "hide" if hidden else "unhide", "comment", response.id, response.comment[:80],
-                 before={"comment_hidden": not hidden}, after={"comment_hidden": hidden},
-                 unit_id=response.unit_id, now=now)
+    audit.record(
+        actor,
+        "hide" if hidden else "unhide",
+        "comment",
+        response.id,
+        response.comment[:80],
+        before={"comment_hidden": not hidden},
+        after={"comment_hidden": hidden},
+        unit_id=response.unit_id,
+        now=now,
+    )

@@ -64,11 +64,31 @@ def _num(value):
 
 
 def appraisal_header(t: Translate) -> list[str]:
-    return [t("NIP"), t("Name"), t("Position"), t("Unit"), t("Period"), t("Starts"), t("Ends"),
-            t("Survey respondents"), t("Survey score"), t("Kiosk votes"), t("Kiosk index"),
-            t("Combined score"), t("95% CI low"), t("95% CI high"), t("Grade"), t("Enough data"),
-            t("Responses left out"), t("Suggested rating (Berorientasi Pelayanan)"), t("Supervisor's rating"),
-            t("Reason"), t("Decided by"), t("Decided at (UTC)"), t("Verified survey respondents (one-time codes)")]
+    return [
+        t("NIP"),
+        t("Name"),
+        t("Position"),
+        t("Unit"),
+        t("Period"),
+        t("Starts"),
+        t("Ends"),
+        t("Survey respondents"),
+        t("Survey score"),
+        t("Kiosk votes"),
+        t("Kiosk index"),
+        t("Combined score"),
+        t("95% CI low"),
+        t("95% CI high"),
+        t("Grade"),
+        t("Enough data"),
+        t("Responses left out"),
+        t("Suggested rating (Berorientasi Pelayanan)"),
+        t("Supervisor's rating"),
+        t("Reason"),
+        t("Decided by"),
+        t("Decided at (UTC)"),
+        t("Verified survey respondents (one-time codes)"),
+    ]
 
 
 def appraisal_rows(period, rows: list[dict], officers: dict, units: dict, decisions: dict, t: Translate):
@@ -80,13 +100,22 @@ def appraisal_rows(period, rows: list[dict], officers: dict, units: dict, decisi
         decision = decisions.get(row["officer_id"])
         enough = combined["enough"]
         yield [
-            officer.nip, officer.name, officer.position or "", units[row["unit_id"]].name, period.name,
-            period.starts_on.isoformat(), period.ends_on.isoformat(),
-            qr["n"], _num(qr["value"]) if qr["enough"] else None,
-            kiosk["n"], _num(kiosk["value"]) if kiosk["enough"] else None,
+            officer.nip,
+            officer.name,
+            officer.position or "",
+            units[row["unit_id"]].name,
+            period.name,
+            period.starts_on.isoformat(),
+            period.ends_on.isoformat(),
+            qr["n"],
+            _num(qr["value"]) if qr["enough"] else None,
+            kiosk["n"],
+            _num(kiosk["value"]) if kiosk["enough"] else None,
             _num(combined["value"]) if enough else None,
-            _num(combined["low"]) if enough else None, _num(combined["high"]) if enough else None,
-            combined["grade"] or "", t("yes") if enough else t("no — not enough data"),
+            _num(combined["low"]) if enough else None,
+            _num(combined["high"]) if enough else None,
+            combined["grade"] or "",
+            t("yes") if enough else t("no — not enough data"),
             row["excluded"],
             Rating(combined["suggested"]).label if combined.get("suggested") else "",
             Rating(decision.rating).label if decision else "",
@@ -140,7 +169,9 @@ def _sheet(book: Workbook, title: str, header: list[str], rows, text_columns=(),
         for cell in sheet[get_column_letter(column)][1:]:
             cell.number_format = "@"
     for index, title_cell in enumerate(sheet[1], start=1):
-        width = max(len(str(title_cell.value or "")), *(len(str(c.value or "")) for c in sheet[get_column_letter(index)]))
+        width = max(
+            len(str(title_cell.value or "")), *(len(str(c.value or "")) for c in sheet[get_column_letter(index)])
+        )
         sheet.column_dimensions[get_column_letter(index)].width = min(60, max(8, width + 2))
     sheet.freeze_panes = "A2"
     return sheet
@@ -163,39 +194,105 @@ def appraisal_xlsx(header: list[str], rows, title: str) -> bytes:
     return _save(book)
 
 
-def skm_xlsx(report: dict, unit, period, names: dict[str, str], t: Translate, profile_rows: list,
-             flag_rows: list) -> bytes:
+def skm_xlsx(
+    report: dict, unit, period, names: dict[str, str], t: Translate, profile_rows: list, flag_rows: list
+) -> bytes:
     """The SKM result table in the layout offices publish, then the breakdowns; the profile and
     left-out rows come translated from the caller: (question, answer, count) and (reason, count)."""
     book = Workbook()
     skm = report["skm"]
     rows = []
     for index, element in enumerate(skm["elements"], start=1):
-        rows.append([index, element["code"], names.get(element["code"], element["code"]), element["total"],
-                     element["count"], display(element["nrr"], 3), display(element["weight"], 4),
-                     display(element["weighted"], 3)])
-    sheet = _sheet(book, t("SKM result"), [t("No."), t("Element"), t("Name"), t("Sum of answer values"),
-                                           t("Number of answers"), "NRR", t("Weight"), t("Weighted NRR")], rows, first=True)
+        rows.append(
+            [
+                index,
+                element["code"],
+                names.get(element["code"], element["code"]),
+                element["total"],
+                element["count"],
+                display(element["nrr"], 3),
+                display(element["weight"], 4),
+                display(element["weighted"], 3),
+            ]
+        )
+    sheet = _sheet(
+        book,
+        t("SKM result"),
+        [
+            t("No."),
+            t("Element"),
+            t("Name"),
+            t("Sum of answer values"),
+            t("Number of answers"),
+            "NRR",
+            t("Weight"),
+            t("Weighted NRR"),
+        ],
+        rows,
+        first=True,
+    )
     headline = report["headline"]
     _append(sheet, [])
-    _append(sheet, [None, None, t("Sum of weighted NRR"), None, None, None, None,
-                    float(display(skm["weighted"], 3)) if skm["weighted"] is not None else None])
-    _append(sheet, [None, None, t("IKM (sum × 25)"), None, None, None, None,
-                    float(display(headline["ikm"], 2)) if headline["ikm"] is not None else None])
-    _append(sheet, [None, None, t("Grade"), None, None, None, None,
-                    headline["grade"] or t("not enough data")])
+    _append(
+        sheet,
+        [
+            None,
+            None,
+            t("Sum of weighted NRR"),
+            None,
+            None,
+            None,
+            None,
+            float(display(skm["weighted"], 3)) if skm["weighted"] is not None else None,
+        ],
+    )
+    _append(
+        sheet,
+        [
+            None,
+            None,
+            t("IKM (sum × 25)"),
+            None,
+            None,
+            None,
+            None,
+            float(display(headline["ikm"], 2)) if headline["ikm"] is not None else None,
+        ],
+    )
+    _append(sheet, [None, None, t("Grade"), None, None, None, None, headline["grade"] or t("not enough data")])
     _append(sheet, [None, None, t("Respondents"), None, None, None, None, headline["respondents"]])
     _append(sheet, [None, None, t("Unit"), None, None, None, None, unit.name])
-    _append(sheet, [None, None, t("Period"), None, None, None, None,
-                    f"{period.name} ({period.starts_on.isoformat()} – {period.ends_on.isoformat()})"])
+    _append(
+        sheet,
+        [
+            None,
+            None,
+            t("Period"),
+            None,
+            None,
+            None,
+            None,
+            f"{period.name} ({period.starts_on.isoformat()} – {period.ends_on.isoformat()})",
+        ],
+    )
     for key, title in (("desks", t("By desk")), ("services", t("By service"))):
-        _sheet(book, title, [t("Name"), t("Respondents"), "IKM", t("Grade"), t("Kiosk votes"), t("Kiosk index"),
-                             t("Combined score")],
-               [[row["name"] or t("(none)"), row["skm"]["respondents"],
-                 _num(row["skm"]["ikm"]) if row["skm"]["enough"] else None, row["skm"]["grade"] or "",
-                 row["kiosk"]["n"], _num(row["kiosk"]["value"]) if row["kiosk"]["enough"] else None,
-                 _num(row["combined"]["value"]) if row["combined"]["enough"] else None]
-                for row in report[key]])
+        _sheet(
+            book,
+            title,
+            [t("Name"), t("Respondents"), "IKM", t("Grade"), t("Kiosk votes"), t("Kiosk index"), t("Combined score")],
+            [
+                [
+                    row["name"] or t("(none)"),
+                    row["skm"]["respondents"],
+                    _num(row["skm"]["ikm"]) if row["skm"]["enough"] else None,
+                    row["skm"]["grade"] or "",
+                    row["kiosk"]["n"],
+                    _num(row["kiosk"]["value"]) if row["kiosk"]["enough"] else None,
+                    _num(row["combined"]["value"]) if row["combined"]["enough"] else None,
+                ]
+                for row in report[key]
+            ],
+        )
     _sheet(book, t("Respondents' profile"), [t("Question"), t("Answer"), t("Respondents")], profile_rows)
     _sheet(book, t("Left out"), [t("Reason"), t("Responses")], flag_rows)
     return _save(book)

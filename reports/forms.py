@@ -16,8 +16,9 @@ class DecisionForm(AdminForm):
 
 
 class DisputeForm(AdminForm):
-    reason = TextAreaField(_l("Why should this response not count?"), [Required("dispute_reason"),
-                                                                       MaxLength(MAX_REASON)])
+    reason = TextAreaField(
+        _l("Why should this response not count?"), [Required("dispute_reason"), MaxLength(MAX_REASON)]
+    )
 
 
 class RulingForm(AdminForm):

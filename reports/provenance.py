@@ -52,6 +52,7 @@ def kind_of(channel: Channel, verified: bool) -> str:
 
 # --- The rules of the warnings ---------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Rules:
     """When a pattern is unusual enough to tell the supervisor. Each rule only warns: what counts
@@ -120,32 +121,52 @@ def warnings_of(evidence: Evidence, rules: Rules = RULES) -> list[dict]:
         excess = evidence.top - now_n * before
         z = excess / spread if spread else (math.inf if excess > 0 else 0.0)
         if share - before >= rules.top_margin and z >= rules.top_z:
-            found.append({"code": "top_share", "share": round(100 * share), "before": round(100 * before),
-                          "n": now_n, "before_n": before_n})
+            found.append(
+                {
+                    "code": "top_share",
+                    "share": round(100 * share),
+                    "before": round(100 * before),
+                    "n": now_n,
+                    "before_n": before_n,
+                }
+            )
     if evidence.regular:
         found.append({"code": "regular", "n": evidence.regular})
     received = evidence.received
     if evidence.late >= rules.late_min and evidence.late >= rules.late_share * received:
-        found.append({"code": "late", "n": evidence.late, "of": received,
-                      "minutes": int(rules.late_after.total_seconds() // 60)})
+        found.append(
+            {"code": "late", "n": evidence.late, "of": received, "minutes": int(rules.late_after.total_seconds() // 60)}
+        )
     if evidence.minted_peak > rules.mint_peak:
-        found.append({"code": "minted", "n": evidence.minted_peak, "at": evidence.minted_peak_at,
-                      "minutes": int(2 * rules.mint_window.total_seconds() // 60)})
+        found.append(
+            {
+                "code": "minted",
+                "n": evidence.minted_peak,
+                "at": evidence.minted_peak_at,
+                "minutes": int(2 * rules.mint_window.total_seconds() // 60),
+            }
+        )
     return found
 
 
 WARNING_TEXTS = {
-    "top_share": _l("%(share)s%% of the counted kiosk votes gave the top face, against %(before)s%% in this "
-                    "officer's earlier periods (%(n)s votes now, %(before_n)s before)."),
+    "top_share": _l(
+        "%(share)s%% of the counted kiosk votes gave the top face, against %(before)s%% in this "
+        "officer's earlier periods (%(n)s votes now, %(before_n)s before)."
+    ),
     "regular": _l("%(n)s responses came at machine-regular intervals (left out)."),
-    "late": _l("%(n)s of %(of)s responses arrived more than %(minutes)s min after the time they claim, or "
-               "claimed a time the server could not confirm."),
-    "minted": _l("%(n)s one-time codes were minted within %(minutes)s minutes (from %(at)s): faster than a desk "
-                 "serves citizens."),
+    "late": _l(
+        "%(n)s of %(of)s responses arrived more than %(minutes)s min after the time they claim, or "
+        "claimed a time the server could not confirm."
+    ),
+    "minted": _l(
+        "%(n)s one-time codes were minted within %(minutes)s minutes (from %(at)s): faster than a desk serves citizens."
+    ),
 }
 
 
 # --- The two grouped queries -------------------------------------------------------------------------
+
 
 def _late():
     """SQL: the response arrived more than ``RULES.late_after`` after its cast time, or was
@@ -187,18 +208,43 @@ def evidence_by_officer(period: Period, officer_ids, tz: str) -> dict[int, Evide
     """The :class:`Evidence` of these officers (a list of ids, or a SELECT of them) in ``period``;
     ``tz`` is the time zone of their unit, in which the period's dates are read."""
     earlier = sa.select(Period.id).where(Period.starts_on < period.starts_on).scalar_subquery()
-    top = sa.case((sa.and_(Response.channel == Channel.KIOSK, Response.score_n == 1,
-                           Response.score_sum == scoring.MAX_ANSWER), 1), else_=0)
+    top = sa.case(
+        (
+            sa.and_(Response.channel == Channel.KIOSK, Response.score_n == 1, Response.score_sum == scoring.MAX_ANSWER),
+            1,
+        ),
+        else_=0,
+    )
     late = sa.case((_late(), 1), else_=0)
     rows = db.session.execute(
-        sa.select(Response.officer_id, Response.period_id, Response.channel, Response.verified,
-                  Response.excluded, Response.flags, sa.func.count(), sa.func.sum(top), sa.func.sum(late))
-        .where(sa.or_(Response.period_id == period.id,
-                      sa.and_(Response.period_id.in_(earlier), Response.channel == Channel.KIOSK,
-                              Response.excluded.is_(False))),
-               Response.officer_id.in_(officer_ids))
-        .group_by(Response.officer_id, Response.period_id, Response.channel, Response.verified, Response.excluded,
-                  Response.flags)
+        sa.select(
+            Response.officer_id,
+            Response.period_id,
+            Response.channel,
+            Response.verified,
+            Response.excluded,
+            Response.flags,
+            sa.func.count(),
+            sa.func.sum(top),
+            sa.func.sum(late),
+        )
+        .where(
+            sa.or_(
+                Response.period_id == period.id,
+                sa.and_(
+                    Response.period_id.in_(earlier), Response.channel == Channel.KIOSK, Response.excluded.is_(False)
+                ),
+            ),
+            Response.officer_id.in_(officer_ids),
+        )
+        .group_by(
+            Response.officer_id,
+            Response.period_id,
+            Response.channel,
+            Response.verified,
+            Response.excluded,
+            Response.flags,
+        )
     ).all()
     found: dict[int, Evidence] = {}
     for officer_id, period_id, channel, verified, excluded, flags, count, tops, lates in rows:
@@ -227,8 +273,11 @@ def evidence_by_officer(period: Period, officer_ids, tz: str) -> dict[int, Evide
     minted: dict[int, dict[int, int]] = {}
     for officer_id, number, count in db.session.execute(
         sa.select(SERVICE_CODE.c.officer_id, window, sa.func.count())
-        .where(SERVICE_CODE.c.created_at >= start, SERVICE_CODE.c.created_at < end,
-               SERVICE_CODE.c.officer_id.in_(officer_ids))
+        .where(
+            SERVICE_CODE.c.created_at >= start,
+            SERVICE_CODE.c.created_at < end,
+            SERVICE_CODE.c.officer_id.in_(officer_ids),
+        )
         .group_by(SERVICE_CODE.c.officer_id, window)
     ).all():
         minted.setdefault(officer_id, {})[int(number)] = count
@@ -253,6 +302,11 @@ def mint_peak(windows: dict[int, int]) -> tuple[int, int]:
 def provenance_data(evidence: Evidence, rules: Rules = RULES) -> dict:
     """An officer's provenance as a sheet shows it (and its snapshot keeps it): counted and left-out
     responses by kind, left-out ones by reason, late arrivals, one-time codes minted, warnings."""
-    return {"counted": dict(evidence.counted), "excluded": dict(evidence.excluded),
-            "reasons": dict(evidence.reasons), "late": evidence.late, "minted": evidence.minted,
-            "warnings": warnings_of(evidence, rules)}
+    return {
+        "counted": dict(evidence.counted),
+        "excluded": dict(evidence.excluded),
+        "reasons": dict(evidence.reasons),
+        "late": evidence.late,
+        "minted": evidence.minted,
+        "warnings": warnings_of(evidence, rules),
+    }

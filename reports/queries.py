@@ -60,6 +60,7 @@ from .tallies import (
 
 # --- Local time in SQL ---------------------------------------------------------------------------
 
+
 def utc_offset_minutes(unit: Unit, on: date) -> int:
     """The unit's offset from UTC on a day (Indonesia keeps no daylight saving: WIB +7, WITA +8,
     WIT +9, so one offset serves a whole period)."""
@@ -90,6 +91,7 @@ def _day_and_hour(value) -> tuple[date, int]:
 
 # --- Officers --------------------------------------------------------------------------------------
 
+
 def officer_rows(period: Period, policy: Policy, unit_id: int | None = None, with_units: bool = False):
     """Every officer with responses in the period (of one unit, or all): scores, the rank score
     shrunk towards their unit's mean, and the suggested rating. Sorted by the rank score."""
@@ -108,9 +110,18 @@ def _rank_officers(by_officer: dict, unit_totals: dict, policy: Policy) -> list[
     read (the unit report has them from its own merged query)."""
     # Unattributed responses count for desks and units only.
     by_officer = {officer_id: tally for officer_id, tally in by_officer.items() if officer_id is not None}
-    officers = {o.id: o for o in db.session.execute(
-        sa.select(Officer.id, Officer.name, Officer.nip, Officer.unit_id).where(Officer.id.in_(list(by_officer)))
-    ).all()} if by_officer else {}
+    officers = (
+        {
+            o.id: o
+            for o in db.session.execute(
+                sa.select(Officer.id, Officer.name, Officer.nip, Officer.unit_id).where(
+                    Officer.id.in_(list(by_officer))
+                )
+            ).all()
+        }
+        if by_officer
+        else {}
+    )
 
     # Empirical Bayes, per unit: k from the spread between the unit's officers (never below
     # scoring.MIN_PRIOR_STRENGTH, whatever the period's minimum n), towards the unit's combined score.
@@ -131,12 +142,29 @@ def _rank_officers(by_officer: dict, unit_totals: dict, policy: Policy) -> list[
         rank = None
         if combined["value"] is not None:
             prior = priors.get(officer.unit_id)
-            rank = combined["value"] if prior is None else scoring.shrink(
-                combined["value"], combined["n"], prior, strengths[officer.unit_id])
-        rows.append({"officer_id": officer_id, "name": officer.name, "nip": officer.nip,
-                     "unit_id": officer.unit_id, "rank_score": rank, **data})
-    rows.sort(key=lambda r: (r["rank_score"] is None, -float(r["rank_score"] or 0), r["rank_score"] and -r["rank_score"],
-                             r["name"]))
+            rank = (
+                combined["value"]
+                if prior is None
+                else scoring.shrink(combined["value"], combined["n"], prior, strengths[officer.unit_id])
+            )
+        rows.append(
+            {
+                "officer_id": officer_id,
+                "name": officer.name,
+                "nip": officer.nip,
+                "unit_id": officer.unit_id,
+                "rank_score": rank,
+                **data,
+            }
+        )
+    rows.sort(
+        key=lambda r: (
+            r["rank_score"] is None,
+            -float(r["rank_score"] or 0),
+            r["rank_score"] and -r["rank_score"],
+            r["name"],
+        )
+    )
     return rows
 
 
@@ -156,10 +184,11 @@ def period_report(period: Period) -> dict:
 
 # --- A unit's report ------------------------------------------------------------------------------
 
+
 def _flag_counts(period_id: int, *where) -> dict[str, int]:
     rows = db.session.execute(
-        sa.select(Response.flags, sa.func.count()).where(Response.period_id == period_id,
-                                                          Response.excluded.is_(True), *where)
+        sa.select(Response.flags, sa.func.count())
+        .where(Response.period_id == period_id, Response.excluded.is_(True), *where)
         .group_by(Response.flags)
     ).all()
     counts = {flag_key(flag): 0 for flag in COUNTED_FLAGS}
@@ -178,9 +207,14 @@ def _profile(period_id: int, unit_id: int) -> dict[str, dict[str, int]]:
     GROUP BY on that field alone gives on SQLite ("" first, then by code)."""
     columns = [getattr(Response, field) for field in PROFILE_FIELDS]
     rows = db.session.execute(
-        sa.select(*columns, sa.func.count()).where(
-            Response.period_id == period_id, Response.unit_id == unit_id, Response.channel == Channel.QR,
-            Response.excluded.is_(False)).group_by(*columns)
+        sa.select(*columns, sa.func.count())
+        .where(
+            Response.period_id == period_id,
+            Response.unit_id == unit_id,
+            Response.channel == Channel.QR,
+            Response.excluded.is_(False),
+        )
+        .group_by(*columns)
     ).all()
     counts: dict = {field: defaultdict(int) for field in PROFILE_FIELDS}
     for *values, count in rows:
@@ -253,11 +287,16 @@ def _headline(table: dict, policy: Policy) -> dict:
     """The unit's (desk's, service's) IKM with the minimum-n rule: a grade only from min_n
     respondents on."""
     enough = table["respondents"] >= policy.min_n
-    return {"ikm": table["ikm"], "respondents": table["respondents"], "enough": enough,
-            "grade": table["grade"] if enough else None}
+    return {
+        "ikm": table["ikm"],
+        "respondents": table["respondents"],
+        "enough": enough,
+        "grade": table["grade"] if enough else None,
+    }
 
 
 # --- One officer's sheet ------------------------------------------------------------------------------
+
 
 def _officer_tally(period: Period, officer: Officer) -> Tally:
     return tallies(period.id, Response.officer_id, Response.officer_id == officer.id).get(officer.id, Tally())
@@ -276,18 +315,25 @@ def compute_officer_sheet(period: Period, officer: Officer, policy: Policy | Non
     # The same sums as the survey score's: the table's IKM is that score.
     table = element_table(tally.elements, policy)
     evidence = evidence_by_officer(period, [officer.id], officer.unit.timezone).get(officer.id, Evidence())
-    faces = dict(db.session.execute(
-        sa.select(Response.score_sum, sa.func.count()).where(
-            Response.period_id == period.id, mine, Response.channel == Channel.KIOSK, Response.excluded.is_(False))
-        .group_by(Response.score_sum)
-    ).all())
+    faces = dict(
+        db.session.execute(
+            sa.select(Response.score_sum, sa.func.count())
+            .where(
+                Response.period_id == period.id, mine, Response.channel == Channel.KIOSK, Response.excluded.is_(False)
+            )
+            .group_by(Response.score_sum)
+        ).all()
+    )
     reasons = db.session.execute(
         sa.select(Indicator.code, Indicator.text_id, Indicator.text_en, sa.func.count())
-        .select_from(Response).join(Answer, Answer.response_id == Response.id)
+        .select_from(Response)
+        .join(Answer, Answer.response_id == Response.id)
         .join(Indicator, Indicator.id == Answer.indicator_id)
-        .where(Response.period_id == period.id, mine, Response.excluded.is_(False),
-               Indicator.kind == IndicatorKind.REASON)
-        .group_by(Indicator.code, Indicator.text_id, Indicator.text_en).order_by(sa.func.count().desc())
+        .where(
+            Response.period_id == period.id, mine, Response.excluded.is_(False), Indicator.kind == IndicatorKind.REASON
+        )
+        .group_by(Indicator.code, Indicator.text_id, Indicator.text_en)
+        .order_by(sa.func.count().desc())
     ).all()
     return {
         "policy": policy.as_data(),
@@ -307,6 +353,7 @@ def officer_provenance(period: Period, officer: Officer) -> dict:
 
 
 # --- Names ----------------------------------------------------------------------------------------------
+
 
 def element_names(locale: str = "id") -> dict[str, str]:
     """The name of each SKM element code: the regulation's for U1..U9, else the question of its

@@ -54,8 +54,11 @@ def _thaw(value):
 
 
 def _snapshot(period: Period, scope: str, scope_id: int) -> dict | None:
-    row = db.session.scalar(sa.select(ScoreSnapshot).where(
-        ScoreSnapshot.period_id == period.id, ScoreSnapshot.scope == scope, ScoreSnapshot.scope_id == scope_id))
+    row = db.session.scalar(
+        sa.select(ScoreSnapshot).where(
+            ScoreSnapshot.period_id == period.id, ScoreSnapshot.scope == scope, ScoreSnapshot.scope_id == scope_id
+        )
+    )
     return _thaw(row.data) if row is not None else None
 
 
@@ -82,19 +85,34 @@ def take_snapshot(period: Period, now: datetime | None = None) -> int:
     now = now or utcnow()
     drop_snapshot(period)
     policy = policy_of(period)
-    unit_ids = db.session.scalars(
-        sa.select(Response.unit_id).where(Response.period_id == period.id).distinct()).all()
+    unit_ids = db.session.scalars(sa.select(Response.unit_id).where(Response.period_id == period.id).distinct()).all()
     officer_ids = db.session.scalars(
-        sa.select(Response.officer_id).where(Response.period_id == period.id, Response.officer_id.is_not(None))
-        .distinct()).all()
+        sa.select(Response.officer_id)
+        .where(Response.period_id == period.id, Response.officer_id.is_not(None))
+        .distinct()
+    ).all()
     count = 0
     for unit in db.session.scalars(sa.select(Unit).where(Unit.id.in_(unit_ids))):
-        db.session.add(ScoreSnapshot(period_id=period.id, scope="unit", scope_id=unit.id, taken_at=now,
-                                     data=_freeze(compute_unit_report(period, unit, policy))))
+        db.session.add(
+            ScoreSnapshot(
+                period_id=period.id,
+                scope="unit",
+                scope_id=unit.id,
+                taken_at=now,
+                data=_freeze(compute_unit_report(period, unit, policy)),
+            )
+        )
         count += 1
     for officer in db.session.scalars(sa.select(Officer).where(Officer.id.in_(officer_ids))):
-        db.session.add(ScoreSnapshot(period_id=period.id, scope="officer", scope_id=officer.id, taken_at=now,
-                                     data=_freeze(compute_officer_sheet(period, officer, policy))))
+        db.session.add(
+            ScoreSnapshot(
+                period_id=period.id,
+                scope="officer",
+                scope_id=officer.id,
+                taken_at=now,
+                data=_freeze(compute_officer_sheet(period, officer, policy)),
+            )
+        )
         count += 1
     db.session.flush()
     return count
@@ -128,7 +146,8 @@ def reopen_period(period: Period, user: User, reason: str, now: datetime | None 
 def _unit_snapshots(period: Period, unit_ids: list[int] | None = None) -> dict[int, dict]:
     """The period's unit snapshots by unit id (of these units, or all), read in one query."""
     query = sa.select(ScoreSnapshot.scope_id, ScoreSnapshot.data).where(
-        ScoreSnapshot.period_id == period.id, ScoreSnapshot.scope == "unit")
+        ScoreSnapshot.period_id == period.id, ScoreSnapshot.scope == "unit"
+    )
     if unit_ids is not None:
         query = query.where(ScoreSnapshot.scope_id.in_(unit_ids))
     return {unit_id: data for unit_id, data in db.session.execute(query)}
@@ -139,8 +158,10 @@ def unit_overview(period: Period) -> dict[int, dict]:
     period (from its unit snapshots), else one GROUP BY over the period's unit index."""
     if period.status == PeriodStatus.CLOSED:
         keys = ("qr", "kiosk", "combined", "excluded")
-        frozen = {unit_id: {key: _thaw(value) for key, value in data.items() if key in keys}
-                  for unit_id, data in _unit_snapshots(period).items()}
+        frozen = {
+            unit_id: {key: _thaw(value) for key, value in data.items() if key in keys}
+            for unit_id, data in _unit_snapshots(period).items()
+        }
         if frozen:
             return frozen
     policy = policy_of(period)
@@ -162,18 +183,30 @@ def units_officer_rows(period: Period, units: list[Unit]) -> list[dict]:
     return rows
 
 
-def officer_trend(officer: Officer, up_to: Period, sheet: dict | None = None, periods: list[Period] | None = None,
-                  limit: int = 8) -> list[dict]:
+def officer_trend(
+    officer: Officer, up_to: Period, sheet: dict | None = None, periods: list[Period] | None = None, limit: int = 8
+) -> list[dict]:
     """The officer's combined score in each period up to this one (oldest first): frozen figures
     for closed periods, today's for open ones. ``sheet`` is the officer's sheet of ``up_to`` and
     ``periods`` the reportable periods (newest first), where the caller has them already."""
-    periods = [p for p in (reportable_periods() if periods is None else periods)
-               if p.starts_on <= up_to.starts_on][:limit]
+    periods = [p for p in (reportable_periods() if periods is None else periods) if p.starts_on <= up_to.starts_on][
+        :limit
+    ]
     known = up_to.id if sheet is not None else None
     closed = [p.id for p in periods if p.status == PeriodStatus.CLOSED and p.id != known]
-    frozen = dict(db.session.execute(sa.select(ScoreSnapshot.period_id, ScoreSnapshot.data).where(
-        ScoreSnapshot.period_id.in_(closed), ScoreSnapshot.scope == "officer",
-        ScoreSnapshot.scope_id == officer.id)).all()) if closed else {}
+    frozen = (
+        dict(
+            db.session.execute(
+                sa.select(ScoreSnapshot.period_id, ScoreSnapshot.data).where(
+                    ScoreSnapshot.period_id.in_(closed),
+                    ScoreSnapshot.scope == "officer",
+                    ScoreSnapshot.scope_id == officer.id,
+                )
+            ).all()
+        )
+        if closed
+        else {}
+    )
     points = []
     for period in reversed(periods):
         if period.id == known:
@@ -182,9 +215,17 @@ def officer_trend(officer: Officer, up_to: Period, sheet: dict | None = None, pe
             combined = _thaw(frozen[period.id]["combined"])
         else:  # open, or closed before the officer had any response (no snapshot): as the sheet does
             combined = officer_scores(period, officer)["combined"]
-        points.append({"period": period.name, "period_id": period.id, "value": combined["value"],
-                       "n": combined["n"], "enough": combined["enough"], "low": combined["low"],
-                       "high": combined["high"]})
+        points.append(
+            {
+                "period": period.name,
+                "period_id": period.id,
+                "value": combined["value"],
+                "n": combined["n"],
+                "enough": combined["enough"],
+                "low": combined["low"],
+                "high": combined["high"],
+            }
+        )
     return points
 
 
@@ -192,9 +233,15 @@ def public_results(unit: Unit) -> list[dict]:
     """The unit's published results: closed periods only, from their snapshots, newest first; no
     officer in them."""
     rows = db.session.execute(
-        sa.select(Period, ScoreSnapshot).join(ScoreSnapshot, sa.and_(
-            ScoreSnapshot.period_id == Period.id, ScoreSnapshot.scope == "unit", ScoreSnapshot.scope_id == unit.id))
-        .where(Period.status == PeriodStatus.CLOSED).order_by(Period.starts_on.desc())
+        sa.select(Period, ScoreSnapshot)
+        .join(
+            ScoreSnapshot,
+            sa.and_(
+                ScoreSnapshot.period_id == Period.id, ScoreSnapshot.scope == "unit", ScoreSnapshot.scope_id == unit.id
+            ),
+        )
+        .where(Period.status == PeriodStatus.CLOSED)
+        .order_by(Period.starts_on.desc())
     ).all()
     results = []
     for period, snapshot in rows:

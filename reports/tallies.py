@@ -14,8 +14,14 @@ from core.responses import Answer, Channel, Response
 
 
 def score_data(score: scoring.Score) -> dict:
-    return {"value": score.value, "n": score.n, "low": score.ci_low, "high": score.ci_high,
-            "grade": score.grade.letter if score.grade else None, "enough": score.enough_data}
+    return {
+        "value": score.value,
+        "n": score.n,
+        "low": score.ci_low,
+        "high": score.ci_high,
+        "grade": score.grade.letter if score.grade else None,
+        "enough": score.enough_data,
+    }
 
 
 def _stats_rows(period_id: int, group_column, *where):
@@ -23,8 +29,15 @@ def _stats_rows(period_id: int, group_column, *where):
     over the period's covering index."""
     squared = sa.cast(Response.score_sum, sa.Integer) * Response.score_sum
     return db.session.execute(
-        sa.select(group_column, Response.channel, Response.excluded, Response.score_n, sa.func.count(),
-                  sa.func.sum(Response.score_sum), sa.func.sum(squared))
+        sa.select(
+            group_column,
+            Response.channel,
+            Response.excluded,
+            Response.score_n,
+            sa.func.count(),
+            sa.func.sum(Response.score_sum),
+            sa.func.sum(squared),
+        )
         .where(Response.period_id == period_id, *where)
         .group_by(group_column, Response.channel, Response.excluded, Response.score_n)
     ).all()
@@ -75,9 +88,14 @@ class Tally:
 
     def _channel(self, channel: Channel) -> Stats:
         if channel not in self._stats:
-            self._stats[channel] = sum((Stats.of_sums(count, answers, total, total_sq)
-                                        for (kind, answers), (count, total, total_sq) in self.sums.items()
-                                        if kind == channel), _NO_RESPONSES)
+            self._stats[channel] = sum(
+                (
+                    Stats.of_sums(count, answers, total, total_sq)
+                    for (kind, answers), (count, total, total_sq) in self.sums.items()
+                    if kind == channel
+                ),
+                _NO_RESPONSES,
+            )
         return self._stats[channel]
 
     @property
@@ -105,15 +123,21 @@ class Tally:
         return {
             "qr": score_data(qr),
             "kiosk": score_data(kiosk),
-            "combined": {**score_data(combined), "suggested": rating.value if rating else None,
-                         "from": scoring.channels_entering(qr, kiosk, policy.min_n)},
+            "combined": {
+                **score_data(combined),
+                "suggested": rating.value if rating else None,
+                "from": scoring.channels_entering(qr, kiosk, policy.min_n),
+            },
             "excluded": self.excluded,
             "verified": self.verified,
         }
 
     def _nrrs(self, verified_weight=1) -> dict:
-        return {code: scoring.verified_nrr(total, count, *self.verified_elements.get(code, (0, 0)), verified_weight)
-                for code, (total, count) in self.elements.items() if count}
+        return {
+            code: scoring.verified_nrr(total, count, *self.verified_elements.get(code, (0, 0)), verified_weight)
+            for code, (total, count) in self.elements.items()
+            if count
+        }
 
     def _weights(self, policy: Policy):
         return weights_for(sorted(self.elements, key=scoring.code_key), policy) if self.elements else None
@@ -137,8 +161,16 @@ def officer_and_unit_tallies(period_id: int) -> tuple[dict, dict]:
     (officer, unit), then added up both ways."""
     squared = sa.cast(Response.score_sum, sa.Integer) * Response.score_sum
     rows = db.session.execute(
-        sa.select(Response.officer_id, Response.unit_id, Response.channel, Response.excluded, Response.score_n,
-                  sa.func.count(), sa.func.sum(Response.score_sum), sa.func.sum(squared))
+        sa.select(
+            Response.officer_id,
+            Response.unit_id,
+            Response.channel,
+            Response.excluded,
+            Response.score_n,
+            sa.func.count(),
+            sa.func.sum(Response.score_sum),
+            sa.func.sum(squared),
+        )
         .where(Response.period_id == period_id)
         .group_by(Response.officer_id, Response.unit_id, Response.channel, Response.excluded, Response.score_n)
     ).all()
@@ -173,8 +205,14 @@ def unit_tallies(period_id: int, unit_id: int) -> UnitTallies:
     four GROUP BYs it replaces each read every response of the unit. Officers come in the
     database's group order, as from :func:`tallies`."""
     squared = sa.cast(Response.score_sum, sa.Integer) * Response.score_sum
-    groups = (Response.officer_id, Response.desk_id, Response.service_id, Response.channel, Response.excluded,
-              Response.score_n)
+    groups = (
+        Response.officer_id,
+        Response.desk_id,
+        Response.service_id,
+        Response.channel,
+        Response.excluded,
+        Response.score_n,
+    )
     rows = db.session.execute(
         sa.select(*groups, sa.func.count(), sa.func.sum(Response.score_sum), sa.func.sum(squared))
         .where(Response.period_id == period_id, Response.unit_id == unit_id)
@@ -199,17 +237,23 @@ def add_unit_elements(counted: UnitTallies, period_id: int, unit_id: int) -> tup
     by_desk: dict = defaultdict(dict)
     by_service: dict = defaultdict(dict)
     for officer_id, desk_id, service_id, code, total, count in _element_rows(
-            period_id, [Response.officer_id, Response.desk_id, Response.service_id], Response.unit_id == unit_id):
+        period_id, [Response.officer_id, Response.desk_id, Response.service_id], Response.unit_id == unit_id
+    ):
         total, count = int(total), int(count)
         for sums in (unit, by_desk[desk_id], by_service[service_id]):
             _add_sums(sums, code, total, count)
-        tallies_of = (counted.unit, counted.officers.get(officer_id), counted.desks.get(desk_id),
-                      counted.services.get(service_id))
+        tallies_of = (
+            counted.unit,
+            counted.officers.get(officer_id),
+            counted.desks.get(desk_id),
+            counted.services.get(service_id),
+        )
         for tally in tallies_of:
             if tally is not None:
                 tally.add_element(code, total, count)
-    for officer_id, code, total, count in _verified_element_rows(period_id, [Response.officer_id],
-                                                                 Response.unit_id == unit_id):
+    for officer_id, code, total, count in _verified_element_rows(
+        period_id, [Response.officer_id], Response.unit_id == unit_id
+    ):
         if officer_id in counted.officers:
             counted.officers[officer_id].add_verified_element(code, int(total), int(count))
     return unit, dict(by_desk), dict(by_service)
@@ -222,8 +266,13 @@ def _element_rows(period_id: int, columns, *where):
         .select_from(Response)
         .join(Answer, Answer.response_id == Response.id)
         .join(Indicator, Indicator.id == Answer.indicator_id)
-        .where(Response.period_id == period_id, Response.channel == Channel.QR, Response.excluded.is_(False),
-               Indicator.skm_element.is_not(None), *where)
+        .where(
+            Response.period_id == period_id,
+            Response.channel == Channel.QR,
+            Response.excluded.is_(False),
+            Indicator.skm_element.is_not(None),
+            *where,
+        )
         .group_by(*columns, Indicator.skm_element)
     ).all()
 
@@ -232,8 +281,14 @@ def _verified_element_rows(period_id: int, columns, *where):
     """The rows of :func:`_element_rows` of verified responses only (a period may weigh them
     above the rest in officers' scores); none, and no join read, when none is counted."""
     verified = (Response.verified.is_(True),)
-    if db.session.scalar(sa.select(Response.id).where(Response.period_id == period_id, Response.excluded.is_(False),
-                                                      *verified, *where).limit(1)) is None:
+    if (
+        db.session.scalar(
+            sa.select(Response.id)
+            .where(Response.period_id == period_id, Response.excluded.is_(False), *verified, *where)
+            .limit(1)
+        )
+        is None
+    ):
         return []
     return _element_rows(period_id, columns, *verified, *where)
 
@@ -242,7 +297,7 @@ def _elements_by(period_id: int, group_column, *where) -> dict:
     columns = [group_column] if group_column is not None else []
     result: dict = defaultdict(dict)
     for row in _element_rows(period_id, columns, *where):
-        group, code, total, count = (row if group_column is not None else (None, *row))
+        group, code, total, count = row if group_column is not None else (None, *row)
         result[group][code] = (int(total), int(count))
     return dict(result)
 
@@ -260,14 +315,28 @@ def element_table(sums: dict[str, tuple[int, int]], policy: Policy) -> dict:
     nrrs = {code: scoring.nrr(*sums[code]) for code in codes}
     configured = weights_for(codes, policy)
     weights = scoring.element_weights(codes, configured)
-    rows = [{"code": code, "total": sums[code][0], "count": sums[code][1], "nrr": nrrs[code],
-             "weight": weights[code], "weighted": nrrs[code] * weights[code]} for code in codes]
+    rows = [
+        {
+            "code": code,
+            "total": sums[code][0],
+            "count": sums[code][1],
+            "nrr": nrrs[code],
+            "weight": weights[code],
+            "weighted": nrrs[code] * weights[code],
+        }
+        for code in codes
+    ]
     value = scoring.ikm(nrrs, configured)
     # The table shows each NRR x weight and their sum (the "jumlah"), the IKM before x 25.
     weighted = value / scoring.NILAI_DASAR
-    return {"elements": rows, "weighted": weighted, "ikm": value, "grade": scoring.mutu(value).letter,
-            "respondents": max(count for _, count in sums.values()),
-            "weakest": scoring.weakest_elements(nrrs, WEAKEST)}
+    return {
+        "elements": rows,
+        "weighted": weighted,
+        "ikm": value,
+        "grade": scoring.mutu(value).letter,
+        "respondents": max(count for _, count in sums.values()),
+        "weakest": scoring.weakest_elements(nrrs, WEAKEST),
+    }
 
 
 WEAKEST = 3  # elements named as the suggested training focus

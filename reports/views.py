@@ -2,7 +2,6 @@
 filters every report shows its numbers with: registered here, with the public page, so that it
 works whether or not the admin area is there."""
 
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template
 from flask_babel import gettext as _
@@ -36,9 +35,11 @@ def grade_label(letter) -> str:
 
 @bp.app_template_filter("rating_label")
 def rating_label(value) -> str:
-    labels = {"di_atas": _("Above expectations (di atas ekspektasi)"),
-              "sesuai": _("As expected (sesuai ekspektasi)"),
-              "di_bawah": _("Below expectations (di bawah ekspektasi)")}
+    labels = {
+        "di_atas": _("Above expectations (di atas ekspektasi)"),
+        "sesuai": _("As expected (sesuai ekspektasi)"),
+        "di_bawah": _("Below expectations (di bawah ekspektasi)"),
+    }
     return labels.get(value, "—") if value else _("Not enough data")
 
 
@@ -64,5 +65,6 @@ def results(unit_code: str):
     results = public_results(unit)
     for result in results:
         result["chart"] = element_chart(result["skm"], names) if result["skm"]["elements"] else None
-    return render_template("reports/public.html", unit=unit, results=results, names=names,
-                           nilai_dasar=scoring.NILAI_DASAR)
+    return render_template(
+        "reports/public.html", unit=unit, results=results, names=names, nilai_dasar=scoring.NILAI_DASAR
+    )

@@ -27,8 +27,9 @@ def my_service_code():
         code = issue_service_code(current_user.officer, now=utcnow(), minted_device=device)
     except DomainError as error:
         db.session.rollback()
-        return render_htmx("accounts/me.html", "survey/_my_service_code.html", status=error.status,
-                           code_error=error.message)
+        return render_htmx(
+            "accounts/me.html", "survey/_my_service_code.html", status=error.status, code_error=error.message
+        )
     db.session.commit()
     response = render_htmx("accounts/me.html", "survey/_my_service_code.html", service_code=code)
     return remember_device(response, fresh)

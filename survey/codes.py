@@ -85,8 +85,14 @@ def find_target(text: str | None) -> SurveyTarget | None:
         return SurveyTarget(CodeKind.OFFICER, code, officer.unit, officer=officer) if officer.active else None
     service_code = db.session.scalar(sa.select(ServiceCode).where(ServiceCode.code == code))
     if service_code is not None and service_code.officer.active:
-        return SurveyTarget(CodeKind.SERVICE, code, service_code.officer.unit, desk=service_code.desk,
-                            officer=service_code.officer, service_code=service_code)
+        return SurveyTarget(
+            CodeKind.SERVICE,
+            code,
+            service_code.officer.unit,
+            desk=service_code.desk,
+            officer=service_code.officer,
+            service_code=service_code,
+        )
     return None
 
 
@@ -125,11 +131,13 @@ def poster_targets(unit: Unit) -> list[PosterTarget]:
         sa.select(Desk).where(Desk.unit_id == unit.id, Desk.active.is_(True)).order_by(Desk.name, Desk.id)
     ).all()
     officers = db.session.scalars(
-        sa.select(Officer).where(Officer.unit_id == unit.id, Officer.active.is_(True))
+        sa.select(Officer)
+        .where(Officer.unit_id == unit.id, Officer.active.is_(True))
         .order_by(Officer.name, Officer.id)
     ).all()
-    return ([poster_target(SurveyTarget(CodeKind.DESK, d.code, unit, desk=d)) for d in desks]
-            + [poster_target(SurveyTarget(CodeKind.OFFICER, o.code, unit, officer=o)) for o in officers])
+    return [poster_target(SurveyTarget(CodeKind.DESK, d.code, unit, desk=d)) for d in desks] + [
+        poster_target(SurveyTarget(CodeKind.OFFICER, o.code, unit, officer=o)) for o in officers
+    ]
 
 
 def poster_target(target: SurveyTarget) -> PosterTarget:

@@ -51,6 +51,13 @@ def minting_device() -> tuple[str, str | None]:
 def remember_device(response, fresh: str | None):
     """Give the browser its device id (on the whole site, so that /s/ sees it too)."""
     if fresh is not None:
-        response.set_cookie(DEVICE_COOKIE, fresh, max_age=DEVICE_MAX_AGE, path="/", httponly=True, samesite="Lax",
-                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+        response.set_cookie(
+            DEVICE_COOKIE,
+            fresh,
+            max_age=DEVICE_MAX_AGE,
+            path="/",
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
     return response

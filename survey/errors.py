@@ -11,29 +11,44 @@ class SurveyError(DomainError):
 
     status = 400
     statuses = {
-        "unknown_code": 404, "expired": 410, "used": 410, "no_open_period": 409, "no_question": 409,
-        "uuid_conflict": 409, "invalid": 422, "off_duty": 409, "too_many_codes": 429, "own_code": 403,
+        "unknown_code": 404,
+        "expired": 410,
+        "used": 410,
+        "no_open_period": 409,
+        "no_question": 409,
+        "uuid_conflict": 409,
+        "invalid": 422,
+        "off_duty": 409,
+        "too_many_codes": 429,
+        "own_code": 403,
     }
     messages = {
-        "unknown_code": _l("This survey code is not valid. Scan the QR code on the poster again, or ask the "
-                           "officer for a new one."),
+        "unknown_code": _l(
+            "This survey code is not valid. Scan the QR code on the poster again, or ask the officer for a new one."
+        ),
         "expired": _l("This one-time survey code has expired. Ask the officer for a new one."),
         "used": _l("This one-time survey code has already been used: each code counts once."),
-        "no_open_period": _l("The survey is closed at the moment: no appraisal period is open. "
-                             "Thank you for wanting to help."),
+        "no_open_period": _l(
+            "The survey is closed at the moment: no appraisal period is open. Thank you for wanting to help."
+        ),
         "no_question": _l("This survey has no questions at the moment. Please tell the officer."),
         "bad_uuid": _l("This form is incomplete. Reload the page and try again."),
         "uuid_conflict": _l("This form was already sent for another survey. Reload the page and try again."),
         "invalid": _l("Some answers are missing or not valid. Check the marked questions."),
         "inactive_officer": _l("This officer is not active."),
         "wrong_unit": _l("This officer does not work at this desk's unit."),
-        "off_duty": _l("A one-time survey code is made only while you are on duty at a desk. Start duty at "
-                       "the kiosk first."),
-        "too_many_codes": _l("Too many survey codes in the last hour for this duty (at most %(max)s). A code is "
-                             "for a citizen you have just served; try again later."),
-        "own_code": _l("This one-time code cannot be answered here: it was made on this device, or this "
-                       "browser is signed in as the officer who made it. The citizen who was served answers "
-                       "it on their own phone."),
+        "off_duty": _l(
+            "A one-time survey code is made only while you are on duty at a desk. Start duty at the kiosk first."
+        ),
+        "too_many_codes": _l(
+            "Too many survey codes in the last hour for this duty (at most %(max)s). A code is "
+            "for a citizen you have just served; try again later."
+        ),
+        "own_code": _l(
+            "This one-time code cannot be answered here: it was made on this device, or this "
+            "browser is signed in as the officer who made it. The citizen who was served answers "
+            "it on their own phone."
+        ),
         # Messages of single fields, shown next to the field (see SurveyInvalid).
         "required": _l("Choose one answer."),
         "bad_value": _l("Choose one of the four answers."),

@@ -30,8 +30,9 @@ ANSWERS = ("1", "2", "3", "4")
 
 def profile_options() -> dict[str, list[tuple[str, str]]]:
     """Each optional profile field with its (code, translated label) choices."""
-    return {field: [(code, str(PROFILE_LABELS[field][code])) for code in codes]
-            for field, codes in PROFILE_FIELDS.items()}
+    return {
+        field: [(code, str(PROFILE_LABELS[field][code])) for code in codes] for field, codes in PROFILE_FIELDS.items()
+    }
 
 
 def answer_field(indicator: Indicator) -> str:
@@ -46,6 +47,7 @@ def _stripped(value):
 # Each refusal is a message code of SurveyError.messages, which SurveyInvalid turns into the
 # citizen's language when the page shows it; the %(name)s fields of those that have any:
 _MESSAGE_PARAMS = {"comment_too_long": {"max": COMMENT_MAX_LENGTH}}
+
 
 def _answer(form, field: Field) -> None:
     if not field.data:
@@ -91,8 +93,9 @@ class _SurveyForm(FlaskForm):
 
 def survey_form(indicators: Iterable[Indicator], services: Iterable[Service]) -> type[_SurveyForm]:
     """The form class for these questions and the unit's services."""
-    fields = {answer_field(indicator): StringField(filters=[_stripped], validators=[_answer])
-              for indicator in indicators}
+    fields = {
+        answer_field(indicator): StringField(filters=[_stripped], validators=[_answer]) for indicator in indicators
+    }
     fields["offered"] = {str(service.id): service.id for service in services}
     return type("SurveyForm", (_SurveyForm,), fields)
 
@@ -105,16 +108,18 @@ class ParsedSurvey:
     comment: str | None
 
 
-def parse_survey_form(formdata: Mapping[str, str], indicators: Iterable[Indicator],
-                      services: Iterable[Service]) -> ParsedSurvey:
+def parse_survey_form(
+    formdata: Mapping[str, str], indicators: Iterable[Indicator], services: Iterable[Service]
+) -> ParsedSurvey:
     """The checked answers of a submitted survey. Raises SurveyInvalid with a message code per
     field."""
     indicators = list(indicators)
     form_class = survey_form(indicators, services)
     form = form_class(formdata=formdata if isinstance(formdata, MultiDict) else MultiDict(formdata))
     if not form.validate():
-        raise SurveyInvalid({name: (messages[0], _MESSAGE_PARAMS.get(messages[0], {}))
-                             for name, messages in form.errors.items()})
+        raise SurveyInvalid(
+            {name: (messages[0], _MESSAGE_PARAMS.get(messages[0], {})) for name, messages in form.errors.items()}
+        )
     return ParsedSurvey(
         answers={indicator.id: int(form[answer_field(indicator)].data) for indicator in indicators},
         service_id=form.offered.get(form.service.data),

@@ -41,5 +41,7 @@ class ServiceCode(db.Model):
 
     # The minting rate of a duty is counted over this index.
     # Whether a device has minted any code is looked up on every answer to a one-time code.
-    __table_args__ = (sa.Index("ix_service_code_duty_created", "duty_id", "created_at"),
-                      sa.Index("ix_service_code_minted_device", "minted_device"))
+    __table_args__ = (
+        sa.Index("ix_service_code_duty_created", "duty_id", "created_at"),
+        sa.Index("ix_service_code_minted_device", "minted_device"),
+    )

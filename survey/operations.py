@@ -58,6 +58,7 @@ class SurveyResult:
 
 # --- Codes ------------------------------------------------------------------------------------
 
+
 def open_survey(target: SurveyTarget, now: datetime) -> tuple[Period, list[Indicator]]:
     """The open period and the questions of a survey answered now through ``target``. Raises
     SurveyError when the code is spent or expired, no period is open, or nothing is asked."""
@@ -71,9 +72,16 @@ def open_survey(target: SurveyTarget, now: datetime) -> tuple[Period, list[Indic
     return period, indicators
 
 
-def issue_service_code(officer: Officer, desk: Desk | None = None, now: datetime | None = None,
-                       ttl: timedelta = SERVICE_CODE_TTL, *, minted_kiosk_id: int | None = None,
-                       minted_device: str | None = None, per_hour: int = SERVICE_CODES_PER_HOUR) -> ServiceCode:
+def issue_service_code(
+    officer: Officer,
+    desk: Desk | None = None,
+    now: datetime | None = None,
+    ttl: timedelta = SERVICE_CODE_TTL,
+    *,
+    minted_kiosk_id: int | None = None,
+    minted_device: str | None = None,
+    per_hour: int = SERVICE_CODES_PER_HOUR,
+) -> ServiceCode:
     """A fresh one-time code for the citizen ``officer`` has just served, bound to the duty the
     officer is on (at ``desk``, when the caller knows the desk: the kiosk's).
 
@@ -89,22 +97,35 @@ def issue_service_code(officer: Officer, desk: Desk | None = None, now: datetime
     if desk is not None and desk.unit_id != officer.unit_id:
         raise SurveyError("wrong_unit")
     duty = db.session.scalar(
-        sa.select(Duty).where(Duty.officer_id == officer.id, Duty.started_at <= now,
-                              sa.or_(Duty.ended_at.is_(None), Duty.ended_at > now))
-        .order_by(Duty.started_at.desc()).limit(1)
+        sa.select(Duty)
+        .where(
+            Duty.officer_id == officer.id, Duty.started_at <= now, sa.or_(Duty.ended_at.is_(None), Duty.ended_at > now)
+        )
+        .order_by(Duty.started_at.desc())
+        .limit(1)
         # PostgreSQL: two requests minting for one duty at once count one after the other (SQLite
         # runs one writer at a time anyway, and ignores FOR UPDATE).
-        .with_for_update())
+        .with_for_update()
+    )
     if duty is None or (desk is not None and duty.desk_id != desk.id):
         raise SurveyError("off_duty")
     minted = db.session.scalar(
-        sa.select(sa.func.count()).select_from(ServiceCode)
-        .where(ServiceCode.duty_id == duty.id, ServiceCode.created_at > now - timedelta(hours=1)))
+        sa.select(sa.func.count())
+        .select_from(ServiceCode)
+        .where(ServiceCode.duty_id == duty.id, ServiceCode.created_at > now - timedelta(hours=1))
+    )
     if minted >= per_hour:
         raise SurveyError("too_many_codes", max=per_hour)
-    service_code = ServiceCode(code=new_public_code(SERVICE_CODE_LENGTH), officer=officer, desk=duty.desk,
-                               duty=duty, minted_kiosk_id=minted_kiosk_id, minted_device=minted_device,
-                               created_at=now, expires_at=now + ttl)
+    service_code = ServiceCode(
+        code=new_public_code(SERVICE_CODE_LENGTH),
+        officer=officer,
+        desk=duty.desk,
+        duty=duty,
+        minted_kiosk_id=minted_kiosk_id,
+        minted_device=minted_device,
+        created_at=now,
+        expires_at=now + ttl,
+    )
     db.session.add(service_code)
     db.session.flush()
     return service_code
@@ -129,8 +150,10 @@ def check_answerer(target: SurveyTarget, answerer: Answerer) -> None:
         raise SurveyError("own_code")
     # A device that has minted any code is staff's (the kiosk tablet, an officer's PC): it answers
     # no one-time code, whoever minted it, so colleagues cannot verify each other's codes there.
-    if answerer.device is not None and (answerer.device == code.minted_device or db.session.scalar(
-            sa.select(sa.literal(True)).where(ServiceCode.minted_device == answerer.device).limit(1))):
+    if answerer.device is not None and (
+        answerer.device == code.minted_device
+        or db.session.scalar(sa.select(sa.literal(True)).where(ServiceCode.minted_device == answerer.device).limit(1))
+    ):
         raise SurveyError("own_code")
 
 
@@ -141,11 +164,15 @@ def record_refused_answer(code: str) -> None:
     target = find_target(code)
     if target is None or target.service_code is None:
         return
-    db.session.execute(sa.update(ServiceCode).where(ServiceCode.id == target.service_code.id)
-                       .values(refused_answers=ServiceCode.refused_answers + 1))
+    db.session.execute(
+        sa.update(ServiceCode)
+        .where(ServiceCode.id == target.service_code.id)
+        .values(refused_answers=ServiceCode.refused_answers + 1)
+    )
 
 
 # --- Repeats ------------------------------------------------------------------------------------
+
 
 def seen_key(day: date, desk_id: int | None, officer_id: int | None) -> str:
     """What a browser remembers of a response: the unit's day and whom it rated (the officer,
@@ -162,6 +189,7 @@ def keys_worth_keeping(keys: Iterable[str], now: datetime) -> list[str]:
 
 
 # --- Writing a response -------------------------------------------------------------------------
+
 
 def parse_uuid(raw) -> str:
     try:
@@ -188,13 +216,25 @@ def _existing(response_uuid: str, target: SurveyTarget) -> SurveyResult | None:
         return None
     if not _belongs(row, target):
         raise SurveyError("uuid_conflict")
-    return SurveyResult(row.uuid, False, row.flag_set,
-                        seen_key(local_date(target.unit, row.cast_at), row.desk_id, row.officer_id), target)
+    return SurveyResult(
+        row.uuid,
+        False,
+        row.flag_set,
+        seen_key(local_date(target.unit, row.cast_at), row.desk_id, row.officer_id),
+        target,
+    )
 
 
-def record_survey_response(code: str, form: Mapping[str, str], *, locale: str = "id", now: datetime | None = None,
-                           seen: Iterable[str] = (), over_rate_limit: Callable[[str], bool] | None = None,
-                           answerer: Answerer = Answerer()) -> SurveyResult:
+def record_survey_response(
+    code: str,
+    form: Mapping[str, str],
+    *,
+    locale: str = "id",
+    now: datetime | None = None,
+    seen: Iterable[str] = (),
+    over_rate_limit: Callable[[str], bool] | None = None,
+    answerer: Answerer = Answerer(),
+) -> SurveyResult:
     """Store one phone-survey response; idempotent on the form's UUID (made by the server when it
     rendered the form), so a double-tapped send or a resubmitted page stores once and gets the
     first result.
@@ -221,11 +261,21 @@ def record_survey_response(code: str, form: Mapping[str, str], *, locale: str = 
     key = seen_key(local_date(target.unit, now), desk_id, officer_id)
     elements = {i.id: i.skm_element for i in indicators}
     new = NewResponse(
-        uuid=response_uuid, channel=Channel.QR, unit_id=target.unit.id, period_id=period.id, cast_at=now,
-        received_at=now, desk_id=desk_id, officer_id=officer_id, service_id=parsed.service_id,
-        verified=target.verified, locale=locale if locale in LOCALES else LOCALES[0], comment=parsed.comment,
-        answers=tuple(Given(indicator_id, value, element=elements[indicator_id])
-                      for indicator_id, value in parsed.answers.items()),
+        uuid=response_uuid,
+        channel=Channel.QR,
+        unit_id=target.unit.id,
+        period_id=period.id,
+        cast_at=now,
+        received_at=now,
+        desk_id=desk_id,
+        officer_id=officer_id,
+        service_id=parsed.service_id,
+        verified=target.verified,
+        locale=locale if locale in LOCALES else LOCALES[0],
+        comment=parsed.comment,
+        answers=tuple(
+            Given(indicator_id, value, element=elements[indicator_id]) for indicator_id, value in parsed.answers.items()
+        ),
         # Static codes are on posters anyone may scan again: a browser's second response to the
         # same officer today, and one beyond the client's rate limit, are kept but flagged.
         repeat=target.static and key in set(seen),

@@ -31,7 +31,7 @@ def _static_only_fetcher(static_url_path: str, static_folder: str, host: str, bu
             parts = urlsplit(url)
             if parts.netloc != host or not parts.path.startswith(prefix):
                 raise ValueError(f"not fetched while rendering a PDF: {url}")
-            name = parts.path[len(prefix):]
+            name = parts.path[len(prefix) :]
             path = safe_join(static_folder, name)
             if build_folder and (path is None or not Path(path).is_file()):
                 path = safe_join(build_folder, name)
@@ -53,6 +53,10 @@ def render_pdf(html: str) -> bytes:
     # The page shares app.css with the screen and the kiosk; WeasyPrint would log a warning for
     # every screen-only rule it skips (animations, media queries, SVG fills). Errors still show.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    fetcher = _static_only_fetcher(current_app.static_url_path, current_app.static_folder, request.host,
-                                   str(current_app.extensions["static_assets"].build_folder))
+    fetcher = _static_only_fetcher(
+        current_app.static_url_path,
+        current_app.static_folder,
+        request.host,
+        str(current_app.extensions["static_assets"].build_folder),
+    )
     return HTML(string=html, base_url=request.host_url, url_fetcher=fetcher, media_type="print").write_pdf()

@@ -21,6 +21,7 @@ def survey_indicators() -> list[Indicator]:
 def unit_services(unit: Unit) -> list[Service]:
     """The unit's active kinds of service (jenis layanan), in its order."""
     return db.session.scalars(
-        sa.select(Service).where(Service.unit_id == unit.id, Service.active.is_(True))
+        sa.select(Service)
+        .where(Service.unit_id == unit.id, Service.active.is_(True))
         .order_by(Service.position, Service.id)
     ).all()

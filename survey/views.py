@@ -63,6 +63,7 @@ QR_MAX_AGE = 24 * 3600
 
 # --- Helpers shared by the templates (the kiosk's one-time code partial uses them too) ----------
 
+
 @bp.app_template_global()
 def survey_address(code: str) -> str:
     """The public address a QR code encodes: under PUBLIC_BASE_URL, never the request's host."""
@@ -93,6 +94,7 @@ bp.add_app_template_global(asked_locale)
 
 # --- The phone survey ---------------------------------------------------------------------------
 
+
 def _seen_serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.secret_key, salt="survey-seen")
 
@@ -111,8 +113,15 @@ def _seen_keys() -> list[str]:
 
 def _remember(response, keys: list[str], key: str, now) -> None:
     value = _seen_serializer().dumps(keys_worth_keeping([*keys, key], now))
-    response.set_cookie(SEEN_COOKIE, value, max_age=SEEN_MAX_AGE, path="/s/", httponly=True, samesite="Lax",
-                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    response.set_cookie(
+        SEEN_COOKIE,
+        value,
+        max_age=SEEN_MAX_AGE,
+        path="/s/",
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
 
 
 # Parsed once for each text the configuration gives (tests change it).
@@ -143,30 +152,58 @@ def _answerer() -> Answerer:
 
 def _attributed(target: SurveyTarget, now):
     desk_id, officer_id = attribution(target, now)
-    return (db.session.get(Desk, desk_id) if desk_id else None,
-            db.session.get(Officer, officer_id) if officer_id else None)
+    return (
+        db.session.get(Desk, desk_id) if desk_id else None,
+        db.session.get(Officer, officer_id) if officer_id else None,
+    )
 
 
 def _error_items(indicators, errors: dict[str, str]) -> list[tuple[str, str]]:
     """The error summary: (anchor, "where: what") in the order of the form."""
     names = {answer_field(i): _("Question %(number)s", number=n) for n, i in enumerate(indicators, 1)}
-    names.update(service=_("Service"), gender=_("Gender"), age_band=_("Age"), education=_("Education"),
-                 occupation=_("Occupation"), comment=_("Comment"))
+    names.update(
+        service=_("Service"),
+        gender=_("Gender"),
+        age_band=_("Age"),
+        education=_("Education"),
+        occupation=_("Occupation"),
+        comment=_("Comment"),
+    )
     return [(field, f"{names[field]}: {errors[field]}") for field in names if field in errors]
 
 
-def _render_form(target: SurveyTarget, now, indicators, status: int = 200, values=None,
-                 error: SurveyInvalid | None = None, unavailable: str = ""):
+def _render_form(
+    target: SurveyTarget,
+    now,
+    indicators,
+    status: int = 200,
+    values=None,
+    error: SurveyInvalid | None = None,
+    unavailable: str = "",
+):
     desk, officer = _attributed(target, now)
     errors = error.field_messages() if error else {}
     values = values or {}
     response_uuid = values.get("uuid") or str(uuid_module.uuid4())
     response = render_htmx(
-        "survey/form.html", "survey/_form.html", status=status, target=target, unit=target.unit, desk=desk,
-        officer=officer, indicators=indicators, services=unit_services(target.unit),
-        profile=profile_options(), values=values, errors=errors, error_items=_error_items(indicators, errors),
-        summary=error.message if error else "", uuid=response_uuid, locale=current_locale(),
-        comment_max=COMMENT_MAX_LENGTH, unavailable=unavailable,
+        "survey/form.html",
+        "survey/_form.html",
+        status=status,
+        target=target,
+        unit=target.unit,
+        desk=desk,
+        officer=officer,
+        indicators=indicators,
+        services=unit_services(target.unit),
+        profile=profile_options(),
+        values=values,
+        errors=errors,
+        error_items=_error_items(indicators, errors),
+        summary=error.message if error else "",
+        uuid=response_uuid,
+        locale=current_locale(),
+        comment_max=COMMENT_MAX_LENGTH,
+        unavailable=unavailable,
     )
     # The form carries a fresh response id and a CSRF token: never from a cache.
     response.headers["Cache-Control"] = "no-store"
@@ -175,8 +212,15 @@ def _render_form(target: SurveyTarget, now, indicators, status: int = 200, value
 
 
 def _render_message(error: SurveyError, target: SurveyTarget | None = None):
-    response = render_htmx("survey/message.html", "survey/_message.html", status=error.status,
-                           message=error.message, error=error, target=target, unit=target.unit if target else None)
+    response = render_htmx(
+        "survey/message.html",
+        "survey/_message.html",
+        status=error.status,
+        message=error.message,
+        error=error,
+        target=target,
+        unit=target.unit if target else None,
+    )
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
@@ -201,12 +245,18 @@ def submit(code):
     now = utcnow()
     seen = _seen_keys()
     try:
-        result = record_survey_response(code, request.form, locale=current_locale(), now=now, seen=seen,
-                                        over_rate_limit=_over_rate_limit, answerer=_answerer())
+        result = record_survey_response(
+            code,
+            request.form,
+            locale=current_locale(),
+            now=now,
+            seen=seen,
+            over_rate_limit=_over_rate_limit,
+            answerer=_answerer(),
+        )
     except SurveyInvalid as error:
         db.session.rollback()
-        return _render_form(find_target(code), now, survey_indicators(), status=422, values=request.form,
-                            error=error)
+        return _render_form(find_target(code), now, survey_indicators(), status=422, values=request.form, error=error)
     except SurveyError as error:
         db.session.rollback()
         if error.code == "own_code":
@@ -231,11 +281,21 @@ def _database_unavailable(error):
     Send again stores it once. Any other page of the survey: the app's 503."""
     page = None
     if request.endpoint == "survey.submit":
+
         def page():
-            return _render_form(find_target(request.view_args["code"]), utcnow(), survey_indicators(), status=503,
-                                values=request.form, unavailable=_("Your answers were not saved yet: the service was "
-                                                                   "busy for a moment. They are still here: press "
-                                                                   "Send again."))
+            return _render_form(
+                find_target(request.view_args["code"]),
+                utcnow(),
+                survey_indicators(),
+                status=503,
+                values=request.form,
+                unavailable=_(
+                    "Your answers were not saved yet: the service was "
+                    "busy for a moment. They are still here: press "
+                    "Send again."
+                ),
+            )
+
     return database_error(error, page)
 
 
@@ -254,6 +314,7 @@ def thanks(code):
 
 
 # --- QR images --------------------------------------------------------------------------------
+
 
 def _static_target(code: str) -> SurveyTarget:
     """A desk's or an officer's code; a one-time code has no image of its own (the officer's
@@ -287,6 +348,7 @@ def qr_image_png(code):
 
 # --- Posters ----------------------------------------------------------------------------------
 
+
 def _poster_size() -> str:
     size = request.args.get("size", POSTER_SIZES[0])
     if size not in POSTER_SIZES:
@@ -308,9 +370,17 @@ def _unit_or_404(unit_code: str) -> Unit:
 
 
 def _render_posters(posters, size: str, title: str, pdf_url: str, print_all_url: str | None = None) -> str:
-    return render_template("survey/posters.html", posters=posters, size=size, title=title, pdf_url=pdf_url,
-                           print_all_url=print_all_url, questions=len(survey_indicators()),
-                           endpoint=request.endpoint, view_args=request.view_args)
+    return render_template(
+        "survey/posters.html",
+        posters=posters,
+        size=size,
+        title=title,
+        pdf_url=pdf_url,
+        print_all_url=print_all_url,
+        questions=len(survey_indicators()),
+        endpoint=request.endpoint,
+        view_args=request.view_args,
+    )
 
 
 def _posters(posters, size: str, title: str, filename: str, pdf_url: str, print_all_url: str | None = None):
@@ -326,8 +396,9 @@ def _pdf_response(html: str, filename: str):
         body = render_pdf(html)
     except PdfUnavailable as error:
         current_app.logger.error("poster PDF unavailable: %s", error)
-        return render_template("error.html", status=503,
-                               message=_("The PDF cannot be made on this server. Use Print instead.")), 503
+        return render_template(
+            "error.html", status=503, message=_("The PDF cannot be made on this server. Use Print instead.")
+        ), 503
     response = FlaskResponse(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-cache"
@@ -337,6 +408,7 @@ def _pdf_response(html: str, filename: str):
 # Posters list every desk and officer of a unit with their codes: staff material. Signed-in
 # administrators see every unit, supervisors their own (checked per unit in each view); citizens'
 # pages (/s/) and the QR images stay public.
+
 
 @bp.get("/survey/")
 @roles_required(*MANAGERS)
@@ -352,8 +424,13 @@ def unit_posters(unit_code):
     """Every poster of a unit."""
     unit = _unit_or_404(unit_code)
     size = _poster_size()
-    return _posters(poster_targets(unit), size, unit.name, f"poster-{unit.code}-{size}.pdf",
-                    url_for("survey.unit_posters_pdf", unit_code=unit.code, size=size))
+    return _posters(
+        poster_targets(unit),
+        size,
+        unit.name,
+        f"poster-{unit.code}-{size}.pdf",
+        url_for("survey.unit_posters_pdf", unit_code=unit.code, size=size),
+    )
 
 
 @bp.get("/survey/poster/<code>", endpoint="poster")
@@ -365,7 +442,11 @@ def poster(code):
     _check_unit(target.unit)
     size = _poster_size()
     one = poster_target(target)
-    return _posters([one], size, one.title, f"poster-{target.code}-{size}.pdf",
-                    url_for("survey.poster_pdf", code=target.code, size=size),
-                    url_for("survey.unit_posters", unit_code=target.unit.code, size=size))
-
+    return _posters(
+        [one],
+        size,
+        one.title,
+        f"poster-{target.code}-{size}.pdf",
+        url_for("survey.poster_pdf", code=target.code, size=size),
+        url_for("survey.unit_posters", unit_code=target.unit.code, size=size),
+    )

@@ -153,8 +153,14 @@ def counter(ctx):
 # --- Browser tests ----------------------------------------------------------------------------
 # Real Chromium from the system's packages, driven by Playwright; screenshots go to artifacts/.
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def chromium_path() -> str:

@@ -30,12 +30,17 @@ def make_user(role: Role | str = Role.ADMIN, unit=None, officer=None, password: 
         unit = make_unit()
     if role == Role.OFFICER and officer is None:
         officer = make_officer(unit=unit)
-    user = User(**{
-        "username": f"user{next(_usernames)}", "name": "", "role": role,
-        "password_hash": hash_password(password),
-        "unit_id": unit.id if unit else (officer.unit_id if officer else None),
-        "officer_id": officer.id if officer else None, **overrides,
-    })
+    user = User(
+        **{
+            "username": f"user{next(_usernames)}",
+            "name": "",
+            "role": role,
+            "password_hash": hash_password(password),
+            "unit_id": unit.id if unit else (officer.unit_id if officer else None),
+            "officer_id": officer.id if officer else None,
+            **overrides,
+        }
+    )
     db.session.add(user)
     db.session.commit()
     return user
@@ -110,8 +115,15 @@ def make_desk(unit: Unit | None = None, **overrides) -> Desk:
 
 
 def make_officer(unit: Unit | None = None, pin: str | None = "1234", **overrides) -> Officer:
-    officer = Officer(**{"unit": unit or make_unit(), "nip": valid_nip(), "name": f"Petugas {next(_seq)}",
-                         "position": "Pengadministrasi Umum", **overrides})
+    officer = Officer(
+        **{
+            "unit": unit or make_unit(),
+            "nip": valid_nip(),
+            "name": f"Petugas {next(_seq)}",
+            "position": "Pengadministrasi Umum",
+            **overrides,
+        }
+    )
     if pin:
         set_pin(officer, pin)
     db.session.add(officer)
@@ -119,11 +131,19 @@ def make_officer(unit: Unit | None = None, pin: str | None = "1234", **overrides
     return officer
 
 
-def make_period(status: PeriodStatus = PeriodStatus.OPEN, starts_on: date | None = None,
-                ends_on: date | None = None, **overrides) -> Period:
+def make_period(
+    status: PeriodStatus = PeriodStatus.OPEN, starts_on: date | None = None, ends_on: date | None = None, **overrides
+) -> Period:
     today = datetime.now(timezone.utc).date()
-    period = Period(**{"name": f"Periode {next(_seq)}", "starts_on": starts_on or today - timedelta(days=45),
-                       "ends_on": ends_on or today + timedelta(days=45), "status": status, **overrides})
+    period = Period(
+        **{
+            "name": f"Periode {next(_seq)}",
+            "starts_on": starts_on or today - timedelta(days=45),
+            "ends_on": ends_on or today + timedelta(days=45),
+            "status": status,
+            **overrides,
+        }
+    )
     db.session.add(period)
     db.session.commit()
     return period
@@ -147,19 +167,44 @@ def csrf_token(client, path="/kiosk/") -> str:
 
 # What each flag a test asks for is, to the one writer of a response (core.responses): an
 # observation it turns into that flag; the others come from the response itself.
-_OBSERVED = {Flag.CLOCK_ADJUSTED: "clock_adjusted", Flag.BURST: "burst", Flag.DUTY_START: "duty_just_started",
-             Flag.REPEAT: "repeat", Flag.RATE_LIMITED: "over_rate_limit"}
+_OBSERVED = {
+    Flag.CLOCK_ADJUSTED: "clock_adjusted",
+    Flag.BURST: "burst",
+    Flag.DUTY_START: "duty_just_started",
+    Flag.REPEAT: "repeat",
+    Flag.RATE_LIMITED: "over_rate_limit",
+}
 
 
-def make_response(period, desk, officer, answers: list[Given], *, channel: Channel, flags: Flag = Flag(0),
-                  at: datetime | None = None, **values) -> Response:
+def make_response(
+    period,
+    desk,
+    officer,
+    answers: list[Given],
+    *,
+    channel: Channel,
+    flags: Flag = Flag(0),
+    at: datetime | None = None,
+    **values,
+) -> Response:
     """A stored response, written as every response is (``record_response``). ``flags`` are
     reached as the app reaches them: observations, and an upheld dispute afterwards."""
     observed = {name: True for flag, name in _OBSERVED.items() if flags & flag}
-    response_id = record_response(NewResponse(
-        uuid=str(uuid.uuid4()), channel=channel, unit_id=desk.unit_id, desk_id=desk.id,
-        officer_id=officer.id if officer else None, period_id=period.id, cast_at=at or NOW, received_at=at or NOW,
-        answers=tuple(answers), **observed, **values))
+    response_id = record_response(
+        NewResponse(
+            uuid=str(uuid.uuid4()),
+            channel=channel,
+            unit_id=desk.unit_id,
+            desk_id=desk.id,
+            officer_id=officer.id if officer else None,
+            period_id=period.id,
+            cast_at=at or NOW,
+            received_at=at or NOW,
+            answers=tuple(answers),
+            **observed,
+            **values,
+        )
+    )
     response = db.session.get(Response, response_id)
     if flags & Flag.DISPUTE_UPHELD:
         flag_response(response, Flag.DISPUTE_UPHELD)
@@ -168,26 +213,54 @@ def make_response(period, desk, officer, answers: list[Given], *, channel: Chann
 
 
 def add_vote(period, desk, officer, face: int, *, flags: Flag = Flag(0), at: datetime | None = None) -> Response:
-    return make_response(period, desk, officer, [Given(kiosk_question().id, face)], channel=Channel.KIOSK,
-                         flags=flags, at=at)
+    return make_response(
+        period, desk, officer, [Given(kiosk_question().id, face)], channel=Channel.KIOSK, flags=flags, at=at
+    )
 
 
 def skm_indicators() -> list[Indicator]:
-    return list(db.session.scalars(sa.select(Indicator).where(
-        Indicator.skm_element.is_not(None), Indicator.active.is_(True), Indicator.kind == IndicatorKind.SCALE)
-        .order_by(Indicator.position)))
+    return list(
+        db.session.scalars(
+            sa.select(Indicator)
+            .where(
+                Indicator.skm_element.is_not(None), Indicator.active.is_(True), Indicator.kind == IndicatorKind.SCALE
+            )
+            .order_by(Indicator.position)
+        )
+    )
 
 
 def kiosk_question() -> Indicator:
     return db.session.scalar(sa.select(Indicator).where(Indicator.code == "KIOSK"))
 
 
-def add_survey(period, desk, officer, answers: list[int], *, flags: Flag = Flag(0), service=None,
-               comment: str | None = None, at: datetime | None = None, **profile) -> Response:
-    given = [Given(indicator.id, value, element=indicator.skm_element)
-             for indicator, value in zip(skm_indicators(), answers)]
-    return make_response(period, desk, officer, given, channel=Channel.QR, flags=flags, at=at,
-                         service_id=service.id if service else None, comment=comment, **profile)
+def add_survey(
+    period,
+    desk,
+    officer,
+    answers: list[int],
+    *,
+    flags: Flag = Flag(0),
+    service=None,
+    comment: str | None = None,
+    at: datetime | None = None,
+    **profile,
+) -> Response:
+    given = [
+        Given(indicator.id, value, element=indicator.skm_element) for indicator, value in zip(skm_indicators(), answers)
+    ]
+    return make_response(
+        period,
+        desk,
+        officer,
+        given,
+        channel=Channel.QR,
+        flags=flags,
+        at=at,
+        service_id=service.id if service else None,
+        comment=comment,
+        **profile,
+    )
 
 
 json_values = st.recursive(
@@ -199,9 +272,26 @@ json_values = st.recursive(
 
 hostile_text = st.one_of(
     st.text(max_size=80),
-    st.sampled_from(["", "\x00", "' OR 1=1 --", "<script>alert(1)</script>", "../../etc/passwd", "%00", "💥" * 40,
-                     "9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+14:00", "2026-02-30T10:00:00Z",
-                     "1e309", "NaN", "-1", "4.0", "R_WAKTU", "KIOSK"]),
+    st.sampled_from(
+        [
+            "",
+            "\x00",
+            "' OR 1=1 --",
+            "<script>alert(1)</script>",
+            "../../etc/passwd",
+            "%00",
+            "💥" * 40,
+            "9999-12-31T23:59:59+00:00",
+            "0001-01-01T00:00:00+14:00",
+            "2026-02-30T10:00:00Z",
+            "1e309",
+            "NaN",
+            "-1",
+            "4.0",
+            "R_WAKTU",
+            "KIOSK",
+        ]
+    ),
 )
 
 
@@ -211,8 +301,14 @@ def paired_client(client, token):
 
 
 def vote_payload(**overrides):
-    return {"uuid": str(uuid.uuid4()), "value": 4, "reasons": [], "cast_at": datetime.now(timezone.utc).isoformat(),
-            "locale": "id", **overrides}
+    return {
+        "uuid": str(uuid.uuid4()),
+        "value": 4,
+        "reasons": [],
+        "cast_at": datetime.now(timezone.utc).isoformat(),
+        "locale": "id",
+        **overrides,
+    }
 
 
 COOKIE = "kiosk_token"
@@ -223,15 +319,21 @@ NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
 def answers_by_code(response: Response) -> dict[str, int]:
     """What a stored response answered, by the code of each indicator."""
-    return dict(db.session.execute(
-        sa.select(Indicator.code, Answer.value).join(Indicator, Indicator.id == Answer.indicator_id)
-        .where(Answer.response_id == response.id)).all())
+    return dict(
+        db.session.execute(
+            sa.select(Indicator.code, Answer.value)
+            .join(Indicator, Indicator.id == Answer.indicator_id)
+            .where(Answer.response_id == response.id)
+        ).all()
+    )
 
 
 # --- admin forms ---
 
-def refused(client, url: str, data, field_id: str | None, english: str, indonesian: str, status: int = 422,
-            **kwargs) -> tuple:
+
+def refused(
+    client, url: str, data, field_id: str | None, english: str, indonesian: str, status: int = 422, **kwargs
+) -> tuple:
     """Post a bad form twice, as htmx in English and as a plain form in Bahasa Indonesia, and check
     that each is refused with ``status`` and its message: beside the field with the id
     ``field_id`` (marked invalid and described by the message), or above the form. ``data`` may
@@ -248,8 +350,9 @@ def refused(client, url: str, data, field_id: str | None, english: str, indonesi
         assert "HX-Trigger" not in response.headers
         if field_id:
             assert re.search(rf'<p id="{field_id}-error" class="field-error">\s*{re.escape(message)}', page), lang
-            assert re.search(rf'id="{field_id}"[^>]*aria-invalid="true"', page) or \
-                re.search(rf'aria-invalid="true"[^>]*id="{field_id}"', page), lang
+            assert re.search(rf'id="{field_id}"[^>]*aria-invalid="true"', page) or re.search(
+                rf'aria-invalid="true"[^>]*id="{field_id}"', page
+            ), lang
         answers.append(response)
     client.set_cookie("lang", "en")
     return tuple(answers)

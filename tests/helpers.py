@@ -19,8 +19,10 @@ def pdf_pages(pdf: bytes, dpi: int = 150) -> list[list[str]]:
         with open(source, "wb") as file:
             file.write(pdf)
         subprocess.run(["pdftoppm", "-r", str(dpi), "-png", source, os.path.join(folder, "page")], check=True)
-        names = sorted((n for n in os.listdir(folder) if n.endswith(".png")),
-                       key=lambda n: int(re.search(r"(\d+)\.png$", n).group(1)))
+        names = sorted(
+            (n for n in os.listdir(folder) if n.endswith(".png")),
+            key=lambda n: int(re.search(r"(\d+)\.png$", n).group(1)),
+        )
         pages = []
         for name in names:
             with Image.open(os.path.join(folder, name)) as image:

@@ -50,6 +50,7 @@ def english(client):
 
 # --- Signing in ----------------------------------------------------------------------------------
 
+
 def test_the_sign_in_page_is_in_indonesian_by_default(client):
     html = text(client.get("/admin/login"))
     assert 'lang="id"' in html and "Masuk" in html
@@ -76,9 +77,10 @@ def test_a_wrong_password_is_refused_and_counted(english, ctx):
     assert "Wrong username or password." in text(response)
     assert english.get("/admin/").status_code == 302  # not signed in
     # Counted where it came from (tests/accounts/test_lockout.py), not on the account.
-    assert [(row.username, row.failures) for row in db.session.scalars(sa.select(SignInFailure)
-                                                                       .where(SignInFailure.username.is_not(None)))] \
-        == [(user.username.lower(), 1)]
+    assert [
+        (row.username, row.failures)
+        for row in db.session.scalars(sa.select(SignInFailure).where(SignInFailure.username.is_not(None)))
+    ] == [(user.username.lower(), 1)]
 
 
 def test_an_unknown_username_gets_the_same_answer(english, ctx):
@@ -123,8 +125,15 @@ def test_failed_sign_ins_from_many_addresses_do_not_lock_the_account(app, ctx):
     assert login(client, user.username, PASSWORD).status_code == 303
 
 
-@pytest.mark.parametrize("target,expected", [("/admin/officers", "/admin/officers"), ("https://evil.example/", "/admin/"),
-                                             ("//evil.example/", "/admin/"), ("/\\evil.example", "/admin/")])
+@pytest.mark.parametrize(
+    "target,expected",
+    [
+        ("/admin/officers", "/admin/officers"),
+        ("https://evil.example/", "/admin/"),
+        ("//evil.example/", "/admin/"),
+        ("/\\evil.example", "/admin/"),
+    ],
+)
 def test_after_signing_in_only_a_local_page_is_opened(client, ctx, target, expected):
     user = make_user(Role.ADMIN)
     response = login(client, user.username, PASSWORD, next=target)
@@ -155,10 +164,13 @@ def test_the_header_links_to_sign_in_and_out(client, ctx):
 
 # --- Passwords ---------------------------------------------------------------------------------------
 
+
 def test_changing_the_password_signs_out_other_sessions(app, ctx):
     user = make_user(Role.SUPERVISOR)
     here, elsewhere = sign_in(app.test_client(), user), sign_in(app.test_client(), user)
-    response = post(here, "/admin/password", {"current": PASSWORD, "new": "a much longer secret", "confirm": "a much longer secret"})
+    response = post(
+        here, "/admin/password", {"current": PASSWORD, "new": "a much longer secret", "confirm": "a much longer secret"}
+    )
     assert response.status_code == 303 and response.headers["Location"] == "/admin/me"
     db.session.expire_all()
     assert check_password_hash(db.session.get(User, user.id).password_hash, "a much longer secret")
@@ -168,18 +180,41 @@ def test_changing_the_password_signs_out_other_sessions(app, ctx):
     assert entry.user_id == user.id and entry.before is None and entry.after is None  # never the password
 
 
-@pytest.mark.parametrize("form,field,english,indonesian", [
-    ({"current": "wrong", "new": "a much longer secret", "confirm": "a much longer secret"}, "current",
-     "This is not your current password.", "Ini bukan kata sandi Anda sekarang."),
-    ({"current": PASSWORD, "new": "a much longer secret", "confirm": "another secret here"}, "confirm",
-     "The two new passwords are not the same.", "Kedua kata sandi baru tidak sama."),
-    ({"current": PASSWORD, "new": "short", "confirm": "short"}, "new",
-     "A password has at least 10 characters.", "Kata sandi paling sedikit 10 karakter."),
-    ({"current": PASSWORD, "new": "x" * 201, "confirm": "x" * 201}, "new",
-     "A password has at most 200 characters.", "Kata sandi paling banyak 200 karakter."),
-    ({"current": PASSWORD, "new": PASSWORD, "confirm": PASSWORD}, "new",
-     "Choose a password different from the current one.", "Pilih kata sandi yang berbeda dari yang sekarang."),
-])
+@pytest.mark.parametrize(
+    "form,field,english,indonesian",
+    [
+        (
+            {"current": "wrong", "new": "a much longer secret", "confirm": "a much longer secret"},
+            "current",
+            "This is not your current password.",
+            "Ini bukan kata sandi Anda sekarang.",
+        ),
+        (
+            {"current": PASSWORD, "new": "a much longer secret", "confirm": "another secret here"},
+            "confirm",
+            "The two new passwords are not the same.",
+            "Kedua kata sandi baru tidak sama.",
+        ),
+        (
+            {"current": PASSWORD, "new": "short", "confirm": "short"},
+            "new",
+            "A password has at least 10 characters.",
+            "Kata sandi paling sedikit 10 karakter.",
+        ),
+        (
+            {"current": PASSWORD, "new": "x" * 201, "confirm": "x" * 201},
+            "new",
+            "A password has at most 200 characters.",
+            "Kata sandi paling banyak 200 karakter.",
+        ),
+        (
+            {"current": PASSWORD, "new": PASSWORD, "confirm": PASSWORD},
+            "new",
+            "Choose a password different from the current one.",
+            "Pilih kata sandi yang berbeda dari yang sekarang.",
+        ),
+    ],
+)
 def test_a_bad_new_password_is_refused_in_place(client, ctx, form, field, english, indonesian):
     user = make_user(Role.OFFICER)
     sign_in(client, user)
@@ -194,8 +229,14 @@ def test_a_new_password_must_not_contain_the_username(client, ctx):
     user = make_user(Role.OFFICER, username="budi")
     sign_in(client, user)
     form = {"current": PASSWORD, "new": "budi-budi-2026-xyz", "confirm": "budi-budi-2026-xyz"}
-    refused(client, "/admin/password", form, "password-new", "The password must not contain the username.",
-            "Kata sandi tidak boleh memuat nama pengguna.")
+    refused(
+        client,
+        "/admin/password",
+        form,
+        "password-new",
+        "The password must not contain the username.",
+        "Kata sandi tidak boleh memuat nama pengguna.",
+    )
     db.session.expire_all()
     assert check_password_hash(db.session.get(User, user.id).password_hash, PASSWORD)
 
@@ -214,6 +255,7 @@ def test_passwords_are_hashed_with_scrypt(ctx):
 
 
 # --- Roles and scope --------------------------------------------------------------------------------
+
 
 def test_unit_scope_of_each_role(ctx):
     own, other = make_unit(), make_unit()
@@ -257,16 +299,36 @@ def test_a_supervisor_sees_only_their_unit(client, ctx):
 
 # --- Managing accounts ------------------------------------------------------------------------------
 
+
 def test_an_administrator_creates_accounts_for_each_role(client, ctx, counter):
     unit = make_unit()
     officer = make_officer(unit=unit)
     admin = make_user(Role.ADMIN)
     sign_in(client, admin)
-    response = post(client, "/admin/users", {"username": "kepala", "role": "supervisor", "unit_id": unit.id,
-                                             "password": "long enough secret", "active": "1"}, htmx=True)
+    response = post(
+        client,
+        "/admin/users",
+        {
+            "username": "kepala",
+            "role": "supervisor",
+            "unit_id": unit.id,
+            "password": "long enough secret",
+            "active": "1",
+        },
+        htmx=True,
+    )
     assert response.status_code == 200 and response.headers["HX-Trigger"] == "user-created"
-    response = post(client, "/admin/users", {"username": "petugas1", "role": "officer", "officer_nip": officer.nip,
-                                             "password": "long enough secret", "active": "1"})
+    response = post(
+        client,
+        "/admin/users",
+        {
+            "username": "petugas1",
+            "role": "officer",
+            "officer_nip": officer.nip,
+            "password": "long enough secret",
+            "active": "1",
+        },
+    )
     assert response.status_code == 303
     supervisor = db.session.scalar(sa.select(User).where(User.username == "kepala"))
     assert (supervisor.role, supervisor.unit_id) == (Role.SUPERVISOR, unit.id)
@@ -276,26 +338,60 @@ def test_an_administrator_creates_accounts_for_each_role(client, ctx, counter):
     assert [e.label for e in created] == ["kepala", "petugas1"] and all("password_hash" not in e.after for e in created)
 
 
-@pytest.mark.parametrize("form,field,english,indonesian", [
-    ({"username": "a", "role": "admin"}, "username",
-     "Use 3 to 80 letters, digits, dots, dashes or underscores.",
-     "Gunakan 3 sampai 80 huruf, angka, titik, tanda hubung, atau garis bawah."),
-    ({"username": "TAKEN", "role": "admin"}, "username", "This username is already used.",
-     "Nama pengguna ini sudah dipakai."),
-    ({"username": "kepala2", "role": "supervisor"}, "unit_id", "Choose the unit of this supervisor.",
-     "Pilih unit atasan ini."),
-    ({"username": "kepala3", "role": "supervisor", "unit_id": "999999"}, "unit_id", "Choose a unit from the list.",
-     "Pilih unit dari daftar."),
-    ({"username": "petugas2", "role": "officer", "officer_nip": "198001012005011999"}, "officer_nip",
-     "No officer has this NIP.", "Tidak ada pegawai dengan NIP ini."),
-    ({"username": "petugas3", "role": "officer"}, "officer_nip", "Enter the NIP of the officer this account belongs to.",
-     "Tulis NIP pegawai pemilik akun ini."),
-    ({"username": "someone", "role": "emperor"}, "role", "Choose one of the options.", "Pilih salah satu pilihan."),
-    ({"username": "shortpw", "role": "admin", "password": "abc"}, "password", "A password has at least 10 characters.",
-     "Kata sandi paling sedikit 10 karakter."),
-    ({"username": "rahasia", "role": "admin", "password": "rahasia-sekali-123"}, "password",
-     "The password must not contain the username.", "Kata sandi tidak boleh memuat nama pengguna."),
-])
+@pytest.mark.parametrize(
+    "form,field,english,indonesian",
+    [
+        (
+            {"username": "a", "role": "admin"},
+            "username",
+            "Use 3 to 80 letters, digits, dots, dashes or underscores.",
+            "Gunakan 3 sampai 80 huruf, angka, titik, tanda hubung, atau garis bawah.",
+        ),
+        (
+            {"username": "TAKEN", "role": "admin"},
+            "username",
+            "This username is already used.",
+            "Nama pengguna ini sudah dipakai.",
+        ),
+        (
+            {"username": "kepala2", "role": "supervisor"},
+            "unit_id",
+            "Choose the unit of this supervisor.",
+            "Pilih unit atasan ini.",
+        ),
+        (
+            {"username": "kepala3", "role": "supervisor", "unit_id": "999999"},
+            "unit_id",
+            "Choose a unit from the list.",
+            "Pilih unit dari daftar.",
+        ),
+        (
+            {"username": "petugas2", "role": "officer", "officer_nip": "198001012005011999"},
+            "officer_nip",
+            "No officer has this NIP.",
+            "Tidak ada pegawai dengan NIP ini.",
+        ),
+        (
+            {"username": "petugas3", "role": "officer"},
+            "officer_nip",
+            "Enter the NIP of the officer this account belongs to.",
+            "Tulis NIP pegawai pemilik akun ini.",
+        ),
+        ({"username": "someone", "role": "emperor"}, "role", "Choose one of the options.", "Pilih salah satu pilihan."),
+        (
+            {"username": "shortpw", "role": "admin", "password": "abc"},
+            "password",
+            "A password has at least 10 characters.",
+            "Kata sandi paling sedikit 10 karakter.",
+        ),
+        (
+            {"username": "rahasia", "role": "admin", "password": "rahasia-sekali-123"},
+            "password",
+            "The password must not contain the username.",
+            "Kata sandi tidak boleh memuat nama pengguna.",
+        ),
+    ],
+)
 def test_bad_accounts_are_refused_in_place(client, ctx, counter, form, field, english, indonesian):
     admin = make_user(Role.ADMIN)
     sign_in(client, admin)
@@ -312,9 +408,20 @@ def test_an_officers_nip_has_one_account_only(client, ctx, counter):
     make_user(Role.OFFICER, officer=officer)
     sign_in(client, make_user(Role.ADMIN))
     before = counter(User)
-    refused(client, "/admin/users", {"username": "kedua", "role": "officer", "officer_nip": officer.nip,
-                                     "password": "long enough secret", "active": "1"},
-            "user-new-officer_nip", "This officer already has an account.", "Pegawai ini sudah memiliki akun.")
+    refused(
+        client,
+        "/admin/users",
+        {
+            "username": "kedua",
+            "role": "officer",
+            "officer_nip": officer.nip,
+            "password": "long enough secret",
+            "active": "1",
+        },
+        "user-new-officer_nip",
+        "This officer already has an account.",
+        "Pegawai ini sudah memiliki akun.",
+    )
     assert counter(User) == before
 
 
@@ -328,14 +435,25 @@ def test_resetting_a_password_signs_the_account_out_and_unlocks_it(app, ctx):
     db.session.commit()
     theirs = sign_in(app.test_client(), user)
     client = sign_in(app.test_client(), admin)
-    response = post(client, f"/admin/users/{user.id}/edit", {"username": user.username, "role": "supervisor",
-                                                             "unit_id": user.unit_id, "active": "1",
-                                                             "new_password": "brand new secret"}, htmx=True)
+    response = post(
+        client,
+        f"/admin/users/{user.id}/edit",
+        {
+            "username": user.username,
+            "role": "supervisor",
+            "unit_id": user.unit_id,
+            "active": "1",
+            "new_password": "brand new secret",
+        },
+        htmx=True,
+    )
     assert response.status_code == 200 and response.headers["HX-Trigger"] == "user-saved"
     db.session.expire_all()
     user = db.session.get(User, user.id)
     assert check_password_hash(user.password_hash, "brand new secret")
-    assert db.session.scalars(sa.select(SignInFailure).where(SignInFailure.username == user.username.lower())).all() == []
+    assert (
+        db.session.scalars(sa.select(SignInFailure).where(SignInFailure.username == user.username.lower())).all() == []
+    )
     assert theirs.get("/admin/").status_code == 302
     assert [e.action for e in audit_entries(entity="user", entity_id=user.id)] == ["password_reset"]
 
@@ -344,8 +462,12 @@ def test_an_administrator_cannot_demote_themselves(client, ctx):
     admin = make_user(Role.ADMIN)
     sign_in(client, admin)
     client.set_cookie("lang", "en")
-    response = post(client, f"/admin/users/{admin.id}/edit", {"username": admin.username, "role": "officer",
-                                                              "officer_nip": make_officer().nip, "active": "1"}, htmx=True)
+    response = post(
+        client,
+        f"/admin/users/{admin.id}/edit",
+        {"username": admin.username, "role": "officer", "officer_nip": make_officer().nip, "active": "1"},
+        htmx=True,
+    )
     assert response.status_code == 409 and "your own account" in text(response)
     db.session.expire_all()
     assert db.session.get(User, admin.id).role == Role.ADMIN
@@ -353,9 +475,11 @@ def test_an_administrator_cannot_demote_themselves(client, ctx):
 
 # --- The command line and the demo ------------------------------------------------------------------
 
+
 def test_create_admin_command(runner, ctx):
-    result = runner.invoke(args=["create-admin", "--username", "pusat", "--name", "Admin Pusat",
-                                 "--password", "a long admin secret"])
+    result = runner.invoke(
+        args=["create-admin", "--username", "pusat", "--name", "Admin Pusat", "--password", "a long admin secret"]
+    )
     assert result.exit_code == 0, result.output
     assert "pusat" in result.output
     user = db.session.scalar(sa.select(User).where(User.username == "pusat"))
@@ -402,6 +526,7 @@ def test_the_demo_command_prints_the_logins(runner, ctx, monkeypatch):
 
 
 # --- An officer's own page: a one-time survey code for the citizen just served ------------------------
+
 
 def test_an_officer_shows_a_one_time_survey_code_from_their_page(client, ctx):
     from survey.models import ServiceCode

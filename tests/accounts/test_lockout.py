@@ -55,6 +55,7 @@ def failures(**where):
 
 # --- Signing in ---------------------------------------------------------------------------------
 
+
 def test_an_attackers_wrong_passwords_do_not_keep_the_owner_out_from_elsewhere(app, ctx):
     admin = make_user(Role.ADMIN, username="admin")
     attacker = client_at(app, ATTACKER)
@@ -173,9 +174,16 @@ def test_the_wait_is_told_in_the_units_local_time(app, ctx):
     assert "Terlalu banyak" in text(response)
 
 
-@pytest.mark.parametrize("address,source", [
-    ("2001:db8:1:2::1", "2001:db8:1:2::/64"), ("2001:db8:1:2:ffff:ffff:ffff:fffe", "2001:db8:1:2::/64"),
-    ("::ffff:203.0.113.66", "203.0.113.66"), ("203.0.113.66", "203.0.113.66"), ("not an address", "unknown")])
+@pytest.mark.parametrize(
+    "address,source",
+    [
+        ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:ffff:ffff:fffe", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.66", "203.0.113.66"),
+        ("203.0.113.66", "203.0.113.66"),
+        ("not an address", "unknown"),
+    ],
+)
 def test_an_ipv6_client_is_one_source_for_its_whole_64(address, source):
     assert sign_in_source(address) == source
 
@@ -252,6 +260,7 @@ def test_a_supervisor_clears_the_sign_ins_of_an_officer_of_their_unit(app, ctx):
 
 # --- Kiosk PINs ---------------------------------------------------------------------------------
 
+
 class CountingHash:
     """check_password_hash, counting how many PINs were actually compared."""
 
@@ -305,8 +314,9 @@ def test_the_kiosk_tells_when_the_pin_opens_again_in_the_units_time(client, ctx)
     paired_client(client, token)
     token_value = csrf_token(client)
     for _ in range(PIN_MAX_FAILURES):
-        response = client.post("/kiosk/duty/start", data={"officer_id": officer.id, "pin": "9999",
-                                                          "csrf_token": token_value})
+        response = client.post(
+            "/kiosk/duty/start", data={"officer_id": officer.id, "pin": "9999", "csrf_token": token_value}
+        )
     page = text(response)
     assert response.status_code == 422 and "Terlalu banyak PIN salah" in page
     assert " WIT" in page and "UTC" not in page
@@ -336,7 +346,9 @@ def test_a_supervisor_sees_and_clears_a_pin_lock_and_the_officer_starts_duty(app
     assert cleared.pin_locked_until is None and cleared.pin_failures == 0
     [entry] = [e for e in audit_entries(entity="officer", entity_id=officer.id) if e.action == "pin_unlock"]
     assert entry.before["pin_failures"] == 0 and entry.before["pin_locked_until"] is not None
-    response = client.post("/kiosk/duty/start", data={"officer_id": officer.id, "pin": "1234", "csrf_token": token_value})
+    response = client.post(
+        "/kiosk/duty/start", data={"officer_id": officer.id, "pin": "1234", "csrf_token": token_value}
+    )
     assert response.status_code == 303
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Duty)) == 1
     # Another unit's supervisor may not clear it.
@@ -357,4 +369,3 @@ def test_wrong_pins_short_of_a_lock_are_shown_and_can_be_cleared(app, ctx):
     assert post(admin, f"/admin/officers/{officer.id}/pin/unlock").status_code == 303
     db.session.expire_all()
     assert db.session.get(Officer, officer.id).pin_failures == 0
-

@@ -13,12 +13,25 @@ from org.models import Role, User
 from tests.factories import PASSWORD, make_user, refused, sign_in
 
 # Long enough, and still among the first a guesser tries.
-COMMON = ["1234567890", "12345678901234", "password123", "Password1!", "qwertyuiop", "passwordpassword",
-          "xxxxxxxxxxxx", "admin12345", "indonesia123", "jakarta2026", "1q2w3e4r5t"]
+COMMON = [
+    "1234567890",
+    "12345678901234",
+    "password123",
+    "Password1!",
+    "qwertyuiop",
+    "passwordpassword",
+    "xxxxxxxxxxxx",
+    "admin12345",
+    "indonesia123",
+    "jakarta2026",
+    "1q2w3e4r5t",
+]
 
-WEAK_MESSAGES = ("This password is too common or too easy to guess. A few unrelated words you can remember are best.",
-                 "Kata sandi ini terlalu umum atau terlalu mudah ditebak. Sebaiknya gunakan beberapa kata yang tidak "
-                 "saling berkaitan dan mudah Anda ingat.")
+WEAK_MESSAGES = (
+    "This password is too common or too easy to guess. A few unrelated words you can remember are best.",
+    "Kata sandi ini terlalu umum atau terlalu mudah ditebak. Sebaiknya gunakan beberapa kata yang tidak "
+    "saling berkaitan dan mudah Anda ingat.",
+)
 
 
 @pytest.mark.parametrize("password", COMMON)
@@ -32,8 +45,9 @@ def test_common_passwords_are_refused(password):
 LONG = "sebuah kalimat panjang tentang pelayanan di kantor kecamatan, dibaca tiap pagi oleh petugas loket"
 
 
-@pytest.mark.parametrize("password", ["correct horse battery", "kata sandi saya", "suara-petugas-2026",
-                                      "Loket3 buka jam 8 pagi", LONG])
+@pytest.mark.parametrize(
+    "password", ["correct horse battery", "kata sandi saya", "suara-petugas-2026", "Loket3 buka jam 8 pagi", LONG]
+)
 def test_passphrases_pass(password):
     check_password_rules(password, "siti")
 
@@ -54,8 +68,13 @@ def test_short_passwords_are_refused_first():
 def test_a_common_new_password_is_refused_in_place(client, ctx):
     user = make_user(Role.OFFICER)
     sign_in(client, user)
-    refused(client, "/admin/password", {"current": PASSWORD, "new": "1234567890", "confirm": "1234567890"},
-            "password-new", *WEAK_MESSAGES)
+    refused(
+        client,
+        "/admin/password",
+        {"current": PASSWORD, "new": "1234567890", "confirm": "1234567890"},
+        "password-new",
+        *WEAK_MESSAGES,
+    )
     db.session.expire_all()
     assert check_password_hash(db.session.get(User, user.id).password_hash, PASSWORD)
 
@@ -64,13 +83,22 @@ def test_an_administrator_cannot_give_a_common_password(client, ctx, counter):
     admin = make_user(Role.ADMIN)
     sign_in(client, admin)
     before = counter(User)
-    refused(client, "/admin/users", {"username": "rina", "role": "admin", "password": "password123",
-                                     "active": "1"}, "user-new-password", *WEAK_MESSAGES)
+    refused(
+        client,
+        "/admin/users",
+        {"username": "rina", "role": "admin", "password": "password123", "active": "1"},
+        "user-new-password",
+        *WEAK_MESSAGES,
+    )
     assert counter(User) == before
     other = make_user(Role.ADMIN)
-    refused(client, f"/admin/users/{other.id}/edit", {"username": other.username, "role": "admin", "active": "1",
-                                                      "new_password": "qwertyuiop"},
-            f"user-{other.id}-new_password", *WEAK_MESSAGES)
+    refused(
+        client,
+        f"/admin/users/{other.id}/edit",
+        {"username": other.username, "role": "admin", "active": "1", "new_password": "qwertyuiop"},
+        f"user-{other.id}-new_password",
+        *WEAK_MESSAGES,
+    )
     db.session.expire_all()
     assert check_password_hash(db.session.get(User, other.id).password_hash, PASSWORD)
 

@@ -22,8 +22,9 @@ T0 = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
 def _sessions(user) -> list[UserSession]:
     user_id = user if isinstance(user, int) else user.id
     db.session.expire_all()
-    return list(db.session.scalars(sa.select(UserSession).where(UserSession.user_id == user_id)
-                                   .order_by(UserSession.id)))
+    return list(
+        db.session.scalars(sa.select(UserSession).where(UserSession.user_id == user_id).order_by(UserSession.id))
+    )
 
 
 def _copy(app, client):
@@ -51,6 +52,7 @@ def _age(user, **delta):
 
 # --- The rules, with the clock in hand ------------------------------------------------------------
 
+
 def test_the_server_keeps_only_a_hash_of_the_token(app, ctx):
     user = make_user(Role.ADMIN)
     key = start_session(user, T0)
@@ -62,8 +64,9 @@ def test_the_server_keeps_only_a_hash_of_the_token(app, ctx):
     assert load_session(key, T0) is user and user.get_id() == key
 
 
-@pytest.mark.parametrize("key", [None, "", "x", "1", "1:", ":abc", "abc:def", "99999999999999999999:abc",
-                                 "1:" + "a" * 500])
+@pytest.mark.parametrize(
+    "key", [None, "", "x", "1", "1:", ":abc", "abc:def", "99999999999999999999:abc", "1:" + "a" * 500]
+)
 def test_a_key_the_server_never_gave_is_nobody(ctx, key):
     make_user(Role.ADMIN)
     assert load_session(key, T0) is None
@@ -148,10 +151,13 @@ def test_signing_in_clears_away_the_accounts_dead_sessions(app, ctx):
 
 # --- Through the browser ----------------------------------------------------------------------------
 
+
 def test_signing_in_starts_a_session_on_the_server(client, ctx):
     user = make_user(Role.ADMIN)
-    response = client.post("/admin/login", data={"username": user.username, "password": PASSWORD,
-                                                 "csrf_token": csrf(client, "/admin/login")})
+    response = client.post(
+        "/admin/login",
+        data={"username": user.username, "password": PASSWORD, "csrf_token": csrf(client, "/admin/login")},
+    )
     assert response.status_code == 303
     [stored] = _sessions(user)
     assert stored.revoked_at is None and stored.created_at == stored.last_seen_at
@@ -181,8 +187,11 @@ def test_a_new_password_ends_every_other_session_and_keeps_this_one(app, client,
     sign_in(client, user)
     stolen = _copy(app, client)
     elsewhere = sign_in(app.test_client(), user)
-    response = post(client, "/admin/password", {"current": PASSWORD, "new": "a much longer secret",
-                                                "confirm": "a much longer secret"})
+    response = post(
+        client,
+        "/admin/password",
+        {"current": PASSWORD, "new": "a much longer secret", "confirm": "a much longer secret"},
+    )
     assert response.status_code == 303
     assert _signed_in(client)
     assert not _signed_in(stolen) and not _signed_in(elsewhere)
@@ -195,9 +204,18 @@ def test_an_administrators_reset_ends_every_session_of_the_account(app, ctx):
     theirs = sign_in(app.test_client(), user)
     copy = _copy(app, theirs)
     client = sign_in(app.test_client(), admin)
-    response = post(client, f"/admin/users/{user.id}/edit", {"username": user.username, "role": "supervisor",
-                                                             "unit_id": user.unit_id, "active": "1",
-                                                             "new_password": "brand new secret"}, htmx=True)
+    response = post(
+        client,
+        f"/admin/users/{user.id}/edit",
+        {
+            "username": user.username,
+            "role": "supervisor",
+            "unit_id": user.unit_id,
+            "active": "1",
+            "new_password": "brand new secret",
+        },
+        htmx=True,
+    )
     assert response.status_code == 200
     assert not _signed_in(theirs) and not _signed_in(copy)
     assert _signed_in(client)  # the administrator's own session is not touched

@@ -25,14 +25,19 @@ from tests.factories import PASSWORD, make_desk, make_kiosk, make_period, make_u
 
 ROOT = Path(__file__).resolve().parents[2]
 # The packages whose functions write audit entries.
-DOMAIN = [path for package in ("core", "org", "accounts", "appraisal", "kiosk", "survey", "reports")
-          for path in sorted((ROOT / package).glob("*.py"))]
+DOMAIN = [
+    path
+    for package in ("core", "org", "accounts", "appraisal", "kiosk", "survey", "reports")
+    for path in sorted((ROOT / package).glob("*.py"))
+]
 
 
 def terms(html: str) -> list[tuple[str | None, str]]:
     """The (title, text) of each field named in the page's before/after lists."""
-    return [(title, re.sub(r"<[^>]+>", "", inner)) for title, inner in
-            re.findall(r'<dt(?: title="([^"]*)")?>(.*?)</dt>', html)]
+    return [
+        (title, re.sub(r"<[^>]+>", "", inner))
+        for title, inner in re.findall(r'<dt(?: title="([^"]*)")?>(.*?)</dt>', html)
+    ]
 
 
 @pytest.fixture
@@ -43,8 +48,7 @@ def logged(ctx):
     kiosk, _token = make_kiosk(desk)
     move_kiosk(admin, kiosk, make_desk(unit=desk.unit, name="Loket 2"))
     period = make_period(min_n=30)
-    set_policy(admin, period, {"min_n": "20", "qr_weight_pct": "70", "rating_above": "88.31",
-                                      "rating_below": "76.61"})
+    set_policy(admin, period, {"min_n": "20", "qr_weight_pct": "70", "rating_above": "88.31", "rating_below": "76.61"})
     update_desk(admin, desk, {"name": "Loket 1", "active": False})
     db.session.commit()
     return admin
@@ -96,8 +100,9 @@ def test_a_field_without_a_label_shows_its_stored_name_as_code(client, ctx):
 
 def test_one_name_is_labelled_by_what_it_means_on_its_record(client, ctx):
     admin = make_user(Role.ADMIN)
-    audit.record(admin, "update", "officer", 1, "Budi", before={"position": "Analis"},
-                 after={"position": "Verifikator"})
+    audit.record(
+        admin, "update", "officer", 1, "Budi", before={"position": "Analis"}, after={"position": "Verifikator"}
+    )
     audit.record(admin, "update", "service", 2, "KTP-el", before={"position": 1}, after={"position": 2})
     db.session.commit()
     sign_in(client, admin)
@@ -106,6 +111,7 @@ def test_one_name_is_labelled_by_what_it_means_on_its_record(client, ctx):
 
 
 # --- Every field the domain logs has a label ---------------------------------------------------------
+
 
 def _keys(node, assigned: dict, module) -> set[str]:
     """The string keys a before/after argument can hold: dict literals, names bound to them in
@@ -152,11 +158,15 @@ def recorded_fields() -> dict[str, str]:
                         elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
                             # after["reason"] = ...
                             assigned.setdefault(target.value.id, []).append(
-                                ast.Dict(keys=[target.slice], values=[node.value]))
+                                ast.Dict(keys=[target.slice], values=[node.value])
+                            )
             for call in ast.walk(function):
-                if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-                        and getattr(call.func.value, "id", "") == "audit"
-                        and call.func.attr in ("record", "record_changes")):
+                if not (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Attribute)
+                    and getattr(call.func.value, "id", "") == "audit"
+                    and call.func.attr in ("record", "record_changes")
+                ):
                     continue
                 values = [keyword.value for keyword in call.keywords if keyword.arg in ("before", "after")]
                 if call.func.attr == "record_changes":
@@ -181,10 +191,14 @@ def test_every_entity_and_action_the_domain_logs_has_a_label():
 
     for path in DOMAIN:
         for call in ast.walk(ast.parse(path.read_text())):
-            if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-                    and getattr(call.func.value, "id", "") == "audit" and call.func.attr == "record"):
+            if (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Attribute)
+                and getattr(call.func.value, "id", "") == "audit"
+                and call.func.attr == "record"
+            ):
                 action, entity = call.args[1], call.args[2]
-                actions = ([action.body, action.orelse] if isinstance(action, ast.IfExp) else [action])
+                actions = [action.body, action.orelse] if isinstance(action, ast.IfExp) else [action]
                 for node in actions:
                     if isinstance(node, ast.Constant):
                         assert node.value in ACTIONS, f"{path.name}: action {node.value!r} has no label"
@@ -233,9 +247,13 @@ def test_the_filter_offers_every_entity_the_domain_logs_each_with_its_label():
     assert set(ENTITIES) == set(audit.ENTITIES)
     for path in DOMAIN:
         for call in ast.walk(ast.parse(path.read_text())):
-            if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-                    and getattr(call.func.value, "id", "") == "audit" and call.func.attr == "record"
-                    and isinstance(call.args[2], ast.Constant)):
+            if (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Attribute)
+                and getattr(call.func.value, "id", "") == "audit"
+                and call.func.attr == "record"
+                and isinstance(call.args[2], ast.Constant)
+            ):
                 assert call.args[2].value in audit.ENTITIES, f"{path.name}: {call.args[2].value!r} not in the filter"
 
 

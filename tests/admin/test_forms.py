@@ -68,8 +68,14 @@ def test_what_each_field_makes_of_what_was_typed(app, ctx):
     desk = make_desk()
     form = form_for(app, {"name": "  Ani ", "count": "", "day": "2031-02-03", "unit_id": "7", "desk_id": str(desk.id)})
     assert form.errors == {}
-    assert form.values == {"name": "Ani", "count": 0, "day": date(2031, 2, 3), "unit_id": 7,
-                           "desk_id": desk, "active": False}  # a checkbox left unticked is not sent at all
+    assert form.values == {
+        "name": "Ani",
+        "count": 0,
+        "day": date(2031, 2, 3),
+        "unit_id": 7,
+        "desk_id": desk,
+        "active": False,
+    }  # a checkbox left unticked is not sent at all
 
 
 def test_each_field_refuses_with_the_domains_messages(app, ctx):
@@ -118,6 +124,7 @@ def test_a_refused_write_keeps_nothing(app, ctx, counter):
 
 # --- The forms of an officer's appraisal sheet -----------------------------------------------------------
 
+
 @pytest.fixture
 def sheet(ctx):
     period, desk = make_period(min_n=2), make_desk()
@@ -127,13 +134,24 @@ def sheet(ctx):
     return dict(period=period, officer=officer, votes=votes, unit=desk.unit)
 
 
-@pytest.mark.parametrize("form,field,english,indonesian", [
-    ({"rating": "luar biasa", "reason": "x"}, None, "Choose one of the options.", "Pilih salah satu pilihan."),
-    ({"rating": "sesuai", "reason": " "}, "decision-reason", "Give a reason when your rating differs from the suggestion.",
-     "Berikan alasan jika rating Anda berbeda dari saran."),
-    ({"rating": "sesuai", "reason": "r" * 1001}, "decision-reason", "At most 1000 characters.",
-     "Paling banyak 1000 karakter."),
-])
+@pytest.mark.parametrize(
+    "form,field,english,indonesian",
+    [
+        ({"rating": "luar biasa", "reason": "x"}, None, "Choose one of the options.", "Pilih salah satu pilihan."),
+        (
+            {"rating": "sesuai", "reason": " "},
+            "decision-reason",
+            "Give a reason when your rating differs from the suggestion.",
+            "Berikan alasan jika rating Anda berbeda dari saran.",
+        ),
+        (
+            {"rating": "sesuai", "reason": "r" * 1001},
+            "decision-reason",
+            "At most 1000 characters.",
+            "Paling banyak 1000 karakter.",
+        ),
+    ],
+)
 def test_a_rating_is_refused_in_both_languages(client, sheet, form, field, english, indonesian):
     sign_in(client, make_user(Role.SUPERVISOR, unit=sheet["unit"]))
     url = f"/admin/reports/{sheet['period'].id}/officers/{sheet['officer'].id}/decision"
@@ -143,24 +161,44 @@ def test_a_rating_is_refused_in_both_languages(client, sheet, form, field, engli
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RatingDecision)) == 0
 
 
-@pytest.mark.parametrize("reason,english,indonesian", [
-    (" ", "Say why this response should not count.", "Tuliskan alasan tanggapan ini tidak semestinya dihitung."),
-    ("r" * 1001, "At most 1000 characters.", "Paling banyak 1000 karakter."),
-])
+@pytest.mark.parametrize(
+    "reason,english,indonesian",
+    [
+        (" ", "Say why this response should not count.", "Tuliskan alasan tanggapan ini tidak semestinya dihitung."),
+        ("r" * 1001, "At most 1000 characters.", "Paling banyak 1000 karakter."),
+    ],
+)
 def test_a_dispute_is_refused_in_both_languages(client, sheet, reason, english, indonesian):
     sign_in(client, make_user(Role.OFFICER, officer=sheet["officer"]))
     vote = sheet["votes"][2]
-    refused(client, f"/admin/reports/responses/{vote.id}/dispute", {"reason": reason}, f"dispute-{vote.id}-reason",
-            english, indonesian)
+    refused(
+        client,
+        f"/admin/reports/responses/{vote.id}/dispute",
+        {"reason": reason},
+        f"dispute-{vote.id}-reason",
+        english,
+        indonesian,
+    )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Dispute)) == 0
 
 
-@pytest.mark.parametrize("form,field,english,indonesian", [
-    ({"ruling": "uphold", "resolution": ""}, "resolution", "Give the reason for your ruling.",
-     "Tuliskan alasan keputusan Anda."),
-    ({"ruling": "perhaps", "resolution": "Jadwal cocok"}, None, "Choose one of the options.",
-     "Pilih salah satu pilihan."),
-])
+@pytest.mark.parametrize(
+    "form,field,english,indonesian",
+    [
+        (
+            {"ruling": "uphold", "resolution": ""},
+            "resolution",
+            "Give the reason for your ruling.",
+            "Tuliskan alasan keputusan Anda.",
+        ),
+        (
+            {"ruling": "perhaps", "resolution": "Jadwal cocok"},
+            None,
+            "Choose one of the options.",
+            "Pilih salah satu pilihan.",
+        ),
+    ],
+)
 def test_a_ruling_is_refused_in_both_languages(client, sheet, form, field, english, indonesian):
     me = make_user(Role.OFFICER, officer=sheet["officer"])
     sign_in(client, me)
@@ -168,8 +206,14 @@ def test_a_ruling_is_refused_in_both_languages(client, sheet, form, field, engli
     dispute = file_dispute(me, vote, "Saya sedang istirahat")
     db.session.commit()
     sign_in(client, make_user(Role.SUPERVISOR, unit=sheet["unit"]))
-    refused(client, f"/admin/reports/disputes/{dispute.id}", form, f"ruling-{dispute.id}-{field}" if field else None,
-            english, indonesian)
+    refused(
+        client,
+        f"/admin/reports/disputes/{dispute.id}",
+        form,
+        f"ruling-{dispute.id}-{field}" if field else None,
+        english,
+        indonesian,
+    )
     db.session.expire_all()
     assert db.session.get(Dispute, dispute.id).status == DisputeStatus.OPEN
 
@@ -185,12 +229,14 @@ def test_a_unit_scope_is_not_a_form_field(client, ctx):
 
 def test_what_no_one_types_is_no_value(app, ctx):
     # A file where text is expected, an id beyond the database's integers: no value, and no crash.
-    with app.test_request_context("/admin/", method="POST", headers={"Cookie": "lang=en"},
-                                  data={"name": (io.BytesIO(b"x"), "name.txt"), "unit_id": "9" * 30,
-                                        "desk_id": "2147483648", "count": "²"}):
+    with app.test_request_context(
+        "/admin/",
+        method="POST",
+        headers={"Cookie": "lang=en"},
+        data={"name": (io.BytesIO(b"x"), "name.txt"), "unit_id": "9" * 30, "desk_id": "2147483648", "count": "²"},
+    ):
         form = SampleForm()
         form.validate()
     assert (form.name.data, form.unit_id.data, form.desk_id.data, form.count.data) == ("", None, None, None)
     assert form.name.errors == ["This field is required."] and form.desk_id.errors == ["Choose a desk from the list."]
     assert form.count.errors == ["Enter a whole number."]
-

@@ -24,22 +24,36 @@ EVERYONE = {"admin.index", "admin.accounts.me", "admin.accounts.password", "admi
 # An officer's own things: the one-time survey code for the citizen they just served, and their own
 # appraisal sheet with its disputes (the views check that the sheet and the response are theirs;
 # tests/test_reports.py holds them to it).
-OFFICERS_OWN = {"admin.survey.my_service_code", "admin.reports.reports_index", "admin.reports.sheet", "admin.reports.dispute_response"}
+OFFICERS_OWN = {
+    "admin.survey.my_service_code",
+    "admin.reports.reports_index",
+    "admin.reports.sheet",
+    "admin.reports.dispute_response",
+}
 # Shared by every unit, so only administrators change them.
-ADMIN_ONLY_PREFIXES = ("admin.appraisal.period", "admin.appraisal.indicator", "admin.reports.period_",
-                       "admin.accounts.user", "admin.audit", "admin.org.unit_")
+ADMIN_ONLY_PREFIXES = (
+    "admin.appraisal.period",
+    "admin.appraisal.indicator",
+    "admin.reports.period_",
+    "admin.accounts.user",
+    "admin.audit",
+    "admin.org.unit_",
+)
 
 
 def _url(rule) -> str:
     def value(match):
         converter = match.group(1) or "string"
         return "1" if converter.startswith("int") else "x1"
+
     return re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>", value, rule.rule)
 
 
 def _rules(app, prefix: str = ""):
-    return sorted((r for r in app.url_map.iter_rules() if r.endpoint != "static" and r.rule.startswith(prefix)),
-                  key=lambda r: r.rule)
+    return sorted(
+        (r for r in app.url_map.iter_rules() if r.endpoint != "static" and r.rule.startswith(prefix)),
+        key=lambda r: r.rule,
+    )
 
 
 def _methods(rule):
@@ -61,7 +75,12 @@ def _send(client, method, url, token=None, htmx=False):
 def test_the_walk_finds_the_admin_area(app):
     endpoints = {r.endpoint for r in _rules(app, "/admin")}
     assert len(endpoints) > 50
-    assert {"admin.org.officers_list", "admin.reports.period_close", "admin.org.officer_import_upload", "admin.audit_log"} <= endpoints
+    assert {
+        "admin.org.officers_list",
+        "admin.reports.period_close",
+        "admin.org.officer_import_upload",
+        "admin.audit_log",
+    } <= endpoints
 
 
 def test_every_admin_view_says_who_may_use_it(app):
@@ -117,13 +136,19 @@ def test_a_wrong_role_is_refused_on_every_admin_route(app, ctx, role):
 def test_a_supervisor_cannot_reach_another_units_things(app, ctx):
     # The same role on another unit's objects: refused by the scope check, not by the role.
     from tests.conftest import make_desk, make_officer
+
     own, other = make_unit(), make_unit()
     desk, officer = make_desk(unit=other), make_officer(unit=other)
     client = sign_in(app.test_client(), make_user(Role.SUPERVISOR, unit=own))
     token = _token(client)
-    for method, url in [("GET", f"/admin/units/{other.id}"), ("GET", f"/admin/officers/{officer.id}"),
-                        ("POST", f"/admin/officers/{officer.id}/edit"), ("POST", f"/admin/desks/{desk.id}/delete"),
-                        ("POST", f"/admin/units/{other.id}/desks"), ("GET", f"/admin/desks/{desk.id}/edit")]:
+    for method, url in [
+        ("GET", f"/admin/units/{other.id}"),
+        ("GET", f"/admin/officers/{officer.id}"),
+        ("POST", f"/admin/officers/{officer.id}/edit"),
+        ("POST", f"/admin/desks/{desk.id}/delete"),
+        ("POST", f"/admin/units/{other.id}/desks"),
+        ("GET", f"/admin/desks/{desk.id}/edit"),
+    ]:
         assert _send(client, method, url, token).status_code == 403, (method, url)
 
 
@@ -150,8 +175,9 @@ def test_every_state_changing_request_needs_a_csrf_token(app, ctx):
 
 def test_a_wrong_csrf_token_is_refused_too(app, ctx):
     client = sign_in(app.test_client(), make_user(Role.ADMIN))
-    response = client.post("/admin/units", data={"csrf_token": "forged", "code": "x-1", "name": "X",
-                                                 "timezone": "Asia/Jakarta"})
+    response = client.post(
+        "/admin/units", data={"csrf_token": "forged", "code": "x-1", "name": "X", "timezone": "Asia/Jakarta"}
+    )
     assert response.status_code == 400
 
 

@@ -173,7 +173,9 @@ def test_configured_decimal_weights_are_read_exactly():
 
 
 def test_weights_rounded_to_six_places_may_still_sum_to_one():
-    weights = element_weights(["A", "B", "C"], {"A": Decimal("0.333333"), "B": Decimal("0.333333"), "C": Decimal("0.333334")})
+    weights = element_weights(
+        ["A", "B", "C"], {"A": Decimal("0.333333"), "B": Decimal("0.333333"), "C": Decimal("0.333334")}
+    )
     assert sum(weights.values()) == 1
 
 
@@ -339,8 +341,10 @@ def test_statistics_no_answers_could_give_are_refused(count, answers_, total, to
         Stats.of_sums(count, answers_, total, total_sq)
 
 
-@pytest.mark.parametrize("n, sum_x, sum_x2", [(2, 9, 41), (2, 5, 20), (2, 6, 17), (0, 1, 1), (-1, 0, 0),
-                                              (1, Fraction(9, 2), Fraction(81, 4))])
+@pytest.mark.parametrize(
+    "n, sum_x, sum_x2",
+    [(2, 9, 41), (2, 5, 20), (2, 6, 17), (0, 1, 1), (-1, 0, 0), (1, Fraction(9, 2), Fraction(81, 4))],
+)
 def test_statistics_built_by_hand_are_checked_too(n, sum_x, sum_x2):
     with pytest.raises(ValueError):
         Stats(n, sum_x, sum_x2)
@@ -410,8 +414,9 @@ def test_ci_widens_with_the_level():
 
 def test_without_answers_there_is_no_score():
     assert channel_score(Stats()) == NO_SCORE
-    assert NO_SCORE == Score(value=None, n=0, ci_low=Fraction(25), ci_high=Fraction(100), grade=None,
-                             enough_data=False, half_width=None)
+    assert NO_SCORE == Score(
+        value=None, n=0, ci_low=Fraction(25), ci_high=Fraction(100), grade=None, enough_data=False, half_width=None
+    )
 
 
 def test_one_answer_has_no_spread_to_measure():
@@ -562,8 +567,9 @@ def test_combined_score_refuses_a_minimum_below_one():
 
 def graded(value):
     value = Fraction(value)
-    return Score(value=value, n=100, ci_low=value - 2, ci_high=value + 2, grade=mutu(value), enough_data=True,
-                 half_width=2.0)
+    return Score(
+        value=value, n=100, ci_low=value - 2, ci_high=value + 2, grade=mutu(value), enough_data=True, half_width=2.0
+    )
 
 
 @pytest.mark.parametrize(
@@ -762,7 +768,7 @@ def test_raising_one_answer_never_lowers_the_ikm(survey, data):
     old = by_code[code][position]
     new = data.draw(st.integers(old, 4))
     raised = dict(by_code)
-    raised[code] = by_code[code][:position] + [new] + by_code[code][position + 1:]
+    raised[code] = by_code[code][:position] + [new] + by_code[code][position + 1 :]
     assert ikm_of(raised, weights) >= ikm_of(by_code, weights)
 
 
@@ -778,8 +784,12 @@ def test_the_mean_of_complete_surveys_is_the_ikm_of_their_nrrs(responses):
 @st.composite
 def period_data(draw):
     """Phone surveys (nine answers each), kiosk votes, a channel weight and a minimum n."""
-    return (draw(st.lists(nine_answers, max_size=25)), draw(st.lists(st.integers(1, 4), max_size=40)),
-            Fraction(draw(st.integers(0, 100)), 100), draw(st.integers(1, 40)))
+    return (
+        draw(st.lists(nine_answers, max_size=25)),
+        draw(st.lists(st.integers(1, 4), max_size=40)),
+        Fraction(draw(st.integers(0, 100)), 100),
+        draw(st.integers(1, 40)),
+    )
 
 
 def report_scores(survey_answers, kiosk_votes, qr_weight, min_n):
@@ -849,8 +859,13 @@ def test_combined_score_lies_between_the_channels(period):
 def test_at_the_default_thresholds_the_suggestion_follows_the_grade(period):
     # di atas ekspektasi exactly in grade A, di bawah exactly below grade B.
     _, _, combined, rating = report_scores(*period)
-    expected = {None: None, Grade.A: Rating.DI_ATAS, Grade.B: Rating.SESUAI, Grade.C: Rating.DI_BAWAH,
-                Grade.D: Rating.DI_BAWAH}
+    expected = {
+        None: None,
+        Grade.A: Rating.DI_ATAS,
+        Grade.B: Rating.SESUAI,
+        Grade.C: Rating.DI_BAWAH,
+        Grade.D: Rating.DI_BAWAH,
+    }
     assert rating is expected[combined.grade]
     qr, kiosk = channel_score(surveys(*period[0]), period[3]), channel_score(answers(period[1]), period[3])
     assert (rating is None) == (qr.n < period[3] and kiosk.n < period[3])
@@ -863,8 +878,10 @@ def test_any_responses_give_statistics_that_are_accepted_and_add_up(responses):
     by_answers: dict = {}
     for count, values in responses:
         by_answers.setdefault(count, []).append(sum(values[:count]))
-    stats = sum((Stats.of_sums(len(sums), count, sum(sums), sum(s * s for s in sums))
-                 for count, sums in by_answers.items()), Stats())
+    stats = sum(
+        (Stats.of_sums(len(sums), count, sum(sums), sum(s * s for s in sums)) for count, sums in by_answers.items()),
+        Stats(),
+    )
     xs = [Fraction(sum(values[:count]), count) for count, values in responses]
     assert stats == Stats(len(xs), sum(xs), sum(x * x for x in xs))
 
@@ -913,7 +930,10 @@ def test_display_is_within_half_a_unit(value, places):
 def test_grade_ranges_are_the_published_table_and_agree_with_mutu():
     ranges = grade_ranges()
     assert [(g.letter, display(low), display(high)) for g, low, high in ranges] == [
-        ("A", Decimal("88.31"), Decimal("100.00")), ("B", Decimal("76.61"), Decimal("88.30")),
-        ("C", Decimal("65.00"), Decimal("76.60")), ("D", Decimal("25.00"), Decimal("64.99"))]
+        ("A", Decimal("88.31"), Decimal("100.00")),
+        ("B", Decimal("76.61"), Decimal("88.30")),
+        ("C", Decimal("65.00"), Decimal("76.60")),
+        ("D", Decimal("25.00"), Decimal("64.99")),
+    ]
     for grade, low, high in ranges:
         assert mutu(low) is grade and mutu(high) is grade

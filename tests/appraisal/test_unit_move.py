@@ -47,10 +47,15 @@ def moved(ctx):
     db.session.commit()
     add_vote(earlier, new_desk, siti, 3, at=NOW - timedelta(days=65))  # her last days of the earlier period
     add_vote(current, new_desk, siti, 4, at=NOW - timedelta(days=5))
-    users = dict(old=make_user(Role.SUPERVISOR, unit=old_unit), new=make_user(Role.SUPERVISOR, unit=new_unit),
-                 admin=make_user(Role.ADMIN), account=make_user(Role.OFFICER, officer=siti))
-    return dict(earlier=earlier, current=current, old_unit=old_unit, new_unit=new_unit, siti=siti, survey=survey,
-                **users)
+    users = dict(
+        old=make_user(Role.SUPERVISOR, unit=old_unit),
+        new=make_user(Role.SUPERVISOR, unit=new_unit),
+        admin=make_user(Role.ADMIN),
+        account=make_user(Role.OFFICER, officer=siti),
+    )
+    return dict(
+        earlier=earlier, current=current, old_unit=old_unit, new_unit=new_unit, siti=siti, survey=survey, **users
+    )
 
 
 def as_user(client, user):
@@ -64,8 +69,9 @@ def sheet(client, period, officer):
 
 
 def rate(client, period, officer, rating="sesuai", reason="Sesuai bukti"):
-    return post(client, f"/admin/reports/{period.id}/officers/{officer.id}/decision",
-                {"rating": rating, "reason": reason})
+    return post(
+        client, f"/admin/reports/{period.id}/officers/{officer.id}/decision", {"rating": rating, "reason": reason}
+    )
 
 
 def decisions_of(period) -> list[RatingDecision]:
@@ -78,8 +84,9 @@ def test_the_period_belongs_to_the_unit_where_its_work_began(moved):
     assert period_unit(siti, moved["earlier"].id) == moved["old_unit"].id
     assert period_unit(siti, moved["current"].id) == moved["new_unit"].id
     # A period with nothing of hers yet: her unit today.
-    later = make_period(starts_on=moved["current"].ends_on + timedelta(days=1),
-                        ends_on=moved["current"].ends_on + timedelta(days=90))
+    later = make_period(
+        starts_on=moved["current"].ends_on + timedelta(days=1), ends_on=moved["current"].ends_on + timedelta(days=90)
+    )
     other = make_officer(unit=moved["old_unit"])
     assert period_units(later.id, [siti, other]) == {siti.id: moved["new_unit"].id, other.id: moved["old_unit"].id}
 
@@ -126,8 +133,13 @@ def test_she_and_an_administrator_see_both_periods(client, moved):
 
 def test_her_dispute_in_the_earlier_period_goes_to_the_old_supervisor(client, moved):
     earlier, siti, survey = moved["earlier"], moved["siti"], moved["survey"]
-    dispute = Dispute(response_id=survey.id, officer_id=siti.id, period_id=earlier.id, reason="Bukan saya",
-                      created_by=moved["account"].id)
+    dispute = Dispute(
+        response_id=survey.id,
+        officer_id=siti.id,
+        period_id=earlier.id,
+        reason="Bukan saya",
+        created_by=moved["account"].id,
+    )
     db.session.add(dispute)
     db.session.commit()
     url = f"/admin/reports/disputes/{dispute.id}"

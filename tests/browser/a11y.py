@@ -57,9 +57,14 @@ def a11y_context(browser):
 
         def watch(page):
             page.on("pageerror", lambda error: errors.append(str(error)))
-            page.on("console", lambda message: message.type == "error"
+            page.on(
+                "console",
+                lambda message: (
+                    message.type == "error"
                     and "the server responded with a status of 4" not in message.text
-                    and errors.append(message.text))
+                    and errors.append(message.text)
+                ),
+            )
 
         context.on("page", watch)
         return context
@@ -79,8 +84,11 @@ def run_axe(page, include=None, exclude=None, tags=WCAG_TAGS) -> dict:
     if exclude:
         context["exclude"] = [exclude]
     # The "v1" reporter is the one that writes each node's failureSummary (what to fix).
-    options = {"runOnly": {"type": "tag", "values": list(tags)}, "resultTypes": ["violations", "incomplete"],
-               "reporter": "v1"}
+    options = {
+        "runOnly": {"type": "tag", "values": list(tags)},
+        "resultTypes": ["violations", "incomplete"],
+        "reporter": "v1",
+    }
     # resultTypes trims the passes to one node per rule, which is all that is read of them here.
     return page.evaluate("([context, options]) => axe.run(context, options)", [context, options])
 
@@ -93,13 +101,16 @@ def describe(results: list[dict]) -> str:
             target = " ".join(json.dumps(t) if not isinstance(t, str) else t for t in node["target"])
             summary = " ".join((node.get("failureSummary") or "").split())
             html = " ".join(node.get("html", "").split())[:160]
-            lines.append(f"- {rule['id']} ({rule['impact']}) at {target} {html}\n  {rule['help']}. {summary} "
-                         f"[{rule['helpUrl'].split('?')[0]}]")
+            lines.append(
+                f"- {rule['id']} ({rule['impact']}) at {target} {html}\n  {rule['help']}. {summary} "
+                f"[{rule['helpUrl'].split('?')[0]}]"
+            )
     return "\n".join(lines)
 
 
-def assert_accessible(page, name: str, screenshot=None, include=None, exclude=None,
-                      check_contrast: bool = True) -> dict:
+def assert_accessible(
+    page, name: str, screenshot=None, include=None, exclude=None, check_contrast: bool = True
+) -> dict:
     """Fail on any WCAG 2.0/2.1 A or AA violation of impact serious or critical that axe finds
     on the page as it is shown now, listing each with its rule id, target and help. With
     ``check_contrast`` (the default), also fail if axe could not actually test the colour

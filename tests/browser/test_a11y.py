@@ -42,12 +42,22 @@ PHONE = {"width": 360, "height": 740}
 OFFICE_PC = {"width": 1366, "height": 768}
 
 KIOSK_TEXT = {
-    "id": dict(question="Bagaimana pelayanan yang Anda terima hari ini?",
-               faces=["Sangat tidak puas", "Tidak puas", "Puas", "Sangat puas"], low="Apa yang perlu diperbaiki?",
-               reason="Waktu tunggu", send="Kirim", thanks="Terima kasih!"),
-    "en": dict(question="How was the service you received today?",
-               faces=["Very dissatisfied", "Dissatisfied", "Satisfied", "Very satisfied"],
-               low="What should be improved?", reason="Waiting time", send="Send", thanks="Thank you!"),
+    "id": dict(
+        question="Bagaimana pelayanan yang Anda terima hari ini?",
+        faces=["Sangat tidak puas", "Tidak puas", "Puas", "Sangat puas"],
+        low="Apa yang perlu diperbaiki?",
+        reason="Waktu tunggu",
+        send="Kirim",
+        thanks="Terima kasih!",
+    ),
+    "en": dict(
+        question="How was the service you received today?",
+        faces=["Very dissatisfied", "Dissatisfied", "Satisfied", "Very satisfied"],
+        low="What should be improved?",
+        reason="Waiting time",
+        send="Send",
+        thanks="Thank you!",
+    ),
 }
 SURVEY_TEXT = {
     "id": dict(send="Kirim", required="Pilih satu jawaban.", thanks="Terima kasih!"),
@@ -76,8 +86,12 @@ def office(ctx, app, live_server, monkeypatch):
     monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", live_server)
     make_period()
     unit = make_unit(code="kec-cempaka-putih", name="Kantor Kecamatan Cempaka Putih")
-    db.session.add_all([Service(unit=unit, name_id="Perekaman KTP-el", name_en="e-ID card recording", position=0),
-                        Service(unit=unit, name_id="Kartu Keluarga", name_en="Family card", position=1)])
+    db.session.add_all(
+        [
+            Service(unit=unit, name_id="Perekaman KTP-el", name_en="e-ID card recording", position=0),
+            Service(unit=unit, name_id="Kartu Keluarga", name_en="Family card", position=1),
+        ]
+    )
     desk = make_desk(unit=unit, name="Loket 1")
     siti = make_officer(unit=unit, name="Siti Rahmawati", position="Pengadministrasi Umum", pin="246810")
     make_officer(unit=unit, name="Budi Santoso", position="Pengolah Data")
@@ -124,6 +138,7 @@ def pair_tablet(page, live_server, desk):
 
 
 # --- The kiosk -------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_the_kiosk_pairing_screen(office, live_server, a11y_context, screenshot, lang):
@@ -271,9 +286,11 @@ def test_a_vote_with_a_reason_by_keyboard_alone(office, live_server, a11y_contex
 
 # --- The phone survey ------------------------------------------------------------------------------
 
+
 def skm_indicators() -> list[Indicator]:
     return db.session.scalars(
-        sa.select(Indicator).where(Indicator.skm_element.is_not(None), Indicator.kind == "scale")
+        sa.select(Indicator)
+        .where(Indicator.skm_element.is_not(None), Indicator.kind == "scale")
         .order_by(Indicator.position)
     ).all()
 
@@ -390,6 +407,7 @@ def test_the_survey_by_keyboard_alone(office, live_server, a11y_context, screens
 
 # --- Posters -------------------------------------------------------------------------------------
 
+
 def sign_in(page, live_server, username, password, lang="id"):
     page.goto(f"{live_server}/admin/login?lang={lang}")
     page.locator("#login-username").fill(username)
@@ -403,10 +421,13 @@ def test_the_poster_pages(office, live_server, a11y_context, screenshot):
     page = a11y_context(viewport={"width": 1100, "height": 900}).new_page()
     sign_in(page, live_server, supervisor.username, PASSWORD)
     unit_code, desk_code = office["unit"].code, office["desk"].code
-    for name, path in [("posters", "/survey/"), ("posters-a4", f"/survey/posters/{unit_code}"),
-                       ("posters-a6", f"/survey/posters/{unit_code}?size=a6"),
-                       ("poster-desk", f"/survey/poster/{desk_code}"),
-                       ("poster-officer-en", f"/survey/poster/{office['siti'].code}?lang=en")]:
+    for name, path in [
+        ("posters", "/survey/"),
+        ("posters-a4", f"/survey/posters/{unit_code}"),
+        ("posters-a6", f"/survey/posters/{unit_code}?size=a6"),
+        ("poster-desk", f"/survey/poster/{desk_code}"),
+        ("poster-officer-en", f"/survey/poster/{office['siti'].code}?lang=en"),
+    ]:
         page.goto(f"{live_server}{path}")
         expect(page.locator("h1")).to_be_visible()
         assert html_lang(page) == ("en" if name.endswith("-en") else "id")
@@ -419,11 +440,21 @@ def test_the_poster_pages(office, live_server, a11y_context, screenshot):
 # --- The admin area ----------------------------------------------------------------------------------
 
 ADMIN_PAGES = [
-    ("overview", "/admin/"), ("units", "/admin/units"), ("unit", "/admin/units/{unit_id}"),
-    ("officers", "/admin/officers"), ("import", "/admin/officers/import"), ("kiosks", "/admin/kiosks"),
-    ("duty", "/admin/duty"), ("periods", "/admin/periods"), ("indicators", "/admin/indicators"),
-    ("accounts", "/admin/users"), ("comments", "/admin/comments"), ("audit", "/admin/audit"),
-    ("me", "/admin/me"), ("password", "/admin/password"), ("kiosk-refusals", "/admin/kiosks/{kiosk_id}/refusals"),
+    ("overview", "/admin/"),
+    ("units", "/admin/units"),
+    ("unit", "/admin/units/{unit_id}"),
+    ("officers", "/admin/officers"),
+    ("import", "/admin/officers/import"),
+    ("kiosks", "/admin/kiosks"),
+    ("duty", "/admin/duty"),
+    ("periods", "/admin/periods"),
+    ("indicators", "/admin/indicators"),
+    ("accounts", "/admin/users"),
+    ("comments", "/admin/comments"),
+    ("audit", "/admin/audit"),
+    ("me", "/admin/me"),
+    ("password", "/admin/password"),
+    ("kiosk-refusals", "/admin/kiosks/{kiosk_id}/refusals"),
 ]
 
 
@@ -444,9 +475,19 @@ def with_refused_and_outside_votes(unit_id: int) -> int:
     payload = {"uuid": str(uuid.uuid4()), "value": 4, "reasons": ["R_LAMA"], "locale": "id"}
     record_refusal(kiosk.id, VoteError("unknown_reason", reason="R_LAMA"), payload, json.dumps(payload).encode())
     now = datetime.now(timezone.utc)
-    record_response(NewResponse(uuid=str(uuid.uuid4()), channel=Channel.KIOSK, unit_id=unit_id, period_id=None,
-                                cast_at=now, received_at=now, desk_id=kiosk.desk_id, kiosk_id=kiosk.id,
-                                answers=(Given(kiosk_question().id, 3),)))
+    record_response(
+        NewResponse(
+            uuid=str(uuid.uuid4()),
+            channel=Channel.KIOSK,
+            unit_id=unit_id,
+            period_id=None,
+            cast_at=now,
+            received_at=now,
+            desk_id=kiosk.desk_id,
+            kiosk_id=kiosk.id,
+            answers=(Given(kiosk_question().id, 3),),
+        )
+    )
     db.session.commit()
     return kiosk.id
 

@@ -25,8 +25,12 @@ def office_pc(browser):
     page.on("pageerror", lambda error: errors.append(str(error)))
     # A refused form (422) is an expected answer, which Chromium still logs as a failed resource.
     expected = ("status of 422", "status of 409")
-    page.on("console", lambda message: message.type == "error" and not any(e in message.text for e in expected)
-            and errors.append(message.text))
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error" and not any(e in message.text for e in expected) and errors.append(message.text)
+        ),
+    )
     page.on("dialog", lambda dialog: dialog.accept())  # "Close this period?": yes
     yield page
     context.close()
@@ -78,10 +82,12 @@ def test_sign_in_edit_an_officer_import_and_close_a_period(ctx, live_server, off
     # Import a file with one bad row: refused, with its line number, and nothing imported.
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Officer))
     page.get_by_role("link", name="Impor dari berkas").click()
-    csv = ("nip,nama,jabatan,kode unit\n"
-           f"{valid_nip()},Dewi Lestari,Analis Pelayanan,kec-cempaka-putih\n"
-           "19861326 201505 1 001,Agus Prasetyo,Verifikator,kec-cempaka-putih\n"
-           f"{valid_nip()},Rina Marlina,Verifikator Berkas,kec-cempaka-putih\n").encode()
+    csv = (
+        "nip,nama,jabatan,kode unit\n"
+        f"{valid_nip()},Dewi Lestari,Analis Pelayanan,kec-cempaka-putih\n"
+        "19861326 201505 1 001,Agus Prasetyo,Verifikator,kec-cempaka-putih\n"
+        f"{valid_nip()},Rina Marlina,Verifikator Berkas,kec-cempaka-putih\n"
+    ).encode()
     page.locator("#import-file").set_input_files(files=[{"name": "pegawai.csv", "mimeType": "text/csv", "buffer": csv}])
     page.get_by_role("button", name="Periksa dan impor").click()
     summary = page.locator("#import-job .error-summary")

@@ -59,8 +59,9 @@ def right(part: dict) -> float:
 
 
 @pytest.mark.parametrize("viewport", [PHONE, OFFICE_PC], ids=["phone", "office-pc"])
-def test_the_signed_in_header_is_tidy_on_public_poster_and_admin_pages(ctx, live_server, a11y_context, screenshot,
-                                                                       viewport):
+def test_the_signed_in_header_is_tidy_on_public_poster_and_admin_pages(
+    ctx, live_server, a11y_context, screenshot, viewport
+):
     unit = make_unit(code="kec-cempaka-putih", name="Kantor Kecamatan Cempaka Putih")
     desk = make_desk(unit=unit, name="Loket 1")
     make_user(Role.SUPERVISOR, unit=unit, username="kepala", name=NAME)
@@ -70,9 +71,13 @@ def test_the_signed_in_header_is_tidy_on_public_poster_and_admin_pages(ctx, live
     # Public and poster pages keep the 48 px touch targets of the public side; the admin area's
     # header is denser (admin.css).
     for name, path, button_height in [
-            ("posters", "/survey/", 48), ("posters-unit", f"/survey/posters/{unit.code}", 48),
-            ("poster-desk", f"/survey/poster/{desk.code}", 48), ("public", f"/hasil/{unit.code}", 48),
-            ("admin", "/admin/", 40), ("admin-reports", "/admin/reports", 40)]:
+        ("posters", "/survey/", 48),
+        ("posters-unit", f"/survey/posters/{unit.code}", 48),
+        ("poster-desk", f"/survey/poster/{desk.code}", 48),
+        ("public", f"/hasil/{unit.code}", 48),
+        ("admin", "/admin/", 40),
+        ("admin-reports", "/admin/reports", 40),
+    ]:
         page.goto(f"{live_server}{path}")
         expect(page.locator("h1")).to_be_visible()
         screenshot(page, f"header-{name}-{size}", clip={"x": 0, "y": 0, "width": viewport["width"], "height": 240})

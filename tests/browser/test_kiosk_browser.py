@@ -33,8 +33,10 @@ def tablet(browser):
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     # Chromium logs every 4xx answer as a console error; a refused PIN (422) is expected here.
-    page.on("console", lambda message: message.type == "error" and "status of 422" not in message.text
-            and errors.append(message.text))
+    page.on(
+        "console",
+        lambda message: message.type == "error" and "status of 422" not in message.text and errors.append(message.text),
+    )
     yield page
     context.close()
     assert errors == [], f"the page logged errors: {errors}"

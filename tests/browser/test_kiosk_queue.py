@@ -60,8 +60,9 @@ def stored_uuids() -> set[str]:
     return set(db.session.scalars(sa.select(Response.uuid)))
 
 
-def test_a_refused_vote_and_a_server_error_hold_back_none_of_the_others(ctx, browser, live_server, screenshot,
-                                                                         slow_thanks):
+def test_a_refused_vote_and_a_server_error_hold_back_none_of_the_others(
+    ctx, browser, live_server, screenshot, slow_thanks
+):
     make_period()
     unit = make_unit(name="Kantor Kecamatan Cempaka Putih")
     desk = make_desk(unit=unit, name="Loket 2")
@@ -76,9 +77,16 @@ def test_a_refused_vote_and_a_server_error_hold_back_none_of_the_others(ctx, bro
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     # Chromium logs each failed request as a console error: those are this test's doing.
-    page.on("console", lambda message: message.type == "error"
-            and not any(known in message.text for known in ("status of 500", "status of 422", "ERR_INTERNET_DISCONNECTED"))
-            and errors.append(message.text))
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and not any(
+                known in message.text for known in ("status of 500", "status of 422", "ERR_INTERNET_DISCONNECTED")
+            )
+            and errors.append(message.text)
+        ),
+    )
     pair_tablet(page, live_server, desk)
 
     network = {"up": False, "fail": None}
@@ -100,15 +108,23 @@ def test_a_refused_vote_and_a_server_error_hold_back_none_of_the_others(ctx, bro
 
     # The network is down while citizens vote. In the middle of them, a vote an older copy of the
     # kiosk queued, with a reason the administrator has since deleted.
-    refused = {"uuid": str(uuid.uuid4()), "value": 2, "reasons": ["R_DIHAPUS"],
-               "cast_at": datetime.now(timezone.utc).isoformat(), "locale": "id"}
+    refused = {
+        "uuid": str(uuid.uuid4()),
+        "value": 2,
+        "reasons": ["R_DIHAPUS"],
+        "cast_at": datetime.now(timezone.utc).isoformat(),
+        "locale": "id",
+    }
     for i in range(VOTES - 1):
         if i == REFUSED_AT:
-            page.evaluate(f"""(item) => {{
+            page.evaluate(
+                f"""(item) => {{
                 const queue = JSON.parse(localStorage.getItem('{QUEUE}') || '[]');
                 queue.push(item);
                 localStorage.setItem('{QUEUE}', JSON.stringify(queue));
-            }}""", refused)
+            }}""",
+                refused,
+            )
         page.locator(f".face-{i % 4 + 1}").click()
         page.locator(".send").click()
         expect(page.locator("[data-screen='thanks']")).to_be_visible()
@@ -159,8 +175,9 @@ def test_a_refused_vote_and_a_server_error_hold_back_none_of_the_others(ctx, bro
     # The staff panel says how many votes the tablet dropped.
     page.locator(".staff-button").click()
     dialog = page.locator("#duty-dialog")
-    expect(dialog).to_contain_text("Suara yang ditolak server secara permanen dan dikeluarkan tablet ini "
-                                   "dari antreannya: 1")
+    expect(dialog).to_contain_text(
+        "Suara yang ditolak server secara permanen dan dikeluarkan tablet ini dari antreannya: 1"
+    )
     screenshot(page, "kiosk-queue-04-staff-panel")
     assert errors == [], f"the page logged errors: {errors}"
     context.close()

@@ -32,10 +32,12 @@ def sign_in(page, live_server, username):
 
 def _office(unit, officer, other):
     today = datetime.now(timezone.utc).date()
-    old = make_period(name="Triwulan III", starts_on=today - timedelta(days=200), ends_on=today - timedelta(days=101),
-                      min_n=5)
-    current = make_period(name="Triwulan IV", starts_on=today - timedelta(days=100), ends_on=today + timedelta(days=30),
-                          min_n=5)
+    old = make_period(
+        name="Triwulan III", starts_on=today - timedelta(days=200), ends_on=today - timedelta(days=101), min_n=5
+    )
+    current = make_period(
+        name="Triwulan IV", starts_on=today - timedelta(days=100), ends_on=today + timedelta(days=30), min_n=5
+    )
     desk = make_desk(unit=unit, name="Loket 1")
     at = datetime.now(timezone.utc).replace(hour=2, minute=30, second=0, microsecond=0) - timedelta(days=1)
     for period, shift in ((old, 150), (current, 0)):
@@ -44,8 +46,15 @@ def _office(unit, officer, other):
             add_vote(period, desk, officer, 4 if i % 3 else 3, at=when)
             add_vote(period, desk, other, 2 if i % 2 else 3, at=when)
         for i in range(6):
-            add_survey(period, desk, officer, [4, 3, 4, 3, 3, 4, 4, 2, 3], at=at - timedelta(days=shift + i),
-                       gender="P" if i % 2 else "L", comment="Petugas ramah dan cepat." if i == 0 else None)
+            add_survey(
+                period,
+                desk,
+                officer,
+                [4, 3, 4, 3, 3, 4, 4, 2, 3],
+                at=at - timedelta(days=shift + i),
+                gender="P" if i % 2 else "L",
+                comment="Petugas ramah dan cepat." if i == 0 else None,
+            )
     db.session.commit()
     return old, current
 

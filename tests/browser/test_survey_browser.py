@@ -40,13 +40,16 @@ def phone(browser):
     contexts, errors = [], []
 
     def open_phone(javascript: bool = True, viewport: dict = PHONE):
-        context = browser.new_context(viewport=viewport, is_mobile=True, has_touch=True, device_scale_factor=2,
-                                      java_script_enabled=javascript)
+        context = browser.new_context(
+            viewport=viewport, is_mobile=True, has_touch=True, device_scale_factor=2, java_script_enabled=javascript
+        )
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("console", lambda message: message.type == "error" and not expected(message.text)
-                and errors.append(message.text))
+        page.on(
+            "console",
+            lambda message: message.type == "error" and not expected(message.text) and errors.append(message.text),
+        )
         return page
 
     yield open_phone
@@ -69,13 +72,21 @@ def office(ctx, app, live_server, monkeypatch):
     officer = make_officer(unit=unit, name="Siti Rahmawati", position="Pengadministrasi Umum")
     start_duty(desk, officer, datetime.now(timezone.utc) - timedelta(hours=1))
     db.session.commit()
-    return dict(period_id=period.id, unit_id=unit.id, desk_id=desk.id, desk_code=desk.code, officer_id=officer.id,
-                officer_code=officer.code, ktp_id=ktp.id)
+    return dict(
+        period_id=period.id,
+        unit_id=unit.id,
+        desk_id=desk.id,
+        desk_code=desk.code,
+        officer_id=officer.id,
+        officer_code=officer.code,
+        ktp_id=ktp.id,
+    )
 
 
 def skm_indicator_ids() -> list[int]:
     return db.session.scalars(
-        sa.select(Indicator.id).where(Indicator.skm_element.is_not(None), Indicator.kind == "scale")
+        sa.select(Indicator.id)
+        .where(Indicator.skm_element.is_not(None), Indicator.kind == "scale")
         .order_by(Indicator.position)
     ).all()
 
@@ -148,9 +159,18 @@ def test_a_citizen_scans_the_poster_answers_and_sends_with_javascript(app, phone
 
     [row] = stored()
     assert (row.officer_id, row.desk_id, row.unit_id, row.service_id, row.period_id) == (
-        office["officer_id"], office["desk_id"], office["unit_id"], office["ktp_id"], office["period_id"])
+        office["officer_id"],
+        office["desk_id"],
+        office["unit_id"],
+        office["ktp_id"],
+        office["period_id"],
+    )
     assert (row.age_band, row.comment, row.flags, row.verified) == (
-        "30-39", "Petugasnya ramah dan sabar menjelaskan.", 0, False)
+        "30-39",
+        "Petugasnya ramah dan sabar menjelaskan.",
+        0,
+        False,
+    )
     assert sorted(a.value for a in row.answers) == sorted([4 - n % 2 for n in range(8)] + [3])
 
 
@@ -177,7 +197,13 @@ def test_the_survey_works_without_javascript(phone, office, live_server, shot):
 
     [row] = stored()
     assert (row.officer_id, row.desk_id, row.unit_id, row.service_id, row.period_id, row.gender) == (
-        office["officer_id"], office["desk_id"], office["unit_id"], office["ktp_id"], office["period_id"], "L")
+        office["officer_id"],
+        office["desk_id"],
+        office["unit_id"],
+        office["ktp_id"],
+        office["period_id"],
+        "L",
+    )
     by_position = sorted(row.answers, key=lambda a: ids.index(a.indicator_id))
     assert [a.value for a in by_position] == [1, 2, 3, 4, 4, 3, 2, 1, 4]
 
@@ -205,8 +231,11 @@ def test_the_survey_pages_are_styled_by_the_style_sheet_they_carry(phone, office
     page = phone(javascript=False)
     fetched = []
     page.on("request", lambda request: fetched.append(request.resource_type))
-    for path, name in ((f"/s/{office['desk_code']}", "form"), ("/s/zzzzzzzzzz", "unknown-code"),
-                       (f"/s/{office['desk_code']}/thanks", "thanks")):
+    for path, name in (
+        (f"/s/{office['desk_code']}", "form"),
+        ("/s/zzzzzzzzzz", "unknown-code"),
+        (f"/s/{office['desk_code']}/thanks", "thanks"),
+    ):
         page.goto(live_server + path)
         # app.css lays the header out in a row, survey.css narrows the page to a phone's column;
         # the browser's own defaults are a block and no limit.

@@ -117,24 +117,28 @@ def test_the_schema_comes_from_the_migrations_and_matches_the_models(app):
 
 # --- NIP ----------------------------------------------------------------------------------------
 
+
 def test_valid_nip_is_normalized_and_formatted():
     assert normalize_nip("19860926 201505 1 001") == "198609262015051001"
     assert normalize_nip("19860926.201505.2.001") == "198609262015052001"
     assert format_nip("198609262015051001") == "19860926 201505 1 001"
 
 
-@pytest.mark.parametrize("nip,reason", [
-    ("", "18 digits"),
-    ("19860926201505100", "18 digits"),
-    ("1986092620150510011", "18 digits"),
-    ("19860926201505100a", "18 digits"),
-    ("١٩٨٦٠٩٢٦٢٠١٥٠٥١٠٠١", "18 digits"),  # Arabic-Indic digits are digits to Python, not to BKN
-    ("19861326201505 1001", "date of birth"),
-    ("19860230201505 1001", "date of birth"),
-    ("18000101201505 1001", "date of birth"),
-    ("29990101201505 1001", "date of birth"),
-    ("198609262015053001", "gender"),
-])
+@pytest.mark.parametrize(
+    "nip,reason",
+    [
+        ("", "18 digits"),
+        ("19860926201505100", "18 digits"),
+        ("1986092620150510011", "18 digits"),
+        ("19860926201505100a", "18 digits"),
+        ("١٩٨٦٠٩٢٦٢٠١٥٠٥١٠٠١", "18 digits"),  # Arabic-Indic digits are digits to Python, not to BKN
+        ("19861326201505 1001", "date of birth"),
+        ("19860230201505 1001", "date of birth"),
+        ("18000101201505 1001", "date of birth"),
+        ("29990101201505 1001", "date of birth"),
+        ("198609262015053001", "gender"),
+    ],
+)
 def test_invalid_nip_is_refused_with_a_reason(nip, reason):
     with pytest.raises(InvalidNIP, match=reason):
         normalize_nip(nip)
@@ -146,13 +150,24 @@ def test_pppk_numbers_are_not_rejected_for_their_middle_segment():
     assert normalize_nip("199001012021211001") == "199001012021211001"
 
 
-@pytest.mark.parametrize("send", [
-    lambda c: c.get("/kiosk/?lang=\x00"),
-    lambda c: c.get("/s/ab\x00cd"),
-    lambda c: c.post("/admin/login", data={"username": "admin\x00", "password": "x", "csrf_token": re.search(
-        r'name="csrf_token" value="([^"]+)"', c.get("/admin/login").get_data(as_text=True)).group(1)}),
-    lambda c: c.post("/kiosk/vote", json={"uuid": "\x00", "value": 4}),
-])
+@pytest.mark.parametrize(
+    "send",
+    [
+        lambda c: c.get("/kiosk/?lang=\x00"),
+        lambda c: c.get("/s/ab\x00cd"),
+        lambda c: c.post(
+            "/admin/login",
+            data={
+                "username": "admin\x00",
+                "password": "x",
+                "csrf_token": re.search(
+                    r'name="csrf_token" value="([^"]+)"', c.get("/admin/login").get_data(as_text=True)
+                ).group(1),
+            },
+        ),
+        lambda c: c.post("/kiosk/vote", json={"uuid": "\x00", "value": 4}),
+    ],
+)
 def test_a_nul_character_anywhere_is_refused_before_any_view(client, send):
     # PostgreSQL cannot store NUL in text: found by the sign-in property test on PostgreSQL.
     response = send(client)

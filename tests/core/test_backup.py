@@ -31,8 +31,12 @@ def test_backup_taken_during_writes_holds_every_committed_vote(app, ctx, tmp_pat
         with app.app_context():
             k = db.session.get(Kiosk, kiosk_id)
             while not stop.is_set() and len(committed) < 5000:
-                vote = {"uuid": str(uuid.uuid4()), "value": 3, "reasons": ["R_WAKTU"],
-                        "cast_at": datetime.now(timezone.utc).isoformat()}
+                vote = {
+                    "uuid": str(uuid.uuid4()),
+                    "value": 3,
+                    "reasons": ["R_WAKTU"],
+                    "cast_at": datetime.now(timezone.utc).isoformat(),
+                }
                 record_vote(k, vote, rules=no_rules)
                 db.session.commit()
                 committed.append(vote["uuid"])

@@ -56,8 +56,9 @@ class Body(io.RawIOBase):
 def send(client, path, body: Body, content_type: str, chunked: bool = False, **kwargs):
     # Chunked: no Content-Length, and a server that ends the stream itself (as gunicorn says).
     environ = {"wsgi.input_terminated": True, "HTTP_TRANSFER_ENCODING": "chunked"} if chunked else {}
-    return client.open(path, method="POST", input_stream=body, content_type=content_type,
-                       environ_overrides=environ, **kwargs)
+    return client.open(
+        path, method="POST", input_stream=body, content_type=content_type, environ_overrides=environ, **kwargs
+    )
 
 
 @pytest.fixture
@@ -75,7 +76,10 @@ def test_a_vote_larger_than_its_limit_is_refused_unread(client, ctx, counter, pa
     body = Body(400 * 1024 * 1024)
     response = send(client, "/kiosk/vote", body, "application/json")
     assert response.status_code == 413
-    assert response.get_json() == {"error": 413, "message": "Yang Anda kirim terlalu besar: paling banyak 16 KB di sini."}
+    assert response.get_json() == {
+        "error": 413,
+        "message": "Yang Anda kirim terlalu besar: paling banyak 16 KB di sini.",
+    }
     assert body.read_bytes == 0  # the Content-Length said enough
     assert counter(Response) == 0
 
@@ -110,16 +114,22 @@ def test_an_import_is_allowed_its_file_and_no_more(client, admin, counter):
     # A file over the import's own limit, within the request's: the form's message, beside the field.
     # (Encoded here in memory: the test client would spool a body this large to a file it never closes.)
     token = csrf(client)
-    body, length, boundary = stream_encode_multipart({"file": FileStorage(io.BytesIO(b"x" * (3 * 1024 * 1024 + 10)), "a.csv")},
-                                                     use_tempfile=False)
-    response = client.post("/admin/officers/import", input_stream=body, content_length=length,
-                           content_type=f"multipart/form-data; boundary={boundary}",
-                           headers={"X-CSRFToken": token, "HX-Request": "true"})
+    body, length, boundary = stream_encode_multipart(
+        {"file": FileStorage(io.BytesIO(b"x" * (3 * 1024 * 1024 + 10)), "a.csv")}, use_tempfile=False
+    )
+    response = client.post(
+        "/admin/officers/import",
+        input_stream=body,
+        content_length=length,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        headers={"X-CSRFToken": token, "HX-Request": "true"},
+    )
     assert response.status_code == 422 and "The file is too large: at most 3 MB." in text(response)
     # Past the request's limit: refused before the form is read.
     body = Body(6 * 1024 * 1024)
-    response = send(client, "/admin/officers/import", body, "multipart/form-data; boundary=x",
-                    headers={"X-CSRFToken": token})
+    response = send(
+        client, "/admin/officers/import", body, "multipart/form-data; boundary=x", headers={"X-CSRFToken": token}
+    )
     assert response.status_code == 413 and body.read_bytes == 0
     assert "at most 4 MB here" in text(response)
     assert counter(ImportJob) == 0
@@ -142,6 +152,7 @@ def test_a_limit_for_an_address_that_does_not_exist_stops_the_app_from_starting(
 
 
 # --- A real gunicorn worker ---------------------------------------------------------------------
+
 
 def _free_port() -> int:
     with socket.socket() as probe:
@@ -178,8 +189,10 @@ def _post_huge(port: int, size: int, chunked: bool) -> tuple[int, int]:
     """POST ``size`` bytes of JSON to /kiosk/vote until the server answers; (status, bytes sent)."""
     with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
         length = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {size}"
-        connection.sendall(f"POST /kiosk/vote HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                           f"{length}\r\nConnection: close\r\n\r\n".encode())
+        connection.sendall(
+            f"POST /kiosk/vote HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"{length}\r\nConnection: close\r\n\r\n".encode()
+        )
         piece = b"[" * (1024 * 1024)
         sent = 0
         connection.setblocking(False)
@@ -216,11 +229,23 @@ def _post_huge(port: int, size: int, chunked: bool) -> tuple[int, int]:
 
 def test_a_huge_anonymous_vote_does_not_grow_a_real_gunicorn_worker(tmp_path):
     port = _free_port()
-    env = {**os.environ, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1", "SECRET_KEY": "x" * 32,
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'suara.db'}", "RATELIMIT_STORAGE_URI": "memory://",
-           "COOKIE_SECURE": "0", "MAX_REQUESTS": "0"}
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:create_app()"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "1",
+        "SECRET_KEY": "x" * 32,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'suara.db'}",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "COOKIE_SECURE": "0",
+        "MAX_REQUESTS": "0",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:create_app()"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         worker = _worker_of(server.pid)
         deadline = time.monotonic() + 30
@@ -241,8 +266,10 @@ def test_a_huge_anonymous_vote_does_not_grow_a_real_gunicorn_worker(tmp_path):
             results["chunked" if chunked else "content-length"] = (status, sent, round(time.monotonic() - started, 3))
             assert status == 413
         after = _memory_kb(worker, "VmHWM")
-        print(f"\nworker's peak RSS before {before} KB, after two 400 MB votes {after} KB "
-              f"(RSS now {_memory_kb(worker, 'VmRSS')} KB); (status, bytes sent before the answer, seconds): {results}")
+        print(
+            f"\nworker's peak RSS before {before} KB, after two 400 MB votes {after} KB "
+            f"(RSS now {_memory_kb(worker, 'VmRSS')} KB); (status, bytes sent before the answer, seconds): {results}"
+        )
         assert after - before < 10 * 1024, (before, after)
         assert _get(port, "/kiosk/sw.js") == 200  # and it still serves
     finally:

@@ -34,15 +34,18 @@ def desk_code(ctx):
 def filled_form(client, code: str) -> dict:
     page = client.get(f"/s/{code}").get_data(as_text=True)
     fields = {name: re.search(rf'name="{name}" value="([^"]+)"', page).group(1) for name in ("csrf_token", "uuid")}
-    ids = db.session.scalars(sa.select(Indicator.id).where(Indicator.skm_element.is_not(None),
-                                                            Indicator.active.is_(True))).all()
+    ids = db.session.scalars(
+        sa.select(Indicator.id).where(Indicator.skm_element.is_not(None), Indicator.active.is_(True))
+    ).all()
     return {**fields, **{f"q{i}": "3" for i in ids}, "gender": "P", "comment": COMMENT}
 
 
 def stored() -> tuple[int, int]:
     db.session.expire_all()
-    return (db.session.scalar(sa.select(sa.func.count()).select_from(Response)),
-            db.session.scalar(sa.select(sa.func.count()).select_from(Answer)))
+    return (
+        db.session.scalar(sa.select(sa.func.count()).select_from(Response)),
+        db.session.scalar(sa.select(sa.func.count()).select_from(Answer)),
+    )
 
 
 def kill(dbapi_connection) -> None:
@@ -101,8 +104,7 @@ def connection_dropped_as_a_response_is_written(monkeypatch):
 
 
 @pytest.mark.parametrize("htmx", [False, True])
-def test_a_survey_sent_while_the_connection_drops_comes_back_with_what_was_typed(client, desk_code, htmx,
-                                                                                 monkeypatch):
+def test_a_survey_sent_while_the_connection_drops_comes_back_with_what_was_typed(client, desk_code, htmx, monkeypatch):
     form = filled_form(client, desk_code)
     headers = {"HX-Request": "true"} if htmx else {}
     with connection_dropped_as_a_response_is_written(monkeypatch) as state:

@@ -26,8 +26,10 @@ FIELDS = ["service", "gender", "age_band", "education", "occupation", "comment",
 
 def counts():
     db.session.expire_all()
-    return tuple(db.session.scalar(sa.select(sa.func.count()).select_from(m))
-                 for m in (Response, Answer, ServiceCode, User, AuditLog))
+    return tuple(
+        db.session.scalar(sa.select(sa.func.count()).select_from(m))
+        for m in (Response, Answer, ServiceCode, User, AuditLog)
+    )
 
 
 def form_token(client, path: str) -> tuple[str, str]:
@@ -53,8 +55,10 @@ def question_fields() -> list[str]:
 
 
 @SETTINGS
-@given(answers=st.lists(st.one_of(st.sampled_from(["1", "2", "3", "4"]), hostile_text), min_size=9, max_size=9),
-       extra=st.dictionaries(st.sampled_from(FIELDS), hostile_text, max_size=4))
+@given(
+    answers=st.lists(st.one_of(st.sampled_from(["1", "2", "3", "4"]), hostile_text), min_size=9, max_size=9),
+    extra=st.dictionaries(st.sampled_from(FIELDS), hostile_text, max_size=4),
+)
 @example(answers=["4"] * 9, extra={"comment": "x" * 5000})
 @example(answers=["4"] * 8 + ["5"], extra={})
 @example(answers=["4"] * 9, extra={"uuid": "not-a-uuid"})
@@ -95,12 +99,14 @@ def real_admin(ctx):
 @example(username="admin' --", password="' OR '1'='1", next_page="//evil.example/")
 def test_hostile_sign_in(client, real_admin, username, password, next_page):
     limiter.reset()  # every example reaches the password check, not just the first five
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"',
-                     client.get("/admin/login").get_data(as_text=True)).group(1)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/admin/login").get_data(as_text=True)).group(1)
     before = counts()
-    response = client.post("/admin/login", data={"csrf_token": csrf, "username": username, "password": password,
-                                                 "next": next_page})
-    assert response.status_code in (401, 422, 429) or (response.status_code < 500 and "/admin/login" in response.headers.get("Location", "/admin/login"))
+    response = client.post(
+        "/admin/login", data={"csrf_token": csrf, "username": username, "password": password, "next": next_page}
+    )
+    assert response.status_code in (401, 422, 429) or (
+        response.status_code < 500 and "/admin/login" in response.headers.get("Location", "/admin/login")
+    )
     # A failed sign-in may count the failure, but creates and deletes nothing.
     assert counts()[:4] == before[:4]
     assert "evil.example" not in response.headers.get("Location", "")
@@ -115,8 +121,15 @@ def test_json_nested_too_deep_for_the_parser_is_bad_input_everywhere(client, ctx
     assert counts() == before
 
 
-@pytest.mark.parametrize("path", ["/admin/reports/1/officers/99999999999999999999", "/admin/units/2147483648/edit",
-                                  "/admin/reports/9223372036854775808/units/1", "/kiosk/photo/18446744073709551616"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/reports/1/officers/99999999999999999999",
+        "/admin/units/2147483648/edit",
+        "/admin/reports/9223372036854775808/units/1",
+        "/kiosk/photo/18446744073709551616",
+    ],
+)
 def test_a_number_no_id_can_be_in_an_address_is_not_found(client, admin, path):
     response = client.get(path)
     assert response.status_code == 404 and "This page does not exist." in response.get_data(as_text=True)
@@ -125,11 +138,21 @@ def test_a_number_no_id_can_be_in_an_address_is_not_found(client, admin, path):
 HUGE = "100000000000000000000"
 
 
-@pytest.mark.parametrize("path", [f"/admin/reports?period={HUGE}", f"/admin/reports?period=1&unit={HUGE}&officer={HUGE}",
-                                  f"/admin/comments?unit={HUGE}&period={HUGE}", f"/admin/periods?page={HUGE}",
-                                  f"/admin/officers?unit={HUGE}&page={HUGE}", f"/admin/audit?user={HUGE}&entity_id={HUGE}",
-                                  f"/admin/duty?desk={HUGE}&officer={HUGE}", f"/admin/kiosks?unit={HUGE}",
-                                  "/admin/reports?period=%C2%B2", "/admin/periods?page=%C2%B2"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/admin/reports?period={HUGE}",
+        f"/admin/reports?period=1&unit={HUGE}&officer={HUGE}",
+        f"/admin/comments?unit={HUGE}&period={HUGE}",
+        f"/admin/periods?page={HUGE}",
+        f"/admin/officers?unit={HUGE}&page={HUGE}",
+        f"/admin/audit?user={HUGE}&entity_id={HUGE}",
+        f"/admin/duty?desk={HUGE}&officer={HUGE}",
+        f"/admin/kiosks?unit={HUGE}",
+        "/admin/reports?period=%C2%B2",
+        "/admin/periods?page=%C2%B2",
+    ],
+)
 def test_a_number_no_id_can_be_in_a_query_is_no_filter(client, admin, path):
     """Such a number filters on nothing (or is the last page): the page, never a server error."""
     response = client.get(path)

@@ -53,8 +53,10 @@ def two_workers_in_memory(app):
 
 def test_the_default_storage_is_the_database(tmp_path):
     assert Config(tmp_path, environ={}).RATELIMIT_STORAGE_URI == "database://"
-    assert Config(tmp_path, environ={"RATELIMIT_STORAGE_URI": "redis://cache:6379"}).RATELIMIT_STORAGE_URI \
+    assert (
+        Config(tmp_path, environ={"RATELIMIT_STORAGE_URI": "redis://cache:6379"}).RATELIMIT_STORAGE_URI
         == "redis://cache:6379"
+    )
     assert isinstance(storage_from_string("database://"), DatabaseStorage)
 
 
@@ -77,8 +79,10 @@ def test_two_app_instances_share_one_count(two_workers):
 
 def _pairing_attempts(workers, n: int) -> list[int]:
     tokens = [csrf_token(worker.client) for worker in workers]
-    return [workers[i % 2].post("/kiosk/pair", data={"code": f"WRONG-{i:03d}", "csrf_token": tokens[i % 2]}).status_code
-            for i in range(n)]
+    return [
+        workers[i % 2].post("/kiosk/pair", data={"code": f"WRONG-{i:03d}", "csrf_token": tokens[i % 2]}).status_code
+        for i in range(n)
+    ]
 
 
 def test_a_route_limit_holds_across_two_workers(two_workers):

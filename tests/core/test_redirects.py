@@ -11,14 +11,39 @@ from tests.factories import PASSWORD, add_survey, csrf, make_desk, make_period, 
 
 # Each of these leads a browser to another site, or nowhere good, when echoed in a Location.
 HOSTILE = [
-    "//evil.example", "///evil.example", "////evil.example/x", "/\\evil.example", "\\/\\/evil.example",
-    "\\\\evil.example", "/\\/evil.example", "/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example",
-    "\t//evil.example", " //evil.example", "\x00//evil.example", "\x7f//evil.example", "/\x0b/evil.example",
-    "https:evil.example", "https://evil.example/", "http:///evil.example", "HTTPS://evil.example",
-    "javascript:alert(1)", "JaVaScRiPt:alert(1)", "java\tscript:alert(1)", "data:text/html,<script>alert(1)</script>",
-    "evil.example", "@evil.example", "//localhost@evil.example", "http://localhost@evil.example/",
-    "https://localhost.evil.example/", "http://localhost:80@evil.example/", "／／evil.example", "\uff0f\\evil.example",
-    "/admin/\r\nSet-Cookie: stolen=1", "/" + "a" * 3000,
+    "//evil.example",
+    "///evil.example",
+    "////evil.example/x",
+    "/\\evil.example",
+    "\\/\\/evil.example",
+    "\\\\evil.example",
+    "/\\/evil.example",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\r\n/evil.example",
+    "\t//evil.example",
+    " //evil.example",
+    "\x00//evil.example",
+    "\x7f//evil.example",
+    "/\x0b/evil.example",
+    "https:evil.example",
+    "https://evil.example/",
+    "http:///evil.example",
+    "HTTPS://evil.example",
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    "java\tscript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "evil.example",
+    "@evil.example",
+    "//localhost@evil.example",
+    "http://localhost@evil.example/",
+    "https://localhost.evil.example/",
+    "http://localhost:80@evil.example/",
+    "／／evil.example",
+    "\uff0f\\evil.example",
+    "/admin/\r\nSet-Cookie: stolen=1",
+    "/" + "a" * 3000,
 ]
 
 # Paths of this site, some odd-looking: they stay paths (percent-encoded where needed).
@@ -88,8 +113,15 @@ def test_signing_in_never_leaves_the_site(client, ctx, target):
     page = client.get("/admin/login", query_string={"next": target})
     if "\x00" not in target:
         assert page.status_code == 200 and 'name="next"' not in page.get_data(as_text=True)
-    response = client.post("/admin/login", data={"username": user.username, "password": PASSWORD, "next": target,
-                                                 "csrf_token": csrf(client, "/admin/login")})
+    response = client.post(
+        "/admin/login",
+        data={
+            "username": user.username,
+            "password": PASSWORD,
+            "next": target,
+            "csrf_token": csrf(client, "/admin/login"),
+        },
+    )
     assert _location(response, "/admin/") == "/admin/"
     # Signed in already, the sign-in page sends one on at once: to this site only.
     sign_in(client, user)
@@ -98,20 +130,29 @@ def test_signing_in_never_leaves_the_site(client, ctx, target):
 
 def test_signing_in_goes_back_to_the_page_asked_for(client, ctx):
     user = make_user(Role.ADMIN)
-    response = client.post("/admin/login", data={"username": user.username, "password": PASSWORD,
-                                                 "next": "/admin/officers?q=siti",
-                                                 "csrf_token": csrf(client, "/admin/login")})
+    response = client.post(
+        "/admin/login",
+        data={
+            "username": user.username,
+            "password": PASSWORD,
+            "next": "/admin/officers?q=siti",
+            "csrf_token": csrf(client, "/admin/login"),
+        },
+    )
     assert _location(response) == "/admin/officers?q=siti"
     assert _location(client.get("/admin/login?next=/%09/evil.com")) == "/admin/"
     assert _location(client.get("/admin/login?next=/admin/units")) == "/admin/units"
 
 
-@pytest.mark.parametrize("referrer,expected", [
-    ("http://localhost/admin/comments?hidden=no", "/admin/comments?hidden=no"),
-    ("https://evil.example/admin/comments", "/admin/comments"),
-    ("http://localhost.evil.example/admin/comments", "/admin/comments"),
-    ("//evil.example/admin/comments", "/admin/comments"),
-])
+@pytest.mark.parametrize(
+    "referrer,expected",
+    [
+        ("http://localhost/admin/comments?hidden=no", "/admin/comments?hidden=no"),
+        ("https://evil.example/admin/comments", "/admin/comments"),
+        ("http://localhost.evil.example/admin/comments", "/admin/comments"),
+        ("//evil.example/admin/comments", "/admin/comments"),
+    ],
+)
 def test_hiding_a_comment_goes_back_only_to_a_page_of_this_site(client, admin, referrer, expected):
     response = add_survey(make_period(), make_desk(), None, [], comment="Antre lama")
     db.session.commit()

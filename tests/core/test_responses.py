@@ -29,13 +29,28 @@ from core.responses import (
 from tests.factories import make_desk, make_officer, make_period
 
 NOW = datetime(2026, 12, 6, 3, 0, tzinfo=timezone.utc)
-OBSERVATIONS = {"clock_adjusted": Flag.CLOCK_ADJUSTED, "burst": Flag.BURST, "duty_just_started": Flag.DUTY_START,
-                "repeat": Flag.REPEAT, "over_rate_limit": Flag.RATE_LIMITED}
+OBSERVATIONS = {
+    "clock_adjusted": Flag.CLOCK_ADJUSTED,
+    "burst": Flag.BURST,
+    "duty_just_started": Flag.DUTY_START,
+    "repeat": Flag.REPEAT,
+    "over_rate_limit": Flag.RATE_LIMITED,
+}
 
 
 def new_response(**values) -> NewResponse:
-    return NewResponse(**{"uuid": str(uuid.uuid4()), "channel": Channel.KIOSK, "unit_id": 1, "period_id": 1,
-                          "cast_at": NOW, "received_at": NOW, "officer_id": 7, **values})
+    return NewResponse(
+        **{
+            "uuid": str(uuid.uuid4()),
+            "channel": Channel.KIOSK,
+            "unit_id": 1,
+            "period_id": 1,
+            "cast_at": NOW,
+            "received_at": NOW,
+            "officer_id": 7,
+            **values,
+        }
+    )
 
 
 @pytest.mark.parametrize("observation, flag", OBSERVATIONS.items())
@@ -81,8 +96,13 @@ def place(factories):
 
 def test_a_response_is_stored_once_by_its_uuid(place, counter):
     period, desk, officer = place
-    new = new_response(unit_id=desk.unit_id, period_id=period.id, desk_id=desk.id, officer_id=officer.id,
-                       answers=(Given(_indicator("KIOSK"), 4), Given(_indicator("R_WAKTU"), 1, on_scale=False)))
+    new = new_response(
+        unit_id=desk.unit_id,
+        period_id=period.id,
+        desk_id=desk.id,
+        officer_id=officer.id,
+        answers=(Given(_indicator("KIOSK"), 4), Given(_indicator("R_WAKTU"), 1, on_scale=False)),
+    )
     first = record_response(new)
     assert first is not None
     assert record_response(new) is None  # the same UUID again: nothing more stored
@@ -96,21 +116,40 @@ def test_a_response_is_stored_once_by_its_uuid(place, counter):
 def test_many_at_once_are_stored_as_one_at_a_time_would_be(place, counter):
     period, desk, officer = place
     common = dict(unit_id=desk.unit_id, period_id=period.id, desk_id=desk.id)
-    many = [new_response(officer_id=officer.id, answers=(Given(_indicator("KIOSK"), 2),), **common),
-            new_response(officer_id=None, burst=True, answers=(Given(_indicator("KIOSK"), 1),),
-                         cast_at=NOW + timedelta(seconds=1), **common)]
+    many = [
+        new_response(officer_id=officer.id, answers=(Given(_indicator("KIOSK"), 2),), **common),
+        new_response(
+            officer_id=None,
+            burst=True,
+            answers=(Given(_indicator("KIOSK"), 1),),
+            cast_at=NOW + timedelta(seconds=1),
+            **common,
+        ),
+    ]
     ids = record_responses(many)
     db.session.commit()
     assert [(r.flags, r.excluded, r.score_sum) for r in (db.session.get(Response, i) for i in ids)] == [
-        (0, False, 2), (int(Flag.UNATTRIBUTED | Flag.BURST), True, 1)]
+        (0, False, 2),
+        (int(Flag.UNATTRIBUTED | Flag.BURST), True, 1),
+    ]
     assert counter(Answer) == 2
 
 
 def test_a_flag_added_later_takes_the_response_out_and_a_comment_hides(place):
     period, desk, officer = place
-    response = db.session.get(Response, record_response(new_response(
-        unit_id=desk.unit_id, period_id=period.id, desk_id=desk.id, officer_id=officer.id, comment="Lambat",
-        answers=(Given(_indicator("KIOSK"), 1),))))
+    response = db.session.get(
+        Response,
+        record_response(
+            new_response(
+                unit_id=desk.unit_id,
+                period_id=period.id,
+                desk_id=desk.id,
+                officer_id=officer.id,
+                comment="Lambat",
+                answers=(Given(_indicator("KIOSK"), 1),),
+            )
+        ),
+    )
     flag_response(response, Flag.DISPUTE_UPHELD)
     hide_comment(response, True)
     db.session.commit()

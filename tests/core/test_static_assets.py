@@ -59,9 +59,14 @@ def survey_page(client, kiosk_page):
 
 # --- Hashed names, a year in the cache --------------------------------------------------------
 
+
 def test_pages_link_only_hashed_static_files_which_are_cached_for_a_year(client, kiosk_page, survey_page):
-    for html in (kiosk_page[0], survey_page, client.get("/").get_data(as_text=True),
-                 client.get("/admin/login").get_data(as_text=True)):
+    for html in (
+        kiosk_page[0],
+        survey_page,
+        client.get("/").get_data(as_text=True),
+        client.get("/admin/login").get_data(as_text=True),
+    ):
         urls = STATIC_URL.findall(html)
         assert urls
         for url in urls:
@@ -73,7 +78,8 @@ def test_pages_link_only_hashed_static_files_which_are_cached_for_a_year(client,
 
 
 def test_the_kiosk_loads_one_style_sheet_and_one_script_the_survey_one_script_both_an_inline_icon(
-        kiosk_page, survey_page):
+    kiosk_page, survey_page
+):
     for html, files in ((kiosk_page[0], ["bundles/public", "bundles/kiosk"]), (survey_page, ["bundles/survey"])):
         urls = STATIC_URL.findall(html)
         assert [u.rsplit(".", 2)[0] for u in urls] == [f"/static/{name}" for name in files]
@@ -115,6 +121,7 @@ def test_pages_are_not_cached_as_immutable(client, kiosk_page):
 
 # --- Addresses that are not the current ones ----------------------------------------------------
 
+
 def test_a_hash_of_content_this_server_never_had_redirects_to_the_current_file(app, client):
     with app.test_request_context():
         current = url_for("static", filename="css/app.css")
@@ -133,8 +140,15 @@ def test_a_bundle_by_its_plain_name_redirects_to_its_hashed_address(app, client)
     assert response.status_code == 302 and response.headers["Location"] == current
 
 
-@pytest.mark.parametrize("path", ["/static/css/nothing.0123456789.css", "/static/css/nothing.css",
-                                  "/static/../app.py", "/static/bundles/nothing.js"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/css/nothing.0123456789.css",
+        "/static/css/nothing.css",
+        "/static/../app.py",
+        "/static/bundles/nothing.js",
+    ],
+)
 def test_unknown_static_addresses_are_404(client, path):
     assert client.get(path).status_code == 404
 
@@ -183,8 +197,11 @@ def test_a_style_sheet_that_would_end_its_style_element_is_never_inlined(tmp_pat
 
 # --- Compression --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("accept, encoding", [("br", "br"), ("gzip", "gzip"), ("gzip, deflate, br, zstd", "br"),
-                                              ("", None), ("identity", None)])
+
+@pytest.mark.parametrize(
+    "accept, encoding",
+    [("br", "br"), ("gzip", "gzip"), ("gzip, deflate, br, zstd", "br"), ("", None), ("identity", None)],
+)
 def test_pages_are_compressed_when_the_client_accepts_it_and_only_then(client, kiosk_page, accept, encoding):
     plain = client.get("/kiosk/").get_data(as_text=True)
     response = client.get("/kiosk/", headers={"Accept-Encoding": accept})
@@ -215,6 +232,7 @@ def test_the_service_worker_is_compressed_too(client):
 
 
 # --- What else links to static files ------------------------------------------------------------
+
 
 def test_the_kiosk_service_worker_keeps_exactly_what_the_kiosk_screen_links(client, kiosk_page):
     sw = client.get("/kiosk/sw.js").get_data(as_text=True)

@@ -17,9 +17,13 @@ def extracted_msgids() -> set[str]:
         method_map, options_map = parse_mapping_cfg(config)
     found = set()
     for filename, _lineno, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map, options_map, keywords=KEYWORDS,
-        directory_filter=lambda path: not any(part in path for part in (".venv", "migrations", "tests", "bench",
-                                                                         "node_modules", "artifacts")),
+        str(ROOT),
+        method_map,
+        options_map,
+        keywords=KEYWORDS,
+        directory_filter=lambda path: (
+            not any(part in path for part in (".venv", "migrations", "tests", "bench", "node_modules", "artifacts"))
+        ),
     ):
         found.add(message[0] if isinstance(message, tuple) else message)
     return found

@@ -51,8 +51,9 @@ def test_a_forwarded_https_counts_only_from_a_trusted_proxy(make_app, client):
     assert "Strict-Transport-Security" not in behind.get("/healthz").headers
     assert "Strict-Transport-Security" not in behind.get("/healthz", headers={"X-Forwarded-Proto": "http"}).headers
     # The client forged "https"; the one trusted proxy appended what it saw: plain HTTP.
-    assert "Strict-Transport-Security" not in behind.get(
-        "/healthz", headers={"X-Forwarded-Proto": "https, http"}).headers
+    assert (
+        "Strict-Transport-Security" not in behind.get("/healthz", headers={"X-Forwarded-Proto": "https, http"}).headers
+    )
 
 
 def test_hsts_can_be_switched_off(make_app):
@@ -84,11 +85,22 @@ def _get(port: int, path: str, headers: dict | None = None, attempts: int = 100)
 @pytest.fixture
 def gunicorn(tmp_path):
     port = _free_port()
-    env = {**os.environ, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1", "TRUSTED_PROXIES": "1",
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'gunicorn.db'}", "SECRET_KEY": "gunicorn-test"}
+    env = {
+        **os.environ,
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "1",
+        "TRUSTED_PROXIES": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'gunicorn.db'}",
+        "SECRET_KEY": "gunicorn-test",
+    }
     with open(tmp_path / "gunicorn.log", "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:create_app()"],
-                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:create_app()"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             yield port
         finally:

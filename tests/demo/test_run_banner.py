@@ -27,22 +27,26 @@ def banner(runner) -> dict[str, str]:
     make_desk()
     result = runner.invoke(args=["demo", "--if-empty"])
     assert result.exit_code == 0 and "left as it is" in result.output, result.output
-    return {line.split()[0]: line.strip() for line in result.output.splitlines()
-            if line.startswith("  ") and line.strip()}
+    return {
+        line.split()[0]: line.strip() for line in result.output.splitlines() if line.startswith("  ") and line.strip()
+    }
 
 
-@pytest.mark.parametrize("bind, url, note", [
-    ("127.0.0.1:8000", "http://127.0.0.1:8000", ""),
-    ("127.0.0.1:9123", "http://127.0.0.1:9123", ""),
-    ("localhost", "http://localhost:8000", ""),  # gunicorn's port when none is given
-    ("192.168.1.20:80", "http://192.168.1.20:80", ""),
-    ("[::1]:8001", "http://[::1]:8001", ""),
-    ("0.0.0.0:9000", "http://127.0.0.1:9000", "and on every other address of this machine, port 9000"),
-    (":9000", "http://127.0.0.1:9000", "and on every other address of this machine, port 9000"),
-    ("[::]:9000", "http://[::1]:9000", "and on every other address of this machine, port 9000"),
-    ("unix:/run/suara.sock", None, "listening on unix:/run/suara.sock"),
-    ("127.0.0.1:http", None, "BIND=127.0.0.1:http is not an address gunicorn understands"),
-])
+@pytest.mark.parametrize(
+    "bind, url, note",
+    [
+        ("127.0.0.1:8000", "http://127.0.0.1:8000", ""),
+        ("127.0.0.1:9123", "http://127.0.0.1:9123", ""),
+        ("localhost", "http://localhost:8000", ""),  # gunicorn's port when none is given
+        ("192.168.1.20:80", "http://192.168.1.20:80", ""),
+        ("[::1]:8001", "http://[::1]:8001", ""),
+        ("0.0.0.0:9000", "http://127.0.0.1:9000", "and on every other address of this machine, port 9000"),
+        (":9000", "http://127.0.0.1:9000", "and on every other address of this machine, port 9000"),
+        ("[::]:9000", "http://[::1]:9000", "and on every other address of this machine, port 9000"),
+        ("unix:/run/suara.sock", None, "listening on unix:/run/suara.sock"),
+        ("127.0.0.1:http", None, "BIND=127.0.0.1:http is not an address gunicorn understands"),
+    ],
+)
 def test_the_address_served_for_each_kind_of_bind(bind, url, note):
     assert served_at(bind) == (url, note)
 
@@ -62,8 +66,9 @@ def test_the_banner_follows_bind_and_says_where_qr_codes_point(runner, ctx, app,
     monkeypatch.setenv("BIND", "0.0.0.0:9000")
     monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "http://127.0.0.1:8000/")
     lines = banner(runner)
-    assert lines["Suara"] == ("Suara Layanan is starting on http://127.0.0.1:9000 "
-                              "(and on every other address of this machine, port 9000)")
+    assert lines["Suara"] == (
+        "Suara Layanan is starting on http://127.0.0.1:9000 (and on every other address of this machine, port 9000)"
+    )
     assert lines["Kiosk:"].startswith("Kiosk:  http://127.0.0.1:9000/kiosk/  (pair it with code ")
     assert lines["Admin:"] == "Admin:  http://127.0.0.1:9000/admin/  sign in as"
     assert lines["Health:"] == "Health: http://127.0.0.1:9000/healthz"
@@ -74,8 +79,9 @@ def test_a_unix_socket_leaves_the_addresses_to_the_proxy_in_front(runner, ctx, a
     monkeypatch.setenv("BIND", "unix:/run/suara.sock")
     monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://suara.example.go.id")
     lines = banner(runner)
-    assert lines["Suara"] == ("Suara Layanan is starting on https://suara.example.go.id "
-                              "(listening on unix:/run/suara.sock)")
+    assert lines["Suara"] == (
+        "Suara Layanan is starting on https://suara.example.go.id (listening on unix:/run/suara.sock)"
+    )
     assert lines["Health:"] == "Health: https://suara.example.go.id/healthz"
     assert "QR" not in lines
 
@@ -93,13 +99,30 @@ def test_gunicorn_answers_at_the_address_the_banner_prints(runner, ctx, app, mon
     assert health == f"http://127.0.0.1:{bind.split(':')[1]}/healthz"
     # As `make run` starts it: gunicorn.conf.py, with BIND from the environment (and without
     # the control socket, whose one default path a gunicorn already running may hold).
-    env = dict(os.environ, BIND=bind, WEB_CONCURRENCY="1", SECRET_KEY="banner-test",
-               DATABASE_URL=f"sqlite:///{tmp_path / 'banner.db'}")
+    env = dict(
+        os.environ,
+        BIND=bind,
+        WEB_CONCURRENCY="1",
+        SECRET_KEY="banner-test",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'banner.db'}",
+    )
     log = tmp_path / "gunicorn.log"
     with log.open("wb") as stderr:
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py",
-                                   "--no-control-socket", "app:create_app()"],
-                                  cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--config",
+                "gunicorn.conf.py",
+                "--no-control-socket",
+                "app:create_app()",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
     try:
         deadline = time.monotonic() + 60
         while True:

@@ -19,5 +19,11 @@ def setup(factories):
     kiosk, token = make_kiosk(desk)
     start_duty(desk, officer, datetime.now(timezone.utc) - timedelta(hours=1))
     db.session.commit()
-    return dict(period_id=period.id, desk_id=desk.id, officer_id=officer.id, kiosk_id=kiosk.id, token=token,
-                unit_id=desk.unit_id)
+    return dict(
+        period_id=period.id,
+        desk_id=desk.id,
+        officer_id=officer.id,
+        kiosk_id=kiosk.id,
+        token=token,
+        unit_id=desk.unit_id,
+    )

@@ -22,7 +22,9 @@ def test_kiosks_show_who_is_online(client, admin):
     html = text(client.get("/admin/kiosks"))
     assert html.count('class="badge online"') == 1 and html.count('class="badge offline"') == 1
     only_offline = client.get("/admin/kiosks?status=offline", headers={"HX-Request": "true"})
-    assert f'id="kiosk-row-{offline.id}"' in text(only_offline) and f'id="kiosk-row-{online.id}"' not in text(only_offline)
+    assert f'id="kiosk-row-{offline.id}"' in text(only_offline) and f'id="kiosk-row-{online.id}"' not in text(
+        only_offline
+    )
 
 
 def test_a_pairing_code_is_shown_once_and_pairs_a_tablet(client, admin):
@@ -60,11 +62,15 @@ def test_revoke_and_move_a_kiosk(client, admin):
 
 # --- The kiosks' forms, refused field by field -------------------------------------------------------------
 
-@pytest.mark.parametrize("form,status,field,english,indonesian", [
-    ({"desk_id": ""}, 422, "pair-desk_id", "Choose a desk from the list.", "Pilih loket dari daftar."),
-    ({"desk_id": "999999"}, 422, "pair-desk_id", "Choose a desk from the list.", "Pilih loket dari daftar."),
-    ("switched off", 409, None, "This desk is switched off.", "Loket ini nonaktif."),
-])
+
+@pytest.mark.parametrize(
+    "form,status,field,english,indonesian",
+    [
+        ({"desk_id": ""}, 422, "pair-desk_id", "Choose a desk from the list.", "Pilih loket dari daftar."),
+        ({"desk_id": "999999"}, 422, "pair-desk_id", "Choose a desk from the list.", "Pilih loket dari daftar."),
+        ("switched off", 409, None, "This desk is switched off.", "Loket ini nonaktif."),
+    ],
+)
 def test_a_pairing_code_is_refused_in_both_languages(client, admin, form, status, field, english, indonesian):
     if form == "switched off":
         form = {"desk_id": make_desk(active=False).id}
@@ -72,15 +78,25 @@ def test_a_pairing_code_is_refused_in_both_languages(client, admin, form, status
     assert audit_entries() == []
 
 
-@pytest.mark.parametrize("to,status,field,english,indonesian", [
-    ("", 422, True, "Choose a desk from the list.", "Pilih loket dari daftar."),
-    ("another unit", 409, False, "A kiosk can only move to another desk of the same unit.",
-     "Kios hanya dapat dipindah ke loket lain di unit yang sama."),
-])
+@pytest.mark.parametrize(
+    "to,status,field,english,indonesian",
+    [
+        ("", 422, True, "Choose a desk from the list.", "Pilih loket dari daftar."),
+        (
+            "another unit",
+            409,
+            False,
+            "A kiosk can only move to another desk of the same unit.",
+            "Kios hanya dapat dipindah ke loket lain di unit yang sama.",
+        ),
+    ],
+)
 def test_a_move_is_refused_in_both_languages(client, admin, to, status, field, english, indonesian):
     kiosk, _token = make_kiosk(make_desk())
     desk_id = make_desk().id if to == "another unit" else to
     field_id = f"kiosk-{kiosk.id}-desk_id" if field else None
-    refused(client, f"/admin/kiosks/{kiosk.id}/move", {"desk_id": desk_id}, field_id, english, indonesian, status=status)
+    refused(
+        client, f"/admin/kiosks/{kiosk.id}/move", {"desk_id": desk_id}, field_id, english, indonesian, status=status
+    )
     db.session.expire_all()
     assert db.session.get(Kiosk, kiosk.id).desk_id == kiosk.desk_id and audit_entries(entity="kiosk") == []

@@ -37,8 +37,13 @@ def paired(client, factories):
 
 
 def valid_vote():
-    return {"uuid": str(uuid.uuid4()), "value": 3, "reasons": ["R_WAKTU"],
-            "cast_at": datetime.now(timezone.utc).isoformat(), "locale": "id"}
+    return {
+        "uuid": str(uuid.uuid4()),
+        "value": 3,
+        "reasons": ["R_WAKTU"],
+        "cast_at": datetime.now(timezone.utc).isoformat(),
+        "locale": "id",
+    }
 
 
 @SETTINGS
@@ -56,8 +61,10 @@ def test_any_json_body_to_the_vote_endpoint(paired, body):
 
 
 @SETTINGS
-@given(field=st.sampled_from(["uuid", "value", "reasons", "cast_at", "locale", "extra"]),
-       value=st.one_of(json_values, hostile_text))
+@given(
+    field=st.sampled_from(["uuid", "value", "reasons", "cast_at", "locale", "extra"]),
+    value=st.one_of(json_values, hostile_text),
+)
 # Times at the edge of the calendar cannot be converted to UTC: once a 500, now a 422.
 @example(field="cast_at", value="0001-01-01T00:00:00+14:00")
 @example(field="cast_at", value="9999-12-31T23:59:59-14:00")
@@ -82,8 +89,12 @@ def test_one_hostile_field_in_an_otherwise_valid_vote(paired, field, value):
 
 
 @SETTINGS
-@given(raw=st.binary(max_size=300), content_type=st.sampled_from(
-    ["application/json", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data", ""]))
+@given(
+    raw=st.binary(max_size=300),
+    content_type=st.sampled_from(
+        ["application/json", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data", ""]
+    ),
+)
 # JSON nested deeper than the parser can follow: once a 500, now refused like any bad JSON.
 @example(raw=b"[" * 100_000 + b"]" * 100_000, content_type="application/json")
 @example(raw=b'{"a":' * 5_000 + b"1" + b"}" * 5_000, content_type="application/json")
@@ -100,8 +111,12 @@ def test_hostile_device_tokens(client, ctx, token, body):
     make_period()
     client.set_cookie("kiosk_token", token, path="/kiosk/")
     before = counts()
-    for response in (client.post("/kiosk/vote", json=body), client.get("/kiosk/"), client.get("/kiosk/banner"),
-                     client.get("/kiosk/duty")):
+    for response in (
+        client.post("/kiosk/vote", json=body),
+        client.get("/kiosk/"),
+        client.get("/kiosk/banner"),
+        client.get("/kiosk/duty"),
+    ):
         assert response.status_code < 500
     assert counts() == before
 
@@ -129,8 +144,10 @@ def test_hostile_duty_forms(paired, officer_id, pin, path):
 
 
 @SETTINGS
-@given(path=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40),
-       query=st.dictionaries(hostile_text, hostile_text, max_size=3))
+@given(
+    path=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40),
+    query=st.dictionaries(hostile_text, hostile_text, max_size=3),
+)
 def test_hostile_paths_and_queries(paired, path, query):
     for base in ("/kiosk/", "/kiosk/duty", "/healthz", "/lang/en", "/kiosk/photo/"):
         response = paired.get(base + path.replace("?", "").replace("#", ""), query_string=query)

@@ -28,6 +28,7 @@ from tests.factories import (
 
 # --- Pairing ------------------------------------------------------------------------------------
 
+
 def test_unpaired_tablet_gets_the_pairing_screen(client, ctx):
     response = client.get("/kiosk/")
     assert response.status_code == 200
@@ -41,8 +42,9 @@ def test_pairing_with_a_code_sets_a_secure_device_cookie(client, factories, coun
     desk = make_desk(name="Loket 7")
     code = new_pairing_code(desk)
     db.session.commit()
-    response = client.post("/kiosk/pair", data={"code": code.lower().replace("-", " "),
-                                                "csrf_token": csrf_token(client)})
+    response = client.post(
+        "/kiosk/pair", data={"code": code.lower().replace("-", " "), "csrf_token": csrf_token(client)}
+    )
     assert response.status_code == 303 and response.headers["Location"] == "/kiosk/?paired=1"
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith(COOKIE + "=")
@@ -57,7 +59,7 @@ def test_pairing_with_a_code_sets_a_secure_device_cookie(client, factories, coun
     assert db.session.scalar(sa.select(PairingCode)).used_at is not None
 
     page = client.get("/kiosk/").get_data(as_text=True)
-    assert "Loket 7" in page and "data-value=\"4\"" in page
+    assert "Loket 7" in page and 'data-value="4"' in page
 
 
 def test_a_browser_that_drops_the_cookie_is_told_why(client, ctx):
@@ -69,8 +71,7 @@ def test_a_browser_that_drops_the_cookie_is_told_why(client, ctx):
 @pytest.mark.parametrize("state", ["unknown", "used", "expired", "missing"])
 def test_bad_pairing_codes_are_refused_and_pair_nothing(client, factories, counter, state):
     desk = make_desk()
-    code = new_pairing_code(desk, now=datetime.now(timezone.utc) - timedelta(days=2)
-                                      if state == "expired" else None)
+    code = new_pairing_code(desk, now=datetime.now(timezone.utc) - timedelta(days=2) if state == "expired" else None)
     db.session.commit()
     if state == "used":
         make_kiosk_from = pair_kiosk(code)
@@ -82,8 +83,12 @@ def test_bad_pairing_codes_are_refused_and_pair_nothing(client, factories, count
     assert response.status_code == 400
     assert "Set-Cookie" not in response.headers or COOKIE not in response.headers["Set-Cookie"]
     html = response.get_data(as_text=True)
-    expected = {"unknown": "tidak berlaku", "used": "sudah dipakai", "expired": "kedaluwarsa",
-                "missing": "Masukkan kode pemasangan"}[state]
+    expected = {
+        "unknown": "tidak berlaku",
+        "used": "sudah dipakai",
+        "expired": "kedaluwarsa",
+        "missing": "Masukkan kode pemasangan",
+    }[state]
     assert expected in html
     assert counter(Kiosk) == before
 
@@ -109,6 +114,7 @@ def test_a_revoked_kiosk_gets_the_pairing_screen_and_cannot_vote(client, setup, 
 
 
 # --- The kiosk screen ---------------------------------------------------------------------------
+
 
 def test_kiosk_screen_shows_unit_desk_and_officer_but_no_tally(client, setup):
     html = paired_client(client, setup["token"]).get("/kiosk/").get_data(as_text=True)
@@ -149,6 +155,7 @@ def test_photo_is_served_only_for_the_kiosks_own_unit(client, setup, factories):
 
 # --- Duty ----------------------------------------------------------------------------------------
 
+
 def test_officer_starts_duty_with_their_pin(client, factories, counter):
     make_period()
     desk = make_desk()
@@ -157,9 +164,11 @@ def test_officer_starts_duty_with_their_pin(client, factories, counter):
     paired_client(client, token)
     panel = client.get("/kiosk/duty", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "Budi Santoso" in panel and "<html" not in panel  # a partial for htmx
-    response = client.post("/kiosk/duty/start", data={"officer_id": officer.id, "pin": "246810",
-                                                      "csrf_token": csrf_token(client)},
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        "/kiosk/duty/start",
+        data={"officer_id": officer.id, "pin": "246810", "csrf_token": csrf_token(client)},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 200
     assert response.headers["HX-Trigger"] == "duty-changed"
     assert "HX-Request" in response.headers["Vary"]
@@ -173,8 +182,9 @@ def test_duty_start_without_htmx_redirects_back_to_the_kiosk(client, factories):
     officer = make_officer(unit=desk.unit)
     _, token = make_kiosk(desk)
     paired_client(client, token)
-    response = client.post("/kiosk/duty/start", data={"officer_id": officer.id, "pin": "1234",
-                                                      "csrf_token": csrf_token(client)})
+    response = client.post(
+        "/kiosk/duty/start", data={"officer_id": officer.id, "pin": "1234", "csrf_token": csrf_token(client)}
+    )
     assert response.status_code == 303 and response.headers["Location"].endswith("/kiosk/")
 
 
@@ -185,14 +195,19 @@ def test_wrong_pin_is_counted_and_locks_after_five(client, factories, counter):
     paired_client(client, token)
     token_value = csrf_token(client)
     for attempt in range(1, 5):
-        response = client.post("/kiosk/duty/start", data={"officer_id": officer.id, "pin": "9999",
-                                                          "csrf_token": token_value})
+        response = client.post(
+            "/kiosk/duty/start", data={"officer_id": officer.id, "pin": "9999", "csrf_token": token_value}
+        )
         assert response.status_code == 422
         assert f"Sisa {5 - attempt} percobaan" in response.get_data(as_text=True)
-    response = client.post("/kiosk/duty/start", data={"officer_id": officer.id, "pin": "9999", "csrf_token": token_value})
+    response = client.post(
+        "/kiosk/duty/start", data={"officer_id": officer.id, "pin": "9999", "csrf_token": token_value}
+    )
     assert "Terlalu banyak PIN salah" in response.get_data(as_text=True)
     # Locked: even the right PIN is refused now.
-    response = client.post("/kiosk/duty/start", data={"officer_id": officer.id, "pin": "1234", "csrf_token": token_value})
+    response = client.post(
+        "/kiosk/duty/start", data={"officer_id": officer.id, "pin": "1234", "csrf_token": token_value}
+    )
     assert response.status_code == 422
     assert counter(Duty) == 0
     db.session.expire_all()
@@ -204,8 +219,9 @@ def test_a_pin_longer_than_any_pin_is_a_wrong_pin_of_the_chosen_officer(client, 
     officer = make_officer(unit=desk.unit, pin="1234", name="Budi Santoso")
     _, token = make_kiosk(desk)
     paired_client(client, token)
-    response = client.post("/kiosk/duty/start", data={"officer_id": officer.id, "pin": "1" * 21,
-                                                      "csrf_token": csrf_token(client)})
+    response = client.post(
+        "/kiosk/duty/start", data={"officer_id": officer.id, "pin": "1" * 21, "csrf_token": csrf_token(client)}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     # The PIN pad for the same officer again, not the list of names.
@@ -217,8 +233,9 @@ def test_a_pin_longer_than_any_pin_is_a_wrong_pin_of_the_chosen_officer(client, 
 @pytest.mark.parametrize("officer_id", ["not a number", str(2**40), "0"])
 def test_ending_duty_reads_only_the_pin(client, setup, counter, officer_id):
     paired_client(client, setup["token"])
-    response = client.post("/kiosk/duty/end", data={"officer_id": officer_id, "pin": "1234",
-                                                    "csrf_token": csrf_token(client)})
+    response = client.post(
+        "/kiosk/duty/end", data={"officer_id": officer_id, "pin": "1234", "csrf_token": csrf_token(client)}
+    )
     assert response.status_code == 303 and response.headers["Location"].endswith("/kiosk/")
     assert counter(Duty, Duty.ended_at.is_(None)) == 0
     assert db.session.get(Officer, setup["officer_id"]).pin_failures == 0
@@ -242,16 +259,18 @@ def test_officer_of_another_unit_cannot_start_duty(client, factories, counter):
     outsider = make_officer()
     _, token = make_kiosk(desk)
     paired_client(client, token)
-    response = client.post("/kiosk/duty/start", data={"officer_id": outsider.id, "pin": "1234",
-                                                      "csrf_token": csrf_token(client)})
+    response = client.post(
+        "/kiosk/duty/start", data={"officer_id": outsider.id, "pin": "1234", "csrf_token": csrf_token(client)}
+    )
     assert response.status_code == 422
     assert counter(Duty) == 0
 
 
 def test_end_duty_with_pin(client, setup, counter):
     paired_client(client, setup["token"])
-    response = client.post("/kiosk/duty/end", data={"pin": "1234", "csrf_token": csrf_token(client)},
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        "/kiosk/duty/end", data={"pin": "1234", "csrf_token": csrf_token(client)}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200 and response.headers["HX-Trigger"] == "duty-changed"
     duty = db.session.scalar(sa.select(Duty))
     assert duty.ended_at is not None and duty.ended_via == "pin"
@@ -299,6 +318,7 @@ def test_the_database_itself_refuses_two_open_duties_at_one_desk(ctx, factories)
 
 # --- Votes ---------------------------------------------------------------------------------------
 
+
 def test_a_vote_lands_once_attributed_to_the_officer_on_duty(client, setup, counter):
     paired_client(client, setup["token"])
     payload = vote_payload(value=3, reasons=["R_WAKTU", "R_RAMAH"], locale="en")
@@ -307,8 +327,14 @@ def test_a_vote_lands_once_attributed_to_the_officer_on_duty(client, setup, coun
     assert response.get_json() == {"status": "recorded", "uuid": payload["uuid"], "attributed": True}
 
     stored = db.session.scalar(sa.select(Response))
-    assert (stored.channel.value, stored.unit_id, stored.desk_id, stored.officer_id, stored.period_id, stored.kiosk_id) == (
-        "kiosk", setup["unit_id"], setup["desk_id"], setup["officer_id"], setup["period_id"], setup["kiosk_id"])
+    assert (
+        stored.channel.value,
+        stored.unit_id,
+        stored.desk_id,
+        stored.officer_id,
+        stored.period_id,
+        stored.kiosk_id,
+    ) == ("kiosk", setup["unit_id"], setup["desk_id"], setup["officer_id"], setup["period_id"], setup["kiosk_id"])
     assert stored.cast_at == datetime.fromisoformat(payload["cast_at"])
     assert stored.locale == "en" and stored.flags == 0 and not stored.excluded
     answers = answers_by_code(stored)
@@ -405,12 +431,15 @@ def test_bad_votes_are_refused_with_a_message_and_store_nothing(client, setup, c
     assert counter(Response) == 0 and counter(Answer) == 0
 
 
-@pytest.mark.parametrize("body,content_type", [
-    ("value=4", "application/x-www-form-urlencoded"),
-    ("{not json", "application/json"),
-    ("[1, 2]", "application/json"),
-    ("null", "application/json"),
-])
+@pytest.mark.parametrize(
+    "body,content_type",
+    [
+        ("value=4", "application/x-www-form-urlencoded"),
+        ("{not json", "application/json"),
+        ("[1, 2]", "application/json"),
+        ("null", "application/json"),
+    ],
+)
 def test_votes_that_are_not_a_json_object_are_refused(client, setup, counter, body, content_type):
     response = paired_client(client, setup["token"]).post("/kiosk/vote", data=body, content_type=content_type)
     assert 400 <= response.status_code < 500
@@ -459,6 +488,7 @@ def test_vote_endpoint_answers_get_with_405_not_500(client, setup):
 
 # --- One-time survey codes from the kiosk -------------------------------------------------------
 
+
 def test_the_officer_shows_a_one_time_survey_code_from_the_staff_panel(client, setup, counter):
     from survey.models import ServiceCode
 
@@ -467,8 +497,9 @@ def test_the_officer_shows_a_one_time_survey_code_from_the_staff_panel(client, s
     assert "/kiosk/duty?action=code" in panel  # the officer's PIN first: anyone can touch a kiosk
     pad = client.get("/kiosk/duty?action=code", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert 'hx-post="/kiosk/service-code"' in pad and 'name="pin"' in pad
-    response = client.post("/kiosk/service-code", data={"csrf_token": csrf_token(client), "pin": "1234"},
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        "/kiosk/service-code", data={"csrf_token": csrf_token(client), "pin": "1234"}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     code = db.session.scalar(sa.select(ServiceCode))
@@ -484,8 +515,9 @@ def test_no_survey_code_without_an_officer_on_duty(client, setup, counter):
     end_duty(db.session.get(Desk, setup["desk_id"]))
     db.session.commit()
     paired_client(client, setup["token"])
-    response = client.post("/kiosk/service-code", data={"csrf_token": csrf_token(client)},
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        "/kiosk/service-code", data={"csrf_token": csrf_token(client)}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 409 and "Tidak ada yang bertugas" in response.get_data(as_text=True)
     assert counter(ServiceCode) == 0
 

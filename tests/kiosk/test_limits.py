@@ -24,9 +24,13 @@ def test_a_kiosk_over_its_vote_limit_gets_429_and_nothing_is_stored(client, fact
     make_period()
     _, token = make_kiosk(make_desk())
     client.set_cookie("kiosk_token", token, path="/kiosk/")
-    answers = [client.post("/kiosk/vote", json={"uuid": str(uuid.uuid4()), "value": 3,
-                                                "cast_at": datetime.now(timezone.utc).isoformat()})
-               for _ in range(4)]
+    answers = [
+        client.post(
+            "/kiosk/vote",
+            json={"uuid": str(uuid.uuid4()), "value": 3, "cast_at": datetime.now(timezone.utc).isoformat()},
+        )
+        for _ in range(4)
+    ]
     assert [a.status_code for a in answers] == [201, 201, 201, 429]
     assert answers[3].get_json()["message"].startswith("Terlalu banyak")
     assert "Retry-After" in answers[3].headers
@@ -46,10 +50,13 @@ def test_each_kiosk_has_its_own_vote_budget(client, factories, counter, vote_lim
 
 def test_pairing_attempts_are_limited_per_client(client, ctx):
     token = csrf_token(client)
-    statuses = [client.post("/kiosk/pair", data={"code": f"WRONG-{i:03d}", "csrf_token": token}).status_code
-                for i in range(11)]
+    statuses = [
+        client.post("/kiosk/pair", data={"code": f"WRONG-{i:03d}", "csrf_token": token}).status_code for i in range(11)
+    ]
     assert statuses == [400] * 10 + [429]
-    assert "Terlalu banyak" in client.post("/kiosk/pair", data={"code": "X", "csrf_token": token}).get_data(as_text=True)
+    assert "Terlalu banyak" in client.post("/kiosk/pair", data={"code": "X", "csrf_token": token}).get_data(
+        as_text=True
+    )
 
 
 def test_pin_attempts_are_limited_per_kiosk(client, factories):
@@ -58,15 +65,18 @@ def test_pin_attempts_are_limited_per_kiosk(client, factories):
     _, token = make_kiosk(desk)
     client.set_cookie("kiosk_token", token, path="/kiosk/")
     csrf = csrf_token(client)
-    statuses = [client.post("/kiosk/duty/start", data={"officer_id": officers[i % 3].id, "pin": "0000",
-                                                       "csrf_token": csrf}).status_code for i in range(11)]
+    statuses = [
+        client.post(
+            "/kiosk/duty/start", data={"officer_id": officers[i % 3].id, "pin": "0000", "csrf_token": csrf}
+        ).status_code
+        for i in range(11)
+    ]
     assert statuses == [422] * 10 + [429]
 
 
 def test_the_limiter_never_stores_a_raw_ip_address(client, ctx):
     token = csrf_token(client)
-    client.post("/kiosk/pair", data={"code": "NOPE", "csrf_token": token},
-                environ_base={"REMOTE_ADDR": "203.0.113.77"})
+    client.post("/kiosk/pair", data={"code": "NOPE", "csrf_token": token}, environ_base={"REMOTE_ADDR": "203.0.113.77"})
     storage = limiter.storage
     if hasattr(storage, "storage") and isinstance(storage.storage, dict):  # memory://
         keys = [str(k) for k in storage.storage]

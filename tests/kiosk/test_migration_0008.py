@@ -19,8 +19,9 @@ def _values(table: sa.Table, **given) -> dict:
         if column.name in row or column.nullable or column.server_default is not None or column.primary_key:
             continue
         kind = column.type.python_type
-        row[column.name] = {int: 1, bool: False, str: "x", datetime: datetime(2026, 1, 1),
-                            date: date(2026, 1, 1)}.get(kind, "x")
+        row[column.name] = {int: 1, bool: False, str: "x", datetime: datetime(2026, 1, 1), date: date(2026, 1, 1)}.get(
+            kind, "x"
+        )
     return row
 
 
@@ -37,12 +38,28 @@ def test_the_answers_and_disputes_of_stored_responses_survive_0008(tmp_path):
             connection.execute(t["officer"].insert().values(_values(t["officer"], id=1, unit_id=1, nip="1")))
             connection.execute(t["period"].insert().values(_values(t["period"], id=1, status="open")))
             indicator = connection.scalar(sa.select(t["indicator"].c.id).where(t["indicator"].c.code == "KIOSK"))
-            connection.execute(t["response"].insert().values(_values(
-                t["response"], id=1, uuid="00000000-0000-4000-8000-000000000001", channel="kiosk", unit_id=1,
-                desk_id=1, officer_id=1, period_id=1)))
+            connection.execute(
+                t["response"]
+                .insert()
+                .values(
+                    _values(
+                        t["response"],
+                        id=1,
+                        uuid="00000000-0000-4000-8000-000000000001",
+                        channel="kiosk",
+                        unit_id=1,
+                        desk_id=1,
+                        officer_id=1,
+                        period_id=1,
+                    )
+                )
+            )
             connection.execute(t["answer"].insert().values(response_id=1, indicator_id=indicator, value=4))
-            connection.execute(t["dispute"].insert().values(_values(
-                t["dispute"], id=1, response_id=1, officer_id=1, period_id=1, status="open")))
+            connection.execute(
+                t["dispute"]
+                .insert()
+                .values(_values(t["dispute"], id=1, response_id=1, officer_id=1, period_id=1, status="open"))
+            )
 
         upgrade()
 

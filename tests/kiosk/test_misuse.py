@@ -88,7 +88,8 @@ def test_flags_do_not_apply_across_kiosks(kiosk, factories):
 
 
 def test_rules_come_from_the_configuration(app):
-    rules = MisuseRules.from_config({"MISUSE_BURST_SECONDS": 5, "MISUSE_MAX_PER_MINUTE": 3,
-                                              "MISUSE_AFTER_DUTY_START_SECONDS": 30})
+    rules = MisuseRules.from_config(
+        {"MISUSE_BURST_SECONDS": 5, "MISUSE_MAX_PER_MINUTE": 3, "MISUSE_AFTER_DUTY_START_SECONDS": 30}
+    )
     assert rules == MisuseRules(timedelta(seconds=5), 3, timedelta(seconds=30))
     assert MisuseRules.from_config(app.config) == MisuseRules()

@@ -62,7 +62,12 @@ def test_a_vote_with_no_open_period_is_kept_outside_any_period(client, office, c
     assert vote.flag_set & Flag.NO_PERIOD and vote.excluded
     # Everything else is kept as for any vote: where, who, what.
     assert (vote.channel, vote.unit_id, vote.desk_id, vote.officer_id, vote.kiosk_id) == (
-        Channel.KIOSK, office["unit"].id, office["desk"].id, office["officer"].id, office["kiosk"].id)
+        Channel.KIOSK,
+        office["unit"].id,
+        office["desk"].id,
+        office["officer"].id,
+        office["kiosk"].id,
+    )
     assert [(a.indicator_id, a.value) for a in vote.answers] == [(kiosk_question().id, 1)]
     # Sent again (a lost answer): the same vote, stored once.
     again = paired_client(client, office["token"]).post("/kiosk/vote", json=payload)
@@ -93,10 +98,19 @@ def test_opening_a_period_afterwards_does_not_count_it(client, office):
 
 
 def test_the_writer_accepts_no_period(office):
-    response_id = record_response(NewResponse(
-        uuid=str(uuid.uuid4()), channel=Channel.KIOSK, unit_id=office["unit"].id, period_id=None,
-        cast_at=datetime.now(timezone.utc), received_at=datetime.now(timezone.utc), desk_id=office["desk"].id,
-        officer_id=office["officer"].id, answers=(Given(kiosk_question().id, 3),)))
+    response_id = record_response(
+        NewResponse(
+            uuid=str(uuid.uuid4()),
+            channel=Channel.KIOSK,
+            unit_id=office["unit"].id,
+            period_id=None,
+            cast_at=datetime.now(timezone.utc),
+            received_at=datetime.now(timezone.utc),
+            desk_id=office["desk"].id,
+            officer_id=office["officer"].id,
+            answers=(Given(kiosk_question().id, 3),),
+        )
+    )
     db.session.commit()
     response = db.session.get(Response, response_id)
     assert response.period_id is None and response.flags == int(Flag.NO_PERIOD) and response.excluded
@@ -119,7 +133,10 @@ def test_the_kiosk_tells_its_staff_that_no_period_is_open(client, office):
 
 def test_the_admin_start_page_warns_and_counts_the_votes_kept_outside(client, office, admin):
     for value in (1, 2):
-        assert paired_client(client, office["token"]).post("/kiosk/vote", json=vote_payload(value=value)).status_code == 201
+        assert (
+            paired_client(client, office["token"]).post("/kiosk/vote", json=vote_payload(value=value)).status_code
+            == 201
+        )
     latest = db.session.scalar(sa.select(sa.func.max(Response.cast_at)))
 
     page = text(client.get("/admin/"))

@@ -46,8 +46,14 @@ def at(minutes: float) -> datetime:
     return T0 + timedelta(minutes=minutes)
 
 
-def cast(kiosk, cast_at: datetime, received: datetime | None = None, value: int = 4, rules=RULES,
-         vote_uuid: str | None = None) -> Response:
+def cast(
+    kiosk,
+    cast_at: datetime,
+    received: datetime | None = None,
+    value: int = 4,
+    rules=RULES,
+    vote_uuid: str | None = None,
+) -> Response:
     """A vote cast at ``cast_at`` and received at ``received`` (a second later by default)."""
     payload = {"uuid": vote_uuid or str(uuid.uuid4()), "value": value, "cast_at": cast_at.isoformat()}
     result, created = record_vote(kiosk, payload, now=received or cast_at + timedelta(seconds=1), rules=rules)
@@ -72,8 +78,11 @@ def kiosk_score(period, officer) -> dict:
 
 
 def counted(desk) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Response)
-                             .where(Response.desk_id == desk.id, Response.excluded.is_(False)))
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Response)
+        .where(Response.desk_id == desk.id, Response.excluded.is_(False))
+    )
 
 
 @pytest.fixture
@@ -87,6 +96,7 @@ def desk(period):
 
 
 # --- The time a vote may claim ---------------------------------------------------------------------
+
 
 def test_a_vote_cast_while_the_kiosk_was_in_contact_must_arrive_within_seconds(desk):
     kiosk, _ = make_kiosk(desk, paired_at=at(-60 * 24))
@@ -106,8 +116,11 @@ def test_votes_cast_in_an_outage_the_server_saw_are_believed_when_the_queue_come
     assert first.flags & Flag.LATE == 0
     touch_kiosk(kiosk, at(40))  # the banner: the outage is over, the span before it is closed
     db.session.commit()
-    spans = db.session.execute(sa.select(KioskContact.first_seen_at, KioskContact.last_seen_at)
-                               .where(KioskContact.kiosk_id == kiosk.id).order_by(KioskContact.id)).all()
+    spans = db.session.execute(
+        sa.select(KioskContact.first_seen_at, KioskContact.last_seen_at)
+        .where(KioskContact.kiosk_id == kiosk.id)
+        .order_by(KioskContact.id)
+    ).all()
     assert spans[-1] == (at(0), at(10)) and kiosk.contact_since == at(40)
     second = cast(kiosk, at(25), received=at(41))
     in_contact = cast(kiosk, at(5), received=at(41))  # claims a time the kiosk was in contact
@@ -136,8 +149,9 @@ def test_the_vote_endpoint_records_contact_and_closes_the_span_an_outage_ended(c
     kiosk = db.session.get(Kiosk, kiosk.id)
     assert datetime.now(timezone.utc) - kiosk.contact_since < timedelta(minutes=1)
     assert kiosk.last_seen_at == kiosk.contact_since
-    assert db.session.execute(sa.select(KioskContact.first_seen_at, KioskContact.last_seen_at)
-                              .where(KioskContact.kiosk_id == kiosk.id)).all() == [(paired_at, paired_at)]
+    assert db.session.execute(
+        sa.select(KioskContact.first_seen_at, KioskContact.last_seen_at).where(KioskContact.kiosk_id == kiosk.id)
+    ).all() == [(paired_at, paired_at)]
 
 
 def test_attack_backdated_votes_sent_newest_first_leave_the_colleague_s_score_unchanged(period, desk):
@@ -168,12 +182,14 @@ def test_attack_backdated_votes_sent_newest_first_leave_the_colleague_s_score_un
 
     after = kiosk_score(period, colleague)
     assert after == before
-    late = db.session.scalar(sa.select(sa.func.count()).select_from(Response)
-                             .where(Response.flags.op("&")(int(Flag.LATE)) != 0))
+    late = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Response).where(Response.flags.op("&")(int(Flag.LATE)) != 0)
+    )
     assert late == 140  # kept, flagged, not counted
 
 
 # --- A plausible rate --------------------------------------------------------------------------------
+
 
 def test_attack_taps_every_six_seconds_for_an_hour_count_at_most_the_ceiling(period, desk):
     officer = make_officer(unit=desk.unit)
@@ -186,8 +202,9 @@ def test_attack_taps_every_six_seconds_for_an_hour_count_at_most_the_ceiling(per
         cast(kiosk, at(17) + timedelta(seconds=6 * i))
     assert kiosk_score(period, officer)["n"] <= ceiling
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 600  # every tap kept
-    regular = db.session.scalar(sa.select(sa.func.count()).select_from(Response)
-                                .where(Response.flags.op("&")(int(Flag.REGULAR)) != 0))
+    regular = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Response).where(Response.flags.op("&")(int(Flag.REGULAR)) != 0)
+    )
     assert regular >= 590  # a machine's rhythm
 
 
@@ -207,8 +224,14 @@ def test_spaced_taps_with_a_human_jitter_stop_at_the_unit_s_ceiling(period, desk
     over = db.session.scalars(sa.select(Response).where(Response.flags.op("&")(int(Flag.OVER_RATE)) != 0)).all()
     assert over and all(r.excluded for r in over)
     first_over = min(r.cast_at for r in over)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response).where(
-        Response.excluded.is_(False), Response.cast_at > first_over)) == 0  # the surplus is the latest
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Response)
+            .where(Response.excluded.is_(False), Response.cast_at > first_over)
+        )
+        == 0
+    )  # the surplus is the latest
 
 
 def test_a_busy_desk_under_its_ceiling_counts_every_citizen(desk):
@@ -241,16 +264,29 @@ def test_a_late_arrival_earlier_in_the_hour_takes_a_counted_place_and_the_last_o
 
 # --- Order does not matter -----------------------------------------------------------------------------
 
-PROPERTY_RULES = MisuseRules(burst=timedelta(seconds=3), max_per_minute=4, regular_run=5,
-                             regular_spread=timedelta(seconds=1), regular_max_interval=timedelta(seconds=120))
+PROPERTY_RULES = MisuseRules(
+    burst=timedelta(seconds=3),
+    max_per_minute=4,
+    regular_run=5,
+    regular_spread=timedelta(seconds=1),
+    regular_max_interval=timedelta(seconds=120),
+)
 
 _scattered = st.lists(st.integers(0, 2 * 3600 * 10).map(lambda tenths: tenths / 10), min_size=1, max_size=8)
-_regular = st.builds(lambda start, step, n: [start + i * step for i in range(n)],
-                     st.integers(0, 7000), st.integers(1, 130), st.integers(4, 8))
-_clustered = st.builds(lambda start, gaps: list(itertools.accumulate([start, *gaps])),
-                       st.integers(0, 7000), st.lists(st.integers(0, 20), min_size=1, max_size=12))
+_regular = st.builds(
+    lambda start, step, n: [start + i * step for i in range(n)],
+    st.integers(0, 7000),
+    st.integers(1, 130),
+    st.integers(4, 8),
+)
+_clustered = st.builds(
+    lambda start, gaps: list(itertools.accumulate([start, *gaps])),
+    st.integers(0, 7000),
+    st.lists(st.integers(0, 20), min_size=1, max_size=12),
+)
 _offsets = st.lists(st.one_of(_scattered, _regular, _clustered), min_size=1, max_size=5).map(
-    lambda chunks: [offset for chunk in chunks for offset in chunk][:45])
+    lambda chunks: [offset for chunk in chunks for offset in chunk][:45]
+)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -267,16 +303,22 @@ def test_any_order_of_the_same_votes_gives_the_same_flags(period, data, offsets)
         ids = {}
         for i in sequence:
             vote_uuid = str(uuid.UUID(int=(run << 80) | (desk_index << 64) | i))
-            ids[i] = cast(kiosk, T0 + timedelta(seconds=offsets[i]), received=received, rules=PROPERTY_RULES,
-                          vote_uuid=vote_uuid).id
+            ids[i] = cast(
+                kiosk, T0 + timedelta(seconds=offsets[i]), received=received, rules=PROPERTY_RULES, vote_uuid=vote_uuid
+            ).id
         return {i: Flag(db.session.get(Response, response_id).flags) for i, response_id in ids.items()}
 
     in_cast_order = deliver(1, sorted(range(len(offsets)), key=lambda i: (offsets[i], i)))
     in_any_order = deliver(2, order)
     assert in_any_order == in_cast_order
     # And both are the rules' pure function of the whole set.
-    votes = sorted((DeskVote(None, T0 + timedelta(seconds=offsets[i]), f"{i:08d}", Flag.UNATTRIBUTED)
-                    for i in range(len(offsets))), key=lambda v: (v.cast_at, v.uuid))
+    votes = sorted(
+        (
+            DeskVote(None, T0 + timedelta(seconds=offsets[i]), f"{i:08d}", Flag.UNATTRIBUTED)
+            for i in range(len(offsets))
+        ),
+        key=lambda v: (v.cast_at, v.uuid),
+    )
     expected = {int(v.uuid): flags for v, flags in zip(votes, judge(votes, PROPERTY_RULES, 4))}
     assert in_cast_order == expected
     for flags in in_cast_order.values():
@@ -285,18 +327,25 @@ def test_any_order_of_the_same_votes_gives_the_same_flags(period, data, offsets)
 
 # --- The unit's ceiling, in its form ---------------------------------------------------------------------
 
+
 def test_the_unit_form_sets_the_ceiling_and_refuses_an_impossible_one(client, admin):
     unit = make_unit(code="kec-a", name="Kecamatan A")
     form = {"code": "kec-a", "name": "Kecamatan A", "address": "", "timezone": "Asia/Jakarta"}
-    assert 'name="max_votes_per_hour"' in text(client.get(f"/admin/units/{unit.id}/edit",
-                                                         headers={"HX-Request": "true"}))
+    assert 'name="max_votes_per_hour"' in text(
+        client.get(f"/admin/units/{unit.id}/edit", headers={"HX-Request": "true"})
+    )
     response = post(client, f"/admin/units/{unit.id}/edit", {**form, "max_votes_per_hour": "45"}, htmx=True)
     assert response.status_code == 200, text(response)[:500]
     db.session.expire_all()
     assert db.session.get(Unit, unit.id).max_votes_per_hour == 45
-    refused(client, f"/admin/units/{unit.id}/edit", {**form, "max_votes_per_hour": "0"},
-            f"unit-{unit.id}-max_votes_per_hour", "Enter a whole number from 1 to 600.",
-            "Masukkan bilangan bulat dari 1 sampai 600.")
+    refused(
+        client,
+        f"/admin/units/{unit.id}/edit",
+        {**form, "max_votes_per_hour": "0"},
+        f"unit-{unit.id}-max_votes_per_hour",
+        "Enter a whole number from 1 to 600.",
+        "Masukkan bilangan bulat dari 1 sampai 600.",
+    )
     db.session.expire_all()
     assert db.session.get(Unit, unit.id).max_votes_per_hour == 45
 

@@ -33,13 +33,16 @@ def refusals() -> list[KioskRefusal]:
     return db.session.scalars(sa.select(KioskRefusal).order_by(KioskRefusal.id)).all()
 
 
-@pytest.mark.parametrize("change, code", [
-    (dict(value=7), "bad_value"),
-    (dict(reasons=["R_DIHAPUS"]), "unknown_reason"),
-    (dict(cast_at="kemarin"), "bad_cast_at"),
-    (dict(locale="fr"), "bad_locale"),
-    (dict(reasons="R_LAMBAT"), "bad_reasons"),
-])
+@pytest.mark.parametrize(
+    "change, code",
+    [
+        (dict(value=7), "bad_value"),
+        (dict(reasons=["R_DIHAPUS"]), "unknown_reason"),
+        (dict(cast_at="kemarin"), "bad_cast_at"),
+        (dict(locale="fr"), "bad_locale"),
+        (dict(reasons="R_LAMBAT"), "bad_reasons"),
+    ],
+)
 def test_a_vote_refused_for_good_is_recorded_once(client, setup, counter, change, code):
     payload = vote_payload(**change)
     kiosk = paired_client(client, setup["token"])
@@ -65,7 +68,10 @@ def test_a_vote_id_of_another_device_is_final(client, setup, counter):
     assert paired_client(client, other_token).post("/kiosk/vote", json=payload).status_code == 201
     response = paired_client(client, setup["token"]).post("/kiosk/vote", json=payload)
     assert (response.status_code, response.get_json()["error"], response.get_json()["final"]) == (
-        409, "uuid_conflict", True)
+        409,
+        "uuid_conflict",
+        True,
+    )
     [refusal] = refusals()
     assert (refusal.kiosk_id, refusal.code) == (setup["kiosk_id"], "uuid_conflict")
     assert counter(Response) == 1  # the other device's vote, untouched
@@ -75,11 +81,9 @@ def test_a_body_that_is_no_vote_is_kept_as_clean_text(client, setup, counter):
     kiosk = paired_client(client, setup["token"])
     body = b'{"uuid": "\x00\x01' + "é".encode() + b"\xff" + b"x" * 5000
     response = kiosk.post("/kiosk/vote", data=body, content_type="application/json")
-    assert (response.status_code, response.get_json()["error"], response.get_json()["final"]) == (
-        422, "not_json", True)
+    assert (response.status_code, response.get_json()["error"], response.get_json()["final"]) == (422, "not_json", True)
     response = kiosk.post("/kiosk/vote", data="value=4", content_type="application/x-www-form-urlencoded")
-    assert (response.status_code, response.get_json()["error"], response.get_json()["final"]) == (
-        415, "not_json", True)
+    assert (response.status_code, response.get_json()["error"], response.get_json()["final"]) == (415, "not_json", True)
 
     first, second = refusals()
     assert first.vote_uuid is None and first.code == "not_json"
@@ -98,7 +102,10 @@ def test_refusals_that_may_pass_later_are_not_final_and_not_recorded(client, set
     payload = vote_payload()
     response = kiosk.post("/kiosk/vote", json=payload)
     assert (response.status_code, response.get_json()["error"], response.get_json()["final"]) == (
-        409, "no_question", False)
+        409,
+        "no_question",
+        False,
+    )
     # A tablet that is not (or no longer) paired: nothing to record it against.
     client.set_cookie(COOKIE, "not-a-token", path="/kiosk/")
     response = client.post("/kiosk/vote", json=vote_payload(value=9))
@@ -121,8 +128,10 @@ def test_the_staff_panel_counts_the_votes_the_tablet_dropped(client, setup):
     last = max(r.received_at for r in refusals())
     panel = kiosk.get("/kiosk/duty", headers={"HX-Request": "true"}).get_data(as_text=True)
     local = last.astimezone(timezone(timedelta(hours=7))).strftime("%Y-%m-%d %H:%M")  # the unit is in WIB
-    assert (f"Suara yang ditolak server secara permanen dan dikeluarkan tablet ini dari antreannya: 3 "
-            f"(terakhir pada {local} WIB)") in panel
+    assert (
+        f"Suara yang ditolak server secara permanen dan dikeluarkan tablet ini dari antreannya: 3 "
+        f"(terakhir pada {local} WIB)"
+    ) in panel
     assert "Votes the server refused for good and this tablet dropped from its queue: 3" in panel
 
 

@@ -36,6 +36,7 @@ def answers_of(response: Response) -> dict[str, int]:
 
 # --- What is written -----------------------------------------------------------------------------
 
+
 def test_a_vote_is_stored_with_what_the_writer_decides(client, setup):
     cast = datetime.now(timezone.utc).replace(microsecond=123456) - timedelta(seconds=30)
     payload = vote_payload(value=2, reasons=["R_RAMAH"], cast_at=cast.isoformat(), locale="en")
@@ -86,13 +87,22 @@ def test_the_heartbeat_is_written_at_most_once_a_minute(client, setup):
 
 # --- The per-process cache of the kiosk indicators ------------------------------------------------
 
+
 def test_the_indicator_cache_follows_every_change_of_the_kiosk_indicators(client, setup, counter):
     token = setup["token"]
     assert post(client, token, reasons=["R_WAKTU"]).status_code == 201  # the cache is warm
 
     # A new reason, written straight into the table (no admin page, no audit): known at once.
-    db.session.add(Indicator(code="R_PARKIR", kind=IndicatorKind.REASON, text_id="Parkir", text_en="Parking",
-                             channel=IndicatorChannel.KIOSK, position=150))
+    db.session.add(
+        Indicator(
+            code="R_PARKIR",
+            kind=IndicatorKind.REASON,
+            text_id="Parkir",
+            text_en="Parking",
+            channel=IndicatorChannel.KIOSK,
+            position=150,
+        )
+    )
     db.session.commit()
     payload = vote_payload(reasons=["R_PARKIR"])
     assert paired_client(client, token).post("/kiosk/vote", json=payload).status_code == 201
@@ -114,9 +124,18 @@ def test_the_indicator_cache_follows_every_change_of_the_kiosk_indicators(client
     assert post(client, token).status_code == 201
 
     # A new version of the question placed before the old one: votes answer the new one.
-    db.session.add(Indicator(code="KIOSK2", kind=IndicatorKind.SCALE, text_id="Bagaimana?", text_en="How?",
-                             labels_id=["1", "2", "3", "4"], labels_en=["1", "2", "3", "4"],
-                             channel=IndicatorChannel.BOTH, position=1))
+    db.session.add(
+        Indicator(
+            code="KIOSK2",
+            kind=IndicatorKind.SCALE,
+            text_id="Bagaimana?",
+            text_en="How?",
+            labels_id=["1", "2", "3", "4"],
+            labels_en=["1", "2", "3", "4"],
+            channel=IndicatorChannel.BOTH,
+            position=1,
+        )
+    )
     db.session.commit()
     payload = vote_payload(value=3)
     assert paired_client(client, token).post("/kiosk/vote", json=payload).status_code == 201
@@ -137,13 +156,15 @@ def test_a_vote_with_a_reason_retired_after_the_cache_was_warm_is_kept(client, s
 
 def test_the_fingerprint_is_parsed_whatever_the_order_of_its_entries():
     parsed = KioskVoteIndicators.parse(
-        "12:reason:0:102:R_B,10:scale:0:1:OLD,11:reason:1:101:R_A,13:scale:1:100:KIOSK,14:scale:1:100:LATER")
+        "12:reason:0:102:R_B,10:scale:0:1:OLD,11:reason:1:101:R_A,13:scale:1:100:KIOSK,14:scale:1:100:LATER"
+    )
     assert parsed.question_id == 13  # the first active scale question by position, then id
     assert parsed.reason_ids == {"R_A": 11, "R_B": 12}  # retired reasons included
     assert KioskVoteIndicators.parse("") == KioskVoteIndicators(None, {})
 
 
 # --- The same vote twice at the same moment -------------------------------------------------------
+
 
 def _record_in_own_transaction(app, token, payload, results, inserted=None, proceed=None):
     with app.app_context():
@@ -164,8 +185,9 @@ def test_a_vote_delivered_twice_at_once_is_stored_once(app, setup, counter):
     # the second finds the stored vote; two inserts at the same instant wait on the unique index.
     payload = vote_payload(reasons=["R_WAKTU"])
     inserted, proceed, results = threading.Event(), threading.Event(), []
-    first = threading.Thread(target=_record_in_own_transaction,
-                             args=(app, setup["token"], payload, results, inserted, proceed))
+    first = threading.Thread(
+        target=_record_in_own_transaction, args=(app, setup["token"], payload, results, inserted, proceed)
+    )
     second = threading.Thread(target=_record_in_own_transaction, args=(app, setup["token"], payload, results))
     first.start()
     assert inserted.wait(timeout=30)
@@ -201,6 +223,7 @@ def test_many_deliveries_of_one_vote_at_once_over_http(app, setup, counter):
 
 # --- The endpoint ----------------------------------------------------------------------------------
 
+
 def test_the_vote_answer_carries_the_rate_limit_headers(client, setup):
     response = post(client, setup["token"])
     assert response.status_code == 201
@@ -231,8 +254,13 @@ def test_the_limit_can_be_switched_off(app, client, setup):
 
 # --- What the endpoint answers --------------------------------------------------------------------
 
-SECURITY = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options",
-            "Permissions-Policy")
+SECURITY = (
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "X-Frame-Options",
+    "Permissions-Policy",
+)
 
 
 def test_a_good_vote_is_answered_and_stored_once(client, setup):
@@ -250,10 +278,13 @@ def test_a_good_vote_is_answered_and_stored_once(client, setup):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
 
 
-@pytest.mark.parametrize("overrides, status, code", [
-    (dict(value=7), 422, "bad_value"),                     # wrong in itself
-    (dict(reasons=["R_TIDAK_ADA"]), 422, "unknown_reason"),  # wrong for this kiosk
-])
+@pytest.mark.parametrize(
+    "overrides, status, code",
+    [
+        (dict(value=7), 422, "bad_value"),  # wrong in itself
+        (dict(reasons=["R_TIDAK_ADA"]), 422, "unknown_reason"),  # wrong for this kiosk
+    ],
+)
 def test_a_bad_vote_is_refused_and_counted_once(client, setup, overrides, status, code):
     kiosk = paired_client(client, setup["token"])
     response = kiosk.post("/kiosk/vote", json=vote_payload(**overrides))
@@ -283,13 +314,19 @@ def test_over_the_limit_is_refused_with_the_limiters_headers(app, client, setup,
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 2
 
 
-@pytest.mark.parametrize("send, status", [
-    (lambda kiosk: kiosk.post("/kiosk/vote", json=vote_payload(reasons=["R_\u0000"])), 400),  # a NUL, escaped
-    (lambda kiosk: kiosk.post("/kiosk/vote?x=%00", json=vote_payload()), 400),               # a NUL in the query
-    (lambda kiosk: kiosk.post("/kiosk/vote", data="{not json", content_type="application/json"), 422),
-    (lambda kiosk: kiosk.post("/kiosk/vote", data="value=4", content_type="application/x-www-form-urlencoded"), 415),
-    (lambda kiosk: kiosk.post("/kiosk/vote", json=[1, 2]), 422),
-])
+@pytest.mark.parametrize(
+    "send, status",
+    [
+        (lambda kiosk: kiosk.post("/kiosk/vote", json=vote_payload(reasons=["R_\u0000"])), 400),  # a NUL, escaped
+        (lambda kiosk: kiosk.post("/kiosk/vote?x=%00", json=vote_payload()), 400),  # a NUL in the query
+        (lambda kiosk: kiosk.post("/kiosk/vote", data="{not json", content_type="application/json"), 422),
+        (
+            lambda kiosk: kiosk.post("/kiosk/vote", data="value=4", content_type="application/x-www-form-urlencoded"),
+            415,
+        ),
+        (lambda kiosk: kiosk.post("/kiosk/vote", json=[1, 2]), 422),
+    ],
+)
 def test_what_is_not_a_plain_vote_is_refused(client, setup, send, status):
     response = send(paired_client(client, setup["token"]))
     assert response.status_code == status and response.get_json()["message"]
@@ -303,8 +340,9 @@ def test_an_unknown_device_is_refused(client, setup):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
 
 
-def test_a_database_error_is_a_clear_500_that_stores_nothing_and_the_next_vote_goes_through(app, client, setup,
-                                                                                          monkeypatch, caplog):
+def test_a_database_error_is_a_clear_500_that_stores_nothing_and_the_next_vote_goes_through(
+    app, client, setup, monkeypatch, caplog
+):
     failures = []
     write = ResponseWriter.write
 

@@ -66,8 +66,10 @@ def test_demo_loads_a_living_system_once(runner, ctx):
 
     # Every response lies in its period (in its unit's local time) and names whoever was on duty.
     rows = db.session.execute(
-        sa.select(Response, Period, Unit).join(Period, Response.period_id == Period.id)
-        .join(Unit, Response.unit_id == Unit.id).limit(300)
+        sa.select(Response, Period, Unit)
+        .join(Period, Response.period_id == Period.id)
+        .join(Unit, Response.unit_id == Unit.id)
+        .limit(300)
     ).all()
     for response, period, unit in rows:
         assert period.contains(response.cast_at.astimezone(ZoneInfo(unit.timezone)).date())

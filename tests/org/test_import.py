@@ -20,6 +20,7 @@ def csv_file(rows, header="nip,name,position,unit", sep=",") -> bytes:
 
 def xlsx_file(rows, header=("nip", "name", "position", "unit")) -> bytes:
     from openpyxl import Workbook
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(list(header))
@@ -31,8 +32,13 @@ def xlsx_file(rows, header=("nip", "name", "position", "unit")) -> bytes:
 
 
 def upload(client, data: bytes, filename: str, htmx=True, **form):
-    return post(client, "/admin/officers/import", {"file": (io.BytesIO(data), filename), **form}, htmx=htmx,
-                content_type="multipart/form-data")
+    return post(
+        client,
+        "/admin/officers/import",
+        {"file": (io.BytesIO(data), filename), **form},
+        htmx=htmx,
+        content_type="multipart/form-data",
+    )
 
 
 def test_the_import_page_full_and_partial(client, admin):
@@ -43,14 +49,18 @@ def test_the_import_page_full_and_partial(client, admin):
 def test_a_valid_csv_is_imported_at_once(client, admin, counter):
     unit = make_unit(code="kec-satu")
     spaced = valid_nip()
-    rows = [(f"{spaced[:8]} {spaced[8:14]} {spaced[14]} {spaced[15:]}", "Siti Rahmawati", "Analis", "kec-satu"),
-            (valid_nip(gender=2), "Dewi Lestari", "", "KEC-SATU")]
+    rows = [
+        (f"{spaced[:8]} {spaced[8:14]} {spaced[14]} {spaced[15:]}", "Siti Rahmawati", "Analis", "kec-satu"),
+        (valid_nip(gender=2), "Dewi Lestari", "", "KEC-SATU"),
+    ]
     response = upload(client, csv_file(rows), "pegawai.csv")
     assert response.status_code == 200 and response.headers["HX-Trigger"] == "officers-imported"
     assert "Officers imported: 2." in text(response) and 'id="import-job"' in text(response)
     officers = db.session.scalars(sa.select(Officer).order_by(Officer.name)).all()
     assert [(o.name, o.unit_id, o.active, o.pin_hash) for o in officers] == [
-        ("Dewi Lestari", unit.id, True, None), ("Siti Rahmawati", unit.id, True, None)]
+        ("Dewi Lestari", unit.id, True, None),
+        ("Siti Rahmawati", unit.id, True, None),
+    ]
     job = db.session.scalar(sa.select(ImportJob))
     assert (job.status, job.total, job.checked, job.imported) == ("done", 2, 2, 2)
     assert [e.action for e in audit_entries()] == ["create", "create", "import"]
@@ -60,18 +70,25 @@ def test_one_bad_row_refuses_the_whole_file_with_line_numbers(client, admin, cou
     make_unit(code="kec-satu")
     existing = make_officer()
     good = valid_nip()
-    rows = [(good, "Baik", "", "kec-satu"),
-            ("12345", "NIP pendek", "", "kec-satu"),               # line 3
-            (good, "Duplikat", "", "kec-satu"),                   # line 4
-            (valid_nip(), "", "", "kec-satu"),                    # line 5
-            (valid_nip(), "Unit salah", "", "kec-entah"),          # line 6
-            (existing.nip, "Sudah ada", "", "kec-satu")]          # line 7
+    rows = [
+        (good, "Baik", "", "kec-satu"),
+        ("12345", "NIP pendek", "", "kec-satu"),  # line 3
+        (good, "Duplikat", "", "kec-satu"),  # line 4
+        (valid_nip(), "", "", "kec-satu"),  # line 5
+        (valid_nip(), "Unit salah", "", "kec-entah"),  # line 6
+        (existing.nip, "Sudah ada", "", "kec-satu"),
+    ]  # line 7
     response = upload(client, csv_file(rows), "pegawai.csv")
     assert response.status_code == 200
     html = text(response)
     assert "Nothing was imported. Problems in the file: 5." in html
-    for line, reason in [(3, "exactly 18 digits"), (4, "also on line 2"), (5, "This field is required."),
-                         (6, "Unknown unit code kec-entah"), (7, "Another officer already has this NIP")]:
+    for line, reason in [
+        (3, "exactly 18 digits"),
+        (4, "also on line 2"),
+        (5, "This field is required."),
+        (6, "Unknown unit code kec-entah"),
+        (7, "Another officer already has this NIP"),
+    ]:
         assert re.search(rf"Line {line}: [^<]*{re.escape(reason)}", html), (line, reason)
     assert "Line 2:" not in html
     assert counter(Officer) == 1 and "HX-Trigger" not in response.headers
@@ -88,27 +105,37 @@ def test_xlsx_with_indonesian_headers_and_a_default_unit(client, admin, counter)
 
 def test_a_nip_stored_as_a_number_in_excel_is_explained(client, admin, counter):
     unit = make_unit()
-    response = upload(client, xlsx_file([(1.9860926201505101e17, "Angka", "")], header=("nip", "name", "position")),
-                      "pegawai.xlsx", unit_id=unit.id)
+    response = upload(
+        client,
+        xlsx_file([(1.9860926201505101e17, "Angka", "")], header=("nip", "name", "position")),
+        "pegawai.xlsx",
+        unit_id=unit.id,
+    )
     assert "Line 2:" in text(response) and "format the NIP column as Text" in text(response)
     assert counter(Officer) == 0
 
 
 def test_semicolon_csv_from_an_indonesian_excel(client, admin, counter):
     make_unit(code="kec-dua")
-    response = upload(client, csv_file([(valid_nip(), "Rina", "Analis", "kec-dua")], header="nip;nama;jabatan;kode unit",
-                                       sep=";"), "pegawai.csv")
+    response = upload(
+        client,
+        csv_file([(valid_nip(), "Rina", "Analis", "kec-dua")], header="nip;nama;jabatan;kode unit", sep=";"),
+        "pegawai.csv",
+    )
     assert "Officers imported: 1." in text(response)
     assert db.session.scalar(sa.select(Officer.name)) == "Rina"
 
 
-@pytest.mark.parametrize("data,filename,message", [
-    (b"", "pegawai.csv", "Choose a CSV or XLSX file."),
-    (b"nip,name\n", "pegawai.csv", "no officers in it"),
-    (b"nomor,nama lengkap\n1,2\n", "pegawai.csv", "missing: nip, name"),
-    (b"PK\x03\x04 broken", "pegawai.xlsx", "could not be read"),
-    (b"%PDF-1.4", "pegawai.pdf", "CSV (.csv) or Excel (.xlsx)"),
-])
+@pytest.mark.parametrize(
+    "data,filename,message",
+    [
+        (b"", "pegawai.csv", "Choose a CSV or XLSX file."),
+        (b"nip,name\n", "pegawai.csv", "no officers in it"),
+        (b"nomor,nama lengkap\n1,2\n", "pegawai.csv", "missing: nip, name"),
+        (b"PK\x03\x04 broken", "pegawai.xlsx", "could not be read"),
+        (b"%PDF-1.4", "pegawai.pdf", "CSV (.csv) or Excel (.xlsx)"),
+    ],
+)
 def test_an_unreadable_file_is_refused_at_once(client, admin, counter, data, filename, message):
     response = upload(client, data, filename)
     assert response.status_code == 422 and message in text(response)
@@ -158,8 +185,9 @@ def test_a_supervisor_imports_into_their_own_unit_only(client, ctx, counter):
     assert "Officers imported: 1." in text(response)
     assert db.session.scalar(sa.select(Officer.unit_id)) == own.id  # the form's unit is ignored: always their own
     jobs = db.session.scalars(sa.select(ImportJob).order_by(ImportJob.id)).all()
-    other_admin_job = ImportJob(user_id=make_user(Role.ADMIN).id, unit_id=other.id, filename="x.csv", total=0, rows=[],
-                                errors=[])
+    other_admin_job = ImportJob(
+        user_id=make_user(Role.ADMIN).id, unit_id=other.id, filename="x.csv", total=0, rows=[], errors=[]
+    )
     db.session.add(other_admin_job)
     db.session.commit()
     assert client.get(f"/admin/officers/import/{other_admin_job.id}").status_code == 403
@@ -170,8 +198,7 @@ def test_a_nip_taken_between_steps_refuses_the_file(ctx, counter):
     admin = make_user(Role.ADMIN)
     unit = make_unit(code="kec-race")
     nip = valid_nip()
-    job = start_import(admin, "race.csv", csv_file([(valid_nip(), "A", "", "kec-race"),
-                                                                (nip, "B", "", "kec-race")]))
+    job = start_import(admin, "race.csv", csv_file([(valid_nip(), "A", "", "kec-race"), (nip, "B", "", "kec-race")]))
     import_step(admin, job, chunk=1)
     db.session.commit()
     make_officer(unit=unit, nip=nip)  # someone else adds B meanwhile
@@ -187,7 +214,10 @@ def test_a_nip_taken_at_the_very_last_moment_imports_nothing(ctx, counter):
     taken = make_officer(unit=unit)
     job = start_import(admin, "race.csv", csv_file([(valid_nip(), "A", "", "kec-race")]))
     db.session.commit()
-    rows = [{"n": valid_nip(), "name": "A", "position": "", "u": unit.id}, {"n": taken.nip, "name": "B", "position": "", "u": unit.id}]
+    rows = [
+        {"n": valid_nip(), "name": "A", "position": "", "u": unit.id},
+        {"n": taken.nip, "name": "B", "position": "", "u": unit.id},
+    ]
     with pytest.raises(AdminError) as error:
         _import_all(admin, job, rows, job.created_at)
     assert error.value.code == "import_conflict" and error.value.params == {"nip": taken.nip}
@@ -216,6 +246,7 @@ def test_a_file_with_nul_bytes_is_refused_as_unreadable():
 
 # --- Files and choices that once answered with a server error ----------------------------------------
 
+
 def broken_xlsx() -> bytes:
     """A workbook whose zip and parts are whole but whose sheet's XML is cut off: openpyxl opens
     it, and fails only while reading the rows."""
@@ -226,14 +257,17 @@ def broken_xlsx() -> bytes:
     with zipfile.ZipFile(out, "w") as broken:
         for item in whole.infolist():
             data = whole.read(item.filename)
-            broken.writestr(item, data[:len(data) // 2] if item.filename == "xl/worksheets/sheet1.xml" else data)
+            broken.writestr(item, data[: len(data) // 2] if item.filename == "xl/worksheets/sheet1.xml" else data)
     return out.getvalue()
 
 
-@pytest.mark.parametrize("data,filename,reason", [
-    (b"nip,name\n198609262015051001,Ni\x81man\n", "pegawai.csv", "UnicodeDecodeError"),  # neither UTF-8 nor cp1252
-    (broken_xlsx(), "pegawai.xlsx", "ParseError"),
-])
+@pytest.mark.parametrize(
+    "data,filename,reason",
+    [
+        (b"nip,name\n198609262015051001,Ni\x81man\n", "pegawai.csv", "UnicodeDecodeError"),  # neither UTF-8 nor cp1252
+        (broken_xlsx(), "pegawai.xlsx", "ParseError"),
+    ],
+)
 def test_a_file_that_breaks_while_read_is_refused_as_unreadable(client, admin, counter, data, filename, reason):
     make_unit()
     response = upload(client, data, filename)

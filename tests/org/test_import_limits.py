@@ -24,15 +24,22 @@ from tests.org.test_import import csv_file, xlsx_file
 
 def upload(client, data: bytes, filename: str, lang: str):
     client.set_cookie("lang", lang)
-    return post(client, "/admin/officers/import", {"file": (io.BytesIO(data), filename)}, htmx=True,
-                content_type="multipart/form-data")
+    return post(
+        client,
+        "/admin/officers/import",
+        {"file": (io.BytesIO(data), filename)},
+        htmx=True,
+        content_type="multipart/form-data",
+    )
 
 
 def rebuilt(workbook: bytes, replace: dict[str, bytes], compresslevel: int = 9) -> bytes:
     """The same workbook with some of its parts replaced (written in pieces, never whole in memory)."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(workbook)) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(workbook)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as target,
+    ):
         for info in source.infolist():
             if info.filename not in replace:
                 target.writestr(info, source.read(info.filename))
@@ -48,14 +55,17 @@ def rebuilt(workbook: bytes, replace: dict[str, bytes], compresslevel: int = 9) 
 
 
 SHEET = "xl/worksheets/sheet1.xml"
-HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+)
 TAIL = b"</sheetData></worksheet>"
 
 
 @pytest.fixture(scope="module")
 def bomb() -> bytes:
     """A workbook of about 200 KB whose sheet unpacks to 200 MB (a comment of spaces in it)."""
+
     def sheet():
         yield HEAD + b"<!--"
         chunk = b" " * (1024 * 1024)
@@ -91,10 +101,11 @@ def test_a_part_far_more_compressed_than_text_is_a_bomb_whatever_its_size():
     assert refused.value.fields["file"][0] == "file_unpacked"
 
 
-def test_the_bomb_through_the_upload_is_a_clear_422_in_both_languages_and_stores_nothing(client, admin, counter,
-                                                                                        bomb):
-    for lang, message in (("en", "This workbook would unpack to more than 25 MB"),
-                          ("id", "Buku kerja ini akan terurai menjadi lebih dari 25 MB")):
+def test_the_bomb_through_the_upload_is_a_clear_422_in_both_languages_and_stores_nothing(client, admin, counter, bomb):
+    for lang, message in (
+        ("en", "This workbook would unpack to more than 25 MB"),
+        ("id", "Buku kerja ini akan terurai menjadi lebih dari 25 MB"),
+    ):
         started = time.perf_counter()
         response = upload(client, bomb, "pegawai.xlsx", lang)
         assert time.perf_counter() - started < 1.0
@@ -105,12 +116,14 @@ def test_the_bomb_through_the_upload_is_a_clear_422_in_both_languages_and_stores
 def test_a_sheet_claiming_a_million_rows_and_columns_is_read_no_further_than_the_limits():
     """openpyxl fills in the rows and columns a sheet says it has: a few hundred bytes claiming
     XFD1048576 must not become a million rows of sixteen thousand cells."""
-    sheet = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-             b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-             b'<dimension ref="A1:XFD1048576"/><sheetData>'
-             b'<row r="1"><c r="A1" t="inlineStr"><is><t>nip</t></is></c><c r="B1" t="inlineStr"><is><t>name</t></is></c></row>'
-             b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
-             b'</sheetData></worksheet>')
+    sheet = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<dimension ref="A1:XFD1048576"/><sheetData>'
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>nip</t></is></c><c r="B1" t="inlineStr"><is><t>name</t></is></c></row>'
+        b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+        b"</sheetData></worksheet>"
+    )
     workbook = rebuilt(xlsx_file([]), {SHEET: sheet})
     tracemalloc.start()
     started = time.perf_counter()
@@ -125,11 +138,13 @@ def test_a_sheet_claiming_a_million_rows_and_columns_is_read_no_further_than_the
 
 def test_workbook_xml_is_parsed_by_defusedxml_and_entities_are_refused():
     assert openpyxl.xml.DEFUSEDXML is True  # defusedxml is installed, and openpyxl uses it
-    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-              b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
-              b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
-              b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-              b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol3;</t></is></c></row></sheetData></worksheet>')
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+        b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol3;</t></is></c></row></sheetData></worksheet>'
+    )
     workbook = rebuilt(xlsx_file([]), {SHEET: laughs})
     with pytest.raises(ValueError) as opened:  # what openpyxl itself says, and why
         load_workbook(io.BytesIO(workbook), read_only=True)
@@ -151,8 +166,9 @@ class CountingRows:
             yield row
 
 
-@pytest.mark.parametrize("reader,filename,make", [("_csv_rows", "pegawai.csv", csv_file),
-                                                  ("_xlsx_rows", "pegawai.xlsx", xlsx_file)])
+@pytest.mark.parametrize(
+    "reader,filename,make", [("_csv_rows", "pegawai.csv", csv_file), ("_xlsx_rows", "pegawai.xlsx", xlsx_file)]
+)
 def test_reading_stops_at_the_first_row_past_the_limit(monkeypatch, reader, filename, make):
     rows = [(valid_nip(seq=n), f"Pegawai {n}", "", "") for n in range(60)]
     counting = CountingRows(getattr(officers_module, reader))
@@ -182,7 +198,9 @@ def test_a_csv_quote_that_never_ends_is_refused_as_unreadable():
 
 @pytest.mark.parametrize("filename,make", [("pegawai.csv", csv_file), ("pegawai.xlsx", xlsx_file)])
 def test_a_full_list_of_officers_is_within_every_limit(filename, make):
-    rows = [(valid_nip(seq=n), f"Pegawai Dengan Nama Panjang {n}", "Pengadministrasi Umum Subbagian Umum", "kec-satu")
-            for n in range(IMPORT_MAX_ROWS)]
+    rows = [
+        (valid_nip(seq=n), f"Pegawai Dengan Nama Panjang {n}", "Pengadministrasi Umum Subbagian Umum", "kec-satu")
+        for n in range(IMPORT_MAX_ROWS)
+    ]
     read = read_rows(filename, make(rows))
     assert len(read) == IMPORT_MAX_ROWS and read[-1]["line"] == IMPORT_MAX_ROWS + 1

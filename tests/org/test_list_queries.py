@@ -38,16 +38,25 @@ def test_the_desks_and_the_roster_cost_the_same_for_two_desks_or_eight(client, a
             start_duty(desk, officer, via="admin")
         db.session.commit()
 
-    pages = [(f"/admin/units/{units[0].id}", {}), (f"/admin/units/{units[0].id}/desks", {"headers": HTMX}),
-             ("/admin/duty", {}), ("/admin/duty?part=now", {"headers": HTMX}), ("/admin/duty", {"headers": HTMX})]
+    pages = [
+        (f"/admin/units/{units[0].id}", {}),
+        (f"/admin/units/{units[0].id}/desks", {"headers": HTMX}),
+        ("/admin/duty", {}),
+        ("/admin/duty?part=now", {"headers": HTMX}),
+        ("/admin/duty", {"headers": HTMX}),
+    ]
     add_desks()
     few = [queries_of(client, path, **kwargs)[0] for path, kwargs in pages]
     for _ in range(3):
         add_desks()
     many = [queries_of(client, path, **kwargs) for path, kwargs in pages]
     assert [count for count, _page in many] == few
-    on_duty = db.session.scalars(sa.select(Officer.name).join(Duty, Duty.officer_id == Officer.id)
-                                 .join(Desk, Duty.desk_id == Desk.id).where(Desk.unit_id == units[0].id)).all()
+    on_duty = db.session.scalars(
+        sa.select(Officer.name)
+        .join(Duty, Duty.officer_id == Officer.id)
+        .join(Desk, Duty.desk_id == Desk.id)
+        .where(Desk.unit_id == units[0].id)
+    ).all()
     assert len(on_duty) == 4 and all(name in many[0][1] and name in many[3][1] for name in on_duty)
 
 

@@ -31,24 +31,34 @@ from tests.factories import (
 
 # --- Units, services, desks -----------------------------------------------------------------------
 
+
 def test_units_page_full_and_partial(client, admin):
     make_unit(name="Kecamatan Menteng")
     page = client.get("/admin/units")
     assert page.status_code == 200 and "<html" in text(page) and "Kecamatan Menteng" in text(page)
     assert "HX-Request" in page.headers["Vary"]
     partial = client.get("/admin/units?q=menteng", headers={"HX-Request": "true"})
-    assert partial.status_code == 200 and "<html" not in text(partial) and text(partial).lstrip().startswith('<div id="units"')
+    assert (
+        partial.status_code == 200
+        and "<html" not in text(partial)
+        and text(partial).lstrip().startswith('<div id="units"')
+    )
     assert "HX-Request" in partial.headers["Vary"]
     assert "Kecamatan Menteng" not in text(client.get("/admin/units?q=zzz", headers={"HX-Request": "true"}))
 
 
 def test_create_a_unit_with_htmx_and_with_a_plain_form(client, admin, counter):
-    response = post(client, "/admin/units", {"code": "kec-menteng", "name": "Kecamatan Menteng",
-                                             "timezone": "Asia/Jakarta"}, htmx=True)
+    response = post(
+        client,
+        "/admin/units",
+        {"code": "kec-menteng", "name": "Kecamatan Menteng", "timezone": "Asia/Jakarta"},
+        htmx=True,
+    )
     assert response.status_code == 200 and response.headers["HX-Trigger"] == "unit-created"
     assert "HX-Request" in response.headers["Vary"] and 'id="unit-new"' in text(response)
-    response = post(client, "/admin/units", {"code": "DUKCAPIL-mks", "name": "Dukcapil Makassar",
-                                             "timezone": "Asia/Makassar"})
+    response = post(
+        client, "/admin/units", {"code": "DUKCAPIL-mks", "name": "Dukcapil Makassar", "timezone": "Asia/Makassar"}
+    )
     assert response.status_code == 303
     unit = db.session.scalar(sa.select(Unit).where(Unit.code == "dukcapil-mks"))
     assert response.headers["Location"] == f"/admin/units/{unit.id}"
@@ -58,13 +68,16 @@ def test_create_a_unit_with_htmx_and_with_a_plain_form(client, admin, counter):
     assert second.after["code"] == "dukcapil-mks" and second.before is None
 
 
-@pytest.mark.parametrize("form,field,message", [
-    ({"code": "", "name": "X", "timezone": "Asia/Jakarta"}, "code", "This field is required."),
-    ({"code": "bad code!", "name": "X", "timezone": "Asia/Jakarta"}, "code", "lowercase letters"),
-    ({"code": "taken", "name": "X", "timezone": "Asia/Jakarta"}, "code", "already used"),
-    ({"code": "ok-code", "name": "", "timezone": "Asia/Jakarta"}, "name", "This field is required."),
-    ({"code": "ok-code", "name": "X", "timezone": "Mars/Olympus"}, "timezone", "time zone"),
-])
+@pytest.mark.parametrize(
+    "form,field,message",
+    [
+        ({"code": "", "name": "X", "timezone": "Asia/Jakarta"}, "code", "This field is required."),
+        ({"code": "bad code!", "name": "X", "timezone": "Asia/Jakarta"}, "code", "lowercase letters"),
+        ({"code": "taken", "name": "X", "timezone": "Asia/Jakarta"}, "code", "already used"),
+        ({"code": "ok-code", "name": "", "timezone": "Asia/Jakarta"}, "name", "This field is required."),
+        ({"code": "ok-code", "name": "X", "timezone": "Mars/Olympus"}, "timezone", "time zone"),
+    ],
+)
 def test_a_bad_unit_is_refused_with_its_message_in_place(client, admin, counter, form, field, message):
     make_unit(code="taken")
     before = counter(Unit)
@@ -84,8 +97,12 @@ def test_edit_a_unit_inline(client, admin):
     assert form.status_code == 200 and f'<tr id="unit-row-{unit.id}" class="editing">' in text(form)
     assert "<html" not in text(form)
     assert "<html" in text(client.get(f"/admin/units/{unit.id}/edit"))  # the same row on a page of its own
-    response = post(client, f"/admin/units/{unit.id}/edit", {"code": "kec-a", "name": "Kecamatan Anggrek",
-                                                             "address": "Jl. Anggrek 1", "timezone": "Asia/Jakarta"}, htmx=True)
+    response = post(
+        client,
+        f"/admin/units/{unit.id}/edit",
+        {"code": "kec-a", "name": "Kecamatan Anggrek", "address": "Jl. Anggrek 1", "timezone": "Asia/Jakarta"},
+        htmx=True,
+    )
     assert response.status_code == 200 and response.headers["HX-Trigger"] == "unit-saved"
     assert f'<tr id="unit-row-{unit.id}">' in text(response) and "Kecamatan Anggrek" in text(response)
     db.session.expire_all()
@@ -99,7 +116,11 @@ def test_edit_a_unit_inline(client, admin):
 
 def test_saving_without_changes_writes_no_audit_entry(client, admin):
     unit = make_unit(code="kec-b", name="B")
-    post(client, f"/admin/units/{unit.id}/edit", {"code": "kec-b", "name": "B", "address": "", "timezone": "Asia/Jakarta"})
+    post(
+        client,
+        f"/admin/units/{unit.id}/edit",
+        {"code": "kec-b", "name": "B", "address": "", "timezone": "Asia/Jakarta"},
+    )
     assert audit_entries(entity="unit") == []
 
 
@@ -112,7 +133,11 @@ def test_delete_a_unit_asks_first_and_refuses_one_in_use(client, admin, counter)
     response = post(client, f"/admin/units/{empty.id}/delete", htmx=True)
     assert response.status_code == 200 and text(response) == "" and response.headers["HX-Trigger"] == "unit-deleted"
     refused = post(client, f"/admin/units/{used.id}/delete", htmx=True)
-    assert refused.status_code == 409 and "still has desks" in text(refused) and f'id="unit-row-{used.id}"' in text(refused)
+    assert (
+        refused.status_code == 409
+        and "still has desks" in text(refused)
+        and f'id="unit-row-{used.id}"' in text(refused)
+    )
     assert counter(Unit) == 1
     assert [e.action for e in audit_entries(entity="unit")] == ["delete"]
     plain = post(client, f"/admin/units/{used.id}/delete")
@@ -121,14 +146,20 @@ def test_delete_a_unit_asks_first_and_refuses_one_in_use(client, admin, counter)
 
 def test_services_and_desks_of_a_unit(client, admin, counter):
     unit = make_unit()
-    response = post(client, f"/admin/units/{unit.id}/services", {"name_id": "Akta Kelahiran", "name_en": "Birth certificate",
-                                                                 "position": "2", "active": "1"}, htmx=True)
+    response = post(
+        client,
+        f"/admin/units/{unit.id}/services",
+        {"name_id": "Akta Kelahiran", "name_en": "Birth certificate", "position": "2", "active": "1"},
+        htmx=True,
+    )
     assert response.status_code == 200 and response.headers["HX-Trigger"] == "service-created"
     service = db.session.scalar(sa.select(Service))
     assert (service.name_en, service.position, service.active) == ("Birth certificate", 2, True)
     bad = post(client, f"/admin/units/{unit.id}/services", {"name_id": "", "position": "dua"}, htmx=True)
     assert bad.status_code == 422 and "Enter a whole number." in text(bad) and counter(Service) == 1
-    response = post(client, f"/admin/services/{service.id}/edit", {"name_id": "Akta Kelahiran", "position": "1"}, htmx=True)
+    response = post(
+        client, f"/admin/services/{service.id}/edit", {"name_id": "Akta Kelahiran", "position": "1"}, htmx=True
+    )
     assert response.status_code == 200
     db.session.expire_all()
     assert db.session.get(Service, service.id).active is False  # the box was left unticked
@@ -156,12 +187,18 @@ def test_a_desk_with_a_kiosk_cannot_be_deleted(client, admin, counter):
 def test_a_supervisor_manages_their_units_desks_but_not_units(client, ctx, counter):
     own, other = make_unit(), make_unit()
     sign_in(client, make_user(Role.SUPERVISOR, unit=own))
-    assert post(client, f"/admin/units/{own.id}/desks", {"name": "Loket S", "active": "1"}, htmx=True).status_code == 200
-    assert post(client, f"/admin/units/{other.id}/desks", {"name": "Loket X", "active": "1"}, htmx=True).status_code == 403
+    assert (
+        post(client, f"/admin/units/{own.id}/desks", {"name": "Loket S", "active": "1"}, htmx=True).status_code == 200
+    )
+    assert (
+        post(client, f"/admin/units/{other.id}/desks", {"name": "Loket X", "active": "1"}, htmx=True).status_code == 403
+    )
     assert post(client, "/admin/units", {"code": "baru", "name": "Baru", "timezone": "Asia/Jakarta"}).status_code == 403
     assert counter(Desk) == 1 and counter(Unit) == 2
 
+
 # --- Officers -----------------------------------------------------------------------------------------
+
 
 def test_officers_list_is_searchable_and_paginated(client, admin):
     unit = make_unit()
@@ -179,21 +216,39 @@ def test_officers_list_is_searchable_and_paginated(client, admin):
 
 def test_create_an_officer_with_a_valid_nip(client, admin, counter):
     unit = make_unit()
-    response = post(client, "/admin/officers", {"nip": "19860926 201505 1 001", "name": "Budi Santoso",
-                                                "position": "Analis", "unit_id": unit.id, "active": "1"}, htmx=True)
+    response = post(
+        client,
+        "/admin/officers",
+        {
+            "nip": "19860926 201505 1 001",
+            "name": "Budi Santoso",
+            "position": "Analis",
+            "unit_id": unit.id,
+            "active": "1",
+        },
+        htmx=True,
+    )
     assert response.status_code == 200 and response.headers["HX-Trigger"] == "officer-created"
     officer = db.session.scalar(sa.select(Officer))
-    assert (officer.nip, officer.name, officer.unit_id, officer.active) == ("198609262015051001", "Budi Santoso", unit.id, True)
+    assert (officer.nip, officer.name, officer.unit_id, officer.active) == (
+        "198609262015051001",
+        "Budi Santoso",
+        unit.id,
+        True,
+    )
     [entry] = audit_entries(entity="officer")
     assert entry.after["nip"] == "198609262015051001" and entry.unit_id == unit.id
 
 
-@pytest.mark.parametrize("nip,message", [
-    ("1986092620150510", "A NIP has exactly 18 digits."),
-    ("19861326201505 1001", "real date of birth"),
-    ("198609262015053001", "gender code"),
-    ("TAKEN", "Another officer already has this NIP."),
-])
+@pytest.mark.parametrize(
+    "nip,message",
+    [
+        ("1986092620150510", "A NIP has exactly 18 digits."),
+        ("19861326201505 1001", "real date of birth"),
+        ("198609262015053001", "gender code"),
+        ("TAKEN", "Another officer already has this NIP."),
+    ],
+)
 def test_a_bad_nip_is_refused_with_a_translated_reason(client, admin, counter, nip, message):
     unit = make_unit()
     taken = make_officer(unit=unit)
@@ -208,9 +263,12 @@ def test_a_bad_nip_is_refused_with_a_translated_reason(client, admin, counter, n
 
 def test_edit_an_officer_inline_and_switch_them_off(client, admin):
     officer = make_officer(name="Agus")
-    response = post(client, f"/admin/officers/{officer.id}/edit", {"nip": officer.nip, "name": "Agus Prasetyo",
-                                                                   "position": "Verifikator", "unit_id": officer.unit_id},
-                    htmx=True)
+    response = post(
+        client,
+        f"/admin/officers/{officer.id}/edit",
+        {"nip": officer.nip, "name": "Agus Prasetyo", "position": "Verifikator", "unit_id": officer.unit_id},
+        htmx=True,
+    )
     assert response.status_code == 200 and response.headers["HX-Trigger"] == "officer-saved"
     assert f'<tr id="officer-row-{officer.id}">' in text(response)
     db.session.expire_all()
@@ -224,8 +282,11 @@ def test_a_supervisor_cannot_move_an_officer_to_another_unit(client, ctx):
     own, other = make_unit(), make_unit()
     officer = make_officer(unit=own)
     sign_in(client, make_user(Role.SUPERVISOR, unit=own))
-    response = post(client, f"/admin/officers/{officer.id}/edit", {"nip": officer.nip, "name": "X", "unit_id": other.id,
-                                                                   "active": "1"})
+    response = post(
+        client,
+        f"/admin/officers/{officer.id}/edit",
+        {"nip": officer.nip, "name": "X", "unit_id": other.id, "active": "1"},
+    )
     assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(Officer, officer.id).unit_id == own.id
@@ -244,6 +305,7 @@ def test_an_officer_with_responses_cannot_be_deleted(client, admin, counter):
 
 def _png() -> bytes:
     from PIL import Image
+
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), "red").save(buffer, "PNG")
     return buffer.getvalue()
@@ -252,17 +314,32 @@ def _png() -> bytes:
 def test_photo_upload_checks_the_image(client, admin, monkeypatch):
     monkeypatch.setattr(org_forms, "PHOTO_MAX_BYTES", 4000)  # small, so the test upload stays in memory
     officer = make_officer()
-    response = post(client, f"/admin/officers/{officer.id}/photo",
-                    {"photo": (io.BytesIO(_png()), "me.png")}, htmx=True, content_type="multipart/form-data")
+    response = post(
+        client,
+        f"/admin/officers/{officer.id}/photo",
+        {"photo": (io.BytesIO(_png()), "me.png")},
+        htmx=True,
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 200 and 'id="officer-photo"' in text(response)
     db.session.expire_all()
     assert db.session.get(Officer, officer.id).photo_mime == "image/png"
     assert client.get(f"/admin/officers/{officer.id}/photo").data == _png()
-    fake = post(client, f"/admin/officers/{officer.id}/photo", {"photo": (io.BytesIO(b"<svg/>"), "me.jpg")},
-                htmx=True, content_type="multipart/form-data")
+    fake = post(
+        client,
+        f"/admin/officers/{officer.id}/photo",
+        {"photo": (io.BytesIO(b"<svg/>"), "me.jpg")},
+        htmx=True,
+        content_type="multipart/form-data",
+    )
     assert fake.status_code == 422 and "JPEG or PNG" in text(fake)
-    big = post(client, f"/admin/officers/{officer.id}/photo", {"photo": (io.BytesIO(b"x" * 5000), "big.png")},
-               htmx=True, content_type="multipart/form-data")
+    big = post(
+        client,
+        f"/admin/officers/{officer.id}/photo",
+        {"photo": (io.BytesIO(b"x" * 5000), "big.png")},
+        htmx=True,
+        content_type="multipart/form-data",
+    )
     assert big.status_code == 422 and "too large" in text(big)
     db.session.expire_all()
     assert db.session.get(Officer, officer.id).photo == _png()
@@ -281,6 +358,7 @@ def test_set_an_officers_pin(client, admin):
 
 
 # --- The duty roster ----------------------------------------------------------------------------------
+
 
 def test_put_an_officer_on_duty_and_end_it(client, admin):
     desk = make_desk(name="Loket 2")
@@ -302,11 +380,17 @@ def test_the_roster_filters_by_desk_officer_and_dates(client, admin):
     desk_a, desk_b = make_desk(name="Loket A"), make_desk(name="Loket B")
     a, b = make_officer(unit=desk_a.unit, name="Ani"), make_officer(unit=desk_b.unit, name="Bayu")
     jakarta_morning = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)  # 08:00 WIB
-    db.session.add_all([
-        Duty(officer=a, desk=desk_a, started_at=jakarta_morning, ended_at=jakarta_morning + timedelta(hours=4)),
-        Duty(officer=b, desk=desk_b, started_at=jakarta_morning + timedelta(days=5),
-             ended_at=jakarta_morning + timedelta(days=5, hours=4)),
-    ])
+    db.session.add_all(
+        [
+            Duty(officer=a, desk=desk_a, started_at=jakarta_morning, ended_at=jakarta_morning + timedelta(hours=4)),
+            Duty(
+                officer=b,
+                desk=desk_b,
+                started_at=jakarta_morning + timedelta(days=5),
+                ended_at=jakarta_morning + timedelta(days=5, hours=4),
+            ),
+        ]
+    )
     db.session.commit()
     everything = text(client.get("/admin/duty"))
     assert "Ani" in everything and "Bayu" in everything and "2026-03-02 08:00" in everything
@@ -320,13 +404,13 @@ def test_the_roster_filters_by_desk_officer_and_dates(client, admin):
 
 # --- Every form of the organisation, refused field by field ----------------------------------------------
 
+
 def _unit(**values):
     return {"code": "kec-baru", "name": "Kecamatan Baru", "address": "", "timezone": "Asia/Jakarta", **values}
 
 
 def _officer(unit, **values):
-    return {"nip": "19860926 201505 1 001", "name": "Siti", "position": "", "unit_id": unit.id, "active": "1",
-            **values}
+    return {"nip": "19860926 201505 1 001", "name": "Siti", "position": "", "unit_id": unit.id, "active": "1", **values}
 
 
 TOO_LONG = ("At most {} characters.", "Paling banyak {} karakter.")
@@ -335,47 +419,99 @@ BAD_NIP = ("A NIP has exactly 18 digits.", "NIP terdiri atas tepat 18 digit.")
 BAD_INPUT = [
     # (what is sent: (unit, officer, desk) -> url, form, field id; the messages; the rows that must not change)
     (lambda u, o, d: ("/admin/units", _unit(code=""), "unit-new-code"), REQUIRED, Unit),
-    (lambda u, o, d: ("/admin/units", _unit(code="Kec Baru!"), "unit-new-code"),
-     ("Use lowercase letters, digits and dashes only.", "Gunakan huruf kecil, angka, dan tanda hubung saja."), Unit),
-    (lambda u, o, d: ("/admin/units", _unit(code=u.code), "unit-new-code"),
-     ("This code is already used.", "Kode ini sudah dipakai."), Unit),
+    (
+        lambda u, o, d: ("/admin/units", _unit(code="Kec Baru!"), "unit-new-code"),
+        ("Use lowercase letters, digits and dashes only.", "Gunakan huruf kecil, angka, dan tanda hubung saja."),
+        Unit,
+    ),
+    (
+        lambda u, o, d: ("/admin/units", _unit(code=u.code), "unit-new-code"),
+        ("This code is already used.", "Kode ini sudah dipakai."),
+        Unit,
+    ),
     (lambda u, o, d: ("/admin/units", _unit(code="k" * 41), "unit-new-code"), TOO_LONG, Unit, 40),
     (lambda u, o, d: ("/admin/units", _unit(name="n" * 201), "unit-new-name"), TOO_LONG, Unit, 200),
     (lambda u, o, d: ("/admin/units", _unit(address="a" * 301), "unit-new-address"), TOO_LONG, Unit, 300),
-    (lambda u, o, d: ("/admin/units", _unit(timezone="Mars/Olympus"), "unit-new-timezone"),
-     ("Choose a time zone from the list.", "Pilih zona waktu dari daftar."), Unit),
+    (
+        lambda u, o, d: ("/admin/units", _unit(timezone="Mars/Olympus"), "unit-new-timezone"),
+        ("Choose a time zone from the list.", "Pilih zona waktu dari daftar."),
+        Unit,
+    ),
     (lambda u, o, d: (f"/admin/units/{u.id}/edit", _unit(code=u.code, name=""), f"unit-{u.id}-name"), REQUIRED, Unit),
-    (lambda u, o, d: (f"/admin/units/{u.id}/services", {"name_id": "s" * 201, "active": "1"},
-                      "service-new-name_id"), TOO_LONG, Service, 200),
-    (lambda u, o, d: (f"/admin/units/{u.id}/services", {"name_id": "Akta", "position": "dua"},
-                      "service-new-position"), ("Enter a whole number.", "Tulis bilangan bulat."), Service),
+    (
+        lambda u, o, d: (f"/admin/units/{u.id}/services", {"name_id": "s" * 201, "active": "1"}, "service-new-name_id"),
+        TOO_LONG,
+        Service,
+        200,
+    ),
+    (
+        lambda u, o, d: (
+            f"/admin/units/{u.id}/services",
+            {"name_id": "Akta", "position": "dua"},
+            "service-new-position",
+        ),
+        ("Enter a whole number.", "Tulis bilangan bulat."),
+        Service,
+    ),
     (lambda u, o, d: (f"/admin/units/{u.id}/desks", {"name": "", "active": "1"}, "desk-new-name"), REQUIRED, Desk),
     (lambda u, o, d: (f"/admin/desks/{d.id}/edit", {"name": "", "active": "1"}, f"desk-{d.id}-name"), REQUIRED, Desk),
     (lambda u, o, d: ("/admin/officers", _officer(u, nip=""), "officer-new-nip"), BAD_NIP, Officer),
     (lambda u, o, d: ("/admin/officers", _officer(u, nip="1986092620150510"), "officer-new-nip"), BAD_NIP, Officer),
-    (lambda u, o, d: ("/admin/officers", _officer(u, nip="19861326 201505 1 001"), "officer-new-nip"),
-     ("The first 8 digits of a NIP must be a real date of birth (YYYYMMDD).",
-      "8 digit pertama NIP harus tanggal lahir yang benar (TTTTBBHH)."), Officer),
-    (lambda u, o, d: ("/admin/officers", _officer(u, nip="198609262015053001"), "officer-new-nip"),
-     ("Digit 15 of a NIP is the gender code: 1 or 2.", "Digit ke-15 NIP adalah kode jenis kelamin: 1 atau 2."),
-     Officer),
-    (lambda u, o, d: ("/admin/officers", _officer(u, nip=o.nip), "officer-new-nip"),
-     ("Another officer already has this NIP.", "NIP ini sudah dimiliki pegawai lain."), Officer),
+    (
+        lambda u, o, d: ("/admin/officers", _officer(u, nip="19861326 201505 1 001"), "officer-new-nip"),
+        (
+            "The first 8 digits of a NIP must be a real date of birth (YYYYMMDD).",
+            "8 digit pertama NIP harus tanggal lahir yang benar (TTTTBBHH).",
+        ),
+        Officer,
+    ),
+    (
+        lambda u, o, d: ("/admin/officers", _officer(u, nip="198609262015053001"), "officer-new-nip"),
+        ("Digit 15 of a NIP is the gender code: 1 or 2.", "Digit ke-15 NIP adalah kode jenis kelamin: 1 atau 2."),
+        Officer,
+    ),
+    (
+        lambda u, o, d: ("/admin/officers", _officer(u, nip=o.nip), "officer-new-nip"),
+        ("Another officer already has this NIP.", "NIP ini sudah dimiliki pegawai lain."),
+        Officer,
+    ),
     (lambda u, o, d: ("/admin/officers", _officer(u, name=""), "officer-new-name"), REQUIRED, Officer),
-    (lambda u, o, d: ("/admin/officers", _officer(u, position="p" * 201), "officer-new-position"), TOO_LONG,
-     Officer, 200),
-    (lambda u, o, d: ("/admin/officers", _officer(u, unit_id="999999"), "officer-new-unit_id"),
-     ("Choose a unit from the list.", "Pilih unit dari daftar."), Officer),
-    (lambda u, o, d: (f"/admin/officers/{o.id}/edit", _officer(u, nip="12345"), f"officer-{o.id}-nip"), BAD_NIP,
-     Officer),
-    (lambda u, o, d: (f"/admin/officers/{o.id}/pin", {"pin": "12"}, "pin-pin"),
-     ("A PIN has 4 to 8 digits.", "PIN terdiri dari 4 sampai 8 angka."), Officer),
-    (lambda u, o, d: (f"/admin/officers/{o.id}/pin", {"pin": "12ab"}, "pin-pin"),
-     ("A PIN has 4 to 8 digits.", "PIN terdiri dari 4 sampai 8 angka."), Officer),
-    (lambda u, o, d: ("/admin/duty/start", {"desk_id": d.id, "officer_id": ""}, f"duty-officer-{d.id}"),
-     ("No officer has this NIP.", "Tidak ada pegawai dengan NIP ini."), Duty),
-    (lambda u, o, d: ("/admin/duty/start", {"desk_id": "", "officer_id": o.id}, None),
-     ("Choose a desk from the list.", "Pilih loket dari daftar."), Duty),
+    (
+        lambda u, o, d: ("/admin/officers", _officer(u, position="p" * 201), "officer-new-position"),
+        TOO_LONG,
+        Officer,
+        200,
+    ),
+    (
+        lambda u, o, d: ("/admin/officers", _officer(u, unit_id="999999"), "officer-new-unit_id"),
+        ("Choose a unit from the list.", "Pilih unit dari daftar."),
+        Officer,
+    ),
+    (
+        lambda u, o, d: (f"/admin/officers/{o.id}/edit", _officer(u, nip="12345"), f"officer-{o.id}-nip"),
+        BAD_NIP,
+        Officer,
+    ),
+    (
+        lambda u, o, d: (f"/admin/officers/{o.id}/pin", {"pin": "12"}, "pin-pin"),
+        ("A PIN has 4 to 8 digits.", "PIN terdiri dari 4 sampai 8 angka."),
+        Officer,
+    ),
+    (
+        lambda u, o, d: (f"/admin/officers/{o.id}/pin", {"pin": "12ab"}, "pin-pin"),
+        ("A PIN has 4 to 8 digits.", "PIN terdiri dari 4 sampai 8 angka."),
+        Officer,
+    ),
+    (
+        lambda u, o, d: ("/admin/duty/start", {"desk_id": d.id, "officer_id": ""}, f"duty-officer-{d.id}"),
+        ("No officer has this NIP.", "Tidak ada pegawai dengan NIP ini."),
+        Duty,
+    ),
+    (
+        lambda u, o, d: ("/admin/duty/start", {"desk_id": "", "officer_id": o.id}, None),
+        ("Choose a desk from the list.", "Pilih loket dari daftar."),
+        Duty,
+    ),
 ]
 
 
@@ -395,15 +531,28 @@ def test_each_bad_value_is_refused_in_both_languages_and_nothing_changes(client,
     assert db.session.get(Unit, unit.id).code == "kec-lama" and db.session.get(Officer, officer.id).pin_hash == pin
 
 
-@pytest.mark.parametrize("upload,english,indonesian", [
-    (lambda: {}, "Choose a photo to upload.", "Pilih foto untuk diunggah."),
-    (lambda: {"photo": (io.BytesIO(b"GIF89a"), "me.gif")}, "The photo must be a JPEG or PNG image.",
-     "Foto harus berupa gambar JPEG atau PNG."),
-])
+@pytest.mark.parametrize(
+    "upload,english,indonesian",
+    [
+        (lambda: {}, "Choose a photo to upload.", "Pilih foto untuk diunggah."),
+        (
+            lambda: {"photo": (io.BytesIO(b"GIF89a"), "me.gif")},
+            "The photo must be a JPEG or PNG image.",
+            "Foto harus berupa gambar JPEG atau PNG.",
+        ),
+    ],
+)
 def test_a_bad_photo_is_refused_in_both_languages(client, admin, upload, english, indonesian):
     officer = make_officer()
-    refused(client, f"/admin/officers/{officer.id}/photo", upload, "photo-photo", english, indonesian,
-            content_type="multipart/form-data")
+    refused(
+        client,
+        f"/admin/officers/{officer.id}/photo",
+        upload,
+        "photo-photo",
+        english,
+        indonesian,
+        content_type="multipart/form-data",
+    )
     db.session.expire_all()
     assert db.session.get(Officer, officer.id).photo is None and audit_entries() == []
 
@@ -416,11 +565,17 @@ def test_a_file_too_large_to_import_is_refused_before_it_is_read(client, admin, 
     # Encoded here, in memory: the test client would spool a body this large to a file it never closes.
     boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(big), "pegawai.csv")})
     token = csrf(client)
-    for lang, headers, message in (("en", {"HX-Request": "true"}, "The file is too large: at most 3 MB."),
-                                   ("id", {}, "Berkas terlalu besar: paling besar 3 MB.")):
+    for lang, headers, message in (
+        ("en", {"HX-Request": "true"}, "The file is too large: at most 3 MB."),
+        ("id", {}, "Berkas terlalu besar: paling besar 3 MB."),
+    ):
         client.set_cookie("lang", lang)
-        response = client.post("/admin/officers/import", data=body, headers={"X-CSRFToken": token, **headers},
-                               content_type=f"multipart/form-data; boundary={boundary}")
+        response = client.post(
+            "/admin/officers/import",
+            data=body,
+            headers={"X-CSRFToken": token, **headers},
+            content_type=f"multipart/form-data; boundary={boundary}",
+        )
         assert response.status_code == 422 and message in text(response)
         assert 'id="import-file-error"' in text(response)
     assert counter(ImportJob) == 0 and counter(Officer) == 0

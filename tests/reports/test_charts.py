@@ -66,8 +66,10 @@ def test_scores_on_the_1_to_4_scale_keep_their_axis_and_grade_lines():
     plot, left = chart["plot"], chart["label_width"]
     assert [row["w"] for row in chart["rows"]] == [round(plot * 9 / 4 / 3, 1), round(plot * 19 / 10 / 3, 1)]
     a, b = (bound / scoring.NILAI_DASAR for bound in scoring.GRADE_LOWER_BOUNDS[:2])
-    assert chart["marks"] == [{"x": round(float(left + plot * (b - 1) / 3), 1), "label": "B"},
-                              {"x": round(float(left + plot * (a - 1) / 3), 1), "label": "A"}]
+    assert chart["marks"] == [
+        {"x": round(float(left + plot * (b - 1) / 3), 1), "label": "B"},
+        {"x": round(float(left + plot * (a - 1) / 3), 1), "label": "A"},
+    ]
 
 
 def test_the_trend_is_drawn_on_the_25_to_100_scale_with_the_grade_bounds():
@@ -97,7 +99,7 @@ def test_the_sheet_shows_whole_vote_counts_on_its_axis(client, ctx):
     page = text(client.get(f"/admin/reports/{period.id}/officers/{officer.id}"))
     figure = re.search(r'<figure class="chart" aria-labelledby="faces-caption">.*?</figure>', page, re.S).group(0)
     assert re.findall(r'class="chart-tick">([^<]*)</text>', figure) == ["0", "1", "2"]
-    assert re.findall(r'<td>([^<]*)</td>', figure) == ["0", "0", "1", "2"]  # the data table: votes per face
+    assert re.findall(r"<td>([^<]*)</td>", figure) == ["0", "0", "1", "2"]  # the data table: votes per face
 
 
 @pytest.mark.browser

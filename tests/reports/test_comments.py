@@ -1,7 +1,6 @@
 """Citizens' comments in the admin area: hiding an abusive one keeps it and is audited; a
 supervisor sees and hides only their unit's."""
 
-
 from core.db import db
 from core.responses import Response
 from org.models import Role

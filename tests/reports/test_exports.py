@@ -15,8 +15,19 @@ from reports.exports import csv_safe, formula_risk, sheet_title
 from tests.factories import add_survey, add_vote, make_desk, make_officer, make_period, make_unit, make_user, sign_in
 
 # What a hostile (or unlucky) person types into a name, a position, a unit, a period or a reason.
-FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"klik\")", "+62 812", "-2+3", "@SUM(A1:A9)",
-            "\t=1+1", "\r=1+1", "＝1+1", "＋1", "－1", "＠SUM(A1)", " =1+1"]
+FORMULAS = [
+    '=HYPERLINK("http://evil.example","klik")',
+    "+62 812",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+    "＝1+1",
+    "＋1",
+    "－1",
+    "＠SUM(A1)",
+    " =1+1",
+]
 
 
 @pytest.mark.parametrize("value", FORMULAS)
@@ -34,9 +45,17 @@ def test_numbers_are_not_text():
     assert csv_safe(-1) == -1 and csv_safe(91.67) == 91.67 and csv_safe(None) == ""
 
 
-@pytest.mark.parametrize("title,expected", [("2026/2027", "2026-2027"), ("a\\b:c*d?e[f]", "a-b-c-d-e-f-"),
-                                            ("'quoted'", "quoted"), ("", "Sheet"), ("x" * 40, "x" * 31),
-                                            ("Semester 1\x00", "Semester 1")])
+@pytest.mark.parametrize(
+    "title,expected",
+    [
+        ("2026/2027", "2026-2027"),
+        ("a\\b:c*d?e[f]", "a-b-c-d-e-f-"),
+        ("'quoted'", "quoted"),
+        ("", "Sheet"),
+        ("x" * 40, "x" * 31),
+        ("Semester 1\x00", "Semester 1"),
+    ],
+)
 def test_sheet_titles_are_ones_excel_accepts(title, expected):
     assert sheet_title(title) == expected
 
@@ -47,15 +66,24 @@ def hostile_period(factories):
     unit = make_unit(name="-Kantor+1")
     desk = make_desk(unit=unit)
     period = make_period(min_n=2, name="=2026/2027")
-    officer = make_officer(unit=unit, name="=HYPERLINK(\"http://evil.example\",\"Ani\")", position="@SUM(A1:A9)")
+    officer = make_officer(unit=unit, name='=HYPERLINK("http://evil.example","Ani")', position="@SUM(A1:A9)")
     quiet = make_officer(unit=unit, name="Budi", position="Analis")
     for face in (4, 4, 3):
         add_vote(period, desk, officer, face)
     add_vote(period, desk, quiet, 4)
     add_survey(period, desk, officer, [4, 3, 3, 3, 3, 3, 3, 3, 2])
     supervisor = make_user(Role.SUPERVISOR, unit=unit, name="+Kepala")
-    db.session.add(RatingDecision(period_id=period.id, officer_id=officer.id, suggested=None, score=None,
-                                  rating=Rating.SESUAI.value, reason="\t=cmd|' /C calc'!A0", decided_by=supervisor.id))
+    db.session.add(
+        RatingDecision(
+            period_id=period.id,
+            officer_id=officer.id,
+            suggested=None,
+            score=None,
+            rating=Rating.SESUAI.value,
+            reason="\t=cmd|' /C calc'!A0",
+            decided_by=supervisor.id,
+        )
+    )
     db.session.commit()
     return dict(period=period, unit=unit, officer=officer, quiet=quiet, supervisor=supervisor)
 
@@ -74,7 +102,11 @@ def test_the_xlsx_holds_no_formula_and_keeps_what_was_typed(client, hostile_peri
     name, position, unit_name, period_name = row[1], row[2], row[3], row[4]
     reason, decided_by = row[19], row[20]
     assert (name.value, position.value, unit_name.value, period_name.value) == (
-        officer.name, "@SUM(A1:A9)", "-Kantor+1", "=2026/2027")  # kept exactly, shown as text
+        officer.name,
+        "@SUM(A1:A9)",
+        "-Kantor+1",
+        "=2026/2027",
+    )  # kept exactly, shown as text
     assert reason.value == "\t=cmd|' /C calc'!A0" and decided_by.value == "+Kepala"
     for cell in (name, position, unit_name, period_name, reason, decided_by):
         assert cell.data_type == "s" and cell.quotePrefix, cell.coordinate  # stays text when edited
@@ -113,8 +145,9 @@ def test_the_skm_xlsx_of_a_hostile_period_holds_no_formula(client, hostile_perio
     response = client.get(f"/admin/reports/{period.id}/units/{unit.id}/skm.xlsx")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
-    formulas = [(ws.title, c.coordinate) for ws in book.worksheets for row in ws.iter_rows() for c in row
-                if c.data_type == "f"]
+    formulas = [
+        (ws.title, c.coordinate) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"
+    ]
     assert formulas == []
     values = {c.value for row in book.worksheets[0].iter_rows() for c in row}
     assert "-Kantor+1" in values and any(str(v).startswith("=2026/2027 (") for v in values)
@@ -124,8 +157,10 @@ def test_the_period_name_makes_a_valid_sheet_for_every_export(client, factories)
     period = make_period(name="Semester 2026/2027 [uji]: *a?")
     officer = make_officer()
     sign_in(client, make_user(Role.ADMIN))
-    for url in (f"/admin/reports/{period.id}/appraisals.xlsx",
-                f"/admin/reports/{period.id}/units/{officer.unit_id}/appraisals.xlsx"):
+    for url in (
+        f"/admin/reports/{period.id}/appraisals.xlsx",
+        f"/admin/reports/{period.id}/units/{officer.unit_id}/appraisals.xlsx",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         assert load_workbook(io.BytesIO(response.data)).active.title == "Semester 2026-2027 -uji-- -a-"

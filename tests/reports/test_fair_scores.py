@@ -70,14 +70,19 @@ def test_a_channel_below_the_minimum_does_not_carry_its_weight(factories):
     db.session.commit()
     combined = compute_officer_sheet(period, officer)["combined"]
     assert (combined["value"], combined["n"], combined["grade"], combined["suggested"]) == (
-        Fraction("47.5"), 10, "D", "di_bawah")
+        Fraction("47.5"),
+        10,
+        "D",
+        "di_bawah",
+    )
     assert combined["from"] == ["qr", "kiosk"]
 
 
 def test_a_handful_of_perfect_votes_stays_below_a_steady_officer_at_a_minimum_of_three(factories):
     period, desk = make_period(min_n=3), make_desk()
-    lucky, steady, weak, strong = (make_officer(unit=desk.unit, name=name)
-                                   for name in ("Lucky", "Steady", "Weak", "Strong"))
+    lucky, steady, weak, strong = (
+        make_officer(unit=desk.unit, name=name) for name in ("Lucky", "Steady", "Weak", "Strong")
+    )
     for _ in range(3):
         add_vote(period, desk, lucky, 4)
     for i in range(200):

@@ -49,6 +49,7 @@ def evidence(**values) -> Evidence:
 
 # --- The rules, pure -----------------------------------------------------------------------------
 
+
 def test_a_share_of_top_faces_far_above_the_officers_history_warns():
     # 36 of 40 votes at the top face (90 %) against 60 of 100 before (60 %): 30 points above, and
     # z = (36 - 40 x 0.6) / sqrt(40 x 0.6 x 0.4) = 12 / sqrt(9.6) = 12 / 3.098 = 3.87 >= 3.
@@ -68,7 +69,8 @@ def test_regular_intervals_and_late_arrivals_warn():
     assert warnings_of(evidence(regular=1, counted={"kiosk": 5})) == [{"code": "regular", "n": 1}]
     # Late: at least 10, and at least 10 % of what arrived (here 100 responses).
     assert warnings_of(evidence(late=10, counted={"kiosk": 90}, excluded={"kiosk": 10})) == [
-        {"code": "late", "n": 10, "of": 100, "minutes": 1}]
+        {"code": "late", "n": 10, "of": 100, "minutes": 1}
+    ]
     assert warnings_of(evidence(late=9, counted={"kiosk": 91})) == []
     assert warnings_of(evidence(late=10, counted={"kiosk": 101})) == []  # 10 < 10.1
 
@@ -80,7 +82,8 @@ def test_many_codes_minted_in_a_short_time_warn():
     assert mint_peak({7: 3, 8: 9, 9: 4}) == (13, 8)
     at = datetime(2026, 11, 12, 2, 0, tzinfo=timezone.utc)
     assert warnings_of(evidence(minted_peak=11, minted_peak_at=at)) == [
-        {"code": "minted", "n": 11, "at": at, "minutes": 20}]
+        {"code": "minted", "n": 11, "at": at, "minutes": 20}
+    ]
     assert warnings_of(evidence(minted_peak=10, minted_peak_at=at)) == []
 
 
@@ -94,12 +97,22 @@ def test_the_service_code_columns_read_by_name_are_the_models():
 
 # --- An officer's provenance from the database ---------------------------------------------------
 
+
 def arrived_late(period, desk, officer, face: int, minutes: int) -> Response:
     """A kiosk vote received ``minutes`` after the time it claims (an offline queue delivering)."""
-    response_id = record_response(NewResponse(
-        uuid=str(uuid.uuid4()), channel=Channel.KIOSK, unit_id=desk.unit_id,
-        desk_id=desk.id, officer_id=officer.id, period_id=period.id, cast_at=NOW - timedelta(minutes=minutes),
-        received_at=NOW, answers=(Given(kiosk_question().id, face),)))
+    response_id = record_response(
+        NewResponse(
+            uuid=str(uuid.uuid4()),
+            channel=Channel.KIOSK,
+            unit_id=desk.unit_id,
+            desk_id=desk.id,
+            officer_id=officer.id,
+            period_id=period.id,
+            cast_at=NOW - timedelta(minutes=minutes),
+            received_at=NOW,
+            answers=(Given(kiosk_question().id, face),),
+        )
+    )
     return db.session.get(Response, response_id)
 
 
@@ -108,8 +121,12 @@ def busy_officer():
     in a hurry. Returns (period, desk, officer)."""
     period, desk = make_period(min_n=1), make_desk()
     officer = make_officer(unit=desk.unit)  # the unit is in WIB (Asia/Jakarta)
-    earlier = make_period(starts_on=period.starts_on - timedelta(days=120), ends_on=period.starts_on - timedelta(days=30),
-                          status=PeriodStatus.CLOSED, min_n=1)
+    earlier = make_period(
+        starts_on=period.starts_on - timedelta(days=120),
+        ends_on=period.starts_on - timedelta(days=30),
+        status=PeriodStatus.CLOSED,
+        min_n=1,
+    )
     before = datetime.combine(earlier.starts_on + timedelta(days=5), datetime.min.time(), timezone.utc)
     for i in range(100):  # history: 60 of 100 at the top face
         add_vote(earlier, desk, officer, 4 if i < 60 else 3, at=before + timedelta(minutes=5 * i))
@@ -118,8 +135,15 @@ def busy_officer():
     for _ in range(12):  # 12 top faces delivered 30 minutes late
         arrived_late(period, desk, officer, 4, minutes=30)
     for _ in range(2):
-        make_response(period, desk, officer, [Given(kiosk_question().id, 4)], channel=Channel.KIOSK,
-                      flags=Flag.REGULAR, regular=True)
+        make_response(
+            period,
+            desk,
+            officer,
+            [Given(kiosk_question().id, 4)],
+            channel=Channel.KIOSK,
+            flags=Flag.REGULAR,
+            regular=True,
+        )
     add_vote(period, desk, officer, 4, flags=Flag.BURST)
     add_survey(period, desk, officer, [3] * 9)
     add_survey(period, desk, officer, [4] * 9)
@@ -130,9 +154,15 @@ def busy_officer():
     minted = datetime.combine(period.starts_on + timedelta(days=10), datetime.min.time(), timezone.utc)
     minted += timedelta(hours=2)
     for i in range(12):
-        db.session.add(ServiceCode(code=f"T{uuid.uuid4().hex[:20]}", officer_id=officer.id, desk_id=desk.id,
-                                   created_at=minted + timedelta(minutes=i),
-                                   expires_at=minted + timedelta(minutes=i + 15)))
+        db.session.add(
+            ServiceCode(
+                code=f"T{uuid.uuid4().hex[:20]}",
+                officer_id=officer.id,
+                desk_id=desk.id,
+                created_at=minted + timedelta(minutes=i),
+                expires_at=minted + timedelta(minutes=i + 15),
+            )
+        )
     db.session.commit()
     return period, desk, officer, minted
 
@@ -156,8 +186,9 @@ def test_the_provenance_counts_each_kind_and_reason(factories):
     sheet = compute_officer_sheet(period, officer)
     assert sheet["provenance"]["counted"] == found.counted and sheet["flags"] == found.reasons
     # Nothing was removed: every response is stored, and only the flagged ones are left out.
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response).where(
-        Response.period_id == period.id)) == 61
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(Response).where(Response.period_id == period.id)) == 61
+    )
     assert sheet["excluded"] == 4
 
 
@@ -175,6 +206,7 @@ def test_an_upheld_dispute_shows_as_a_reason_and_nothing_else_changes(factories)
 
 # --- The pages --------------------------------------------------------------------------------------
 
+
 def row_of(page: str, attribute: str, value: str) -> str:
     match = re.search(rf'<tr {attribute}="{value}">(.*?)</tr>', page, re.S)
     assert match, (attribute, value)
@@ -186,20 +218,27 @@ def test_the_sheet_shows_provenance_and_warnings_in_both_languages(client, facto
     sign_in(client, make_user(Role.SUPERVISOR, unit=desk.unit))
     url = f"/admin/reports/{period.id}/officers/{officer.id}"
     expected = {
-        "en": ["Where the responses came from", "Kiosk votes", "Phone surveys through a one-time code (verified)",
-               "92% of the counted kiosk votes gave the top face, against 60% in this officer's earlier periods "
-               "(52 votes now, 100 before).",
-               "2 responses came at machine-regular intervals (left out).",
-               "12 of 61 responses arrived more than 1 min after the time they claim",
-               f"12 one-time codes were minted within 20 minutes (from {period.starts_on + timedelta(days=10)} "
-               "09:00 WIB)", "Taps at machine-regular intervals"],
-        "id": ["Asal tanggapan", "Penilaian di kios", "Survei ponsel melalui kode sekali pakai (terverifikasi)",
-               "92% suara kios yang dihitung memilih wajah terbaik, dibanding 60% pada periode-periode sebelumnya "
-               "petugas ini (52 suara sekarang, 100 sebelumnya).",
-               "2 tanggapan datang dengan selang waktu yang teratur seperti mesin (tidak dihitung).",
-               "12 dari 61 tanggapan tiba lebih dari 1 menit setelah waktu yang diakuinya",
-               f"12 kode sekali pakai dibuat dalam 20 menit (mulai {period.starts_on + timedelta(days=10)} "
-               "09:00 WIB)"],
+        "en": [
+            "Where the responses came from",
+            "Kiosk votes",
+            "Phone surveys through a one-time code (verified)",
+            "92% of the counted kiosk votes gave the top face, against 60% in this officer's earlier periods "
+            "(52 votes now, 100 before).",
+            "2 responses came at machine-regular intervals (left out).",
+            "12 of 61 responses arrived more than 1 min after the time they claim",
+            f"12 one-time codes were minted within 20 minutes (from {period.starts_on + timedelta(days=10)} 09:00 WIB)",
+            "Taps at machine-regular intervals",
+        ],
+        "id": [
+            "Asal tanggapan",
+            "Penilaian di kios",
+            "Survei ponsel melalui kode sekali pakai (terverifikasi)",
+            "92% suara kios yang dihitung memilih wajah terbaik, dibanding 60% pada periode-periode sebelumnya "
+            "petugas ini (52 suara sekarang, 100 sebelumnya).",
+            "2 tanggapan datang dengan selang waktu yang teratur seperti mesin (tidak dihitung).",
+            "12 dari 61 tanggapan tiba lebih dari 1 menit setelah waktu yang diakuinya",
+            f"12 kode sekali pakai dibuat dalam 20 menit (mulai {period.starts_on + timedelta(days=10)} 09:00 WIB)",
+        ],
     }
     for lang, phrases in expected.items():
         client.set_cookie("lang", lang)
@@ -239,8 +278,10 @@ def test_the_review_list_shows_each_officers_warnings(client, factories):
     warned = {row["officer_id"]: [w["code"] for w in row["warnings"]] for row in report["officers"]}
     assert warned == {officer.id: ["top_share", "regular", "late", "minted"], calm.id: []}
     sign_in(client, make_user(Role.SUPERVISOR, unit=desk.unit))
-    for lang, phrase in (("en", "2 responses came at machine-regular intervals (left out)."),
-                         ("id", "2 tanggapan datang dengan selang waktu yang teratur seperti mesin (tidak dihitung).")):
+    for lang, phrase in (
+        ("en", "2 responses came at machine-regular intervals (left out)."),
+        ("id", "2 tanggapan datang dengan selang waktu yang teratur seperti mesin (tidak dihitung)."),
+    ):
         client.set_cookie("lang", lang)
         page = html.unescape(text(client.get(f"/admin/reports/{period.id}/units/{desk.unit_id}")))
         assert phrase in page, lang

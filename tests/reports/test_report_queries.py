@@ -83,8 +83,9 @@ def test_the_sheet_reads_every_closed_period_of_its_trend_at_once(client, factor
     assert many == few
     trend = officer_trend(officer, current)
     assert [point["period_id"] for point in trend] == [p.id for p in reversed(past)] + [current.id]
-    assert [point["value"] for point in trend] == [officer_sheet(p, officer)["combined"]["value"]
-                                                   for p in reversed(past)] + [100]
+    assert [point["value"] for point in trend] == [
+        officer_sheet(p, officer)["combined"]["value"] for p in reversed(past)
+    ] + [100]
 
 
 def test_the_trend_of_a_closed_period_without_the_officer_is_computed_as_the_sheet_is(factories):
@@ -137,8 +138,17 @@ def test_the_appraisal_export_of_a_closed_period_reads_every_unit_at_once(client
 
 def test_every_flag_that_leaves_a_response_out_has_a_label():
     assert set(FLAG_LABELS) == set(COUNTED_FLAGS) == {flag for flag in Flag if flag & EXCLUDING_FLAGS}
-    assert set(FLAG_LABELS_BY_KEY) == {"repeat", "burst", "duty_start", "dispute_upheld", "rate_limited", "late",
-                                       "over_rate", "regular", "no_period"}
+    assert set(FLAG_LABELS_BY_KEY) == {
+        "repeat",
+        "burst",
+        "duty_start",
+        "dispute_upheld",
+        "rate_limited",
+        "late",
+        "over_rate",
+        "regular",
+        "no_period",
+    }
 
 
 def test_the_public_page_brings_the_filters_it_shows_numbers_with():

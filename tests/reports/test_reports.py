@@ -58,11 +58,21 @@ def expected_scores(votes, surveys_, policy_min_n=30, qr_weight=Fraction(7, 10))
     kiosk = scoring.Stats()
     for face in votes:
         kiosk = kiosk + scoring.Stats.of_sums(1, 1, face, face * face)
-    return scoring.combine(scoring.channel_score(qr, policy_min_n), scoring.channel_score(kiosk, policy_min_n),
-                           qr_weight, 1 - qr_weight, policy_min_n), qr, kiosk
+    return (
+        scoring.combine(
+            scoring.channel_score(qr, policy_min_n),
+            scoring.channel_score(kiosk, policy_min_n),
+            qr_weight,
+            1 - qr_weight,
+            policy_min_n,
+        ),
+        qr,
+        kiosk,
+    )
 
 
 # --- The stored score of a response ---------------------------------------------------------------
+
 
 def test_each_response_stores_what_it_gives_the_score(factories):
     period, desk = make_period(), make_desk()
@@ -78,8 +88,10 @@ def test_the_kiosk_and_the_survey_store_their_scores(factories):
 
     period = make_period()
     kiosk, _token = make_kiosk()
-    vote, created = record_vote(kiosk, {"uuid": str(uuid.uuid4()), "value": 2, "reasons": ["R_WAKTU"],
-                                                 "cast_at": NOW.isoformat(), "locale": "id"})
+    vote, created = record_vote(
+        kiosk,
+        {"uuid": str(uuid.uuid4()), "value": 2, "reasons": ["R_WAKTU"], "cast_at": NOW.isoformat(), "locale": "id"},
+    )
     db.session.commit()
     stored = db.session.scalar(sa.select(Response).where(Response.uuid == vote.uuid))
     assert created and (stored.score_sum, stored.score_n) == (2, 1)  # the reason does not count
@@ -115,8 +127,10 @@ def test_sql_aggregation_equals_the_pure_functions(factories, data):
     for _ in range(data.draw(st.integers(1, 40), label="responses")):
         officer = data.draw(st.sampled_from(officers + [None]), label="officer")
         desk = data.draw(st.sampled_from(desks), label="desk")
-        excluded = data.draw(st.booleans().map(lambda b: b and True), label="excluded") and \
-            data.draw(st.integers(0, 4), label="chance") == 0
+        excluded = (
+            data.draw(st.booleans().map(lambda b: b and True), label="excluded")
+            and data.draw(st.integers(0, 4), label="chance") == 0
+        )
         flags = Flag.BURST if excluded else Flag(0)
         if data.draw(st.booleans(), label="kiosk"):
             face = data.draw(st.integers(1, 4), label="face")
@@ -215,12 +229,25 @@ def test_the_unit_report_reads_once_what_one_group_by_per_cut_gives(factories, d
         if data.draw(st.booleans(), label="kiosk"):
             response = add_vote(period, desk, officer, data.draw(st.integers(1, 4), label="face"), flags=flags, at=at)
         else:
-            profile = {field: data.draw(st.sampled_from([None, *values]), label=field) for field, values in (
-                ("gender", ["L", "P"]), ("age_band", ["20-29", "30-39"]), ("education", ["SMA", "S1"]),
-                ("occupation", ["swasta", "pns"]))}
-            response = add_survey(period, desk, officer, data.draw(answers9, label="answers"), flags=flags,
-                                  service=data.draw(st.sampled_from(services_ + [None]), label="service"), at=at,
-                                  **profile)
+            profile = {
+                field: data.draw(st.sampled_from([None, *values]), label=field)
+                for field, values in (
+                    ("gender", ["L", "P"]),
+                    ("age_band", ["20-29", "30-39"]),
+                    ("education", ["SMA", "S1"]),
+                    ("occupation", ["swasta", "pns"]),
+                )
+            }
+            response = add_survey(
+                period,
+                desk,
+                officer,
+                data.draw(answers9, label="answers"),
+                flags=flags,
+                service=data.draw(st.sampled_from(services_ + [None]), label="service"),
+                at=at,
+                **profile,
+            )
         if desk.unit_id == unit.id and not response.excluded:
             counted.append(response)
     db.session.commit()
@@ -234,18 +261,25 @@ def test_the_unit_report_reads_once_what_one_group_by_per_cut_gives(factories, d
     assert report["skm"] == element_table(_elements_by(period.id, None, in_unit).get(None, {}), policy)
     # The review list adds each officer's warnings (tests/reports/test_provenance.py) to the rows.
     assert all(row["warnings"] == [] for row in report["officers"])
-    assert [{k: v for k, v in row.items() if k != "warnings"} for row in report["officers"]] == \
-        officer_rows(period, policy, unit.id)
-    for cut, column, names in (("desks", Response.desk_id, {d.id: d.name for d in desks}),
-                               ("services", Response.service_id, {s.id: s.name_id for s in services_})):
+    assert [{k: v for k, v in row.items() if k != "warnings"} for row in report["officers"]] == officer_rows(
+        period, policy, unit.id
+    )
+    for cut, column, names in (
+        ("desks", Response.desk_id, {d.id: d.name for d in desks}),
+        ("services", Response.service_id, {s.id: s.name_id for s in services_}),
+    ):
         by_tally = tallies(period.id, column, in_unit)
         by_elements = _elements_by(period.id, column, in_unit)
         keys = sorted(set(by_tally) | set(by_elements), key=lambda k: (k is None, names.get(k, ""), k or 0))
         assert [row["id"] for row in report[cut]] == keys
         for row in report[cut]:
             table = element_table(by_elements.get(row["id"], {}), policy)
-            assert row == {"id": row["id"], "name": names.get(row["id"]), "skm": _headline(table, policy),
-                           **by_tally.get(row["id"], Tally()).scores(policy)}
+            assert row == {
+                "id": row["id"],
+                "name": names.get(row["id"]),
+                "skm": _headline(table, policy),
+                **by_tally.get(row["id"], Tally()).scores(policy),
+            }
 
     surveys_ = [r for r in counted if r.channel == Channel.QR]
     for field, counts in report["profile"].items():
@@ -263,6 +297,7 @@ def test_the_unit_report_reads_once_what_one_group_by_per_cut_gives(factories, d
 
 
 # --- Flags, minimum n, ranking -------------------------------------------------------------------------
+
 
 def test_flagged_responses_are_left_out_and_counted(factories):
     period, desk = make_period(), make_desk()
@@ -341,6 +376,7 @@ def test_rhythm_uses_the_units_local_time(factories):
 
 # --- Snapshots ----------------------------------------------------------------------------------------------
 
+
 def test_a_closed_period_is_frozen(factories):
     admin = make_user(Role.ADMIN)
     period, desk = make_period(min_n=1), make_desk()
@@ -379,15 +415,22 @@ def test_the_policy_of_a_closed_period_cannot_change(factories):
     admin = make_user(Role.ADMIN)
     period = make_period(status=PeriodStatus.CLOSED)
     with pytest.raises(AdminError):
-        set_policy(admin, period, {"min_n": "10", "qr_weight_pct": "70", "rating_above": "88.31",
-                                          "rating_below": "76.61"})
+        set_policy(
+            admin, period, {"min_n": "10", "qr_weight_pct": "70", "rating_above": "88.31", "rating_below": "76.61"}
+        )
 
 
-@pytest.mark.parametrize("values, field", [
-    ({"min_n": "0"}, "min_n"), ({"min_n": "abc"}, "min_n"), ({"qr_weight_pct": "101"}, "qr_weight_pct"),
-    ({"rating_above": "100.5"}, "rating_above"), ({"rating_above": "80.123"}, "rating_above"),
-    ({"rating_below": "90"}, "rating_below"),
-])
+@pytest.mark.parametrize(
+    "values, field",
+    [
+        ({"min_n": "0"}, "min_n"),
+        ({"min_n": "abc"}, "min_n"),
+        ({"qr_weight_pct": "101"}, "qr_weight_pct"),
+        ({"rating_above": "100.5"}, "rating_above"),
+        ({"rating_above": "80.123"}, "rating_above"),
+        ({"rating_below": "90"}, "rating_below"),
+    ],
+)
 def test_bad_policy_values_are_refused(factories, values, field):
     admin = make_user(Role.ADMIN)
     period = make_period()
@@ -400,6 +443,7 @@ def test_bad_policy_values_are_refused(factories, values, field):
 
 
 # --- Disputes and decisions ---------------------------------------------------------------------------------
+
 
 def test_an_upheld_dispute_takes_the_response_out_of_the_score(client, factories):
     period, desk = make_period(min_n=1), make_desk()
@@ -422,7 +466,10 @@ def test_an_upheld_dispute_takes_the_response_out_of_the_score(client, factories
     dispute = db.session.scalar(sa.select(Dispute))
     assert dispute.status == DisputeStatus.OPEN and dispute.reason == "Saya sedang istirahat"
     # An officer cannot rule on their own dispute.
-    assert post(client, f"/admin/reports/disputes/{dispute.id}", {"ruling": "uphold", "resolution": "x"}).status_code == 403
+    assert (
+        post(client, f"/admin/reports/disputes/{dispute.id}", {"ruling": "uphold", "resolution": "x"}).status_code
+        == 403
+    )
 
     sign_in(client, boss)
     no_reason = post(client, f"/admin/reports/disputes/{dispute.id}", {"ruling": "uphold", "resolution": ""})
@@ -435,7 +482,10 @@ def test_an_upheld_dispute_takes_the_response_out_of_the_score(client, factories
     assert not db.session.get(Response, good.id).excluded
     sheet = compute_officer_sheet(period, officer)
     assert sheet["combined"]["value"] == 100 and sheet["flags"]["dispute_upheld"] == 1
-    assert post(client, f"/admin/reports/disputes/{dispute.id}", {"ruling": "reject", "resolution": "x"}).status_code == 409
+    assert (
+        post(client, f"/admin/reports/disputes/{dispute.id}", {"ruling": "reject", "resolution": "x"}).status_code
+        == 409
+    )
 
 
 def test_disputes_are_refused_where_they_do_not_belong(factories):
@@ -483,7 +533,9 @@ def test_the_supervisor_confirms_or_overrides_with_a_reason(client, factories):
     assert overridden.status_code == 303
     history = db.session.scalars(sa.select(RatingDecision).order_by(RatingDecision.id)).all()
     assert [(d.suggested, d.rating, d.reason) for d in history] == [
-        ("di_atas", "di_atas", ""), ("di_atas", "sesuai", "Banyak keluhan lisan")]
+        ("di_atas", "di_atas", ""),
+        ("di_atas", "sesuai", "Banyak keluhan lisan"),
+    ]
     assert history[0].score == "91.67"
     page = client.get(f"/admin/reports/{period.id}/officers/{officer.id}").get_data(as_text=True)
     assert "Banyak keluhan lisan" in page
@@ -491,11 +543,15 @@ def test_the_supervisor_confirms_or_overrides_with_a_reason(client, factories):
 
 # --- Who may see what --------------------------------------------------------------------------------------
 
+
 def _pages(period, unit, officer):
-    return [f"/admin/reports/{period.id}/units/{unit.id}", f"/admin/reports/{period.id}/units/{unit.id}/skm",
-            f"/admin/reports/{period.id}/units/{unit.id}/skm.xlsx",
-            f"/admin/reports/{period.id}/units/{unit.id}/appraisals.csv",
-            f"/admin/reports/{period.id}/units/{unit.id}/appraisals.xlsx"]
+    return [
+        f"/admin/reports/{period.id}/units/{unit.id}",
+        f"/admin/reports/{period.id}/units/{unit.id}/skm",
+        f"/admin/reports/{period.id}/units/{unit.id}/skm.xlsx",
+        f"/admin/reports/{period.id}/units/{unit.id}/appraisals.csv",
+        f"/admin/reports/{period.id}/units/{unit.id}/appraisals.xlsx",
+    ]
 
 
 def test_role_checks_on_every_sheet_and_report(client, factories):
@@ -506,8 +562,12 @@ def test_role_checks_on_every_sheet_and_report(client, factories):
     db.session.commit()
     sheet = f"/admin/reports/{period.id}/officers/{officer.id}"
     unit_pages = _pages(period, unit, officer)
-    everything = unit_pages + [sheet, f"/admin/reports/{period.id}/appraisals.csv",
-                               f"/admin/reports/{period.id}/appraisals.xlsx", f"/admin/periods/{period.id}/policy"]
+    everything = unit_pages + [
+        sheet,
+        f"/admin/reports/{period.id}/appraisals.csv",
+        f"/admin/reports/{period.id}/appraisals.xlsx",
+        f"/admin/periods/{period.id}/policy",
+    ]
 
     for url in everything:  # anonymous: to the sign-in page
         response = client.get(url)
@@ -532,8 +592,11 @@ def test_role_checks_on_every_sheet_and_report(client, factories):
     sign_in(client, make_user(Role.ADMIN))
     for url in everything:
         assert client.get(url).status_code == 200, url
-    draft = make_period(status=PeriodStatus.DRAFT, starts_on=period.ends_on + timedelta(days=1),
-                        ends_on=period.ends_on + timedelta(days=30))
+    draft = make_period(
+        status=PeriodStatus.DRAFT,
+        starts_on=period.ends_on + timedelta(days=1),
+        ends_on=period.ends_on + timedelta(days=30),
+    )
     assert client.get(f"/admin/reports/{draft.id}/units/{unit.id}").status_code == 404
     assert client.get(f"/admin/reports/{period.id}/appraisals.pdf").status_code == 404
 
@@ -549,6 +612,7 @@ def test_an_officer_is_sent_to_their_own_sheet(client, factories):
 
 # --- Exports ------------------------------------------------------------------------------------------------
 
+
 def test_appraisal_exports_hold_the_rows_with_nip_as_text(client, factories):
     period, desk = make_period(min_n=2), make_desk()
     first, second = make_officer(unit=desk.unit, name="Ani"), make_officer(unit=desk.unit, name="Budi")
@@ -558,7 +622,9 @@ def test_appraisal_exports_hold_the_rows_with_nip_as_text(client, factories):
     add_vote(period, desk, None, 1)  # unattributed: the unit's, nobody's sheet
     db.session.commit()
     sign_in(client, make_user(Role.ADMIN))
-    book = load_workbook(io.BytesIO(client.get(f"/admin/reports/{period.id}/units/{desk.unit_id}/appraisals.xlsx").data))
+    book = load_workbook(
+        io.BytesIO(client.get(f"/admin/reports/{period.id}/units/{desk.unit_id}/appraisals.xlsx").data)
+    )
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[0][0] == "NIP" and len(rows) == 3
     by_nip = {row[0]: row for row in rows[1:]}
@@ -588,8 +654,11 @@ def test_the_skm_report_opens_with_the_published_table(client, factories):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][1] == "U1" and rows[1][5] == 4.0 and rows[9][1] == "U9" and rows[9][5] == 2.5
     ikm_row = next(r for r in rows if r[2] == "IKM (jumlah × 25)")
-    expected = scoring.display(scoring.ikm({"U1": 4, "U2": Fraction(7, 2), "U3": 3, "U4": 3, "U5": 3, "U6": 3,
-                                            "U7": 3, "U8": 3, "U9": Fraction(5, 2)}))
+    expected = scoring.display(
+        scoring.ikm(
+            {"U1": 4, "U2": Fraction(7, 2), "U3": 3, "U4": 3, "U5": 3, "U6": 3, "U7": 3, "U8": 3, "U9": Fraction(5, 2)}
+        )
+    )
     assert ikm_row[7] == float(expected)
     assert [ws.title for ws in book.worksheets][:3] == ["Hasil SKM", "Per loket", "Per layanan"]
     printable = client.get(f"/admin/reports/{period.id}/units/{desk.unit_id}/skm").get_data(as_text=True)
@@ -597,6 +666,7 @@ def test_the_skm_report_opens_with_the_published_table(client, factories):
 
 
 # --- The public results page ------------------------------------------------------------------------------
+
 
 def test_public_results_show_closed_periods_without_officers(client, factories):
     admin = make_user(Role.ADMIN)

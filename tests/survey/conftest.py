@@ -26,7 +26,19 @@ def office(factories):
     dewi = make_officer(unit=unit, name="Dewi Lestari")
     start_duty(desk, siti, datetime.now(timezone.utc) - timedelta(hours=1))
     db.session.commit()
-    return dict(period_id=period.id, unit_id=unit.id, desk_id=desk.id, desk_code=desk.code,
-                other_desk_id=other_desk.id, other_desk_code=other_desk.code, siti_id=siti.id, siti_code=siti.code,
-                budi_id=budi.id, budi_code=budi.code, dewi_id=dewi.id, dewi_code=dewi.code,
-                ktp_id=ktp.id, kk_id=kk.id)
+    return dict(
+        period_id=period.id,
+        unit_id=unit.id,
+        desk_id=desk.id,
+        desk_code=desk.code,
+        other_desk_id=other_desk.id,
+        other_desk_code=other_desk.code,
+        siti_id=siti.id,
+        siti_code=siti.code,
+        budi_id=budi.id,
+        budi_code=budi.code,
+        dewi_id=dewi.id,
+        dewi_code=dewi.code,
+        ktp_id=ktp.id,
+        kk_id=kk.id,
+    )

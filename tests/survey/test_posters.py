@@ -43,8 +43,12 @@ def client(client, unit):
 def test_poster_pages_are_for_staff_of_the_unit(app, unit):
     other_unit = make_desk(name="Loket Lain").unit
     desk = unit.desks[0]
-    pages = ["/survey/", "/survey/posters/kec-cempaka-putih", f"/survey/poster/{desk.code}",
-             f"/survey/poster/{desk.code}.pdf"]
+    pages = [
+        "/survey/",
+        "/survey/posters/kec-cempaka-putih",
+        f"/survey/poster/{desk.code}",
+        f"/survey/poster/{desk.code}.pdf",
+    ]
     anonymous = app.test_client()
     for page in pages:
         response = anonymous.get(page)
@@ -73,6 +77,7 @@ def pdf_info(pdf: bytes) -> tuple[int, tuple[int, int]]:
 
 
 # --- Codes and QR images --------------------------------------------------------------------------
+
 
 def test_desk_and_officer_codes_are_short_unguessable_and_not_ids(ctx, unit):
     codes = [d.code for d in unit.desks] + [o.code for o in unit.officers]
@@ -122,6 +127,7 @@ def test_qr_images_only_for_live_desk_and_officer_codes(client, unit):
 
 
 # --- Poster pages -------------------------------------------------------------------------------
+
 
 def test_a_desk_poster_shows_the_code_the_unit_the_desk_and_the_invitation(client, app, unit):
     desk = next(d for d in unit.desks if d.name == "Loket 1")
@@ -181,6 +187,7 @@ def test_the_survey_index_links_every_units_posters(client, unit):
 
 # --- PDFs -----------------------------------------------------------------------------------------
 
+
 def test_a_posters_pdf_renders_and_its_qr_code_leads_to_the_right_address(client, app, unit):
     desk = next(d for d in unit.desks if d.name == "Loket 1")
     response = client.get(f"/survey/poster/{desk.code}.pdf")
@@ -224,13 +231,19 @@ def test_rendering_a_pdf_fetches_nothing_but_the_apps_own_static_files(app):
     css = fetcher.fetch("http://localhost/static/css/survey.css")
     assert b".poster-a4" in css.read() and css.content_type == "text/css"
     css.close()
-    for url in ("http://169.254.169.254/latest/meta-data/", "http://localhost/s/abc",
-                "http://localhost/static/../app.py", "file:///etc/passwd", "http://localhost/static/nope.css"):
+    for url in (
+        "http://169.254.169.254/latest/meta-data/",
+        "http://localhost/s/abc",
+        "http://localhost/static/../app.py",
+        "file:///etc/passwd",
+        "http://localhost/static/nope.css",
+    ):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
 
 
 # --- The one-time code, as the kiosk shows it ------------------------------------------------------
+
 
 def test_the_one_time_code_panel_scans_to_the_one_time_address(app, unit):
     from flask import render_template, url_for
@@ -243,7 +256,8 @@ def test_the_one_time_code_panel_scans_to_the_one_time_address(app, unit):
     with app.test_request_context("/", base_url="http://localhost"):
         panel = render_template("survey/_service_code.html", service_code=service_code, bilingual=True)
         stylesheet = url_for("static", filename="css/survey.css")
-        page = (f'<!doctype html><html><head><link rel="stylesheet" href="{stylesheet}"></head>'
-                f"<body>{panel}</body></html>")
+        page = (
+            f'<!doctype html><html><head><link rel="stylesheet" href="{stylesheet}"></head><body>{panel}</body></html>'
+        )
         pdf = survey_pdf.render_pdf(page)
     assert pdf_pages(pdf) == [[address(app, code.code)]]

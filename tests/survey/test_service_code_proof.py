@@ -45,6 +45,7 @@ def send(client, code: str, office):
 
 # --- Minting ----------------------------------------------------------------------------------------
 
+
 def test_off_duty_the_officers_page_mints_no_code(app, office, counter):
     end_duty(db.session.get(Desk, office["desk_id"]))
     db.session.commit()
@@ -88,22 +89,28 @@ def test_the_kiosk_mints_a_code_only_with_the_pin_of_the_officer_on_duty(app, of
     pad = tablet.get("/kiosk/duty?action=code", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert 'action="/kiosk/service-code"' in pad and 'name="pin"' in pad
     for pin in ("", "9999"):  # no PIN, a wrong one: refused, and counted against the officer
-        response = tablet.post("/kiosk/service-code", data={"csrf_token": csrf, "pin": pin},
-                               headers={"HX-Request": "true"})
+        response = tablet.post(
+            "/kiosk/service-code", data={"csrf_token": csrf, "pin": pin}, headers={"HX-Request": "true"}
+        )
         assert response.status_code == 422 and "PIN" in response.get_data(as_text=True)
     assert counter(ServiceCode) == 0
     db.session.expire_all()
     assert db.session.get(Officer, office["siti_id"]).pin_failures == 2
-    response = tablet.post("/kiosk/service-code", data={"csrf_token": csrf, "pin": "1234"},
-                           headers={"HX-Request": "true"})
+    response = tablet.post(
+        "/kiosk/service-code", data={"csrf_token": csrf, "pin": "1234"}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200
     [code] = minted()
-    assert (code.officer_id, code.minted_kiosk_id, code.duty.desk_id) == (office["siti_id"], kiosk.id,
-                                                                            office["desk_id"])
+    assert (code.officer_id, code.minted_kiosk_id, code.duty.desk_id) == (
+        office["siti_id"],
+        kiosk.id,
+        office["desk_id"],
+    )
     assert tablet.get_cookie(DEVICE_COOKIE) is not None and code.minted_device
 
 
 # --- Answering ---------------------------------------------------------------------------------------
+
 
 def test_the_officer_cannot_answer_his_own_code_from_a_signed_in_browser(app, office):
     """The attack: mint a code, answer it on one's own phone. Neither the browser that made it

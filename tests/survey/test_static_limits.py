@@ -7,8 +7,10 @@ from core.db import db
 from core.responses import Flag, Response
 from tests.survey.test_survey import full_answers, open_form
 
-PHONE = {"User-Agent": "Mozilla/5.0 (Linux; Android 14; SM-A155F) Chrome/131.0 Mobile",
-         "Accept-Language": "id-ID,id;q=0.9,en;q=0.8"}
+PHONE = {
+    "User-Agent": "Mozilla/5.0 (Linux; Android 14; SM-A155F) Chrome/131.0 Mobile",
+    "Accept-Language": "id-ID,id;q=0.9,en;q=0.8",
+}
 
 
 def fresh_phone_answer(app, code: str, office, headers=PHONE, address="10.1.2.3"):
@@ -16,8 +18,7 @@ def fresh_phone_answer(app, code: str, office, headers=PHONE, address="10.1.2.3"
     client = app.test_client()
     environ = {"REMOTE_ADDR": address}
     _, fields = open_form(client, code)
-    response = client.post(f"/s/{code}", data={**fields, **full_answers(office)}, headers=headers,
-                           environ_base=environ)
+    response = client.post(f"/s/{code}", data={**fields, **full_answers(office)}, headers=headers, environ_base=environ)
     assert response.status_code == 303
     return response
 

@@ -47,8 +47,14 @@ def open_form(client, code: str, **params) -> tuple[str, dict]:
 
 def full_answers(office, value: int = 4, **overrides) -> dict:
     data = {f"q{iid}": str(value) for iid in indicator_ids().values()}
-    data.update(service=str(office["ktp_id"]), gender="P", age_band="30-39", education="S1", occupation="swasta",
-                comment="Petugasnya ramah dan sabar menjelaskan.")
+    data.update(
+        service=str(office["ktp_id"]),
+        gender="P",
+        age_band="30-39",
+        education="S1",
+        occupation="swasta",
+        comment="Petugasnya ramah dan sabar menjelaskan.",
+    )
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -70,6 +76,7 @@ def database_state(counter) -> tuple:
 
 
 # --- The form -------------------------------------------------------------------------------------
+
 
 def test_desk_code_opens_the_nine_skm_elements_each_with_its_own_labels(client, office):
     html, fields = open_form(client, office["desk_code"])
@@ -122,7 +129,7 @@ def test_the_form_never_asks_for_name_phone_address_or_religion(client, office):
     assert names - allowed == {f"q{i}" for i in indicator_ids().values()}
     assert 'type="text"' not in html and 'type="tel"' not in html and 'type="email"' not in html
     for word in ("Nama", "Telepon", "Alamat", "Agama"):
-        assert f"<label>{word}" not in html and f'>{word}</label>' not in html
+        assert f"<label>{word}" not in html and f">{word}</label>" not in html
 
 
 # --- The style sheet in the page, and the policy that allows it ------------------------------------
@@ -139,10 +146,14 @@ def test_the_survey_pages_carry_their_style_sheet_inline_allowed_by_its_hash(app
     a slow network. Its policy is the app's, with that one style allowed by its hash."""
     code = office["desk_code"]
     _, fields = open_form(client, code)
-    pages = {"form": client.get(f"/s/{code}"), "form in English": client.get(f"/s/{code}?lang=en"),
-             "unknown code": client.get("/s/zzzzzzzzzz"),
-             "thanks, without JavaScript": client.post(f"/s/{code}", data={**fields, **full_answers(office)},
-                                                        follow_redirects=True)}
+    pages = {
+        "form": client.get(f"/s/{code}"),
+        "form in English": client.get(f"/s/{code}?lang=en"),
+        "unknown code": client.get("/s/zzzzzzzzzz"),
+        "thanks, without JavaScript": client.post(
+            f"/s/{code}", data={**fields, **full_answers(office)}, follow_redirects=True
+        ),
+    }
     db.session.get(Period, office["period_id"]).status = PeriodStatus.CLOSED
     db.session.commit()
     pages["closed"] = client.get(f"/s/{code}")
@@ -191,6 +202,7 @@ def test_the_survey_page_with_its_style_goes_compressed(client, office):
 
 # --- A response lands once, with its officer, desk, unit, service and period --------------------
 
+
 def test_a_desk_code_response_lands_once_with_everything_it_belongs_to(client, office, counter):
     response = answer(client, office, office["desk_code"], comment="  Antrean cepat.\r\nTerima kasih.  ")
     assert response.status_code == 303
@@ -198,7 +210,13 @@ def test_a_desk_code_response_lands_once_with_everything_it_belongs_to(client, o
 
     [row] = stored()
     assert (row.channel.value, row.unit_id, row.desk_id, row.officer_id, row.period_id, row.service_id) == (
-        "qr", office["unit_id"], office["desk_id"], office["siti_id"], office["period_id"], office["ktp_id"])
+        "qr",
+        office["unit_id"],
+        office["desk_id"],
+        office["siti_id"],
+        office["period_id"],
+        office["ktp_id"],
+    )
     assert row.kiosk_id is None and row.verified is False and row.flags == 0 and row.excluded is False
     assert (row.gender, row.age_band, row.education, row.occupation) == ("P", "30-39", "S1", "swasta")
     assert row.comment == "Antrean cepat.\nTerima kasih." and row.comment_hidden is False
@@ -213,8 +231,9 @@ def test_a_desk_code_response_lands_once_with_everything_it_belongs_to(client, o
 
 
 def test_the_profile_and_the_comment_are_optional(client, office):
-    response = answer(client, office, office["desk_code"], gender="", age_band="", education="", occupation="",
-                      comment="")
+    response = answer(
+        client, office, office["desk_code"], gender="", age_band="", education="", occupation="", comment=""
+    )
     assert response.status_code == 303
     [row] = stored()
     assert (row.gender, row.age_band, row.education, row.occupation, row.comment) == (None, None, None, None, None)
@@ -243,10 +262,17 @@ def test_answers_are_keyed_by_indicator_not_by_position(client, office):
 
 
 def test_an_office_can_add_an_indicator_to_the_qr_channel(client, office):
-    db.session.add(Indicator(code="X_INFO", text_id="Bagaimana kejelasan informasi di papan pengumuman?",
-                             text_en="How clear was the information board?",
-                             labels_id=["Tidak jelas", "Kurang jelas", "Jelas", "Sangat jelas"],
-                             labels_en=["Unclear", "Less clear", "Clear", "Very clear"], channel="both", position=50))
+    db.session.add(
+        Indicator(
+            code="X_INFO",
+            text_id="Bagaimana kejelasan informasi di papan pengumuman?",
+            text_en="How clear was the information board?",
+            labels_id=["Tidak jelas", "Kurang jelas", "Jelas", "Sangat jelas"],
+            labels_en=["Unclear", "Less clear", "Clear", "Very clear"],
+            channel="both",
+            position=50,
+        )
+    )
     db.session.execute(sa.update(Indicator).where(Indicator.code == "U4").values(active=False))
     db.session.commit()
     html, fields = open_form(client, office["desk_code"])
@@ -285,7 +311,12 @@ def test_an_officer_code_goes_to_that_officer_and_the_desk_they_are_on_duty_at(c
     assert answer(client, office, office["siti_code"]).status_code == 303
     row = stored()[0]
     assert (row.officer_id, row.desk_id, row.unit_id, row.period_id, row.flags) == (
-        office["siti_id"], office["desk_id"], office["unit_id"], office["period_id"], 0)
+        office["siti_id"],
+        office["desk_id"],
+        office["unit_id"],
+        office["period_id"],
+        0,
+    )
 
 
 def test_an_officer_code_off_duty_still_goes_to_the_officer(client, office):
@@ -295,6 +326,7 @@ def test_an_officer_code_off_duty_still_goes_to_the_officer(client, office):
 
 
 # --- Double taps and resubmissions --------------------------------------------------------------
+
 
 def test_a_double_tapped_send_stores_one_response(client, office, counter):
     _, fields = open_form(client, office["desk_code"])
@@ -342,23 +374,34 @@ BAD_ANSWERS = [
     ("value as a word", lambda ids, o: {f"q{ids['U4']}": "empat"}, 422, "U4", "Pilih salah satu dari empat jawaban."),
     ("value 2.5", lambda ids, o: {f"q{ids['U6']}": "2.5"}, 422, "U6", "Pilih salah satu dari empat jawaban."),
     ("no service", lambda ids, o: {"service": None}, 422, "service", "Pilih jenis layanan yang Anda terima."),
-    ("service of another unit", lambda ids, o: {"service": "__foreign__"}, 422, "service",
-     "Pilih jenis layanan dari daftar."),
+    (
+        "service of another unit",
+        lambda ids, o: {"service": "__foreign__"},
+        422,
+        "service",
+        "Pilih jenis layanan dari daftar.",
+    ),
     ("service not a number", lambda ids, o: {"service": "KTP"}, 422, "service", "Pilih jenis layanan dari daftar."),
     ("unknown gender", lambda ids, o: {"gender": "X"}, 422, "gender", "Pilih salah satu pilihan"),
     ("unknown age band", lambda ids, o: {"age_band": "99"}, 422, "age_band", "Pilih salah satu pilihan"),
     ("unknown education", lambda ids, o: {"education": "SMK"}, 422, "education", "Pilih salah satu pilihan"),
     ("unknown occupation", lambda ids, o: {"occupation": "petani"}, 422, "occupation", "Pilih salah satu pilihan"),
-    ("comment too long", lambda ids, o: {"comment": "a" * 1001}, 422, "comment",
-     "Komentar terlalu panjang: paling banyak 1000 karakter."),
+    (
+        "comment too long",
+        lambda ids, o: {"comment": "a" * 1001},
+        422,
+        "comment",
+        "Komentar terlalu panjang: paling banyak 1000 karakter.",
+    ),
     ("no response id", lambda ids, o: {"uuid": None}, 400, None, "Formulir ini tidak lengkap"),
     ("bad response id", lambda ids, o: {"uuid": "not-a-uuid"}, 400, None, "Formulir ini tidak lengkap"),
 ]
 
 
 @pytest.mark.parametrize("name,change,status,field,message", BAD_ANSWERS, ids=[b[0] for b in BAD_ANSWERS])
-def test_bad_answers_are_refused_with_a_message_and_store_nothing(client, office, counter, name, change, status,
-                                                                   field, message):
+def test_bad_answers_are_refused_with_a_message_and_store_nothing(
+    client, office, counter, name, change, status, field, message
+):
     foreign = Service(unit=make_unit(), name_id="Layanan lain")
     db.session.add(foreign)
     db.session.commit()
@@ -474,8 +517,9 @@ def test_closed_period_message_replaces_the_form_for_htmx(client, office, counte
     _, fields = open_form(client, office["desk_code"])
     db.session.get(Period, office["period_id"]).status = PeriodStatus.CLOSED
     db.session.commit()
-    response = client.post(f"/s/{office['desk_code']}", data={**fields, **full_answers(office)},
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        f"/s/{office['desk_code']}", data={**fields, **full_answers(office)}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert 'id="survey-message"' in html and "<html" not in html
@@ -501,6 +545,7 @@ def test_survey_get_with_the_wrong_method_is_405_not_500(client, office):
 
 
 # --- One-time codes for a service event ---------------------------------------------------------
+
 
 def test_a_one_time_code_is_short_lived_unguessable_and_tied_to_the_officers_duty(ctx, factories):
     desk = make_desk()
@@ -532,8 +577,7 @@ def test_a_one_time_code_is_refused_for_an_inactive_officer_or_another_units_des
 
 def issue(office, desk=True, **options) -> str:
     officer = db.session.get(Officer, office["siti_id"])
-    code = issue_service_code(officer, db.session.get(Desk, office["desk_id"]) if desk else None,
-                                      **options)
+    code = issue_service_code(officer, db.session.get(Desk, office["desk_id"]) if desk else None, **options)
     db.session.commit()
     return code.code
 
@@ -547,7 +591,12 @@ def test_a_response_through_a_one_time_code_is_verified_and_spends_the_code(clie
     row = stored()[0]
     assert row.verified is True and row.flags == 0
     assert (row.officer_id, row.desk_id, row.unit_id, row.period_id, row.service_id) == (
-        office["siti_id"], office["desk_id"], office["unit_id"], office["period_id"], office["ktp_id"])
+        office["siti_id"],
+        office["desk_id"],
+        office["unit_id"],
+        office["period_id"],
+        office["ktp_id"],
+    )
     service_code = db.session.scalar(sa.select(ServiceCode))
     assert service_code.used_at is not None and service_code.response_id == row.id
     assert client.get(response.headers["Location"]).status_code == 200
@@ -555,8 +604,7 @@ def test_a_response_through_a_one_time_code_is_verified_and_spends_the_code(clie
 
 def test_a_one_time_code_goes_to_its_officer_even_if_someone_else_is_at_the_desk_now(client, office):
     code = issue(office)
-    start_duty(db.session.get(Desk, office["desk_id"]),
-                        db.session.get(Officer, office["budi_id"]))
+    start_duty(db.session.get(Desk, office["desk_id"]), db.session.get(Officer, office["budi_id"]))
     db.session.commit()
     answer(client, office, code)
     assert stored()[0].officer_id == office["siti_id"]
@@ -624,6 +672,7 @@ def test_the_one_time_code_race_lets_only_one_response_through(ctx, office, coun
 
 # --- Repeats from one browser, and the per-client rate limit ----------------------------------------
 
+
 def test_a_second_response_from_one_browser_to_one_officer_on_one_day_is_kept_but_flagged(client, office, counter):
     first = answer(client, office, office["desk_code"])
     cookie = first.headers["Set-Cookie"]
@@ -667,10 +716,12 @@ def test_a_repeat_is_per_day_of_the_unit(ctx, office):
         return {**full_answers(office), "uuid": str(uuid.uuid4())}
 
     first = record_survey_response(office["budi_code"], form(), now=morning)
-    same_day = record_survey_response(office["budi_code"], form(), now=morning + timedelta(hours=6),
-                                              seen=[first.seen_key])
-    next_day = record_survey_response(office["budi_code"], form(), now=morning + timedelta(days=1),
-                                              seen=[first.seen_key, same_day.seen_key])
+    same_day = record_survey_response(
+        office["budi_code"], form(), now=morning + timedelta(hours=6), seen=[first.seen_key]
+    )
+    next_day = record_survey_response(
+        office["budi_code"], form(), now=morning + timedelta(days=1), seen=[first.seen_key, same_day.seen_key]
+    )
     db.session.commit()
     assert first.seen_key == f"{morning.date().isoformat()}:o{office['budi_id']}"
     assert [first.flags, same_day.flags, next_day.flags] == [Flag(0), Flag.REPEAT, Flag(0)]
@@ -725,13 +776,18 @@ def test_the_rate_limit_never_blocks_the_survey(client, office, app, monkeypatch
 
 # --- The one-time code partial, for the kiosk and the officer's page ------------------------------
 
+
 def test_the_one_time_code_partial_shows_the_qr_the_officer_and_the_time_limit(app, office):
     from flask import render_template
 
     # Made directly: a code of a past day, which no duty of the fixture covers.
-    service_code = ServiceCode(code="abcdefghjkmnpq", officer_id=office["siti_id"], desk_id=office["desk_id"],
-                               created_at=datetime(2026, 11, 22, 3, 0, tzinfo=timezone.utc),
-                               expires_at=datetime(2026, 11, 22, 5, 0, tzinfo=timezone.utc))
+    service_code = ServiceCode(
+        code="abcdefghjkmnpq",
+        officer_id=office["siti_id"],
+        desk_id=office["desk_id"],
+        created_at=datetime(2026, 11, 22, 3, 0, tzinfo=timezone.utc),
+        expires_at=datetime(2026, 11, 22, 5, 0, tzinfo=timezone.utc),
+    )
     db.session.add(service_code)
     db.session.commit()
     code = service_code.code
@@ -754,6 +810,7 @@ def test_the_thank_you_keeps_the_language_of_a_shared_english_link(client, offic
     assert plain.status_code == 303 and plain.headers["Location"] == f"/s/{code}/thanks?lang=en"
     assert "Thank you" in client.get(plain.headers["Location"]).get_data(as_text=True)
     _, hidden_fields = open_form(client, code)
-    pushed = client.post(f"/s/{code}?lang=xx", data={**hidden_fields, **full_answers(office)},
-                         headers={"HX-Request": "true"})
+    pushed = client.post(
+        f"/s/{code}?lang=xx", data={**hidden_fields, **full_answers(office)}, headers={"HX-Request": "true"}
+    )
     assert pushed.headers["HX-Push-Url"] == f"/s/{code}/thanks"  # an unknown language is not carried
