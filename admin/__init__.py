@@ -11,10 +11,11 @@ from appraisal.admin_views import bp as appraisal_pages
 from kiosk.admin_views import bp as kiosk_pages
 from org.views import bp as org_pages
 from reports.admin_views import bp as report_pages
+from skp.admin_views import bp as skp_pages
 from survey.admin_views import bp as survey_pages
 
 from . import guard, templating  # noqa: F401  (they attach themselves to bp)
 from .views import bp
 
-for pages in (account_pages, org_pages, appraisal_pages, kiosk_pages, survey_pages, report_pages):
+for pages in (account_pages, org_pages, appraisal_pages, kiosk_pages, survey_pages, report_pages, skp_pages):
     bp.register_blueprint(pages)

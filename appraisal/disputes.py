@@ -12,7 +12,7 @@ from core import audit
 from core.db import db, utcnow
 from core.errors import AccessDenied, AdminError, Invalid
 from core.responses import Flag, Response, flag_response
-from org.access import can_manage_unit, period_unit, period_unit_sql
+from org.access import can_appraise, period_unit, period_unit_sql
 from org.models import Officer, Role, User
 
 from .models import Dispute, DisputeStatus, Period, PeriodStatus
@@ -66,12 +66,12 @@ def file_dispute(user: User, response: Response, reason: str, now: datetime | No
 def resolve_dispute(user: User, dispute: Dispute, uphold: bool, note: str, now: datetime | None = None) -> Dispute:
     """The supervisor rules on a dispute; upheld, the response leaves every score."""
     officer = db.session.get(Officer, dispute.officer_id)
-    unit_id = period_unit(officer, dispute.period_id)  # the period's appraiser rules
-    if not can_manage_unit(user, unit_id):
+    period = db.session.get(Period, dispute.period_id)
+    unit_id = period_unit(officer, dispute.period_id)
+    if not can_appraise(user, officer, period):  # the period's appraiser rules
         raise AccessDenied()
     if dispute.status != DisputeStatus.OPEN:
         raise AdminError("dispute_resolved")
-    period = db.session.get(Period, dispute.period_id)
     if period.status == PeriodStatus.CLOSED:
         raise AdminError("period_closed")
     text = reason_text(note, "resolution", "ruling_reason")

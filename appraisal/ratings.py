@@ -10,7 +10,7 @@ from appraisal import scoring
 from core import audit
 from core.db import db, utcnow
 from core.errors import AccessDenied, AdminError, Invalid
-from org.access import can_manage_unit, period_unit
+from org.access import can_appraise, period_unit
 from org.models import Officer, User
 
 from .disputes import reason_text
@@ -45,8 +45,8 @@ def decide_rating(
     """Confirm the suggested rating, or give another with a reason. ``combined`` is the combined
     score of the officer's sheet for the period as the supervisor sees it (frozen once the period
     is closed), with its suggestion: both are kept with the decision."""
-    unit_id = period_unit(officer, period.id)  # the period's appraiser, wherever she works now
-    if not can_manage_unit(user, unit_id):
+    unit_id = period_unit(officer, period.id)  # the period's unit, wherever she works now
+    if not can_appraise(user, officer, period):
         raise AccessDenied()
     if period.status == PeriodStatus.DRAFT:
         raise AdminError("period_draft")

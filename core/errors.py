@@ -137,6 +137,12 @@ class Invalid(DomainError):
         "element_format": _l("An SKM element is U followed by a number, e.g. U3."),
         "element_repeated": _l("Another active survey question already measures element %(element)s."),
         "choice": _l("Choose one of the options."),
+        "line_self": _l("An officer cannot appraise themselves."),
+        "line_superior": _l("The appraiser's superior must be another officer than the officer and the appraiser."),
+        "line_circle": _l(
+            "This appraiser is appraised by this officer on that day: two officers cannot appraise each other."
+        ),
+        "head_other_unit": _l("The head of a unit works at that unit."),
         "file_required": _l("Choose a CSV or XLSX file."),
         "file_type": _l("The file must be CSV (.csv) or Excel (.xlsx)."),
         "file_unreadable": _l("This file could not be read: %(reason)s"),

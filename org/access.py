@@ -20,7 +20,7 @@ from core.db import db
 from core.errors import AccessDenied
 from core.responses import Response
 
-from .models import ImportJob, Officer, Role, Unit, User
+from .models import ImportJob, Officer, ReportingLine, Role, Unit, User
 
 # --- Roles and scope ----------------------------------------------------------------------------
 
@@ -116,19 +116,82 @@ def period_unit(officer: Officer, period_id: int) -> int:
     return period_units(period_id, [officer])[officer.id]
 
 
-def can_view_sheet(user: User, officer: Officer, period_id: int) -> bool:
-    """The officer themselves; for the period, the supervisor of the unit it belongs to, and an
-    administrator."""
+# --- Who appraises whom ----------------------------------------------------------------------------
+# The reporting lines (``ReportingLine``) name each officer's pejabat penilai and atasan pejabat
+# penilai. A period is appraised by the line that holds on its last day, or, if none holds then
+# (the officer left the line during the period), the latest that held within it. An officer
+# without a line is appraised by the supervisors of the unit the period belongs to
+# (``period_unit``) and an administrator; her objections then go to an administrator.
+# ``period`` below is any object with ``id``, ``starts_on`` and ``ends_on`` (an appraisal period:
+# org may not import appraisal).
+
+
+def appraiser_line(officer: Officer, starts_on, ends_on) -> ReportingLine | None:
+    """The reporting line that appraises ``officer`` over the span (see above)."""
+    return db.session.scalar(
+        sa.select(ReportingLine)
+        .where(
+            ReportingLine.officer_id == officer.id,
+            ReportingLine.valid_from <= ends_on,
+            sa.or_(ReportingLine.valid_to.is_(None), ReportingLine.valid_to >= starts_on),
+        )
+        .order_by(ReportingLine.valid_from.desc(), ReportingLine.id.desc())
+        .limit(1)
+    )
+
+
+def _is_officer(user: User, officer_id: int | None) -> bool:
+    return officer_id is not None and user.officer_id == officer_id
+
+
+def can_view_sheet(user: User, officer: Officer, period) -> bool:
+    """The officer themselves; for the period, her appraiser and the appraiser's superior, the
+    supervisor of the unit it belongs to, and an administrator."""
     if user is None or not user.active:
         return False
-    if user.role == Role.OFFICER:
-        return user.officer_id == officer.id
-    return can_manage_unit(user, period_unit(officer, period_id))
+    if user.officer_id is not None and user.officer_id == officer.id:
+        return True
+    line = appraiser_line(officer, period.starts_on, period.ends_on)
+    if line is not None and (_is_officer(user, line.appraiser_id) or _is_officer(user, line.superior_id)):
+        return True
+    return user.role != Role.OFFICER and can_manage_unit(user, period_unit(officer, period.id))
 
 
-def can_appraise(user: User, officer: Officer, period_id: int) -> bool:
-    """May ``user`` rate the officer for the period and rule on her disputes in it?"""
-    return can_manage_unit(user, period_unit(officer, period_id))
+def can_appraise(user: User, officer: Officer, period) -> bool:
+    """May ``user`` rate the officer for the period and rule on her disputes in it? Her appraiser
+    by the reporting line; without a line, her unit's supervisor or an administrator."""
+    if user is None or not user.active:
+        return False
+    line = appraiser_line(officer, period.starts_on, period.ends_on)
+    if line is not None:
+        return _is_officer(user, line.appraiser_id)
+    return user.officer_id != officer.id and can_manage_unit(user, period_unit(officer, period.id))
+
+
+def can_decide_objection(user: User, officer: Officer, period) -> bool:
+    """May ``user`` decide the officer's objection (keberatan) to her evaluation in the period?
+    The atasan pejabat penilai of the line; without one, an administrator."""
+    if user is None or not user.active:
+        return False
+    line = appraiser_line(officer, period.starts_on, period.ends_on)
+    if line is not None and line.superior_id is not None:
+        return _is_officer(user, line.superior_id)
+    return user.role == Role.ADMIN and user.officer_id != officer.id
+
+
+def can_rate_unit(user: User, unit: Unit, period) -> bool:
+    """May ``user`` set the unit's result (hasil kerja organisasi) for the period? The appraiser
+    of the unit's head (the head's superior); an administrator records it on their behalf (the
+    superior may not use the product)."""
+    if user is None or not user.active:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    if unit.head_officer_id is None:
+        return False
+    head = db.session.get(Officer, unit.head_officer_id)
+    line = appraiser_line(head, period.starts_on, period.ends_on)
+    return line is not None and _is_officer(user, line.appraiser_id)
 
 
 def can_manage_import(user: User, job: ImportJob) -> bool:

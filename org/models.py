@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -52,10 +52,17 @@ class Unit(db.Model):
     # The most kiosk votes a desk of the unit counts in an hour: the citizens it can serve. The
     # surplus is kept, flagged and left out (kiosk.votes.MisuseRules).
     max_votes_per_hour: Mapped[int] = mapped_column(default=30, server_default="30")
+    # The officer who heads the unit (kepala unit): the unit's result rated by their own
+    # appraiser becomes their work-result rating (PermenPANRB 6/2022; skp.rules).
+    head_officer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("officer.id", use_alter=True, name="fk_unit_head_officer_id_officer")
+    )
 
     services: Mapped[list[Service]] = relationship(back_populates="unit", order_by="Service.position")
     desks: Mapped[list[Desk]] = relationship(back_populates="unit", order_by="Desk.name")
-    officers: Mapped[list[Officer]] = relationship(back_populates="unit", order_by="Officer.name")
+    officers: Mapped[list[Officer]] = relationship(
+        back_populates="unit", order_by="Officer.name", foreign_keys="Officer.unit_id"
+    )
 
 
 class Service(db.Model):
@@ -94,6 +101,7 @@ class Officer(db.Model):
     nip: Mapped[str] = mapped_column(sa.String(18), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     position: Mapped[str] = mapped_column(sa.String(200), default="")  # jabatan
+    rank: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")  # pangkat/golongan, e.g. "III/a"
     photo: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
     photo_mime: Mapped[str | None] = mapped_column(sa.String(40))
     code: Mapped[str] = mapped_column(sa.String(16), unique=True, default=new_public_code)
@@ -102,7 +110,7 @@ class Officer(db.Model):
     pin_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(default=True)
 
-    unit: Mapped[Unit] = relationship(back_populates="officers")
+    unit: Mapped[Unit] = relationship(back_populates="officers", foreign_keys=[unit_id])
 
     @property
     def has_photo(self) -> bool:
@@ -147,6 +155,43 @@ class Duty(db.Model):
             postgresql_where=sa.text("ended_at IS NULL"),
         ),
     )
+
+
+class ReportingLine(db.Model):
+    """Who appraises an officer, from ``valid_from`` until ``valid_to`` (inclusive; open while
+    None): the pejabat penilai (``appraiser_id``, the direct superior, an officer too) and the
+    atasan pejabat penilai (``superior_id``, who decides the officer's objections). A new line
+    ends the one before it the day before it starts (``org.lines.set_line``), so at most one
+    holds on any day. An officer without a line is appraised by the supervisors of the unit
+    (``org.access.appraiser_line``): today's unit-scoped supervisor account is that case."""
+
+    __tablename__ = "reporting_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(sa.ForeignKey("officer.id"))
+    appraiser_id: Mapped[int] = mapped_column(sa.ForeignKey("officer.id"))
+    superior_id: Mapped[int | None] = mapped_column(sa.ForeignKey("officer.id"))
+    valid_from: Mapped[date] = mapped_column(sa.Date)
+    valid_to: Mapped[date | None] = mapped_column(sa.Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    officer: Mapped[Officer] = relationship(foreign_keys=[officer_id])
+    appraiser: Mapped[Officer] = relationship(foreign_keys=[appraiser_id])
+    superior: Mapped[Officer | None] = relationship(foreign_keys=[superior_id])
+
+    __table_args__ = (
+        sa.Index("ix_reporting_line_officer_from", "officer_id", "valid_from"),
+        sa.Index("ix_reporting_line_appraiser", "appraiser_id"),
+        sa.Index("ix_reporting_line_superior", "superior_id"),
+        sa.CheckConstraint("valid_to IS NULL OR valid_from <= valid_to", name="dates_in_order"),
+        sa.CheckConstraint("appraiser_id <> officer_id", name="not_own_appraiser"),
+        sa.CheckConstraint("superior_id IS NULL OR superior_id <> officer_id", name="not_own_superior"),
+    )
+
+    def holds(self, starts_on: date, ends_on: date) -> bool:
+        """Does the line hold on some day between the two dates (inclusive)?"""
+        return self.valid_from <= ends_on and (self.valid_to is None or self.valid_to >= starts_on)
 
 
 class Role(str, enum.Enum):

@@ -141,7 +141,7 @@ def set_officer_pin(actor: User, officer: Officer, pin: str, now: datetime | Non
 
 
 def officers_query(user: User, search: str = "", unit_id: int | None = None, active: str = ""):
-    query = scoped(sa.select(Officer).join(Unit), Officer.unit_id, user)
+    query = scoped(sa.select(Officer).join(Officer.unit), Officer.unit_id, user)
     if unit_id:
         query = query.where(Officer.unit_id == unit_id)
     if active == "yes":

@@ -145,7 +145,7 @@ def _officer(officer_id: int, period: Period) -> Officer:
     """The officer whose sheet of ``period`` this is, if the user may see it (org.access: the
     period's unit decides, not the officer's unit today)."""
     officer = load(Officer, officer_id)
-    if not can_view_sheet(current_user, officer, period.id):
+    if not can_view_sheet(current_user, officer, period):
         abort(403)
     return officer
 
@@ -356,7 +356,7 @@ def _sheet_context(period: Period, officer: Officer, **extra) -> dict:
         "comments": comments,
         "decision": history[0] if history else None,
         "history": history,
-        "can_decide": can_appraise(current_user, officer, period.id),
+        "can_decide": can_appraise(current_user, officer, period),
         "unit": db.session.get(Unit, period_unit(officer, period.id)),  # the period's, where she may have left
         "is_self": current_user.role == Role.OFFICER and current_user.officer_id == officer.id,
         "ratings": list(scoring.Rating),

@@ -16,8 +16,9 @@ MAY_IMPORT = {
     "survey": {"core", "org", "appraisal"},
     "kiosk": {"core", "org", "appraisal", "survey"},
     "reports": {"core", "org", "appraisal"},
-    "admin": {"core", "org", "accounts", "appraisal", "survey", "kiosk", "reports"},
-    "demo": {"core", "org", "accounts", "appraisal", "survey", "kiosk", "reports"},
+    "skp": {"core", "org", "appraisal", "reports"},
+    "admin": {"core", "org", "accounts", "appraisal", "survey", "kiosk", "reports", "skp"},
+    "demo": {"core", "org", "accounts", "appraisal", "survey", "kiosk", "reports", "skp"},
 }
 TOP_LEVEL = set(MAY_IMPORT) | {"app", "config"}
 
