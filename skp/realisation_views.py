@@ -1,0 +1,3 @@
+"""(being built)"""
+
+from .blueprint import bp  # noqa: F401
