@@ -164,5 +164,6 @@ def test_a_kiosk_reloads_between_citizens_when_its_questions_change(ctx, live_se
 
     db.session.execute(sa.update(Indicator).where(Indicator.code == "R_BIAYA").values(text_id="Biaya dan tarif"))
     db.session.commit()
+    page.wait_for_function("() => window.htmx")  # a deferred script: on a loaded machine it may come late
     page.evaluate("() => htmx.trigger('#banner', 'duty-changed')")  # the minute's refresh, now
     expect(page.locator("[data-reason='R_BIAYA']")).to_contain_text("Biaya dan tarif")
