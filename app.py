@@ -16,12 +16,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from accounts.cli import COMMANDS as ACCOUNT_COMMANDS
 from admin import bp as admin_area
 from config import Config
-from core import limits, security, static_assets
+from core import limits, observability, security, static_assets
 from core.backup import register_backup_cli
 from core.db import IdConverter, db, init_db
 from core.errors import register_error_handlers
 from core.extensions import babel, compress, csrf, htmx, limiter, login_manager, migrate
-from core.i18n import LOCALES, bilingual, pair, select_locale
+from core.i18n import LOCALES, bilingual, bilingual_plural, pair, select_locale
 from core.sessions import SessionInterface
 from core.views import bp as core_views
 from demo.cli import COMMANDS as DEMO_COMMANDS
@@ -36,6 +36,7 @@ def create_app(config: Config | None = None) -> Flask:
     """The app with ``config``; by default the environment's (``Config``)."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config or Config(Path(app.instance_path)))
+    observability.init_app(app)  # first: the request id is there for every later hook to log
 
     if app.config["TRUSTED_PROXIES"]:
         # Behind nginx: trust X-Forwarded-* from that many proxies, no more.
@@ -63,5 +64,5 @@ def create_app(config: Config | None = None) -> Flask:
     register_backup_cli(app)
 
     static_assets.init_app(app)
-    app.jinja_env.globals.update(get_locale=get_locale, LOCALES=LOCALES, bi=bilingual, pair=pair)
+    app.jinja_env.globals.update(get_locale=get_locale, LOCALES=LOCALES, bi=bilingual, nbi=bilingual_plural, pair=pair)
     return app

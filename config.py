@@ -36,6 +36,7 @@ class Config:
         "kiosk.vote": 16 * 1024,
         "admin.org.officer_import_upload": 4 * 1024 * 1024,
         "admin.org.officer_photo_upload": 1024 * 1024,
+        "admin.skp.realisation": 6 * 1024 * 1024,  # an SKP evidence file: at most 5 MB
     }
     # A kiosk page stays open for days: its CSRF token lives as long as the session.
     WTF_CSRF_TIME_LIMIT = None
@@ -77,6 +78,21 @@ class Config:
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
     COMPRESS_BR_LEVEL = 5
+    # How log lines are written (core.observability): "text", one line a record, or "json", one
+    # JSON object a line for a log shipper; each carries the id of the request it was written in.
+    LOG_FORMAT = "text"
+    # The distribution curves of the SKP (skp.rules.load_curves): a JSON file like skp/curves.json;
+    # empty for the product's own (the percentages come from secondary sources).
+    SKP_CURVES_FILE = ""
+    # Outgoing e-mail (officers' set-up links, accounts.mail): none while SMTP_HOST is empty, and
+    # set-up links are then printed on slips. SMTP_SECURITY: "starttls", "ssl" or "none".
+    SMTP_HOST = ""
+    SMTP_PORT = 587
+    SMTP_USERNAME = ""
+    SMTP_PASSWORD = ""
+    SMTP_FROM = ""
+    SMTP_SECURITY = "starttls"
+    SMTP_TIMEOUT = 10
 
     def __init__(self, instance_path: Path, environ: Mapping[str, str] = os.environ):
         """Read the environment, once. A secret key and an SQLite database under ``instance/``
@@ -108,6 +124,11 @@ class Config:
             if name in environ:
                 setattr(self, name, int(environ[name]))
         self.KIOSK_VOTE_RATE_LIMIT = environ.get("KIOSK_VOTE_RATE_LIMIT", self.KIOSK_VOTE_RATE_LIMIT)
+        self.LOG_FORMAT = environ.get("LOG_FORMAT", self.LOG_FORMAT)
+        self.SKP_CURVES_FILE = environ.get("SKP_CURVES_FILE", self.SKP_CURVES_FILE)
+        for name in ("SMTP_HOST", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_FROM", "SMTP_SECURITY"):
+            setattr(self, name, environ.get(name, getattr(self, name)))
+        self.SMTP_PORT = int(environ.get("SMTP_PORT", self.SMTP_PORT))
 
 
 class TestConfig(Config):

@@ -34,7 +34,7 @@ class Periods(Records):
     name, model, form, url = "period", Period, PeriodForm, "/periods"
     blueprint = "admin.appraisal"
     list_endpoint = "periods_list"
-    roles = dict.fromkeys(ACTIONS, [ADMIN])
+    roles = dict.fromkeys(ACTIONS, (ADMIN,))
     page, list_partial = "appraisal/periods.html", "appraisal/_periods.html"
     new_partial, row_partial = "appraisal/_period_new.html", "appraisal/_period_row.html"
     messages = dict(
@@ -100,7 +100,7 @@ class Indicators(Records):
     blueprint = "admin.appraisal"
     form, create_form = IndicatorForm, NewIndicatorForm
     list_endpoint = "indicators_list"
-    roles = dict.fromkeys(ACTIONS, [ADMIN])
+    roles = dict.fromkeys(ACTIONS, (ADMIN,))
     page, list_partial = "appraisal/indicators.html", "appraisal/_indicators.html"
     new_partial, row_partial = "appraisal/_indicator_new.html", "appraisal/_indicator_row.html"
     title_attribute = title_param = "code"

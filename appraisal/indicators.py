@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from decimal import Decimal
+from typing import cast
 
 import sqlalchemy as sa
 
@@ -77,17 +78,18 @@ def check_weights() -> None:
     rows = weighted_indicators()
     seen: dict[str, Indicator] = {}
     for indicator in rows:
-        if indicator.skm_element in seen:
-            raise Invalid({"skm_element": ("element_repeated", {"element": indicator.skm_element})})
-        seen[indicator.skm_element] = indicator
+        element = cast(str, indicator.skm_element)  # weighted_indicators: SKM questions, each of an element
+        if element in seen:
+            raise Invalid({"skm_element": ("element_repeated", {"element": element})})
+        seen[element] = indicator
     if not rows:
         return
-    weights = {i.skm_element: i.weight for i in rows}
+    weights = {element: indicator.weight for element, indicator in seen.items()}
     if any(w is not None for w in weights.values()):
         missing = [code for code, w in weights.items() if w is None]
         if missing:
             raise AdminError("weights_partial", missing=", ".join(missing))
-        total = sum(weights.values())
+        total = sum(w for w in weights.values() if w is not None)
         if total != 1:
             raise AdminError("weights_sum", total=str(display(total, 6).normalize()))
     element_weights(list(weights), weights)  # the scoring module's own check, the final word

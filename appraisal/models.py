@@ -15,7 +15,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import UTCDateTime, db, enum_column, utcnow
+from core.db import Model, UTCDateTime, enum_column, utcnow
 from core.responses import Channel, Response
 from org.models import Officer, User
 
@@ -41,7 +41,7 @@ class PeriodStatus(str, enum.Enum):
     CLOSED = "closed"
 
 
-class Period(db.Model):
+class Period(Model):
     """An appraisal period (e.g. Triwulan IV 2026), inclusive dates in each unit's local time."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,7 +81,7 @@ class Period(db.Model):
         return self.starts_on <= day <= self.ends_on
 
 
-class Indicator(db.Model):
+class Indicator(Model):
     """A question asked of citizens, or a reason they can pick on the kiosk.
 
     Answers refer to the indicator by id; editing its text later never rewrites past answers.
@@ -118,7 +118,7 @@ class DisputeStatus(str, enum.Enum):
     REJECTED = "rejected"
 
 
-class Dispute(db.Model):
+class Dispute(Model):
     """An officer's objection to one response attributed to them, and the supervisor's ruling.
 
     One per response: a rejected dispute is final for that response."""
@@ -139,7 +139,7 @@ class Dispute(db.Model):
     officer: Mapped[Officer] = relationship()
 
 
-class RatingDecision(db.Model):
+class RatingDecision(Model):
     """The supervisor's word on an officer's Berorientasi Pelayanan rating for a period: the
     suggestion as it stood, and the rating given, with a reason when it departs from it.
 

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import cast
 
 import sqlalchemy as sa
 
@@ -131,7 +132,7 @@ def response_counts(period_ids: list[int]) -> dict[int, int]:
         .where(Response.period_id.in_(period_ids))
         .group_by(Response.period_id)
     )
-    return dict(rows.all())
+    return {cast(int, period_id): count for period_id, count in rows}  # the given periods': none is None
 
 
 def open_period_on(day: date) -> Period | None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -71,10 +72,15 @@ def weights_for(codes, policy: Policy) -> dict[str, Fraction] | None:
         scoring.element_weights(list(configured), configured)
     except ValueError:
         return None
-    return configured
+    return cast(dict[str, Fraction], configured)  # element_weights took them: every one is set
 
 
 POLICY_FIELDS = ("min_n", "qr_weight_pct", "rating_above", "rating_below", "verified_weight")
+
+
+def _places(value: Decimal) -> int:
+    """The digits a finite Decimal has after its point, as written ("1.50": 2)."""
+    return -cast(int, value.as_tuple().exponent)  # finite: a whole exponent, not 'n', 'N' or 'F'
 
 
 def check_score(raw, field: str) -> Decimal:
@@ -84,7 +90,7 @@ def check_score(raw, field: str) -> Decimal:
         value = Decimal(text)
     except InvalidOperation:
         raise Invalid({field: "score_format"}) from None
-    if not value.is_finite() or not scoring.IKM_MIN <= value <= scoring.IKM_MAX or value.as_tuple().exponent < -2:
+    if not value.is_finite() or not scoring.IKM_MIN <= value <= scoring.IKM_MAX or _places(value) > 2:
         raise Invalid({field: "score_format"})
     return value
 
@@ -111,7 +117,7 @@ def check_verified_weight(raw) -> Decimal:
         value = Decimal(text)
     except InvalidOperation:
         raise Invalid({"verified_weight": "verified_weight_format"}) from None
-    if not value.is_finite() or not 1 <= value <= scoring.MAX_VERIFIED_WEIGHT or value.as_tuple().exponent < -2:
+    if not value.is_finite() or not 1 <= value <= scoring.MAX_VERIFIED_WEIGHT or _places(value) > 2:
         raise Invalid({"verified_weight": "verified_weight_format"})
     return value
 
@@ -129,7 +135,7 @@ def set_policy(user: User, period: Period, values: dict, now: datetime | None = 
     if period.status == PeriodStatus.CLOSED:
         raise AdminError("period_closed")
     errors: dict = {}
-    checked = {}
+    checked: dict[str, Any] = {}
     for field, check in (
         ("min_n", check_min_n),
         ("qr_weight_pct", check_percent),

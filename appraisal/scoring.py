@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from statistics import NormalDist
+from typing import cast
 
 Number = int | Fraction | Decimal | float
 """A value this module accepts. Floats are read by their shortest repr (0.1 is 1/10), so that
@@ -73,8 +74,8 @@ DEFAULT_VERIFIED_WEIGHT = Decimal("1.00")  # by default a verified response weig
 def _q(value: Number) -> Fraction:
     """``value`` as an exact Fraction (floats by their shortest repr)."""
     kind = type(value)
-    if kind is Fraction:
-        return value
+    if kind is Fraction:  # exact types first, the fast path (a bool is no number here)
+        return cast(Fraction, value)
     if kind is int:
         return Fraction(value)
     if isinstance(value, bool) or not isinstance(value, (int, Fraction, Decimal, float)):
@@ -208,7 +209,7 @@ def element_weights(codes: Sequence[str], configured: Mapping[str, Number | None
     missing = [code for code in codes if configured.get(code) is None]
     if missing:
         raise ValueError("weights must be configured for all elements or for none; missing: " + ", ".join(missing))
-    weights = {code: _q(configured[code]) for code in codes}
+    weights = {code: _q(cast(Number, configured[code])) for code in codes}  # none missing: checked above
     negative = [code for code, weight in weights.items() if weight < 0]
     if negative:
         raise ValueError("weights must not be negative: " + ", ".join(negative))
@@ -228,7 +229,7 @@ def ikm(nrr_by_element: Mapping[str, Number], weights: Mapping[str, Number | Non
     for code, value in nrrs.items():
         _check_answer_mean(value, f"NRR of {code}")
     shares = element_weights(list(nrrs), weights)
-    return sum(nrrs[code] * shares[code] for code in nrrs) * NILAI_DASAR
+    return sum((nrrs[code] * shares[code] for code in nrrs), Fraction(0)) * NILAI_DASAR
 
 
 def weakest_elements(nrr_by_element: Mapping[str, Number], k: int = 3) -> list[str]:
@@ -266,7 +267,8 @@ def _grade_floors(bounds: tuple) -> tuple[int, int, int]:
     lower = [_q(bound) for bound in bounds]
     if len(lower) != 3 or not IKM_MAX >= lower[0] > lower[1] > lower[2] >= IKM_MIN:
         raise ValueError(f"bounds must be three decreasing lower bounds (A, B, C) within {IKM_MIN}..{IKM_MAX}")
-    return tuple(_lowest_published(bound) for bound in lower)
+    a, b, c = (_lowest_published(bound) for bound in lower)
+    return a, b, c
 
 
 _DEFAULT_GRADE_FLOORS = _grade_floors(GRADE_LOWER_BOUNDS)
@@ -359,7 +361,7 @@ def t_critical(df: int, level: float = DEFAULT_LEVEL) -> float:
     return high
 
 
-def _possible(n: int, total: Number, total_sq: Number, answers: int) -> bool:
+def _possible(n: int, total: Fraction | int, total_sq: Fraction | int, answers: int) -> bool:
     """Whether ``n`` responses, each the sum s of ``answers`` answers on 1..4, can have sums
     adding up to ``total`` and squares of sums adding up to ``total_sq``.
 
@@ -567,11 +569,12 @@ def combine(qr: Score, kiosk: Score, qr_weight: Number, kiosk_weight: Number, mi
     # Renormalised over the channels that enter; a lone channel carries the whole score even when
     # its policy weight is 0 (as a lone channel with answers always has).
     parts = [(score, weight / total if total else Fraction(1, len(entering))) for score, weight in entering]
-    value = sum(weight * score.value for score, weight in parts)
+    # A channel that enters has its minimum of responses, so a value (None: a channel with none).
+    value = sum((weight * cast(Fraction, score.value) for score, weight in parts), Fraction(0))
     halves = [(score.half_width, weight) for score, weight in parts if weight]
     half = None
     if all(h is not None for h, _ in halves):
-        half = math.sqrt(sum((float(weight) * h) ** 2 for h, weight in halves))
+        half = math.sqrt(sum(((float(weight) * cast(float, h)) ** 2 for h, weight in halves), 0.0))
     return _graded(value, sum(score.n for score, _ in parts), half, min_n)
 
 
@@ -614,7 +617,7 @@ def suggest_rating(score: Score, above: Number = RATING_ABOVE, below: Number = R
     high, low = _rating_floors(above, below)
     if not score.enough_data:
         return None
-    published = _published(score.value)
+    published = _published(cast(Fraction, score.value))  # enough data: a value
     if published >= high:
         return Rating.DI_ATAS
     if published < low:

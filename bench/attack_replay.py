@@ -369,7 +369,7 @@ class Kiosk:
     def pair(self) -> None:
         code = pairing_code(self.desk_id)
         status, _, page = self.client.get("/kiosk/")
-        status, headers, page = self.client.post("/kiosk/pair", form={"code": code, "csrf_token": csrf_of(page)})
+        status, _, page = self.client.post("/kiosk/pair", form={"code": code, "csrf_token": csrf_of(page)})
         self.paired_at = now()
         if status != 303 or "kiosk_token" not in self.client.cookies:
             oddity(f"pairing {self.name}: POST /kiosk/pair -> {status} {page[:200]}")
@@ -490,7 +490,7 @@ def _message(page: str) -> str:
 
 def sign_in(client: Client, username: str, password: str) -> bool:
     _, _, page = client.get("/admin/login")
-    status, headers, text = client.post(
+    status, _, text = client.post(
         "/admin/login", form={"username": username, "password": password, "csrf_token": csrf_of(page)}
     )
     if status != 303:

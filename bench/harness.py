@@ -80,7 +80,7 @@ def prepare_kiosks(database_url: str, count: int) -> list[str]:
             db.session.add_all([desk, officer])
             db.session.flush()
             start_duty(desk, officer, past, via="admin")
-            kiosk, token = pair_kiosk(new_pairing_code(desk, now=past), now=past)
+            _kiosk, token = pair_kiosk(new_pairing_code(desk, now=past), now=past)
             tokens.append(token)
         db.session.commit()
         db.engine.dispose()
@@ -121,7 +121,7 @@ def gunicorn(
     )
     env.update(extra_env or {})
     # gunicorn's own log goes to a file: a pipe nobody reads would block it once full.
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (open for as long as the server runs)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"), app_target],
         cwd=ROOT,

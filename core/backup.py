@@ -8,6 +8,7 @@ half-written file never carries the target's name. PostgreSQL has its own tools 
 import os
 import sqlite3
 from pathlib import Path
+from typing import cast
 
 import click
 import sqlalchemy as sa
@@ -36,7 +37,7 @@ def backup_sqlite(engine: sa.Engine, target: Path) -> dict[str, int]:
         destination = sqlite3.connect(partial)
         try:
             # pages=-1: one step, so the copy is a single consistent snapshot.
-            raw.driver_connection.backup(destination, pages=-1)
+            cast(sqlite3.Connection, raw.driver_connection).backup(destination, pages=-1)
             check = destination.execute("PRAGMA integrity_check").fetchone()[0]
             if check != "ok":
                 raise BackupError(f"The copy failed its integrity check: {check}")

@@ -1,6 +1,7 @@
 """The database handle and the column types every model shares."""
 
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING, ClassVar
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
@@ -22,6 +23,21 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FlaskModel
+
+    class Model(_FlaskModel, Base):
+        """What db.Model is at run time (Flask-SQLAlchemy builds it from Base and its own mixins),
+        as a class that mypy can see: mypy takes no attribute of a variable as a base class."""
+
+        __abstract__ = True
+        # Every model here declares its table: a Table (SQLAlchemy types it as any FromClause).
+        __table__: ClassVar[sa.Table]
+
+else:
+    # The base class of every model.
+    Model = db.Model
 
 
 def utcnow() -> datetime:
@@ -63,9 +79,19 @@ class Prepared:
 
     def __init__(self, statement, dialect):
         compiled = statement.compile(dialect=dialect)
-        self.sql = compiled.string
+        sql, positions = compiled.string, compiled.positiontup
+        inlined = compiled.literal_execute_params
+        if inlined:
+            # Constants that SQLAlchemy writes into the SQL text at each execution (since 2.1,
+            # aggregate_strings' separator): written in once, here.
+            required = {name: None for bind, name in compiled.bind_names.items() if bind.required}
+            expanded = compiled.construct_expanded_state(required)
+            sql, positions = expanded.statement, expanded.positiontup
+        self.sql = sql
         processors, constants = {}, {}
         for bind, name in compiled.bind_names.items():
+            if bind in inlined:
+                continue
             convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if bind.required:  # given at each execution
                 processors[name] = convert
@@ -74,9 +100,7 @@ class Prepared:
         # Where the driver takes parameters by position (sqlite3): for each position, in order,
         # a constant, or the name of a given value (converted once, however often it is used).
         self.slots = (
-            None
-            if compiled.positiontup is None
-            else [(name in constants, constants.get(name, name)) for name in compiled.positiontup]
+            None if positions is None else [(name in constants, constants.get(name, name)) for name in positions]
         )
         self.processors, self.constants = processors, constants
         self.results = [

@@ -59,7 +59,7 @@ class AdminForm(FlaskForm):
             field.id = self.field_id(field.name)
 
     @classmethod
-    def blank(cls, id_prefix: str | None = None, **data) -> "AdminForm":
+    def blank(cls, id_prefix: str | None = None, **data) -> AdminForm:
         """A new form with its defaults (and ``data``), even while answering a post."""
         return cls(formdata=None, id_prefix=id_prefix, data=data)
 
@@ -75,7 +75,7 @@ class AdminForm(FlaskForm):
         """Each field's checked value, by its name: what an operation is given."""
         return {field.name: field.data for field in self}
 
-    def fail(self, error: DomainError) -> "AdminForm":
+    def fail(self, error: DomainError) -> AdminForm:
         """Show an error of the domain: each message of ``Invalid`` beside its field (or above the
         form, for a field this form does not have), any other error above the form."""
         if not isinstance(error, Invalid):
@@ -129,7 +129,7 @@ class Required:
             raise StopValidation(message_for(self.code))
 
 
-def MaxLength(maximum: int) -> Length:  # noqa: N802 (a validator, named as WTForms names them)
+def MaxLength(maximum: int) -> Length:
     return Length(max=maximum, message=Invalid.messages["too_long"])
 
 

@@ -1,7 +1,7 @@
 """Language helpers shared by the templates of every area."""
 
 from flask import has_request_context, request
-from flask_babel import force_locale, get_locale, gettext
+from flask_babel import force_locale, get_locale, gettext, ngettext
 from markupsafe import Markup, escape
 
 LOCALES = ("id", "en")  # Bahasa Indonesia first, then English
@@ -35,6 +35,30 @@ def bilingual(msgid: str, **params) -> Markup:
             text = gettext(msgid, **params)
         parts.append(f'<span class="l-{locale}" lang="{locale}">{escape(text)}</span>')
     return Markup("".join(parts))
+
+
+def bilingual_plural(singular: str, plural: str, num: int, **params) -> Markup:
+    """:func:`bilingual` for a message whose words follow a count (``num``, also a field of the
+    message): "1 question", "9 questions"; Bahasa Indonesia has one form for both."""
+    parts = []
+    for locale in LOCALES:
+        with force_locale(locale):
+            text = ngettext(singular, plural, num, **params)
+        parts.append(f'<span class="l-{locale}" lang="{locale}">{escape(text)}</span>')
+    return Markup("".join(parts))
+
+
+class Plural:
+    """A message whose words follow a count, written down before the count is known (a refusal's,
+    a warning's) and chosen by ngettext when it is shown: ``count`` names the field that holds
+    the count. Extracted for translation as ngettext is (`make messages`: ``-k Plural:1,2``)."""
+
+    def __init__(self, singular: str, plural: str, count: str = "num"):
+        self.singular, self.plural, self.count = singular, plural, count
+
+    def format(self, params: dict) -> str:
+        """The message in the user's language, its %(name)s fields filled from ``params``."""
+        return ngettext(self.singular, self.plural, params[self.count], **params)
 
 
 def pair(text_id: str, text_en: str) -> Markup:

@@ -29,7 +29,7 @@ from limits.storage import Storage
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .db import db
+from .db import Model, db
 
 # About one hit in this many also deletes counters long expired: keys carry a client's daily
 # hash, so without it the table would keep a row per client per day.
@@ -39,7 +39,7 @@ PURGE_AFTER_SECONDS = 24 * 3600
 _SEEN = "ratelimit_counters_hit"
 
 
-class RateLimitCounter(db.Model):
+class RateLimitCounter(Model):
     """One rate-limit key's count in its current window, and when that window ends (seconds
     since the epoch, as the ``limits`` library counts them). Keys hold no raw address: the
     app's key functions hash them (``core.extensions.client_key``)."""

@@ -26,7 +26,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .db import Prepared, UTCDateTime, db, enum_column, utcnow
+from .db import Model, Prepared, UTCDateTime, db, enum_column, utcnow
 
 
 class Channel(str, enum.Enum):
@@ -76,7 +76,7 @@ FLAG_LABELS = {
 }
 
 
-class Response(db.Model):
+class Response(Model):
     """One citizen's feedback: a kiosk tap or a phone survey. Never deleted, never edited in
     substance; flags say why one is left out of scores.
 
@@ -143,7 +143,7 @@ class Response(db.Model):
         return Flag(self.flags or 0)
 
 
-class Answer(db.Model):
+class Answer(Model):
     """The value a response gave one indicator: 1..4 on a scale, 1 for a picked reason."""
 
     response_id: Mapped[int] = mapped_column(sa.ForeignKey("response.id", ondelete="CASCADE"), primary_key=True)
@@ -383,7 +383,7 @@ class ResponseWriter:
         self.update_flags = Prepared(_reflag(dialect), dialect)
 
     @classmethod
-    def of(cls, dialect) -> "ResponseWriter":
+    def of(cls, dialect) -> ResponseWriter:
         found = _writers.get(dialect.name)
         if found is None:
             found = _writers[dialect.name] = cls(dialect)
@@ -469,9 +469,11 @@ def record_responses(many: list[NewResponse]) -> list[int]:
     would; their ids, in order. UUIDs must be new."""
     if not many:
         return []
-    ids = db.session.scalars(
-        sa.insert(Response).returning(Response.id, sort_by_parameter_order=True), [row_of(new) for new in many]
-    ).all()
+    ids = list(
+        db.session.scalars(
+            sa.insert(Response).returning(Response.id, sort_by_parameter_order=True), [row_of(new) for new in many]
+        )
+    )
     answers = [
         {"response_id": response_id, "indicator_id": given.indicator_id, "value": given.value}
         for response_id, new in zip(ids, many)

@@ -91,7 +91,7 @@ def _refuse_nul():
 def _security_headers(response):
     """SECURITY_HEADERS, each unless the response set its own (one pass over its headers); a page
     with an inline style sheet gets the policy that allows it instead of the global one."""
-    present = {name.lower() for name in response.headers.keys()}
+    present = {name.lower() for name in response.headers.keys()}  # noqa: SIM118 (Headers iterate as pairs)
     inlined = static_assets.inlined_style_sources()
     if inlined and "content-security-policy" not in present:
         response.headers["Content-Security-Policy"] = content_security_policy(inlined)

@@ -21,7 +21,7 @@ def sessionless(view):
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    def __init__(self):
+    def __init__(self) -> None:
         self._keys = None
         self._serializer = None
         self._sessionless: frozenset | None = None

@@ -34,6 +34,7 @@ import os
 import re
 import tempfile
 from pathlib import Path, PurePosixPath
+from typing import cast
 from urllib.parse import quote
 
 import rcssmin
@@ -56,7 +57,7 @@ BUNDLES: dict[str, tuple[str, ...]] = {
 # Style sheets a page may carry inline instead of linking them (see InlineStyle).
 INLINE_STYLES = ("bundles/public.css",)
 
-_HASHED = re.compile(r"^(?P<stem>.+)\.[0-9a-f]{%d}(?P<suffix>\.[A-Za-z0-9]+)?$" % HASH_LENGTH)
+_HASHED = re.compile(r"^(?P<stem>.+)\.[0-9a-f]{" + str(HASH_LENGTH) + r"}(?P<suffix>\.[A-Za-z0-9]+)?$")
 
 
 def hashed_name(name: str, content: bytes) -> str:
@@ -191,7 +192,8 @@ def _static_headers(headers, path, url) -> None:
 
 def init_app(app: Flask) -> StaticAssets:
     build_folder = Path(app.config.get("STATIC_BUILD_FOLDER") or Path(app.instance_path) / "static-build")
-    assets = StaticAssets(Path(app.static_folder), build_folder)
+    # create_app keeps Flask's static folder: Flask types it as optional, it is never None here.
+    assets = StaticAssets(Path(cast(str, app.static_folder)), build_folder)
     manifest = assets.build()
     app.extensions["static_assets"] = assets
 
@@ -215,7 +217,7 @@ def init_app(app: Flask) -> StaticAssets:
     app.view_functions["static"] = static
     app.jinja_env.globals["static_data_uri"] = assets.data_uri
     app.jinja_env.globals["inline_style"] = assets.inline_style
-    app.wsgi_app = WhiteNoise(
+    app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]  # Flask's documented way to wrap the WSGI app
         app.wsgi_app,
         root=str(build_folder),
         prefix=app.static_url_path,

@@ -1,12 +1,12 @@
 """The few addresses that belong to no feature: the start page, the health check and the
 language switch."""
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
 from core.i18n import LOCALES
 
 from .db import db
+from .observability import schema_revisions
 from .web import local_target
 
 bp = Blueprint("core", __name__)
@@ -19,13 +19,23 @@ def index():
 
 @bp.get("/healthz")
 def healthz():
+    """Whether this server can serve: the database answers, and its schema is the one the code
+    expects (a release whose migrations were not run would fail on its first write). What the
+    revisions are goes to the log, not to whoever asks."""
     try:
-        db.session.execute(sa.text("SELECT 1"))
+        at, heads = schema_revisions(db.session.connection())
     except Exception as error:  # any failure to answer means "not healthy"
         current_app.logger.warning("health check: database did not answer: %s", error)
         db.session.rollback()
         return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+    if at != heads:
+        current_app.logger.warning(
+            "health check: the database is at revision %s, the code expects %s: run `flask --app app db upgrade`",
+            ", ".join(sorted(at)) or "none",
+            ", ".join(sorted(heads)),
+        )
+        return jsonify(status="error", database="ok", migrations="pending"), 503
+    return jsonify(status="ok", database="ok", migrations="current")
 
 
 @bp.get("/lang/<code>")

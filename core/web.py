@@ -29,7 +29,7 @@ def arg_date(name: str) -> date | None:
     return request.args.get(name, type=date.fromisoformat)  # None when it is no date
 
 
-def saved(partial: str, event: str, redirect_to: str, message: str = "", status: int = 200, **context):
+def saved(partial: str | None, event: str, redirect_to: str, message: str = "", status: int = 200, **context):
     """Answer a successful write (already flushed): commit, then the updated partial with an
     HX-Trigger event for htmx, or a 303 redirect (and a flashed message) for a plain form."""
     db.session.commit()

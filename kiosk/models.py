@@ -7,11 +7,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import UTCDateTime, db, utcnow
+from core.db import Model, UTCDateTime, utcnow
 from org.models import Desk
 
 
-class Kiosk(db.Model):
+class Kiosk(Model):
     """A tablet paired to one desk. It proves itself with a device token kept in a cookie;
     only the token's SHA-256 is stored, so a copy of the database cannot impersonate a kiosk."""
 
@@ -29,7 +29,7 @@ class Kiosk(db.Model):
     desk: Mapped[Desk] = relationship()
 
 
-class KioskContact(db.Model):
+class KioskContact(Model):
     """A span of time the kiosk was in contact with the server (heartbeats and votes at most a
     few minutes apart), closed by an outage. Between two spans lies an outage the server saw:
     the only past time a late vote may claim (kiosk.votes)."""
@@ -42,7 +42,7 @@ class KioskContact(db.Model):
     __table_args__ = (sa.Index("ix_kiosk_contact_kiosk_last", "kiosk_id", "last_seen_at"),)
 
 
-class PairingCode(db.Model):
+class PairingCode(Model):
     """A one-time code an administrator makes so that a tablet can become a desk's kiosk."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,7 +57,7 @@ class PairingCode(db.Model):
     desk: Mapped[Desk] = relationship()
 
 
-class KioskRefusal(db.Model):
+class KioskRefusal(Model):
     """A vote from a paired kiosk that the server refused for good (see ``VoteError.final``): the
     tablet drops it from its queue, and this row is what staff see of it. A vote holds no personal
     data (a face, reason codes, a time, a language); what the tablet sent is kept as text, cut

@@ -35,6 +35,7 @@ import weakref
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -169,7 +170,7 @@ class MisuseRules:
 
     def regular(self, times: list[datetime]) -> bool:
         """Whether consecutive cast times (a whole run) are machine-regular."""
-        gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:])]
+        gaps = [(b - a).total_seconds() for a, b in pairwise(times)]
         if not gaps or max(gaps) > self.regular_max_interval.total_seconds():
             return False
         allowed = max(self.regular_spread.total_seconds(), REGULAR_SPREAD_SHARE * sum(gaps) / len(gaps))

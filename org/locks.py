@@ -6,6 +6,7 @@ audited."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 import sqlalchemy as sa
 
@@ -26,7 +27,9 @@ def unlock_pin(actor: User, officer: Officer, now: datetime | None = None) -> No
     now = now or utcnow()
     before = {
         "pin_failures": officer.pin_failures or 0,
-        "pin_locked_until": officer.pin_locked_until.isoformat() if pin_locked(officer, now) else None,
+        "pin_locked_until": (
+            officer.pin_locked_until.isoformat() if officer.pin_locked_until and pin_locked(officer, now) else None
+        ),
     }
     officer.pin_failures, officer.pin_locked_until = 0, None
     db.session.flush()
@@ -60,7 +63,8 @@ def sign_in_blocks(usernames, now: datetime | None = None) -> dict[str, list[Sig
     ).all()
     blocks: dict[str, list[SignInFailure]] = {}
     for row in rows:
-        blocks.setdefault(row.username, []).append(row)
+        # Selected by name above: never a failure counted for a source alone (no name).
+        blocks.setdefault(cast(str, row.username), []).append(row)
     return blocks
 
 

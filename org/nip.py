@@ -7,7 +7,7 @@ gender digit. The appointment segment is never a reason to reject.
 """
 
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 
 _SEPARATORS = re.compile(r"[\s.\-]")
 _BIRTH_DATE = "The first 8 digits of a NIP must be a real date of birth (YYYYMMDD)."
@@ -31,7 +31,7 @@ def normalize_nip(raw: str) -> str:
         born = date(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
     except ValueError:
         raise InvalidNIP(_BIRTH_DATE, "nip_birth_date") from None
-    if born.year < 1900 or born > date.today():
+    if born.year < 1900 or born > datetime.now(timezone.utc).date():
         raise InvalidNIP(_BIRTH_DATE, "nip_birth_date")
     if nip[14] not in "12":
         raise InvalidNIP("Digit 15 of a NIP is the gender code: 1 or 2.", "nip_gender")

@@ -26,7 +26,7 @@ def desks_of(user: User, active_only: bool = True) -> list[Desk]:
     )
     if active_only:
         query = query.where(Desk.active.is_(True))
-    return db.session.scalars(query).all()
+    return list(db.session.scalars(query))
 
 
 def open_duties(desk_ids: Iterable[int]) -> dict[int, Duty]:
@@ -46,6 +46,8 @@ def open_duties(desk_ids: Iterable[int]) -> dict[int, Duty]:
 
 def active_officers(user: User) -> list[Officer]:
     """The active officers of the units ``user`` manages, by name: those who can go on duty."""
-    return db.session.scalars(
-        scoped(sa.select(Officer).where(Officer.active.is_(True)).order_by(Officer.name), Officer.unit_id, user)
-    ).all()
+    return list(
+        db.session.scalars(
+            scoped(sa.select(Officer).where(Officer.active.is_(True)).order_by(Officer.name), Officer.unit_id, user)
+        )
+    )

@@ -128,7 +128,8 @@ def line(points, low=IKM_MIN, high=IKM_MAX, *, width: int = WIDTH, height: int =
     def y_of(value):
         return _r(top + plot_h * (1 - (Fraction(value) - low) / span))
 
-    out, path = [], []
+    out: list[dict] = []
+    path: list[str] = []
     for index, (label, value, ci_low, ci_high) in enumerate(points):
         x = _r(left + plot_w * (index + 0.5) / count)
         point = {"x": x, "label": label, "empty": value is None, "label_y": height - 14}

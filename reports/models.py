@@ -7,10 +7,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import UTCDateTime, db, utcnow
+from core.db import Model, UTCDateTime, utcnow
 
 
-class ScoreSnapshot(db.Model):
+class ScoreSnapshot(Model):
     """A closed period's computed results, frozen: one row per unit report and per officer sheet.
 
     ``data`` is what the report showed at closing (exact fractions as "p/q" strings). Reports of a

@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from appraisal import scoring
 from appraisal.models import Period
 from core.db import UTCDateTime, db
+from core.i18n import Plural
 from core.responses import EXCLUDING_FLAGS, Channel, Flag, Response
 
 COUNTED_FLAGS = [flag for flag in Flag if flag & EXCLUDING_FLAGS]
@@ -32,7 +33,7 @@ COUNTED_FLAGS = [flag for flag in Flag if flag & EXCLUDING_FLAGS]
 
 def flag_key(flag: Flag) -> str:
     """A flag's key in a report's counts of left-out responses (and so in its snapshots)."""
-    return flag.name.lower()
+    return str(flag.name).lower()  # every flag here is a named one (a member, not a combination)
 
 
 # The kinds of response, in the order a sheet lists them.
@@ -150,17 +151,29 @@ def warnings_of(evidence: Evidence, rules: Rules = RULES) -> list[dict]:
 
 
 WARNING_TEXTS = {
-    "top_share": _l(
+    "top_share": Plural(
         "%(share)s%% of the counted kiosk votes gave the top face, against %(before)s%% in this "
-        "officer's earlier periods (%(n)s votes now, %(before_n)s before)."
+        "officer's earlier periods (%(n)s vote now, %(before_n)s before).",
+        "%(share)s%% of the counted kiosk votes gave the top face, against %(before)s%% in this "
+        "officer's earlier periods (%(n)s votes now, %(before_n)s before).",
+        "n",
     ),
-    "regular": _l("%(n)s responses came at machine-regular intervals (left out)."),
-    "late": _l(
+    "regular": Plural(
+        "%(n)s response came at machine-regular intervals (left out).",
+        "%(n)s responses came at machine-regular intervals (left out).",
+        "n",
+    ),
+    "late": Plural(
+        "%(n)s of %(of)s response arrived more than %(minutes)s min after the time it claims, or "
+        "claimed a time the server could not confirm.",
         "%(n)s of %(of)s responses arrived more than %(minutes)s min after the time they claim, or "
-        "claimed a time the server could not confirm."
+        "claimed a time the server could not confirm.",
+        "of",
     ),
-    "minted": _l(
-        "%(n)s one-time codes were minted within %(minutes)s minutes (from %(at)s): faster than a desk serves citizens."
+    "minted": Plural(
+        "%(n)s one-time code was minted within %(minutes)s minutes (from %(at)s): faster than a desk serves citizens.",
+        "%(n)s one-time codes were minted within %(minutes)s minutes (from %(at)s): faster than a desk serves citizens.",
+        "n",
     ),
 }
 
@@ -198,7 +211,7 @@ def _window_of(column, seconds: int):
     """SQL: the number of the ``seconds``-long window a moment falls in, counted from 1970. The
     length is written into the statement, not bound: PostgreSQL must see the selected and the
     grouped expression as the same one."""
-    length = sa.literal_column(str(int(seconds)))
+    length: sa.ColumnElement[int] = sa.literal_column(str(int(seconds)))
     if db.session.get_bind().dialect.name == "sqlite":
         return sa.cast(sa.cast(sa.func.strftime(sa.literal_column("'%s'"), column), sa.Integer) / length, sa.Integer)
     return sa.cast(sa.func.floor(sa.extract("epoch", column) / length), sa.Integer)

@@ -35,7 +35,8 @@ Fractions, strings), so that a snapshot is the report itself, frozen.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -65,7 +66,8 @@ def utc_offset_minutes(unit: Unit, on: date) -> int:
     """The unit's offset from UTC on a day (Indonesia keeps no daylight saving: WIB +7, WITA +8,
     WIT +9, so one offset serves a whole period)."""
     moment = datetime.combine(on, time(12), ZoneInfo(unit.timezone or "Asia/Jakarta"))
-    return int(moment.utcoffset().total_seconds() // 60)
+    # An aware moment (its zone given above) always has an offset.
+    return int(cast(timedelta, moment.utcoffset()).total_seconds() // 60)
 
 
 def _local_hour(minutes: int):
@@ -363,9 +365,9 @@ def element_names(locale: str = "id") -> dict[str, str]:
         .where(Indicator.skm_element.is_not(None), Indicator.kind == IndicatorKind.SCALE)
         .order_by(Indicator.active, Indicator.id)
     ).all()
-    names = {}
+    names: dict[str, str] = {}
     for code, text_id, text_en in rows:  # active and newest last, so they win
-        names[code] = text_en if locale == "en" and text_en else text_id
+        names[cast(str, code)] = text_en if locale == "en" and text_en else text_id
     for code, (name_id, name_en) in ELEMENT_NAMES.items():
         names[code] = name_en if locale == "en" else name_id
     return names

@@ -218,7 +218,11 @@ def unit_tallies(period_id: int, unit_id: int) -> UnitTallies:
         .where(Response.period_id == period_id, Response.unit_id == unit_id)
         .group_by(*groups)
     ).all()
-    unit, by_officer, by_desk, by_service = Tally(), defaultdict(Tally), defaultdict(Tally), defaultdict(Tally)
+    unit = Tally()
+    # Keyed by id, None for responses without one (no officer on duty, no service chosen).
+    by_officer: defaultdict[int | None, Tally] = defaultdict(Tally)
+    by_desk: defaultdict[int | None, Tally] = defaultdict(Tally)
+    by_service: defaultdict[int | None, Tally] = defaultdict(Tally)
     for officer_id, desk_id, service_id, channel, excluded, score_n, count, total, total_sq in rows:
         values = (Channel(channel), bool(excluded), score_n or 0, count, total or 0, total_sq or 0)
         for tally in (unit, by_officer[officer_id], by_desk[desk_id], by_service[service_id]):

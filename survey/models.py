@@ -7,11 +7,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import UTCDateTime, db, utcnow
+from core.db import Model, UTCDateTime, utcnow
 from org.models import Desk, Duty, Officer
 
 
-class ServiceCode(db.Model):
+class ServiceCode(Model):
     """A QR code valid once, for a limited time, shown by an officer after serving a citizen.
 
     A response through it is ``verified``: it comes from a real service event. So a code is only

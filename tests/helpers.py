@@ -7,12 +7,19 @@ import subprocess
 import tempfile
 
 import brotli
+import zxingcpp
 from PIL import Image
-from pyzbar.pyzbar import decode
+
+
+def qr_texts(image: Image.Image) -> list[str]:
+    """The texts of the QR codes in an image, from top to bottom (zxing-cpp: a wheel with its own
+    decoder, no system library)."""
+    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    return [code.text for code in sorted(found, key=lambda code: code.position.top_left.y)]
 
 
 def pdf_pages(pdf: bytes, dpi: int = 150) -> list[list[str]]:
-    """Rasterise each page (poppler's pdftoppm) and decode its QR codes (zbar): one list of
+    """Rasterise each page (poppler's pdftoppm) and decode its QR codes: one list of
     decoded texts per page, codes from top to bottom."""
     with tempfile.TemporaryDirectory() as folder:
         source = os.path.join(folder, "poster.pdf")
@@ -26,8 +33,7 @@ def pdf_pages(pdf: bytes, dpi: int = 150) -> list[list[str]]:
         pages = []
         for name in names:
             with Image.open(os.path.join(folder, name)) as image:
-                found = sorted(decode(image), key=lambda symbol: symbol.rect.top)
-            pages.append([symbol.data.decode() for symbol in found])
+                pages.append(qr_texts(image))
         return pages
 
 

@@ -7,9 +7,8 @@ Create Date: 2026-11-22
 Moments are stored as naive UTC DateTime, as everywhere (see core.db.UTCDateTime).
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0003"

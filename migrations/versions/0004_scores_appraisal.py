@@ -9,9 +9,8 @@ responses already stored), the period its scoring policy, and the appraisal gets
 the supervisor's rating decisions and the frozen snapshots of closed periods.
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0004"

@@ -12,7 +12,6 @@ desk (see core.db.referenced).
 
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = "0005"
 down_revision = "0004"

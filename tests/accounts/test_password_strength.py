@@ -29,8 +29,10 @@ COMMON = [
 
 WEAK_MESSAGES = (
     "This password is too common or too easy to guess. A few unrelated words you can remember are best.",
-    "Kata sandi ini terlalu umum atau terlalu mudah ditebak. Sebaiknya gunakan beberapa kata yang tidak "
-    "saling berkaitan dan mudah Anda ingat.",
+    (
+        "Kata sandi ini terlalu umum atau terlalu mudah ditebak. Sebaiknya gunakan beberapa kata yang tidak "
+        "saling berkaitan dan mudah Anda ingat."
+    ),
 )
 
 

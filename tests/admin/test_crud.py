@@ -4,9 +4,9 @@ plain form's redirect, and each refusal: its status, its message in Bahasa Indon
 English, and the database as it was."""
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable
 
 import pytest
 import sqlalchemy as sa

@@ -71,9 +71,9 @@ def surveys(*responses) -> Stats:
 
 def test_the_constants_of_the_regulation():
     assert NILAI_DASAR == 25
-    assert GRADE_LOWER_BOUNDS == (Decimal("88.31"), Decimal("76.61"), Decimal("65.00"))
+    assert (Decimal("88.31"), Decimal("76.61"), Decimal("65.00")) == GRADE_LOWER_BOUNDS
     # The default suggestion: di atas from grade A, di bawah below grade B.
-    assert (RATING_ABOVE, RATING_BELOW) == (Decimal("88.31"), Decimal("76.61"))
+    assert (Decimal("88.31"), Decimal("76.61")) == (RATING_ABOVE, RATING_BELOW)
     assert DEFAULT_MIN_N == 30
 
 
@@ -133,8 +133,8 @@ def test_ikm_with_configured_weights():
 
 
 def test_ikm_spans_25_to_100():
-    assert ikm({code: 1 for code in CODES}) == 25
-    assert ikm({code: 4 for code in CODES}) == 100
+    assert ikm(dict.fromkeys(CODES, 1)) == 25
+    assert ikm(dict.fromkeys(CODES, 4)) == 100
 
 
 def test_ikm_refuses_an_nrr_off_the_scale():
@@ -414,8 +414,11 @@ def test_ci_widens_with_the_level():
 
 def test_without_answers_there_is_no_score():
     assert channel_score(Stats()) == NO_SCORE
-    assert NO_SCORE == Score(
-        value=None, n=0, ci_low=Fraction(25), ci_high=Fraction(100), grade=None, enough_data=False, half_width=None
+    assert (
+        Score(
+            value=None, n=0, ci_low=Fraction(25), ci_high=Fraction(100), grade=None, enough_data=False, half_width=None
+        )
+        == NO_SCORE
     )
 
 

@@ -196,7 +196,7 @@ def test_a_refused_vote_and_a_server_error_hold_back_none_of_the_others(
     row = page.locator(f"#kiosk-row-{kiosk.id}")
     expect(row).to_contain_text("WIB")
     screenshot(page, "kiosk-queue-05-admin-kiosks")
-    row.get_by_role("link", name=f"1 votes refused from {kiosk.name}").click()
+    row.get_by_role("link", name=f"1 vote refused from {kiosk.name}").click()
     expect(page.locator("h1")).to_have_text(f"Votes refused from {kiosk.name}")
     expect(page.locator("#refusals")).to_contain_text("Unknown reason: R_DIHAPUS. (unknown_reason)")
     expect(page.locator("#refusals")).to_contain_text("R_DIHAPUS")

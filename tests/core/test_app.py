@@ -13,7 +13,7 @@ from org.nip import InvalidNIP, format_nip, normalize_nip
 def test_healthz_says_the_database_answered(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "migrations": "current"}
 
 
 def test_healthz_is_503_when_the_database_does_not_answer(tmp_path):

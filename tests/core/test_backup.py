@@ -1,5 +1,6 @@
 """`flask backup` copies a live SQLite database consistently while votes keep arriving."""
 
+import shutil
 import sqlite3
 import threading
 import uuid
@@ -7,11 +8,16 @@ from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
+from flask_migrate import upgrade
 
+from app import create_app
+from config import TestConfig
 from core.backup import BackupError, backup_sqlite
 from core.db import db
+from core.responses import Response
 from kiosk.models import Kiosk
 from kiosk.votes import MisuseRules, record_vote
+from org.models import Desk, Unit
 from tests.factories import make_desk, make_kiosk, make_officer, make_period
 
 
@@ -81,3 +87,63 @@ def test_backup_of_postgresql_points_to_pg_dump():
     pg = sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
     with pytest.raises(BackupError, match="pg_dump"):
         backup_sqlite(pg, "/tmp/x.db")
+
+
+def _state() -> dict:
+    """What a restore must bring back: the units by name, the desks, the votes by their id."""
+    return {
+        "units": set(db.session.scalars(sa.select(Unit.name))),
+        "desks": set(db.session.scalars(sa.select(Desk.name))),
+        "votes": set(db.session.scalars(sa.select(Response.uuid))),
+    }
+
+
+def _vote(kiosk: Kiosk) -> None:
+    vote = {"uuid": str(uuid.uuid4()), "value": 4, "reasons": [], "cast_at": datetime.now(timezone.utc).isoformat()}
+    record_vote(kiosk, vote, rules=MisuseRules(max_per_minute=10**9))
+    db.session.commit()
+
+
+def test_restore_as_the_readme_says_brings_back_the_data_as_at_the_backup(tmp_path):
+    """The README's restore, step by step, on a database of its own: servers stopped, the live
+    file and its -wal/-shm set aside, the backup copied into place, `flask db upgrade`."""
+    live, backup = tmp_path / "suara.db", tmp_path / "suara-backup.db"
+    app = create_app(TestConfig(f"sqlite:///{live}", "memory://"))
+    runner = app.test_cli_runner()
+    with app.app_context():
+        upgrade()
+        make_period()
+        desk = make_desk(name="Loket 1")
+        make_officer(unit=desk.unit)
+        kiosk, _ = make_kiosk(desk)
+        for _ in range(3):
+            _vote(kiosk)
+        at_backup = _state()
+
+        result = runner.invoke(args=["backup", str(backup)])
+        assert result.exit_code == 0, result.output
+
+        # After the backup: another vote, a unit renamed, a desk added.
+        _vote(kiosk)
+        desk.unit.name = "Renamed after the backup"
+        make_desk(unit=desk.unit, name="Loket 2")
+        db.session.commit()
+        assert _state() != at_backup
+
+        db.session.remove()
+        db.engine.dispose()  # every server stopped: no connection holds the file
+        aside = tmp_path / "before-restore"
+        aside.mkdir()
+        for name in (live.name, live.name + "-wal", live.name + "-shm"):
+            if (tmp_path / name).exists():
+                (tmp_path / name).rename(aside / name)
+        shutil.copyfile(backup, live)
+        result = runner.invoke(args=["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+
+        assert _state() == at_backup
+        assert db.session.scalar(sa.text("PRAGMA integrity_check")) == "ok"
+        _vote(db.session.scalars(sa.select(Kiosk)).one())  # and it takes votes again
+        assert len(_state()["votes"]) == len(at_backup["votes"]) + 1
+        db.session.remove()
+        db.engine.dispose()

@@ -8,7 +8,17 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "bi": None, "t": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+    "bi": None,
+    "nbi": (1, 2),
+    "Plural": (1, 2),
+    "t": None,
+}
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
@@ -16,7 +26,7 @@ def extracted_msgids() -> set[str]:
     with open(ROOT / "babel.cfg") as config:
         method_map, options_map = parse_mapping_cfg(config)
     found = set()
-    for filename, _lineno, message, _comments, _context in extract_from_dir(
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
         str(ROOT),
         method_map,
         options_map,

@@ -106,6 +106,8 @@ def test_gunicorn_answers_at_the_address_the_banner_prints(runner, ctx, app, mon
         SECRET_KEY="banner-test",
         DATABASE_URL=f"sqlite:///{tmp_path / 'banner.db'}",
     )
+    # As `make run` does first: /healthz answers 200 only on a database at the migrations' head.
+    subprocess.run([sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True)
     log = tmp_path / "gunicorn.log"
     with log.open("wb") as stderr:
         server = subprocess.Popen(
@@ -129,7 +131,10 @@ def test_gunicorn_answers_at_the_address_the_banner_prints(runner, ctx, app, mon
             assert server.poll() is None, f"gunicorn exited: {log.read_text()[-2000:]}"
             try:
                 with urllib.request.urlopen(health, timeout=2) as answer:
-                    assert (answer.status, json.load(answer)) == (200, {"status": "ok", "database": "ok"})
+                    assert (answer.status, json.load(answer)) == (
+                        200,
+                        {"status": "ok", "database": "ok", "migrations": "current"},
+                    )
                     break
             except OSError:
                 assert time.monotonic() < deadline, f"nothing answered at {health}: {log.read_text()[-2000:]}"

@@ -356,7 +356,7 @@ def test_the_vote_endpoint_judges_a_queue_arriving_out_of_order_again(client, de
     unit = db.session.get(Unit, desk.unit_id)
     unit.max_votes_per_hour = 2
     db.session.commit()
-    kiosk, token = make_kiosk(desk)  # silent since it was paired: one long outage
+    _kiosk, token = make_kiosk(desk)  # silent since it was paired: one long outage
     tablet = paired_client(client, token)
     hour = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) - timedelta(hours=2)
     payloads = [vote_payload(cast_at=(hour + timedelta(minutes=minute)).isoformat()) for minute in (10, 25, 40, 55)]

@@ -63,7 +63,7 @@ def test_a_vote_refused_for_good_is_recorded_once(client, setup, counter, change
 
 
 def test_a_vote_id_of_another_device_is_final(client, setup, counter):
-    other, other_token = make_kiosk(make_desk(unit=db.session.get(Unit, setup["unit_id"])))
+    _other, other_token = make_kiosk(make_desk(unit=db.session.get(Unit, setup["unit_id"])))
     payload = vote_payload()
     assert paired_client(client, other_token).post("/kiosk/vote", json=payload).status_code == 201
     response = paired_client(client, setup["token"]).post("/kiosk/vote", json=payload)

@@ -222,8 +222,10 @@ def test_the_sheet_shows_provenance_and_warnings_in_both_languages(client, facto
             "Where the responses came from",
             "Kiosk votes",
             "Phone surveys through a one-time code (verified)",
-            "92% of the counted kiosk votes gave the top face, against 60% in this officer's earlier periods "
-            "(52 votes now, 100 before).",
+            (
+                "92% of the counted kiosk votes gave the top face, against 60% in this officer's earlier periods "
+                "(52 votes now, 100 before)."
+            ),
             "2 responses came at machine-regular intervals (left out).",
             "12 of 61 responses arrived more than 1 min after the time they claim",
             f"12 one-time codes were minted within 20 minutes (from {period.starts_on + timedelta(days=10)} 09:00 WIB)",
@@ -233,8 +235,10 @@ def test_the_sheet_shows_provenance_and_warnings_in_both_languages(client, facto
             "Asal tanggapan",
             "Penilaian di kios",
             "Survei ponsel melalui kode sekali pakai (terverifikasi)",
-            "92% suara kios yang dihitung memilih wajah terbaik, dibanding 60% pada periode-periode sebelumnya "
-            "petugas ini (52 suara sekarang, 100 sebelumnya).",
+            (
+                "92% suara kios yang dihitung memilih wajah terbaik, dibanding 60% pada periode-periode sebelumnya "
+                "petugas ini (52 suara sekarang, 100 sebelumnya)."
+            ),
             "2 tanggapan datang dengan selang waktu yang teratur seperti mesin (tidak dihitung).",
             "12 dari 61 tanggapan tiba lebih dari 1 menit setelah waktu yang diakuinya",
             f"12 kode sekali pakai dibuat dalam 20 menit (mulai {period.starts_on + timedelta(days=10)} 09:00 WIB)",
@@ -254,7 +258,7 @@ def test_the_sheet_shows_provenance_and_warnings_in_both_languages(client, facto
         assert row_of(page, "data-reason", "regular").endswith("<td>2</td>")
         assert row_of(page, "data-reason", "burst").endswith("<td>1</td>")
         assert row_of(page, "data-reason", "repeat").endswith("<td>1</td>")
-        assert [m for m in re.findall(r'data-warning="(\w+)"', page)] == ["top_share", "regular", "late", "minted"]
+        assert re.findall(r'data-warning="(\w+)"', page) == ["top_share", "regular", "late", "minted"]
 
 
 def test_a_sheet_without_anything_unusual_says_so(client, factories):
@@ -345,4 +349,4 @@ def test_a_closed_period_keeps_its_provenance_frozen(factories):
     frozen = officer_sheet(period, officer)
     assert frozen["frozen"] and frozen["provenance"] == compute_officer_sheet(period, officer)["provenance"]
     assert frozen["provenance"]["warnings"][3]["at"] == minted  # a moment, read back as one
-    assert [row["warnings"] for row in unit_report(period, desk.unit)["officers"]][0][1] == {"code": "regular", "n": 2}
+    assert unit_report(period, desk.unit)["officers"][0]["warnings"][1] == {"code": "regular", "n": 2}

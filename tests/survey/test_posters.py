@@ -1,5 +1,5 @@
 """QR codes and printable posters: the images, the poster pages, and their PDFs, whose QR codes
-are decoded back (zbar) to check that a scan leads to the right address."""
+are decoded back (zxing-cpp) to check that a scan leads to the right address."""
 
 import re
 import subprocess
@@ -9,7 +9,6 @@ from io import BytesIO
 import pytest
 import sqlalchemy as sa
 from PIL import Image
-from pyzbar.pyzbar import decode
 
 from core.db import db
 from org.duty import start_duty
@@ -18,7 +17,7 @@ from survey import pdf as survey_pdf
 from survey.models import ServiceCode
 from survey.operations import issue_service_code
 from tests.factories import make_desk, make_officer, make_unit, make_user, sign_in
-from tests.helpers import pdf_pages
+from tests.helpers import pdf_pages, qr_texts
 
 
 @pytest.fixture
@@ -92,7 +91,7 @@ def test_the_png_decodes_to_the_survey_address(client, app, unit):
     response = client.get(f"/survey/qr/{desk.code}.png")
     assert response.status_code == 200 and response.mimetype == "image/png"
     with Image.open(BytesIO(response.data)) as image:
-        assert [s.data.decode() for s in decode(image)] == [address(app, desk.code)]
+        assert qr_texts(image) == [address(app, desk.code)]
 
 
 def test_the_svg_is_a_scalable_image_that_caches_well(client, app, unit):
@@ -112,7 +111,7 @@ def test_the_address_follows_the_public_base_url(client, app, unit, monkeypatch)
     monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://suara.example.go.id/")
     desk = unit.desks[0]
     with Image.open(BytesIO(client.get(f"/survey/qr/{desk.code}.png").data)) as image:
-        assert decode(image)[0].data.decode() == f"https://suara.example.go.id/s/{desk.code}"
+        assert qr_texts(image) == [f"https://suara.example.go.id/s/{desk.code}"]
 
 
 def test_qr_images_only_for_live_desk_and_officer_codes(client, unit):
@@ -150,11 +149,15 @@ def test_a_desk_poster_shows_the_code_the_unit_the_desk_and_the_invitation(clien
 
 def test_an_officer_poster_names_the_officer(client, unit):
     officer = next(o for o in unit.officers if o.name == "Siti Rahmawati")
-    html = client.get(f"/survey/poster/{officer.code}?size=a6").get_data(as_text=True)
+    html = client.get(f"/survey/poster/{officer.code}?size=a5").get_data(as_text=True)
     assert "Siti Rahmawati" in html and "Pengadministrasi Umum" in html
     # A table tent: two faces on one sheet, the upper one upside down.
-    assert html.count('<article class="sheet sheet-a6"') == 1
+    assert html.count('<article class="sheet sheet-a5"') == 1
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 2 and "poster-upside-down" in html
+    # A table card: one face, the right way up.
+    card = client.get(f"/survey/poster/{officer.code}?size=a6").get_data(as_text=True)
+    assert card.count('<article class="sheet sheet-a6"') == 1
+    assert card.count('<svg xmlns="http://www.w3.org/2000/svg"') == 1 and "poster-upside-down" not in card
 
 
 def test_the_unit_page_prints_every_poster_of_the_unit_at_once(client, app, unit):
@@ -182,7 +185,9 @@ def test_the_survey_index_links_every_units_posters(client, unit):
     assert "Kantor Kecamatan Cempaka Putih" in html
     assert 'href="/survey/posters/kec-cempaka-putih?size=a4"' in html
     assert 'href="/survey/posters/kec-cempaka-putih?size=a6"' in html
-    assert 'href="/survey/"' in client.get("/").get_data(as_text=True)
+    assert 'href="/survey/posters/kec-cempaka-putih?size=a5"' in html
+    # Staff material: the admin area's menu leads there (the start page is for citizens too).
+    assert 'href="/survey/"' in client.get("/admin/").get_data(as_text=True)
 
 
 # --- PDFs -----------------------------------------------------------------------------------------
@@ -200,7 +205,7 @@ def test_a_posters_pdf_renders_and_its_qr_code_leads_to_the_right_address(client
 
 def test_a_table_tents_pdf_has_two_faces_that_both_scan(client, app, unit):
     officer = next(o for o in unit.officers if o.name == "Budi Santoso")
-    response = client.get(f"/survey/poster/{officer.code}.pdf?size=a6")
+    response = client.get(f"/survey/poster/{officer.code}.pdf?size=a5")
     assert response.status_code == 200
     assert pdf_info(response.data) == (1, (148, 210))  # two A6 faces on one A5 sheet
     assert pdf_pages(response.data) == [[address(app, officer.code)] * 2]
