@@ -77,6 +77,14 @@ USER = Kind("user", USER_FIELDS, label="username")
 # password and response times do not tell which accounts exist.
 _DUMMY_HASH = generate_password_hash("not a password of anyone")
 
+# The password "hash" of an account nobody has chosen a password for yet (an officer's account
+# waiting for its set-up link, ``accounts.setup``): no password matches it.
+NO_PASSWORD = "!"
+
+
+def has_password(user: User) -> bool:
+    return user.password_hash != NO_PASSWORD
+
 
 def hash_password(password: str) -> str:
     """Werkzeug's default: scrypt with a random salt."""
@@ -175,7 +183,9 @@ def authenticate(
     if blocked_until is not None:
         raise LoginError("throttled", until=local_clock(blocked_until, timezone))
     # A wrong name costs as long as a wrong password: response times do not tell which accounts exist.
-    right = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
+    # An account waiting for its set-up answers like an unknown name, in as long.
+    usable = user is not None and has_password(user)
+    right = check_password_hash(user.password_hash if usable else _DUMMY_HASH, password or "") and usable
     if user is None or not right:
         waits = [
             until
@@ -249,17 +259,19 @@ def _check_user_values(values: dict, user: User | None = None) -> dict:
         errors["officer_nip"] = "unknown_officer"
     if role == Role.SUPERVISOR and unit_id is None:
         errors["unit_id"] = "unit_required"
-    if role == Role.OFFICER:
-        if officer is None:
-            errors.setdefault("officer_nip", "officer_required")
-        else:
-            holder = db.session.scalar(sa.select(User).where(User.officer_id == officer.id))
-            if holder is not None and holder is not user:
-                errors["officer_nip"] = "officer_has_account"
+    if role == Role.OFFICER and officer is None:
+        errors.setdefault("officer_nip", "officer_required")
+    # A supervisor may be an officer too (her unit's pejabat penilai by the reporting lines,
+    # org.access): her account then names that officer, as an officer's account does.
+    if role in (Role.OFFICER, Role.SUPERVISOR) and officer is not None:
+        holder = db.session.scalar(sa.select(User).where(User.officer_id == officer.id))
+        if holder is not None and holder is not user:
+            errors["officer_nip"] = "officer_has_account"
+        if role == Role.OFFICER:
             unit_id = officer.unit_id
     if role == Role.ADMIN:
         unit_id = None
-    if role != Role.OFFICER:
+    if role not in (Role.OFFICER, Role.SUPERVISOR):
         officer_id = None
     if errors:
         raise Invalid(errors)
@@ -290,6 +302,9 @@ def update_user(actor: User, user: User, values: dict, new_password: str = "", n
     clean = _check_user_values(values, user)
     if user.id == actor.id and (clean["role"] != user.role or not clean["active"]):
         raise AdminError("own_account")
+    if new_password and Role.OFFICER in (user.role, clean["role"]):
+        # Nobody sets an officer's password for them: a reset makes a set-up link (accounts.setup).
+        raise Invalid({"new_password": "officer_password"})
     if new_password:
         check_password_rules(new_password, clean["username"], field="new_password")
     updated(actor, USER, user, clean, now)

@@ -8,7 +8,13 @@ from core.extensions import login_manager
 from .views import bp
 
 # Endpoints open to anonymous visitors. Everything else needs a signed-in user and a role.
-PUBLIC_ENDPOINTS = {"admin.accounts.login"}
+# An officer's set-up link is opened before they have a password (accounts.setup).
+PUBLIC_ENDPOINTS = {
+    "admin.accounts.login",
+    "admin.accounts.setup",
+    "admin.accounts.setup_link",
+    "admin.accounts.setup_submit",
+}
 
 
 @bp.before_request

@@ -1,4 +1,4 @@
-"""The admin area's own pages: the start page and the audit log."""
+"""The admin area's own pages: the start page (with each new unit's checklist) and the audit log."""
 
 import sqlalchemy as sa
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -13,6 +13,8 @@ from org import access
 from org.auth import ADMIN, EVERYONE, OFFICER, roles_required
 from org.models import User
 
+from .checklist import checklists
+
 # cli_group=None: no `flask admin ...` command group.
 bp = Blueprint("admin", __name__, url_prefix="/admin", cli_group=None)
 
@@ -23,7 +25,15 @@ def index():
     if current_user.role == OFFICER:
         return redirect(url_for("admin.accounts.me"))
     units = access.managed_units(current_user)
-    return render_template("admin/index.html", units=units, outside=outside_period(units, utcnow()))
+    now = utcnow()
+    lists = checklists(units, now)
+    return render_template(
+        "admin/index.html",
+        units=units,
+        outside=outside_period(units, now),
+        checklists=[checklist for checklist in lists if not checklist.complete],
+        ready=sum(checklist.complete for checklist in lists),
+    )
 
 
 @bp.get("/audit")

@@ -7,7 +7,8 @@
   citizen may pick after tapping a face, each tied to the SKM element it speaks of.
 
 Migration ``0002`` inserts these rows, so changing this data changes new installations only:
-an existing installation edits its indicators in the admin area.
+an existing installation edits its indicators in the admin area. (Migration ``0011`` brought
+the English answer labels of installations that still had the first wording up to date.)
 """
 
 import sqlalchemy as sa
@@ -19,21 +20,21 @@ SKM_ELEMENTS = [
         "Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?",
         "How well did the requirements match the service?",
         ["Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"],
-        ["Not suitable", "Less suitable", "Suitable", "Very suitable"],
+        ["Not at all", "Not very well", "Well", "Very well"],
     ),
     (
         "U2",
         "Bagaimana pemahaman Saudara tentang kemudahan prosedur pelayanan di unit ini?",
         "How easy was the service procedure at this unit?",
         ["Tidak mudah", "Kurang mudah", "Mudah", "Sangat mudah"],
-        ["Not easy", "Less easy", "Easy", "Very easy"],
+        ["Not easy", "Not very easy", "Easy", "Very easy"],
     ),
     (
         "U3",
         "Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan?",
         "How fast was the service?",
         ["Tidak cepat", "Kurang cepat", "Cepat", "Sangat cepat"],
-        ["Not fast", "Less fast", "Fast", "Very fast"],
+        ["Slow", "Not very fast", "Fast", "Very fast"],
     ),
     (
         "U4",
@@ -47,28 +48,38 @@ SKM_ELEMENTS = [
         "Bagaimana pendapat Saudara tentang kesesuaian produk pelayanan antara yang tercantum dalam standar pelayanan dengan hasil yang diberikan?",
         "How well did the result match what the service standard promises?",
         ["Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"],
-        ["Not suitable", "Less suitable", "Suitable", "Very suitable"],
+        ["Not at all", "Not very well", "Well", "Very well"],
     ),
     (
         "U6",
         "Bagaimana pendapat Saudara tentang kompetensi/kemampuan petugas dalam pelayanan?",
         "How competent was the officer who served you?",
         ["Tidak kompeten", "Kurang kompeten", "Kompeten", "Sangat kompeten"],
-        ["Not competent", "Less competent", "Competent", "Very competent"],
+        ["Not competent", "Not very competent", "Competent", "Very competent"],
     ),
     (
         "U7",
         "Bagaimana pendapat Saudara tentang perilaku petugas dalam pelayanan terkait kesopanan dan keramahan?",
         "How polite and friendly was the officer?",
         ["Tidak sopan dan ramah", "Kurang sopan dan ramah", "Sopan dan ramah", "Sangat sopan dan ramah"],
-        ["Not polite and friendly", "Less polite and friendly", "Polite and friendly", "Very polite and friendly"],
+        [
+            "Neither polite nor friendly",
+            "Not very polite or friendly",
+            "Polite and friendly",
+            "Very polite and friendly",
+        ],
     ),
     (
         "U8",
         "Bagaimana pendapat Saudara tentang penanganan pengaduan, saran dan masukan di unit ini?",
         "How are complaints, suggestions and feedback handled at this unit?",
         ["Tidak ada", "Ada tetapi tidak berfungsi", "Berfungsi kurang maksimal", "Dikelola dengan baik"],
-        ["None", "Exists but does not work", "Works, but not fully", "Well managed"],
+        [
+            "There is no way to complain",
+            "There is one, but it does not work",
+            "It works, but not fully",
+            "Well managed",
+        ],
     ),
     (
         "U9",

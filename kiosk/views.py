@@ -233,7 +233,7 @@ def duty_start():
     officer = _officer(form.officer_id.data) if form.officer_id.validate(form) else None
     try:
         # A PIN longer than any PIN is a wrong one, and counted (as when duty ends).
-        start_duty_by_pin(desk, officer, form.pin.data if form.pin.validate(form) else "", utcnow())
+        start_duty_by_pin(desk, officer, form.pin.data if form.pin.validate(form) else "", utcnow(), g.kiosk.id)
     except DutyError as error:
         if error.code == "no_officer":  # no PIN pad to show again: back to choosing a name
             return _render_duty(status=422, error=error.message)
@@ -250,7 +250,7 @@ def duty_end():
     if current is None:
         return _render_duty(status=409, error=DutyError("not_on_duty").message)
     try:
-        end_duty_by_pin(desk, form.pin.data if form.pin.validate(form) else "", utcnow())
+        end_duty_by_pin(desk, form.pin.data if form.pin.validate(form) else "", utcnow(), g.kiosk.id)
     except DutyError as error:
         return _duty_failed(error, "end", current.officer)
     return _duty_done(_("Duty ended. Thank you, %(name)s.", name=current.officer.name))

@@ -1,4 +1,7 @@
-"""``flask --app app ...`` for the organisation: duty at a desk, and an officer's kiosk PIN."""
+"""``flask --app app ...`` for the organisation: duty at a desk.
+
+There is no command to type an officer's kiosk PIN: nobody but the officer ever knows it. An
+officer sets it through a set-up link (``accounts.setup``), which the admin area's reset issues."""
 
 import click
 import sqlalchemy as sa
@@ -6,7 +9,7 @@ import sqlalchemy as sa
 from core.db import db
 from core.errors import DomainError
 
-from .duty import end_duty, set_pin, start_duty
+from .duty import end_duty, start_duty
 from .models import Desk, Officer
 
 
@@ -25,7 +28,6 @@ def _officer(nip: str) -> Officer:
 
 
 duty = click.Group("duty", help="Who is on duty at which desk.")
-officer = click.Group("officer", help="Officers.")
 
 
 @duty.command("start")
@@ -53,17 +55,4 @@ def duty_end(desk_id):
     click.echo("Duty ended.")
 
 
-@officer.command("set-pin")
-@click.option("--nip", required=True)
-@click.option("--pin", prompt=True, hide_input=True, confirmation_prompt=True)
-def officer_set_pin(nip, pin):
-    """Set an officer's kiosk PIN (4 to 8 digits)."""
-    try:
-        set_pin(_officer(nip), pin)
-    except DomainError as error:
-        raise click.ClickException(error.message) from None
-    db.session.commit()
-    click.echo("PIN set.")
-
-
-COMMANDS = (duty, officer)
+COMMANDS = (duty,)

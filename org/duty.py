@@ -2,9 +2,10 @@
 
 A vote or a survey answer is attributed through it to whoever was serving at that desk at that
 moment. Officers start and end duty at the kiosk with their PIN (``check_pin``), or an
-administrator sets it (``roster_start``/``roster_end``, audited).
+administrator sets it (``roster_start``/``roster_end``); both are audited.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -82,22 +83,72 @@ def _set_pin_state(officer: Officer, failures: int, locked_until: datetime | Non
     db.session.expire(officer, ["pin_failures", "pin_locked_until"])
 
 
-def start_duty_by_pin(desk: Desk, officer: Officer | None, pin: str, now: datetime) -> Duty:
-    """An officer starts duty at the kiosk of ``desk`` with their PIN. Raises DutyError; the
-    caller commits even then, so that a wrong PIN is counted."""
+@dataclass(frozen=True)
+class OfficerActor:
+    """An officer who changed something with their PIN, having no account: the audit log names
+    them (``username``) and links no account (``id`` None)."""
+
+    officer: Officer
+
+    id = None
+
+    @property
+    def username(self) -> str:
+        return f"{self.officer.name} ({self.officer.nip})"[:80]
+
+
+def _pin_audit(action: str, duty: Duty, now: datetime, kiosk_id: int | None, before: dict | None = None) -> None:
+    """A duty started or ended at a kiosk, in the audit log beside the roster's own changes:
+    who (the officer, by PIN), at which desk, when, and through which tablet. Never the PIN."""
+    desk, officer = duty.desk, duty.officer
+    moment = {"duty_start": "started_at", "duty_end": "ended_at"}[action]
+    audit.record(
+        OfficerActor(officer),
+        action,
+        "duty",
+        duty.id,
+        f"{officer.name} @ {desk.name}",
+        before=before,
+        after={
+            "desk_id": desk.id,
+            "desk": desk.name,
+            "officer_id": officer.id,
+            "officer": officer.name,
+            moment: now.isoformat(),
+            "kiosk_id": kiosk_id,
+        },
+        unit_id=desk.unit_id,
+        now=now,
+    )
+
+
+def start_duty_by_pin(
+    desk: Desk, officer: Officer | None, pin: str, now: datetime, kiosk_id: int | None = None
+) -> Duty:
+    """An officer starts duty at the kiosk of ``desk`` with their PIN (audited, with the kiosk
+    ``kiosk_id``). Raises DutyError; the caller commits even then, so that a wrong PIN is
+    counted."""
     if officer is None or officer.unit_id != desk.unit_id:
         raise DutyError("no_officer")
     check_pin(officer, pin, now)
-    return start_duty(desk, officer, now)
+    replaced = desk.current_duty()
+    if replaced is not None and replaced.officer_id == officer.id:
+        return replaced  # already on duty here: nothing changes, nothing to log
+    before = {"officer_id": replaced.officer_id, "officer": replaced.officer.name} if replaced else None
+    duty = start_duty(desk, officer, now)
+    _pin_audit("duty_start", duty, now, kiosk_id, before)
+    return duty
 
 
-def end_duty_by_pin(desk: Desk, pin: str, now: datetime) -> Duty:
+def end_duty_by_pin(desk: Desk, pin: str, now: datetime, kiosk_id: int | None = None) -> Duty:
     """The officer on duty at ``desk`` ends it with their PIN (see ``start_duty_by_pin``)."""
     current = desk.current_duty()
     if current is None:
         raise DutyError("not_on_duty")
     check_pin(current.officer, pin, now)
-    return end_duty(desk, now)
+    duty = end_duty(desk, now)
+    _pin_audit("duty_end", duty, now, kiosk_id, {"ended_at": None})
+    return duty
 
 
 def start_duty(desk: Desk, officer: Officer, now: datetime | None = None, via: str = "pin") -> Duty:

@@ -1,4 +1,4 @@
-"""Forms of the organisation's admin pages: units, services, desks, officers (photo, PIN, import)
+"""Forms of the organisation's admin pages: units, services, desks, officers (photo, import)
 and the duty roster. Each checks what a person typed; what needs the database (a code or NIP
 already used) the operation checks."""
 
@@ -18,7 +18,6 @@ from core.forms import (
     Matches,
     MaxLength,
     OneOf,
-    PasswordField,
     RecordField,
     Required,
     TextField,
@@ -153,17 +152,6 @@ class PhotoForm(AdminForm):
         if kind not in PHOTO_TYPES:
             raise refusal("photo_type")
         self.mime = PHOTO_TYPES[kind]
-
-
-class PinForm(AdminForm):
-    id_prefix = "pin"
-    pin = PasswordField(
-        _l("New PIN"),
-        [Required("pin_format"), Matches(r"^[0-9]{4,8}$", "pin_format")],
-        filters=[lambda pin: pin.strip() if pin else pin],
-        description=_l("4 to 8 digits. The officer types it on the kiosk to start duty."),
-        render_kw={"inputmode": "numeric", "autocomplete": "new-password", "maxlength": "8"},
-    )
 
 
 def _import_limit() -> int:

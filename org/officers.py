@@ -1,5 +1,6 @@
-"""State changes for officers (ASN): create, edit, delete, photo, kiosk PIN, and bulk import
-from CSV or XLSX.
+"""State changes for officers (ASN): create, edit, delete, photo, and bulk import from CSV or
+XLSX (with a template file to fill in). An officer's kiosk PIN is theirs alone to set
+(``accounts.setup``).
 
 The import is all or nothing, and it runs in steps whose progress is kept in an ``ImportJob``
 row, so a long file shows a progress bar and any server process can take the next step:
@@ -11,12 +12,14 @@ row, so a long file shows a progress bar and any server process can take the nex
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator
 from datetime import datetime
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -27,7 +30,6 @@ from core.errors import AccessDenied, AdminError, Invalid
 from core.records import Kind, created, deleted, updated
 
 from .access import can_manage_import, require_unit, scoped
-from .duty import set_pin
 from .models import Duty, ImportJob, Officer, Unit, User
 from .nip import InvalidNIP, normalize_nip
 
@@ -132,14 +134,6 @@ def remove_photo(actor: User, officer: Officer, now: datetime | None = None) -> 
         )
 
 
-def set_officer_pin(actor: User, officer: Officer, pin: str, now: datetime | None = None) -> None:
-    """Set the officer's kiosk PIN; the log says that it changed, never what it is."""
-    require_unit(actor, officer.unit_id)
-    set_pin(officer, pin)
-    db.session.flush()
-    audit.record(actor, "pin", "officer", officer.id, officer.name, unit_id=officer.unit_id, now=now)
-
-
 def officers_query(user: User, search: str = "", unit_id: int | None = None, active: str = ""):
     query = scoped(sa.select(Officer).join(Officer.unit), Officer.unit_id, user)
     if unit_id:
@@ -160,6 +154,36 @@ def officers_query(user: User, search: str = "", unit_id: int | None = None, act
 
 # --- Import ---------------------------------------------------------------------------------------
 
+# The template to fill in: the header the import reads, and one example row it accepts (kept,
+# it imports one officer; the help beside the form says to replace it).
+TEMPLATE_HEADER = ("nip", "name", "position", "unit")
+TEMPLATE_EXAMPLE = ("19860926 201505 2 001", "Siti Rahmawati", "Analis Pelayanan")
+
+
+def import_template(fmt: str, unit_code: str) -> bytes:
+    """The import's template as ``fmt`` ("csv" or "xlsx"), its example row of the unit
+    ``unit_code``. The NIP is text in the workbook: a NIP typed as a number loses its digits."""
+    row = (*TEMPLATE_EXAMPLE, unit_code)
+    if fmt == "csv":
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerows([TEMPLATE_HEADER, row])
+        return text.getvalue().encode("utf-8-sig")  # Excel reads UTF-8 only with its mark
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "petugas"
+    sheet.append(TEMPLATE_HEADER)
+    sheet.append(row)
+    for cell in sheet["A"]:
+        cell.number_format = "@"
+    for column, width in zip("ABCD", (26, 30, 30, 20), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
 
 def _cell(value) -> str:
     if value is None:
@@ -173,7 +197,7 @@ def _cell(value) -> str:
     return text
 
 
-def _csv_rows(data: bytes) -> Iterator[list[str]]:
+def _csv_rows(data: bytes) -> Generator[list[str], None, None]:
     """The rows of a CSV file, one at a time. The file is already in memory (the upload's size
     is limited: ``org.forms.IMPORT_MAX_BYTES``); its rows are not, so that reading stops at the
     row limit, and a line longer than any officer's is refused before it becomes cells."""
@@ -229,7 +253,7 @@ def _check_workbook_size(data: bytes) -> None:
             raise Invalid({"file": ("file_unpacked", {"max": limit})})
 
 
-def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
+def _xlsx_rows(data: bytes) -> Generator[list[str], None, None]:
     """The rows of the first sheet of a workbook, parsed as they are read (openpyxl's read-only
     mode, with defusedxml), at most IMPORT_MAX_COLUMNS wide and IMPORT_MAX_LINES long whatever
     the sheet's own dimensions claim (openpyxl fills the rows and columns a sheet says it has)."""
@@ -273,7 +297,7 @@ def read_rows(filename: str, data: bytes, max_rows: int = IMPORT_MAX_ROWS) -> li
     else:
         raise Invalid({"file": "file_type"})
     header = None
-    rows = []
+    rows: list[dict] = []
     try:
         for line, cells in enumerate(table, start=1):
             if header is None:
@@ -332,7 +356,7 @@ def _row_errors(
     actor: User, job: ImportJob, row: dict, units: dict[str, Unit], seen: dict[str, int], taken: set[str]
 ) -> list[tuple[str, str, dict]]:
     """(field, code, params) for each problem of one row; fills ``row["n"]`` with its NIP."""
-    problems = []
+    problems: list[tuple[str, str, dict]] = []
     raw = row["nip"]
     if raw.startswith("#float:"):
         problems.append(("nip", "nip_number", {}))
@@ -386,10 +410,8 @@ def import_step(actor: User, job: ImportJob, chunk: int = IMPORT_CHUNK, now: dat
     seen = {row["n"]: row["line"] for row in rows[:start] if row.get("n")}
     candidates = set()
     for row in part:
-        try:
+        with contextlib.suppress(InvalidNIP):
             candidates.add(normalize_nip(row["nip"]))
-        except InvalidNIP:
-            pass
     taken = set(db.session.scalars(sa.select(Officer.nip).where(Officer.nip.in_(candidates)))) if candidates else set()
     errors = list(job.errors)
     for row in part:
@@ -401,12 +423,14 @@ def import_step(actor: User, job: ImportJob, chunk: int = IMPORT_CHUNK, now: dat
     status = job.status
     if checked >= job.total:
         status = "refused" if errors else "importing"
-    claimed = db.session.execute(
+    result = db.session.execute(
         sa.update(ImportJob)
         .where(ImportJob.id == job.id, ImportJob.checked == start)
         .values(checked=checked, rows=rows, errors=errors, status=status)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    # An UPDATE answers a CursorResult, which counts its rows (SQLAlchemy types it as any Result).
+    claimed = cast(sa.CursorResult, result).rowcount
     db.session.refresh(job)
     if claimed != 1:
         return job

@@ -3,14 +3,17 @@ values its form checked (``org.forms``), checks the actor's unit scope and what 
 database, and is audited in the same transaction (``core.records``).
 """
 
+from contextlib import contextmanager
 from datetime import datetime
 
-from core.db import has_rows
+from sqlalchemy.exc import IntegrityError
+
+from core.db import db, has_rows
 from core.errors import Invalid
 from core.records import Kind, created, deleted, updated
 
 from .access import require_admin, require_unit
-from .models import Desk, Service, Unit, User
+from .models import Desk, Service, Unit, User, desk_name_key
 
 UNIT_FIELDS = ("code", "name", "address", "timezone", "max_votes_per_hour")
 
@@ -68,14 +71,43 @@ def delete_service(actor: User, service: Service, now: datetime | None = None) -
     deleted(actor, SERVICE, service, now)
 
 
+def _desk_values(values: dict, unit_id: int, desk: Desk | None = None) -> dict:
+    """The form's checked values; a desk's name is its own within its unit, whatever its case
+    or spacing ("loket  a" is "Loket A"): lists, duty and pairing name desks by it."""
+    clean = {name: values[name] for name in DESK_FIELDS}
+    if has_rows(
+        Desk,
+        Desk.unit_id == unit_id,
+        Desk.name_key == desk_name_key(clean["name"]),
+        Desk.id != (desk.id if desk else -1),
+    ):
+        raise Invalid({"name": "desk_name_taken"})
+    return clean
+
+
+@contextmanager
+def _desk_name_race():
+    """Two administrators naming two desks alike at the same moment: the unique index refuses the
+    second, with the same message as the check before it."""
+    try:
+        with db.session.begin_nested():
+            yield
+    except IntegrityError:
+        raise Invalid({"name": "desk_name_taken"}) from None
+
+
 def create_desk(actor: User, unit: Unit, values: dict, now: datetime | None = None) -> Desk:
     require_unit(actor, unit.id)
-    return created(actor, DESK, Desk(unit=unit, **{name: values[name] for name in DESK_FIELDS}), now)
+    clean = _desk_values(values, unit.id)
+    with _desk_name_race():
+        return created(actor, DESK, Desk(unit=unit, **clean), now)
 
 
 def update_desk(actor: User, desk: Desk, values: dict, now: datetime | None = None) -> Desk:
     require_unit(actor, desk.unit_id)
-    return updated(actor, DESK, desk, {name: values[name] for name in DESK_FIELDS}, now)
+    clean = _desk_values(values, desk.unit_id, desk)
+    with _desk_name_race():
+        return updated(actor, DESK, desk, clean, now)
 
 
 def delete_desk(actor: User, desk: Desk, now: datetime | None = None) -> None:

@@ -25,7 +25,6 @@ from .forms import (
     ImportForm,
     OfficerForm,
     PhotoForm,
-    PinForm,
     ServiceForm,
     UnitForm,
 )
@@ -38,9 +37,9 @@ from .officers import (
     fail_import,
     import_jobs_of,
     import_step,
+    import_template,
     officers_query,
     remove_photo,
-    set_officer_pin,
     set_photo,
     start_import,
     update_officer,
@@ -167,11 +166,12 @@ class Desks(UnitPart):
     collection_url, list_endpoint = "/units/<int:unit_id>/desks", "desks_list"
     list_partial, new_partial, row_partial = "org/_desks.html", "org/_desk_new.html", "org/_desk_row.html"
     new_form_key = "desk_form"
+    # A desk's name already says it is one ("Loket A"): the messages do not say "desk" again.
     messages = dict(
-        created=_l("Desk %(name)s added."),
-        saved=_l("Desk %(name)s saved."),
-        deleted=_l("Desk %(name)s deleted."),
-        confirm=_l("Delete desk %(name)s?"),
+        created=_l("%(name)s added."),
+        saved=_l("%(name)s saved."),
+        deleted=_l("%(name)s deleted."),
+        confirm=_l("Delete %(name)s?"),
     )
 
     def row_context(self, desk):
@@ -249,13 +249,13 @@ officers.register(bp)
 
 
 def _officer_context(officer: Officer, **forms) -> dict:
-    """The officer's page: their facts, photo and PIN, and what keeps them out for a while (a
-    PIN locked by wrong PINs, their account's sign-ins slowed), each with the way to clear it."""
+    """The officer's page: their facts, photo and account, and what keeps them out for a while (a
+    PIN locked by wrong PINs, their account's sign-ins slowed), each with the way to clear it.
+    Nobody sets an officer's PIN here: a reset makes a set-up link (``accounts.setup``)."""
     account = account_of(officer)
     return dict(
         officer=officer,
         photo_form=forms.get("photo_form") or PhotoForm.blank(),
-        pin_form=forms.get("pin_form") or PinForm.blank(),
         pin_locked=pin_locked(officer),
         pin_max_failures=PIN_MAX_FAILURES,
         account=account,
@@ -303,24 +303,6 @@ def officer_photo_upload(officer_id):
         )
     return render_htmx(
         "org/officer.html", "org/_officer_photo.html", status=form.status, **_officer_context(officer, photo_form=form)
-    )
-
-
-@bp.post("/officers/<int:officer_id>/pin")
-@roles_required(*MANAGERS)
-def officer_pin(officer_id):
-    officer = load(Officer, officer_id, lambda o: o.unit_id)
-    form = PinForm()
-    if form.submit(lambda: set_officer_pin(current_user, officer, form.pin.data)):
-        return saved(
-            "org/_officer_pin.html",
-            "officer-saved",
-            url_for("admin.org.officer", officer_id=officer.id),
-            _("The kiosk PIN of %(name)s has been set.", name=officer.name),
-            **_officer_context(officer),
-        )
-    return render_htmx(
-        "org/officer.html", "org/_officer_pin.html", status=form.status, **_officer_context(officer, pin_form=form)
     )
 
 
@@ -423,6 +405,26 @@ def _load_job(job_id: int) -> ImportJob:
     if not access.can_manage_import(current_user, job):
         abort(403)
     return job
+
+
+TEMPLATE_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@bp.get("/officers/import/template.<fmt>")
+@roles_required(*MANAGERS)
+def import_template_file(fmt):
+    """The file to fill in, with the header the import reads and an example row of one's unit."""
+    if fmt not in TEMPLATE_TYPES:
+        abort(404)
+    units = access.managed_units(current_user)
+    response = FlaskResponse(
+        import_template(fmt, units[0].code if units else "kode-unit"), mimetype=TEMPLATE_TYPES[fmt]
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="petugas-template.{fmt}"'
+    return response
 
 
 @bp.get("/officers/import/<int:job_id>")

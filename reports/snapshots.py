@@ -5,6 +5,7 @@ on; reopening drops them. Every closure and reopening goes through ``close_perio
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -150,7 +151,7 @@ def _unit_snapshots(period: Period, unit_ids: list[int] | None = None) -> dict[i
     )
     if unit_ids is not None:
         query = query.where(ScoreSnapshot.scope_id.in_(unit_ids))
-    return {unit_id: data for unit_id, data in db.session.execute(query)}
+    return {row.scope_id: row.data for row in db.session.execute(query)}
 
 
 def unit_overview(period: Period) -> dict[int, dict]:
@@ -194,7 +195,7 @@ def officer_trend(
     ]
     known = up_to.id if sheet is not None else None
     closed = [p.id for p in periods if p.status == PeriodStatus.CLOSED and p.id != known]
-    frozen = (
+    frozen: dict[int, Any] = (
         dict(
             db.session.execute(
                 sa.select(ScoreSnapshot.period_id, ScoreSnapshot.data).where(
@@ -210,7 +211,7 @@ def officer_trend(
     points = []
     for period in reversed(periods):
         if period.id == known:
-            combined = sheet["combined"]
+            combined = cast(dict, sheet)["combined"]  # known is set only when a sheet was given
         elif period.id in frozen:
             combined = _thaw(frozen[period.id]["combined"])
         else:  # open, or closed before the officer had any response (no snapshot): as the sheet does
@@ -248,3 +249,20 @@ def public_results(unit: Unit) -> list[dict]:
         data = _thaw(snapshot.data)
         results.append({"period": period, "skm": data["skm"], "headline": data["headline"]})
     return results
+
+
+def published_units() -> list[dict]:
+    """The units that publish results (a closed period with its frozen unit report), by name:
+    each with its newest closed period and that period's headline. No officer in them."""
+    rows = db.session.execute(
+        sa.select(Unit, Period, ScoreSnapshot)
+        .join(ScoreSnapshot, sa.and_(ScoreSnapshot.scope == "unit", ScoreSnapshot.scope_id == Unit.id))
+        .join(Period, Period.id == ScoreSnapshot.period_id)
+        .where(Period.status == PeriodStatus.CLOSED)
+        .order_by(Unit.name, Unit.id, Period.starts_on.desc())
+    ).all()
+    newest: dict[int, dict] = {}
+    for unit, period, snapshot in rows:
+        if unit.id not in newest:
+            newest[unit.id] = {"unit": unit, "period": period, "headline": _thaw(snapshot.data)["headline"]}
+    return list(newest.values())

@@ -14,7 +14,7 @@ from org.models import Unit, local_clock
 from .charts import element_chart
 from .provenance import WARNING_TEXTS
 from .queries import element_names
-from .snapshots import public_results
+from .snapshots import public_results, published_units
 
 bp = Blueprint("reports", __name__)
 
@@ -50,8 +50,15 @@ def warning_text(warning: dict, timezone: str) -> str:
     params = dict(warning)
     if params.get("at") is not None:
         params["at"] = local_clock(params["at"], timezone or "Asia/Jakarta", "%Y-%m-%d %H:%M")
-    text = WARNING_TEXTS.get(warning.get("code"))
-    return str(text) % params if text is not None else str(warning.get("code", ""))
+    text = WARNING_TEXTS.get(str(warning.get("code")))
+    return text.format(params) if text is not None else str(warning.get("code", ""))
+
+
+@bp.get("/hasil/")
+def published():
+    """The units that publish their SKM results, each with its newest closed period: where a
+    citizen finds a unit's page without knowing its address."""
+    return render_template("reports/published.html", units=published_units())
 
 
 @bp.route("/hasil/<unit_code>")

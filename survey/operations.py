@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from appraisal.models import Indicator, Period
 from appraisal.periods import open_period_on
+from core import audit
 from core.db import db, utcnow
 from core.i18n import LOCALES
 from core.responses import Channel, Flag, Given, NewResponse, Response, flags_of, record_response
@@ -298,3 +299,11 @@ def record_survey_response(
         if spent != 1:
             raise SurveyError("used")
     return SurveyResult(response_uuid, True, flags_of(new), key, target)
+
+
+def posters_printed(actor, unit, size: str, pdf: bool, now: datetime | None = None) -> None:
+    """The unit's posters were opened to print, or downloaded as PDF: the audit log keeps who
+    and when (posters carry the unit's codes), and the new unit's checklist ticks "posters"."""
+    audit.record(
+        actor, "posters", "unit", unit.id, unit.name, after={"size": size, "pdf": pdf}, unit_id=unit.id, now=now
+    )

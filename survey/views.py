@@ -10,12 +10,13 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask import Response as FlaskResponse
 from flask_babel import gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from limits import parse as parse_limit
+from werkzeug.datastructures import MultiDict
 
 from core.db import db, utcnow
 from core.errors import database_error
@@ -31,12 +32,13 @@ from survey import qr
 from .codes import PosterTarget, SurveyTarget, attribution, find_target, poster_target, poster_targets
 from .devices import request_device
 from .errors import SurveyError, SurveyInvalid
-from .forms import COMMENT_MAX_LENGTH, answer_field, profile_options
+from .forms import COMMENT_MAX_LENGTH, answer_field, parse_survey_form, profile_options
 from .operations import (
     Answerer,
     check_answerer,
     keys_worth_keeping,
     open_survey,
+    posters_printed,
     record_refused_answer,
     record_survey_response,
 )
@@ -48,6 +50,14 @@ bp = Blueprint("survey", __name__)
 
 SEEN_COOKIE = "survey_seen"
 SEEN_MAX_AGE = 2 * 24 * 3600
+# A survey sent without JavaScript and refused (an answer missing) is answered with a redirect to
+# the form (Post/Redirect/Get), so that Back and Reload never ask to send it again; what the
+# citizen chose waits for the form in a signed cookie of its own address, for an hour. A browser
+# keeps a cookie of at most 4096 bytes, name and attributes included: a longer draft (a long
+# comment in a script zlib cannot shrink) is shown at once instead, as before.
+DRAFT_COOKIE = "survey_draft"
+DRAFT_MAX_AGE = 3600
+DRAFT_MAX_BYTES = 3800
 # Per client (a keyed hash of its address). Generous, because a whole office's Wi-Fi or a mobile
 # operator's NAT can share one address; what goes beyond is kept, flagged and left out of scores.
 DEFAULT_RATE_LIMIT = "30 per hour"
@@ -57,7 +67,17 @@ DEFAULT_RATE_LIMIT = "30 per hour"
 # (``client_fingerprint``): citizens behind one mobile operator's address with the same phone and
 # browser share it, hence a few a day rather than one.
 DEFAULT_DAILY_LIMIT = "3 per day"
-POSTER_SIZES = ("a4", "a6")
+# Each size by the paper it prints on (survey.css: @page a4, a6, a5): an A4 poster, an A6 card for
+# a table stand, and an A5 sheet that folds into a table tent of two A6 faces.
+POSTER_SIZES = ("a4", "a6", "a5")
+
+
+def poster_sizes() -> list[tuple[str, str]]:
+    """Each poster size with its button's words, which name the paper it prints on."""
+    labels = {"a4": _("A4 poster"), "a6": _("A6 table card"), "a5": _("A5 table tent (folds to A6)")}
+    return [(size, labels[size]) for size in POSTER_SIZES]
+
+
 QR_MAX_AGE = 24 * 3600
 
 
@@ -118,6 +138,55 @@ def _remember(response, keys: list[str], key: str, now) -> None:
         value,
         max_age=SEEN_MAX_AGE,
         path="/s/",
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+
+
+def _draft_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="survey-draft")
+
+
+def _keep_draft(response, code: str, form) -> bool:
+    """Keep what was sent (all but the CSRF token) for the form at ``code``; False when it is too
+    long for a cookie."""
+    pairs = [[name, value] for name, value in form.items(multi=True) if name != "csrf_token"]
+    value = _draft_serializer().dumps(pairs)
+    if len(value) > DRAFT_MAX_BYTES:
+        return False
+    response.set_cookie(
+        DRAFT_COOKIE,
+        value,
+        max_age=DRAFT_MAX_AGE,
+        path=url_for("survey.form", code=code),
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return True
+
+
+def _draft() -> MultiDict | None:
+    """What this browser last sent and had refused (a forged or stale cookie: nothing)."""
+    raw = request.cookies.get(DRAFT_COOKIE)
+    if not raw:
+        return None
+    try:
+        pairs = _draft_serializer().loads(raw)
+    except BadSignature:
+        return None
+    if not isinstance(pairs, list) or not all(
+        isinstance(pair, list) and len(pair) == 2 and all(isinstance(part, str) for part in pair) for pair in pairs
+    ):
+        return None
+    return MultiDict([tuple(pair) for pair in pairs])
+
+
+def _forget_draft(response, code: str) -> None:
+    response.delete_cookie(
+        DRAFT_COOKIE,
+        path=url_for("survey.form", code=code),
         httponly=True,
         samesite="Lax",
         secure=current_app.config["SESSION_COOKIE_SECURE"],
@@ -237,7 +306,15 @@ def form(code):
         _period, indicators = open_survey(target, now)
     except SurveyError as error:
         return _render_message(error, target)
-    return _render_form(target, now, indicators)
+    draft = _draft() if request.args.get("check") else None
+    if draft is None:
+        return _render_form(target, now, indicators)
+    # Back from a refused send: the answers as they were, with what is missing said again.
+    try:
+        parse_survey_form(draft, indicators, unit_services(target.unit))
+    except SurveyInvalid as error:
+        return _render_form(target, now, indicators, values=draft, error=error)
+    return _render_form(target, now, indicators, values=draft)
 
 
 @bp.post("/s/<code>")
@@ -256,6 +333,13 @@ def submit(code):
         )
     except SurveyInvalid as error:
         db.session.rollback()
+        if not wants_partial():
+            # A plain form: to the form again by a redirect (see DRAFT_COOKIE). htmx swaps the
+            # form in place, which leaves the history as it was.
+            response = redirect(url_for("survey.form", code=code, lang=asked_locale(), check=1), 303)
+            g.metrics_outcome = "refused"  # core.observability: a 303 that stored nothing
+            if _keep_draft(response, code, request.form):
+                return response
         return _render_form(find_target(code), now, survey_indicators(), status=422, values=request.form, error=error)
     except SurveyError as error:
         db.session.rollback()
@@ -272,6 +356,8 @@ def submit(code):
     if wants_partial():  # as ``saved`` decides
         response.headers["HX-Push-Url"] = thanks
     _remember(response, seen, result.seen_key, now)
+    if DRAFT_COOKIE in request.cookies:
+        _forget_draft(response, target.code)
     return response
 
 
@@ -378,6 +464,7 @@ def _render_posters(posters, size: str, title: str, pdf_url: str, print_all_url:
         pdf_url=pdf_url,
         print_all_url=print_all_url,
         questions=len(survey_indicators()),
+        poster_sizes=poster_sizes(),
         endpoint=request.endpoint,
         view_args=request.view_args,
     )
@@ -386,9 +473,15 @@ def _render_posters(posters, size: str, title: str, pdf_url: str, print_all_url:
 def _posters(posters, size: str, title: str, filename: str, pdf_url: str, print_all_url: str | None = None):
     """The sheets as a page to print, or, at the page's ``.pdf`` address (an endpoint ending in
     ``_pdf``), the same sheets as a PDF called ``filename``."""
-    if request.endpoint.endswith("_pdf"):
-        return _pdf_response(_render_posters(posters, size, title, ""), filename)
-    return _render_posters(posters, size, title, pdf_url, print_all_url)
+    pdf = request.endpoint.endswith("_pdf")
+    if pdf:
+        answer = _pdf_response(_render_posters(posters, size, title, ""), filename)
+    else:
+        answer = _render_posters(posters, size, title, pdf_url, print_all_url)
+    if posters and not isinstance(answer, tuple):  # a PDF that could not be made was not printed
+        posters_printed(current_user, posters[0].unit, size, pdf)
+        db.session.commit()
+    return answer
 
 
 def _pdf_response(html: str, filename: str):
@@ -414,7 +507,7 @@ def _pdf_response(html: str, filename: str):
 @roles_required(*MANAGERS)
 def index():
     units = db.session.scalars(access.scoped(sa.select(Unit), Unit.id, current_user).order_by(Unit.name)).all()
-    return render_template("survey/index.html", units=units)
+    return render_template("survey/index.html", units=units, poster_sizes=poster_sizes())
 
 
 @bp.get("/survey/posters/<unit_code>", endpoint="unit_posters")

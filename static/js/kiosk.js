@@ -63,10 +63,12 @@
     show("rate");
   }
 
-  // Any touch mid-flow restarts the idle countdown; idle at the start screen is the resting state.
+  // Any touch mid-flow restarts the idle countdown; idle at the start screen in Bahasa Indonesia
+  // is the resting state. The start screen in another language is not: the citizen who chose it
+  // may have walked away, and the next one reads Bahasa Indonesia first.
   function poke() {
     clearTimeout(idleTimer);
-    if (body.dataset.current !== "rate" || (dialog && dialog.open)) {
+    if (body.dataset.current !== "rate" || body.dataset.lang !== "id" || (dialog && dialog.open)) {
       // A survey code on show waits for the citizen's phone camera, not for a tap.
       const showingCode = dialog && dialog.open && dialog.querySelector(".service-code");
       idleTimer = setTimeout(onIdle, showingCode ? Number(dialog.dataset.longIdleSeconds) * 1000 : IDLE_MS);
@@ -277,7 +279,7 @@
       return;
     }
     if (!target) return;
-    if (target.dataset.setLang) setLang(target.dataset.setLang);
+    if (target.dataset.setLang) { setLang(target.dataset.setLang); poke(); }
     else if (target.classList.contains("face")) chooseFace(Number(target.dataset.value));
     else if (target.classList.contains("chip")) toggleReason(target);
     else if (target.classList.contains("send")) send();

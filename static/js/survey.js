@@ -79,6 +79,26 @@
     }
   });
 
+  // How many questions are answered: the bar at the top of the form (the server wrote it as it
+  // was when the page was made; a swapped form brings its own).
+  function showProgress(form) {
+    var text = form.querySelector("#survey-progress-text");
+    var bar = form.querySelector(".survey-progress progress");
+    if (!text || !bar) {
+      return;
+    }
+    var answered = form.querySelectorAll(".survey-question input[type='radio']:checked").length;
+    bar.value = answered;
+    text.textContent = text.getAttribute("data-template").replace("{answered}", String(answered));
+  }
+
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("#survey-form");
+    if (form) {
+      showProgress(form);
+    }
+  });
+
   // Posters: a Print button, shown only where it can work.
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-print]").forEach(function (button) {

@@ -63,7 +63,7 @@ def test_supervisor_report_rating_officer_dispute_and_public_page(ctx, live_serv
     unit = make_unit(code="kec-cempaka-putih", name="Kantor Kecamatan Cempaka Putih")
     officer = make_officer(unit=unit, name="Siti Rahmawati")
     other = make_officer(unit=unit, name="Budi Santoso")
-    old, current = _office(unit, officer, other)
+    old, _current = _office(unit, officer, other)
     admin = make_user(Role.ADMIN, username="admin")
     close_period(old, admin)
     db.session.commit()

@@ -63,7 +63,7 @@ def test_create_a_unit_with_htmx_and_with_a_plain_form(client, admin, counter):
     unit = db.session.scalar(sa.select(Unit).where(Unit.code == "dukcapil-mks"))
     assert response.headers["Location"] == f"/admin/units/{unit.id}"
     assert unit.timezone == "Asia/Makassar" and counter(Unit) == 2
-    [first, second] = audit_entries(entity="unit")
+    [_first, second] = audit_entries(entity="unit")
     assert (second.action, second.entity_id, second.username) == ("create", unit.id, "pusat")
     assert second.after["code"] == "dukcapil-mks" and second.before is None
 
@@ -346,15 +346,15 @@ def test_photo_upload_checks_the_image(client, admin, monkeypatch):
     assert [e.action for e in audit_entries(entity="officer")] == ["photo"]
 
 
-def test_set_an_officers_pin(client, admin):
-    officer = make_officer(pin=None)
-    bad = post(client, f"/admin/officers/{officer.id}/pin", {"pin": "12"}, htmx=True)
-    assert bad.status_code == 422 and "4 to 8 digits" in text(bad)
-    response = post(client, f"/admin/officers/{officer.id}/pin", {"pin": "864200"}, htmx=True)
-    assert response.status_code == 200
-    check_pin(db.session.get(Officer, officer.id), "864200", datetime.now(timezone.utc))
-    [entry] = audit_entries(entity="officer", action="pin")
-    assert entry.after is None and "864200" not in str(entry.before)
+def test_nobody_types_an_officers_pin_on_the_admin_pages(client, admin):
+    """The officer's page offers a set-up link (``accounts.setup``), never a PIN field; the old
+    address that set a PIN is gone, and the PIN stays as it was."""
+    officer = make_officer(pin="1234")
+    page = text(client.get(f"/admin/officers/{officer.id}"))
+    assert 'name="pin"' not in page and f"/admin/officers/{officer.id}/setup-link" in page
+    assert post(client, f"/admin/officers/{officer.id}/pin", {"pin": "864200"}).status_code == 404
+    check_pin(db.session.get(Officer, officer.id), "1234", datetime.now(timezone.utc))
+    assert audit_entries(entity="officer", action="pin") == []
 
 
 # --- The duty roster ----------------------------------------------------------------------------------
@@ -493,16 +493,6 @@ BAD_INPUT = [
         Officer,
     ),
     (
-        lambda u, o, d: (f"/admin/officers/{o.id}/pin", {"pin": "12"}, "pin-pin"),
-        ("A PIN has 4 to 8 digits.", "PIN terdiri dari 4 sampai 8 angka."),
-        Officer,
-    ),
-    (
-        lambda u, o, d: (f"/admin/officers/{o.id}/pin", {"pin": "12ab"}, "pin-pin"),
-        ("A PIN has 4 to 8 digits.", "PIN terdiri dari 4 sampai 8 angka."),
-        Officer,
-    ),
-    (
         lambda u, o, d: ("/admin/duty/start", {"desk_id": d.id, "officer_id": ""}, f"duty-officer-{d.id}"),
         ("No officer has this NIP.", "Tidak ada pegawai dengan NIP ini."),
         Duty,
@@ -534,7 +524,7 @@ def test_each_bad_value_is_refused_in_both_languages_and_nothing_changes(client,
 @pytest.mark.parametrize(
     "upload,english,indonesian",
     [
-        (lambda: {}, "Choose a photo to upload.", "Pilih foto untuk diunggah."),
+        (dict, "Choose a photo to upload.", "Pilih foto untuk diunggah."),
         (
             lambda: {"photo": (io.BytesIO(b"GIF89a"), "me.gif")},
             "The photo must be a JPEG or PNG image.",
