@@ -34,6 +34,15 @@ ENTITIES = {
     "import": _l("Import"),
     "response": _l("Response"),
     "dispute": _l("Dispute"),
+    "reporting_line": _l("Reporting line"),
+    "skp": _l("SKP"),
+    "skp_result": _l("SKP work result"),
+    "skp_expectation": _l("SKP expectation"),
+    "skp_realisation": _l("SKP realisation"),
+    "skp_feedback": _l("SKP feedback"),
+    "skp_unit_result": _l("Unit result (SKP)"),
+    "skp_evaluation": _l("SKP evaluation"),
+    "skp_objection": _l("SKP objection (keberatan)"),
 }
 ACTIONS = {
     "create": _l("created"),
@@ -61,6 +70,15 @@ ACTIONS = {
     "rate": _l("rating recorded"),
     "pin_unlock": _l("wrong PINs cleared"),
     "sign_in_unlock": _l("allowed to sign in again"),
+    "sign": _l("signed"),
+    "acknowledge": _l("acknowledged"),
+    "object": _l("objected to"),
+    "grant_objection": _l("objection granted"),
+    "reject_objection": _l("objection rejected"),
+    "setup_link": _l("set-up link made"),
+    "setup": _l("set up by its owner"),
+    "reset": _l("PIN and password reset"),
+    "posters": _l("posters printed"),
 }
 # The fields an audit entry records (model attributes, and a few keys of their own), as the
 # pages that change them call them; *_at moments are stored in UTC.
@@ -76,6 +94,7 @@ FIELDS = {
     "unit_id": _l("Unit ID"),
     "officer_id": _l("Officer ID"),
     "desk_id": _l("Desk ID"),
+    "kiosk_id": _l("Kiosk ID"),
     "officer": _l("Officer"),
     "desk": _l("Desk"),
     "name_id": _l("Name (Bahasa Indonesia)"),
@@ -118,9 +137,34 @@ FIELDS = {
     "pin_failures": _l("Wrong PINs"),
     "pin_locked_until": _l("PIN locked until (UTC)"),
     "sources": _l("Sign-ins refused from"),
+    "password": _l("Password set"),
+    "pin": _l("Kiosk PIN set"),
+    "pdf": _l("PDF"),
+    "size": _l("Size"),
+    "head_officer_id": _l("Head of the unit (officer ID)"),
+    "appraiser": _l("Appraiser (pejabat penilai)"),
+    "superior": _l("Appraiser's superior (atasan pejabat penilai)"),
+    "valid_from": _l("From"),
+    "valid_to": _l("Until"),
+    "achieved": _l("Achieved"),
+    "note": _l("Note"),
+    "evidence_url": _l("Evidence link"),
+    "evidence_file": _l("Evidence file"),
+    "result": _l("Work result ID"),
+    "value": _l("BerAKHLAK value"),
+    "author_role": _l("Written as"),
+    "results_rating": _l("Work-result rating"),
+    "behaviour_rating": _l("Behaviour rating"),
+    "predikat": _l("Predikat"),
+    "rows": _l("Ratings of the work results (by ID)"),
+    "signed_at": _l("Signed at (UTC)"),
+    "text": _l("Text"),
 }
 # Where one name means something else on one kind of record.
-ENTITY_FIELDS = {("officer", "position"): _l("Position (jabatan)")}
+ENTITY_FIELDS = {
+    ("officer", "position"): _l("Position (jabatan)"),
+    ("skp_unit_result", "result"): _l("Unit result"),
+}
 
 
 def _value(value) -> str:

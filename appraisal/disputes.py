@@ -37,7 +37,7 @@ def file_dispute(user: User, response: Response, reason: str, now: datetime | No
         raise AccessDenied()
     if response.officer_id is None or response.officer_id != user.officer_id:
         raise AdminError("not_your_response")
-    period = db.session.get(Period, response.period_id)
+    period = db.session.get_one(Period, response.period_id)
     if period.status == PeriodStatus.CLOSED:
         raise AdminError("period_closed")
     text = reason_text(reason, "reason", "dispute_reason")
@@ -56,7 +56,7 @@ def file_dispute(user: User, response: Response, reason: str, now: datetime | No
     )
     db.session.add(dispute)
     db.session.flush()
-    officer = db.session.get(Officer, response.officer_id)
+    officer = db.session.get_one(Officer, response.officer_id)
     audit.record(
         user, "dispute", "response", response.id, officer.name, unit_id=officer.unit_id, after={"reason": text}, now=now
     )
@@ -65,8 +65,8 @@ def file_dispute(user: User, response: Response, reason: str, now: datetime | No
 
 def resolve_dispute(user: User, dispute: Dispute, uphold: bool, note: str, now: datetime | None = None) -> Dispute:
     """The supervisor rules on a dispute; upheld, the response leaves every score."""
-    officer = db.session.get(Officer, dispute.officer_id)
-    period = db.session.get(Period, dispute.period_id)
+    officer = db.session.get_one(Officer, dispute.officer_id)
+    period = db.session.get_one(Period, dispute.period_id)
     unit_id = period_unit(officer, dispute.period_id)
     if not can_appraise(user, officer, period):  # the period's appraiser rules
         raise AccessDenied()
@@ -79,7 +79,7 @@ def resolve_dispute(user: User, dispute: Dispute, uphold: bool, note: str, now: 
     dispute.status = DisputeStatus.UPHELD if uphold else DisputeStatus.REJECTED
     dispute.resolution, dispute.resolved_at, dispute.resolved_by = text, now, user.id
     if uphold:
-        response = db.session.get(Response, dispute.response_id)
+        response = db.session.get_one(Response, dispute.response_id)
         flag_response(response, Flag.DISPUTE_UPHELD)
     db.session.flush()
     audit.record(

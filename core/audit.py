@@ -14,17 +14,20 @@ from typing import Protocol
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .db import UTCDateTime, db, utcnow
+from .db import Model, UTCDateTime, db, utcnow
 
 
 class Actor(Protocol):
     """Who made a change: a signed-in account (``None`` for the command line)."""
 
-    id: int
-    username: str
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def username(self) -> str: ...
 
 
-class AuditLog(db.Model):
+class AuditLog(Model):
     """One change made in the admin area: who, when (UTC), what, and the values before and after.
 
     ``username`` is copied, so the log still says who even if the account is renamed.
@@ -61,6 +64,15 @@ ENTITIES = (
     "import",
     "response",
     "dispute",
+    "reporting_line",
+    "skp",
+    "skp_result",
+    "skp_expectation",
+    "skp_realisation",
+    "skp_feedback",
+    "skp_unit_result",
+    "skp_evaluation",
+    "skp_objection",
 )
 
 

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 
 from .db import db
-from .i18n import LOCALES, current_locale
+from .i18n import LOCALES, Plural, current_locale
 
 
 class DomainError(Exception):
@@ -27,7 +27,10 @@ class DomainError(Exception):
     @classmethod
     def text(cls, code: str, params: dict | None = None) -> str:
         """The message of ``code`` in the user's language, its %(name)s fields filled from ``params``."""
-        template = str(cls.messages.get(code, code))
+        message = cls.messages.get(code, code)
+        if isinstance(message, Plural):
+            return message.format(params or {})
+        template = str(message)
         return template % params if params else template
 
     @property
@@ -100,6 +103,7 @@ class Invalid(DomainError):
         "too_long": _l("At most %(max)s characters."),
         "code_format": _l("Use lowercase letters, digits and dashes only."),
         "code_taken": _l("This code is already used."),
+        "desk_name_taken": _l("This unit already has a desk with this name."),
         "username_format": _l("Use 3 to 80 letters, digits, dots, dashes or underscores."),
         "username_taken": _l("This username is already used."),
         "password_short": _l("A password has at least %(min)s characters."),
@@ -124,6 +128,13 @@ class Invalid(DomainError):
         "nip_taken": _l("Another officer already has this NIP."),
         "nip_repeated": _l("This NIP is also on line %(line)s of the file."),
         "pin_format": _l("A PIN has 4 to 8 digits."),
+        "pin_easy": _l("This PIN is too easy to guess: not one digit repeated, nor digits in a row like 1234."),
+        "pin_mismatch": _l("The two PINs are not the same."),
+        "pin_wrong": _l("This is not your current PIN or password."),
+        "officer_password": _l(
+            "An officer chooses their own password: reset it on the officer's page, which makes a set-up link."
+        ),
+        "email_format": _l("Enter an e-mail address, e.g. nama@instansi.go.id."),
         "photo_required": _l("Choose a photo to upload."),
         "photo_type": _l("The photo must be a JPEG or PNG image."),
         "photo_size": _l("The photo is too large: at most %(max)s KB."),
@@ -164,12 +175,35 @@ class Invalid(DomainError):
         "dispute_reason": _l("Say why this response should not count."),
         "ruling_reason": _l("Give the reason for your ruling."),
         "rating_reason": _l("Give a reason when your rating differs from the suggestion."),
+        "objection_reason": _l("Say why you object to this evaluation."),
+        "results_above_refused": _l(
+            "Work results can be rated above expectations only when most of them are above expectations and no main "
+            "(utama) result is below expectations."
+        ),
+        "head_results_fixed": _l(
+            "This officer heads the unit: her work-result rating follows the unit's result and cannot be chosen."
+        ),
         "percent_format": _l("Enter a whole number from 0 to 100."),
         "score_format": _l("Enter a score from 25 to 100 with at most two decimals, e.g. 88.31."),
         "thresholds_order": _l("The lower threshold must not be above the upper one."),
         "min_n_format": _l("Enter a whole number of at least 1."),
         "verified_weight_format": _l("Enter a number from 1 to 5 with at most two decimals, e.g. 1.5."),
         "period_closed": _l("This period is closed: its policy is frozen. An administrator can reopen it."),
+        "target_format": _l("Enter a number of at least 0 with at most two decimals, e.g. 600 or 85.5."),
+        # SKP realisation (skp.realisation)
+        "achieved_format": _l("Enter a number of at least 0 with at most two decimals, e.g. 12 or 87.5."),
+        "achieved_bound": _l(
+            "This row is bound to a figure the product measures: its realisation fills itself and is not typed."
+        ),
+        "evidence_type": _l(
+            "The evidence must be a PDF, a JPEG or PNG image, or an Excel (.xlsx) or Word (.docx) file, "
+            "and its name must end with its type."
+        ),
+        "evidence_size": _l("The evidence file is too large: at most %(max)s MB."),
+        "evidence_empty": _l("The evidence file is empty."),
+        "evidence_url": _l("A link starts with http:// or https:// and has at most 500 characters."),
+        # SKP unit result (skp.distribution)
+        "unit_result_reason": _l("Say why the unit's result is this."),
     }
 
     def __init__(self, fields: dict, **params):
@@ -258,7 +292,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error):
-        app.logger.exception("unhandled error")
+        app.logger.error("unhandled error", exc_info=error)
         db.session.rollback()
         return render_error(500, messages[500]())
 

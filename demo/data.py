@@ -110,7 +110,7 @@ def quarter_of(day: date) -> tuple[date, date, str]:
     q = (day.month - 1) // 3
     start = date(day.year, 3 * q + 1, 1)
     end = (date(day.year + (q == 3), (3 * q + 3) % 12 + 1, 1)) - timedelta(days=1)
-    return start, end, f"Triwulan {'I II III IV'.split()[q]} {day.year}"
+    return start, end, f"Triwulan {['I', 'II', 'III', 'IV'][q]} {day.year}"
 
 
 def _rating(rng: random.Random, mean: float) -> int:
@@ -219,12 +219,15 @@ def load_demo(seed: int, now: datetime) -> str:
     db.session.execute(sa.insert(Duty), duties)
     record_responses(responses)
     db.session.flush()
+    from .skp import load_skp_demo  # the SKP's story: written before the closed quarter is frozen
+
+    skp = load_skp_demo(seed, now, previous, current, units, OFFICERS, ensure_demo_accounts)
     take_snapshot(previous, now)  # the closed quarter is frozen, as closing it would have done
     return (
         f"Demo loaded: {len(units)} units, {sum(len(u.desks) for u in units)} desks, "
         f"{sum(len(u.officers) for u in units)} officers (kiosk PIN {DEMO_PIN}), periods "
         f"'{previous.name}' (closed) and '{current.name}' (open), {len(duties)} duties, "
-        f"{len(responses)} responses."
+        f"{len(responses)} responses. {skp}"
     )
 
 

@@ -63,7 +63,7 @@ def scoped(query, unit_column, user: User):
 
 
 def managed_units(user: User) -> list[Unit]:
-    return db.session.scalars(scoped(sa.select(Unit).order_by(Unit.name), Unit.id, user)).all()
+    return list(db.session.scalars(scoped(sa.select(Unit).order_by(Unit.name), Unit.id, user)))
 
 
 # --- An officer's period: whose it is ------------------------------------------------------------
@@ -189,7 +189,7 @@ def can_rate_unit(user: User, unit: Unit, period) -> bool:
         return True
     if unit.head_officer_id is None:
         return False
-    head = db.session.get(Officer, unit.head_officer_id)
+    head = db.session.get_one(Officer, unit.head_officer_id)
     line = appraiser_line(head, period.starts_on, period.ends_on)
     return line is not None and _is_officer(user, line.appraiser_id)
 

@@ -136,7 +136,7 @@ def set_line(
 
 def end_line(actor: User, line: ReportingLine, valid_to: date, now: datetime | None = None) -> ReportingLine:
     """The line holds no more after ``valid_to``: the officer goes back to her unit's supervisors."""
-    officer = db.session.get(Officer, line.officer_id)
+    officer = db.session.get_one(Officer, line.officer_id)
     require_unit(actor, officer.unit_id)
     if valid_to < line.valid_from:
         raise Invalid({"valid_to": "dates_order"})

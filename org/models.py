@@ -15,9 +15,9 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from core.db import UTCDateTime, db, enum_column, utcnow
+from core.db import Model, UTCDateTime, db, enum_column, utcnow
 
 # Public codes (QR addresses) use an alphabet without look-alike characters, so that a code read
 # aloud or typed from a poster survives.
@@ -41,7 +41,7 @@ def local_clock(moment: datetime, timezone: str, fmt: str = "%H:%M") -> str:
     return f"{local.strftime(fmt)} {INDONESIAN_TIMEZONES.get(timezone) or local.tzname()}"
 
 
-class Unit(db.Model):
+class Unit(Model):
     """A unit layanan: one office that serves the public, with its own time zone."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,7 +65,7 @@ class Unit(db.Model):
     )
 
 
-class Service(db.Model):
+class Service(Model):
     """A jenis layanan offered by a unit (e.g. KTP-el, Kartu Keluarga)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,22 +78,38 @@ class Service(db.Model):
     unit: Mapped[Unit] = relationship(back_populates="services")
 
 
-class Desk(db.Model):
-    """A loket: one service counter of a unit, where officers take turns on duty."""
+def desk_name_key(name: str) -> str:
+    """What makes two desk names one: case and runs of spaces aside ("loket  a" is "Loket A")."""
+    return " ".join((name or "").split()).casefold()
+
+
+class Desk(Model):
+    """A loket: one service counter of a unit, where officers take turns on duty. Its name is
+    unique within the unit (``name_key``, kept by the model: the same in every database, where
+    SQL's lower() is not), so that lists, duty and pairing can tell desks apart."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(100))
+    # casefold() may lengthen a name (ß -> ss): room for that.
+    name_key: Mapped[str] = mapped_column(sa.String(300))
     code: Mapped[str] = mapped_column(sa.String(16), unique=True, default=new_public_code)
     active: Mapped[bool] = mapped_column(default=True)
 
     unit: Mapped[Unit] = relationship(back_populates="desks")
 
+    __table_args__ = (sa.Index("uq_desk_unit_name", "unit_id", "name_key", unique=True),)
+
+    @validates("name")
+    def _keep_name_key(self, _key, name: str) -> str:
+        self.name_key = desk_name_key(name)
+        return name
+
     def current_duty(self) -> Duty | None:
         return db.session.scalar(sa.select(Duty).where(Duty.desk_id == self.id, Duty.ended_at.is_(None)))
 
 
-class Officer(db.Model):
+class Officer(Model):
     """An ASN who serves at the desks of one unit."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,7 +133,7 @@ class Officer(db.Model):
         return self.photo_mime is not None
 
 
-class Duty(db.Model):
+class Duty(Model):
     """An officer at a desk, from ``started_at`` until ``ended_at`` (open while None).
 
     A desk has at most one open duty and an officer at most one: partial unique indexes hold
@@ -157,7 +173,7 @@ class Duty(db.Model):
     )
 
 
-class ReportingLine(db.Model):
+class ReportingLine(Model):
     """Who appraises an officer, from ``valid_from`` until ``valid_to`` (inclusive; open while
     None): the pejabat penilai (``appraiser_id``, the direct superior, an officer too) and the
     atasan pejabat penilai (``superior_id``, who decides the officer's objections). A new line
@@ -202,7 +218,7 @@ class Role(str, enum.Enum):
     OFFICER = "officer"  # an ASN: their own account and, later, their own appraisal sheet
 
 
-class User(db.Model):
+class User(Model):
     """A person who signs in to the admin area. Implements what Flask-Login asks of a user; the
     sessions they sign in with are held on the server (``accounts.sessions``)."""
 
@@ -252,7 +268,7 @@ class User(db.Model):
         return self.name or self.username
 
 
-class SignInFailure(db.Model):
+class SignInFailure(Model):
     """Failed sign-ins, counted where they come from, never against an account as a whole: one
     row per (username tried, source) and one per source alone (``username`` None). A source is
     a client address (an IPv6 client's /64 network, which one machine can fill), or a browser
@@ -270,7 +286,7 @@ class SignInFailure(db.Model):
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class ImportJob(db.Model):
+class ImportJob(Model):
     """A bulk import of officers. Its rows and progress live here, not in a server process, so
     any worker can take the next step. Nothing is imported unless every row is valid."""
 

@@ -188,10 +188,15 @@ def _save(book: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def appraisal_xlsx(header: list[str], rows, title: str) -> bytes:
+def rows_xlsx(header: list[str], rows, title: str, text_columns=()) -> bytes:
+    """One sheet: the header, then the rows; ``text_columns`` (1-based) kept as text (NIPs)."""
     book = Workbook()
-    _sheet(book, title, header, rows, text_columns=(1,), first=True)
+    _sheet(book, title, header, rows, text_columns=text_columns, first=True)
     return _save(book)
+
+
+def appraisal_xlsx(header: list[str], rows, title: str) -> bytes:
+    return rows_xlsx(header, rows, title, text_columns=(1,))
 
 
 def skm_xlsx(

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from appraisal.models import Period
-from core.db import UTCDateTime, db, enum_column, utcnow
+from core.db import Model, UTCDateTime, enum_column, utcnow
 from org.models import Officer, Unit
 
 
@@ -31,7 +31,7 @@ class SkpStatus(str, enum.Enum):
     AGREED = "agreed"  # the officer and the appraiser both agreed (the planning stage is done)
 
 
-class Skp(db.Model):
+class Skp(Model):
     """An officer's SKP for a year. The appraiser is whoever the reporting line names for each
     period (``org.access.appraiser_line``); the document records who signed."""
 
@@ -47,7 +47,8 @@ class Skp(db.Model):
 
     officer: Mapped[Officer] = relationship()
     results: Mapped[list[WorkResult]] = relationship(
-        back_populates="skp", order_by="(WorkResult.kind, WorkResult.position, WorkResult.id)"
+        back_populates="skp",
+        order_by="(WorkResult.kind.desc(), WorkResult.position, WorkResult.id)",  # utama first
     )
     expectations: Mapped[list[Expectation]] = relationship(back_populates="skp")
 
@@ -79,7 +80,7 @@ class Measure(str, enum.Enum):
     VERIFIED_SHARE = "verified_share"  # % of the officer's counted survey responses through one-time codes
 
 
-class WorkResult(db.Model):
+class WorkResult(Model):
     """A row of an SKP's work results (rencana hasil kerja) with one indicator (IKI) and its
     target. ``lower_is_better`` for a time or cost target (days to finish, rupiah spent)."""
 
@@ -104,7 +105,7 @@ class WorkResult(db.Model):
     __table_args__ = (sa.CheckConstraint("target >= 0", name="target_not_negative"),)
 
 
-class Expectation(db.Model):
+class Expectation(Model):
     """The leader's special expectation (ekspektasi khusus pimpinan) of one BerAKHLAK value."""
 
     __tablename__ = "skp_expectation"
@@ -119,7 +120,7 @@ class Expectation(db.Model):
     __table_args__ = (sa.UniqueConstraint("skp_id", "value", name="uq_skp_expectation_value"),)
 
 
-class EvidenceFile(db.Model):
+class EvidenceFile(Model):
     """An uploaded proof (bukti dukung): type and size checked on upload, kept in the database
     like an officer's photo so that every server sees it and a backup holds it."""
 
@@ -135,7 +136,7 @@ class EvidenceFile(db.Model):
     uploaded_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
 
-class Realisation(db.Model):
+class Realisation(Model):
     """What was achieved on a row in a period (realisasi berdasarkan bukti dukung), recorded by
     the officer. A bound row's figure is not stored: it is read from the reports' numbers
     (frozen with them when the period closes); its note and evidence are."""
@@ -158,7 +159,7 @@ class Realisation(db.Model):
     __table_args__ = (sa.UniqueConstraint("result_id", "period_id", name="uq_skp_realisation_result_period"),)
 
 
-class FeedbackNote(db.Model):
+class FeedbackNote(Model):
     """A dated note of continuous feedback (umpan balik berkelanjutan) in a period, by the
     appraiser or the officer, on a work-result row, on a BerAKHLAK value, or on the SKP as a
     whole (both None). Never edited: a correction is a new note."""
@@ -194,7 +195,7 @@ class EvaluationStatus(str, enum.Enum):
         return self in (EvaluationStatus.ACKNOWLEDGED, EvaluationStatus.DECIDED)
 
 
-class Evaluation(db.Model):
+class Evaluation(Model):
     """The appraiser's evaluation of an SKP in a period: the work results and the behaviour each
     rated, and the predikat that follows (``skp.rules.predikat``). Who appraised and who was
     above them are copied when it is signed, as the document and the SIASN export show them
@@ -237,7 +238,7 @@ class Evaluation(db.Model):
     __table_args__ = (sa.UniqueConstraint("skp_id", "period_id", name="uq_skp_evaluation_skp_period"),)
 
 
-class RowRating(db.Model):
+class RowRating(Model):
     """The appraiser's rating of one work-result row in an evaluation."""
 
     __tablename__ = "skp_row_rating"
@@ -252,7 +253,7 @@ class RowRating(db.Model):
     __table_args__ = (sa.UniqueConstraint("evaluation_id", "result_id", name="uq_skp_row_rating"),)
 
 
-class ValueRating(db.Model):
+class ValueRating(Model):
     """The appraiser's rating of one BerAKHLAK value other than Berorientasi Pelayanan (whose
     rating is ``RatingDecision``) in an evaluation."""
 
@@ -274,7 +275,7 @@ class ObjectionStatus(str, enum.Enum):
     GRANTED = "granted"  # the superior set other ratings
 
 
-class Objection(db.Model):
+class Objection(Model):
     """The officer's objection (keberatan) to a signed evaluation, decided with reasons by the
     appraiser's superior (atasan pejabat penilai). The ratings before and after are kept."""
 
@@ -299,7 +300,7 @@ class Objection(db.Model):
     evaluation: Mapped[Evaluation] = relationship()
 
 
-class UnitResult(db.Model):
+class UnitResult(Model):
     """The unit's result in a period (hasil kerja organisasi), set with a reason by the superior
     of the unit's head; it picks the curve the unit's predikat must follow."""
 

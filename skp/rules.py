@@ -20,6 +20,7 @@ from __future__ import annotations
 import enum
 import json
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -27,19 +28,19 @@ from pathlib import Path
 from appraisal.scoring import Rating
 
 __all__ = [
-    "Rating",
-    "Predikat",
+    "Breach",
+    "Curve",
+    "CurveRule",
     "OrgResult",
+    "Predikat",
+    "Rating",
+    "check_curve",
+    "head_results_rating",
+    "load_curves",
     "predikat",
     "results_allowed",
-    "suggest_results",
     "suggest_behaviour",
-    "head_results_rating",
-    "CurveRule",
-    "Curve",
-    "Breach",
-    "load_curves",
-    "check_curve",
+    "suggest_results",
 ]
 
 
@@ -193,18 +194,24 @@ class Breach:
 
 
 def _parse_rule(data: dict) -> CurveRule:
-    kind = data["kind"]
+    if not isinstance(data, dict):
+        raise ValueError(f"a curve rule is an object, not {data!r}")
+    kind = data.get("kind")
     if kind not in ("at_most", "at_least"):
         raise ValueError(f"a curve rule is at_most or at_least, not {kind!r}")
-    percent = Fraction(str(data.get("percent", 0)))
+    percent = data.get("percent", 0)
+    if isinstance(percent, bool) or not isinstance(percent, (int, float)):
+        raise ValueError(f"a curve rule's percent is a number, not {percent!r}")
+    percent = Fraction(str(percent))
     if not 0 <= percent <= 100:
         raise ValueError(f"a curve rule's percent lies in 0..100, not {percent}")
-    return CurveRule(
-        kind=kind,
-        predikat=tuple(Predikat(p) for p in data["predikat"]),
-        percent=percent,
-        min_count=int(data.get("min_count", 0)),
-    )
+    names = data.get("predikat")
+    if not isinstance(names, list) or not names:
+        raise ValueError(f"a curve rule names a list of predikat, not {names!r}")
+    min_count = data.get("min_count", 0)
+    if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 0:
+        raise ValueError(f"a curve rule's min_count is a whole number from 0, not {min_count!r}")
+    return CurveRule(kind=kind, predikat=tuple(Predikat(p) for p in names), percent=percent, min_count=min_count)
 
 
 DEFAULT_CURVES = Path(__file__).with_name("curves.json")
@@ -214,9 +221,14 @@ def load_curves(path: str | Path | None = None) -> dict[OrgResult, Curve]:
     """The curves per unit result from a JSON file (the product's own by default)."""
     with open(path or DEFAULT_CURVES, encoding="utf-8") as handle:
         data = json.load(handle)
+    table = data.get("curves") if isinstance(data, dict) else None
+    if not isinstance(table, dict):
+        raise ValueError("a curves file holds an object named curves, one list of rules per unit result")
     curves = {}
-    for result, rules in data["curves"].items():
+    for result, rules in table.items():
         org = OrgResult(result)
+        if not isinstance(rules, list):
+            raise ValueError(f"the rules of {result!r} are a list, not {rules!r}")
         curves[org] = Curve(org, tuple(_parse_rule(rule) for rule in rules))
     missing = set(OrgResult) - set(curves)
     if missing:
@@ -224,7 +236,7 @@ def load_curves(path: str | Path | None = None) -> dict[OrgResult, Curve]:
     return curves
 
 
-def check_curve(curve: Curve, counts: dict[Predikat | str, int]) -> list[Breach]:
+def check_curve(curve: Curve, counts: Mapping[Predikat, int] | Mapping[str, int]) -> list[Breach]:
     """The rules of ``curve`` that the unit's predikat (``counts`` per predikat) break. An
     "at most" rule is broken one officer past its percentage; an "at least" one below it. No
     officer rated yet breaks nothing."""

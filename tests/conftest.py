@@ -11,7 +11,7 @@ import os
 # Before anything imports hypothesis: its example database lives in the checkout.
 os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(os.path.dirname(__file__), "..", ".hypothesis"))
 
-import pytest  # noqa: E402
+import pytest
 import sqlalchemy as sa
 from flask import has_app_context
 from flask.testing import FlaskClient

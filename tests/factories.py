@@ -356,3 +356,134 @@ def refused(
         answers.append(response)
     client.set_cookie("lang", "en")
     return tuple(answers)
+
+
+# --- SKP evaluations (skp.models), written directly: a signed evaluation with its ratings ---
+
+# A cell of the predikat matrix (skp.rules.MATRIX) for each predikat: (results, behaviour).
+_PREDIKAT_CELL = {
+    "sangat_baik": ("di_atas", "di_atas"),
+    "baik": ("sesuai", "sesuai"),
+    "butuh_perbaikan": ("di_bawah", "sesuai"),
+    "kurang": ("sesuai", "di_bawah"),
+    "sangat_kurang": ("di_bawah", "di_bawah"),
+}
+
+
+def make_evaluation(
+    officer, period, predikat: str | None = "baik", status="signed", appraiser=None, superior=None, **overrides
+):
+    """An evaluation of the officer's SKP (of the year the period ends in, made if missing) in
+    the period, as signed by ``appraiser`` (an Officer) with ``superior`` above them: the
+    predikat's ratings from a cell of the matrix unless given. ``predikat=None`` with status
+    "draft" is an evaluation not signed yet."""
+    from skp.models import Evaluation, EvaluationStatus, Skp
+
+    skp = db.session.scalar(sa.select(Skp).where(Skp.officer_id == officer.id, Skp.year == period.ends_on.year))
+    if skp is None:
+        skp = Skp(officer_id=officer.id, year=period.ends_on.year)
+        db.session.add(skp)
+        db.session.flush()
+    results, behaviour = _PREDIKAT_CELL[predikat] if predikat else (None, None)
+    status = EvaluationStatus(status)
+    values = {
+        "skp_id": skp.id,
+        "period_id": period.id,
+        "status": status,
+        "results_rating": results,
+        "behaviour_rating": behaviour,
+        "predikat": predikat,
+        "signed_at": NOW if status != EvaluationStatus.DRAFT else None,
+    }
+    if appraiser is not None:
+        values.update(
+            appraiser_officer_id=appraiser.id,
+            appraiser_name=appraiser.name,
+            appraiser_nip=appraiser.nip,
+            appraiser_rank=appraiser.rank,
+            appraiser_position=appraiser.position,
+            appraiser_unit=appraiser.unit.name,
+        )
+    if superior is not None:
+        values.update(
+            superior_officer_id=superior.id,
+            superior_name=superior.name,
+            superior_nip=superior.nip,
+            superior_rank=superior.rank,
+            superior_position=superior.position,
+        )
+    evaluation = Evaluation(**{**values, **overrides})
+    db.session.add(evaluation)
+    db.session.commit()
+    return evaluation
+
+
+def make_unit_result(unit, period, result: str = "baik", reason: str = "Target unit tercapai", **overrides):
+    from skp.models import UnitResult
+
+    row = UnitResult(**{"unit_id": unit.id, "period_id": period.id, "result": result, "reason": reason, **overrides})
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+# --- SKP plans and reporting lines (skp.models, org.models.ReportingLine), written directly ---
+
+
+def make_line(officer, appraiser, superior=None, valid_from: date | None = None, valid_to: date | None = None):
+    """A reporting line: ``appraiser`` appraises ``officer`` and ``superior`` decides her
+    objections, from ``valid_from`` (long ago unless given) on."""
+    from org.models import ReportingLine
+
+    line = ReportingLine(
+        officer_id=officer.id,
+        appraiser_id=appraiser.id,
+        superior_id=superior.id if superior else None,
+        valid_from=valid_from or date(2000, 1, 1),
+        valid_to=valid_to,
+    )
+    db.session.add(line)
+    db.session.commit()
+    return line
+
+
+def make_skp(officer, year: int | None = None, agreed: bool = True, **overrides):
+    """The officer's SKP of ``year`` (this year unless given), agreed by both unless said otherwise."""
+    from skp.models import Skp, SkpStatus
+
+    skp = Skp(
+        **{
+            "officer_id": officer.id,
+            "year": year or NOW.year,
+            "status": SkpStatus.AGREED if agreed else SkpStatus.DRAFT,
+            "officer_agreed_at": NOW if agreed else None,
+            "appraiser_agreed_at": NOW if agreed else None,
+            **overrides,
+        }
+    )
+    db.session.add(skp)
+    db.session.commit()
+    return skp
+
+
+def make_result(skp, kind: str = "utama", **overrides):
+    """A work-result row of the SKP (a quantity target of 100 services unless said otherwise)."""
+    from decimal import Decimal
+
+    from skp.models import ResultKind, WorkResult
+
+    row = WorkResult(
+        **{
+            "skp_id": skp.id,
+            "kind": ResultKind(kind),
+            "position": len(skp.results),
+            "description": "Layanan administrasi kependudukan selesai",
+            "indicator": "Jumlah layanan yang diselesaikan",
+            "target": Decimal("100"),
+            "target_unit": "layanan",
+            **overrides,
+        }
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row

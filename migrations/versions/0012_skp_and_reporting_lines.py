@@ -15,7 +15,6 @@ from alembic import op
 
 import core.db
 
-
 # revision identifiers, used by Alembic.
 revision = "0012"
 down_revision = "0011"

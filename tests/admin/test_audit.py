@@ -183,7 +183,7 @@ def test_every_field_the_domain_logs_has_a_label():
     assert {"desk_id", "min_n", "nip", "replaced_by", "replaces", "reason", "officer"} <= set(fields)
     missing = {name: where for name, where in fields.items() if name not in FIELDS}
     assert missing == {}, f"audit fields without a label in admin/templating.py FIELDS: {missing}"
-    assert set(entity for entity, _field in ENTITY_FIELDS) <= set(audit.ENTITIES)
+    assert {entity for entity, _field in ENTITY_FIELDS} <= set(audit.ENTITIES)
 
 
 def test_every_entity_and_action_the_domain_logs_has_a_label():

@@ -18,17 +18,69 @@ CSRF_EXEMPT = {
     # would expire while votes wait in an offline kiosk's queue.
     "kiosk.vote",
 }
-PUBLIC_ADMIN = {"admin.accounts.login"}
+# Signing in, and an officer's set-up link (opened before they have a password: accounts.setup).
+PUBLIC_ADMIN = {
+    "admin.accounts.login",
+    "admin.accounts.setup",
+    "admin.accounts.setup_link",
+    "admin.accounts.setup_submit",
+}
 # Pages every signed-in user has: their own account. Nothing else is open to an officer.
 EVERYONE = {"admin.index", "admin.accounts.me", "admin.accounts.password", "admin.accounts.logout"}
 # An officer's own things: the one-time survey code for the citizen they just served, and their own
 # appraisal sheet with its disputes (the views check that the sheet and the response are theirs;
 # tests/test_reports.py holds them to it).
 OFFICERS_OWN = {
+    "admin.accounts.my_pin",  # their own kiosk PIN
     "admin.survey.my_service_code",
     "admin.reports.reports_index",
     "admin.reports.sheet",
     "admin.reports.dispute_response",
+}
+# The SKP's planning stage: an officer's own plan, or an appraisee's when the reporting lines make
+# her an appraiser (skp.access.can_view_skp / can_plan decide, tests/skp/test_planning.py holds
+# the views to it).
+OFFICERS_OWN |= {
+    f"admin.skp.{name}"
+    for name in (
+        "index",
+        "create",
+        "plan",
+        "agreement",
+        "result_add",
+        "result_row",
+        "result_edit",
+        "result_update",
+        "result_delete",
+        "result_move",
+        "expectation",
+        "agree_plan",
+    )
+}
+# The SKP's evaluation of a period: the officer reads hers, acknowledges or objects; an officer
+# who is an appraiser or an appraiser's superior by the reporting lines rates or decides
+# (org.access.can_appraise / can_decide_objection decide; tests/skp/test_roles.py holds the views
+# to it).
+OFFICERS_OWN |= {
+    f"admin.skp.{name}"
+    for name in (
+        "evaluation",
+        "evaluation_ratings",
+        "evaluation_preview",
+        "evaluation_sign",
+        "evaluation_reopen",
+        "evaluation_acknowledge",
+        "evaluation_object",
+        "evaluation_decide",
+    )
+}
+# What the officer achieved, with its evidence, and the continuous feedback (skp.realisation
+# checks the officer of the SKP or her appraiser; tests/skp/test_realisation.py and
+# test_feedback.py hold the views to it); the evaluation document (org.access.can_view_sheet).
+# The unit's distribution: its managers, and the appraiser of its head, who may be an officer
+# (org.access.can_rate_unit; tests/skp/test_distribution.py holds the view to it).
+OFFICERS_OWN |= {
+    f"admin.skp.{name}" for name in ("realisation", "feedback", "evidence", "document", "document_pdf", "distribution")
 }
 # Shared by every unit, so only administrators change them.
 ADMIN_ONLY_PREFIXES = (

@@ -511,7 +511,7 @@ def test_the_scoring_policy_is_set_and_a_closed_periods_policy_is_frozen(client,
             "Weights are set for some survey elements but not for all",
             "Bobot diisi untuk sebagian unsur survei tetapi tidak semua",
         ),
-        ({n: "0,111" for n in range(9)}, 409, "they add up to 0.999", "sekarang jumlahnya 0.999"),
+        (dict.fromkeys(range(9), "0,111"), 409, "they add up to 0.999", "sekarang jumlahnya 0.999"),
     ],
 )
 def test_bad_weights_are_refused_in_both_languages(client, admin, weights, status, english, indonesian):

@@ -68,7 +68,7 @@ def test_within_a_package_no_module_imports_back_in_a_circle():
             graph[path.stem] = imported
         done = set()
 
-        def visit(module, trail):
+        def visit(module, trail, package=package, graph=graph, done=done):
             assert module not in trail, f"{package}: import circle {' -> '.join([*trail, module])}"
             if module in done:
                 return
