@@ -14,6 +14,9 @@ def pair_tablet(page, base_url: str, desk) -> None:
     page.get_by_label("Kode pemasangan").fill(code)
     page.get_by_role("button", name="Pasangkan").click()
     expect(page.locator(".faces")).to_be_visible()
+    # kiosk.js is deferred: a tap before it ran does nothing (on a busy machine it comes late).
+    # It marks the screen it shows on the body, so that mark says it is there.
+    expect(page.locator("body[data-current]")).to_have_count(1)
 
 
 def queue_drained(page):
