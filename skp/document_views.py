@@ -18,8 +18,8 @@ from org.auth import EVERYONE, load, roles_required
 
 from .blueprint import bp
 from .document import document_context
-from .evaluation import in_year
 from .models import Skp
+from .queries import in_year
 
 
 def _load(skp_id: int, period_id: int) -> tuple[Skp, Period]:

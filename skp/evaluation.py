@@ -78,11 +78,6 @@ def evaluation_for(skp: Skp, period: Period) -> Evaluation:
     return evaluation
 
 
-def in_year(skp: Skp, period: Period) -> bool:
-    """Is the period one of the SKP's (those starting in its year: ``skp.queries.periods_of_year``)?"""
-    return period.starts_on.year == skp.year
-
-
 def period_unit_of(skp: Skp, period: Period) -> Unit:
     """The unit the officer is appraised in for the period (``org.access.period_unit``)."""
     return db.session.get_one(Unit, period_unit(skp.officer, period.id))

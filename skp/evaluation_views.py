@@ -24,6 +24,7 @@ from .blueprint import bp
 from .evaluation_forms import DecisionForm, ObjectionForm, ratings_form
 from .models import Skp
 from .plan_forms import ASPECT_LABELS, KIND_LABELS
+from .queries import in_year
 from .realisation import page_context
 from .rules import Predikat
 
@@ -31,7 +32,7 @@ from .rules import Predikat
 def _load(skp_id: int, period_id: int) -> tuple[Skp, Period]:
     """The SKP and one of its year's periods, if the user may see them (403), else 404."""
     skp, period = load(Skp, skp_id), load(Period, period_id)
-    if period.status == PeriodStatus.DRAFT or not ops.in_year(skp, period):
+    if period.status == PeriodStatus.DRAFT or not in_year(skp, period):
         abort(404)
     if not (can_view_sheet(current_user, skp.officer, period) or can_view_skp(current_user, skp)):
         abort(403)

@@ -22,6 +22,11 @@ DEFAULT_TIMEZONE = "Asia/Jakarta"
 SEARCH_LIMIT = 20
 
 
+def in_year(skp: Skp, period: Period) -> bool:
+    """Is the period one of the SKP's (those starting in its year, as :func:`periods_of_year`)?"""
+    return period.starts_on.year == skp.year
+
+
 def periods_of_year(year: int) -> list[Period]:
     """The appraisal periods that start in ``year``, in their order: the SKP's periods."""
     return list(

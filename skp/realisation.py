@@ -37,6 +37,7 @@ from .berakhlak import BY_CODE, VALUES
 from .errors import SkpError
 from .measures import figures
 from .models import EvidenceFile, FeedbackNote, Realisation, Skp, SkpStatus, WorkResult
+from .queries import in_year
 
 NOTE_MAX = 2000  # characters of a realisation's note or a feedback note
 URL_MAX = 500  # Realisation.evidence_url
@@ -135,14 +136,9 @@ def clean_url(url: str | None) -> str | None:
     return url
 
 
-def in_year(period: Period, year: int) -> bool:
-    """Is the period one of the SKP's year (those starting in it: ``skp.queries.periods_of_year``)?"""
-    return period.starts_on.year == year
-
-
 def _require_changeable(skp: Skp, period: Period) -> None:
     """An agreed SKP, a period of its year, and the period open."""
-    if not in_year(period, skp.year):
+    if not in_year(skp, period):
         raise SkpError("period_other_year")
     if skp.status != SkpStatus.AGREED:
         raise SkpError("skp_not_agreed")

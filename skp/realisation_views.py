@@ -26,7 +26,8 @@ from .access import can_view_skp
 from .berakhlak import BY_CODE
 from .blueprint import bp
 from .models import Skp, WorkResult
-from .realisation import Upload, add_feedback, evidence_of, in_year, page_context, record_realisation
+from .queries import in_year
+from .realisation import Upload, add_feedback, evidence_of, page_context, record_realisation
 from .realisation_forms import FeedbackForm, RealisationForm
 
 
@@ -71,7 +72,7 @@ def _load(skp_id: int, period_id: int) -> tuple[Skp, Period]:
     if not can_view_skp(current_user, skp):
         abort(403)
     period = db.session.get(Period, period_id)
-    if period is None or not in_year(period, skp.year):
+    if period is None or not in_year(skp, period):
         abort(404)
     return skp, period
 
