@@ -25,6 +25,7 @@ from core.i18n import LOCALES, bilingual, bilingual_plural, pair, select_locale
 from core.sessions import SessionInterface
 from core.views import bp as core_views
 from demo.cli import COMMANDS as DEMO_COMMANDS
+from home.views import bp as home_views
 from kiosk.cli import COMMANDS as KIOSK_COMMANDS
 from kiosk.views import bp as kiosk_views
 from org.cli import COMMANDS as ORG_COMMANDS
@@ -56,7 +57,7 @@ def create_app(config: Config | None = None) -> Flask:
     security.init_app(app)
     register_error_handlers(app)
 
-    for blueprint in (core_views, kiosk_views, survey_views, reports_views, admin_area):
+    for blueprint in (core_views, kiosk_views, survey_views, reports_views, home_views, admin_area):
         app.register_blueprint(blueprint)
     limits.init_app(app)
     for command in (*ORG_COMMANDS, *ACCOUNT_COMMANDS, *KIOSK_COMMANDS, *DEMO_COMMANDS):

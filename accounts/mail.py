@@ -1,32 +1,22 @@
 """Sending an officer their set-up link by e-mail, through the SMTP server of ``config.Config``
-(SMTP_HOST and the rest). Without one, links are printed on slips instead."""
+(SMTP_HOST and the rest; ``core.mail``). Without one, links are printed on slips instead."""
 
 from __future__ import annotations
 
-import smtplib
-import ssl
-from email.message import EmailMessage
-
-from flask import current_app
 from flask_babel import gettext as _
+
+from core.mail import MailFailed, mail_configured, send_mail
 
 from .errors import SetupError
 
-
-def mail_configured() -> bool:
-    config = current_app.config
-    return bool(config.get("SMTP_HOST") and config.get("SMTP_FROM"))
+__all__ = ["mail_configured", "send_setup_link"]
 
 
 def send_setup_link(to: str, officer_name: str, username: str, address: str, code: str, expires: str) -> None:
     """One message with the link, the code and the username; SetupError("mail_failed") when the
     server refuses it or cannot be reached (the caller rolls the new link back: nothing half-done)."""
-    config = current_app.config
-    message = EmailMessage()
-    message["Subject"] = _("Set up your Suara Layanan account")
-    message["From"] = config["SMTP_FROM"]
-    message["To"] = to
-    message.set_content(
+    subject = _("Set up your Suara Layanan account")
+    text = (
         "\n\n".join(
             [
                 _("Hello %(name)s,", name=officer_name),
@@ -47,22 +37,7 @@ def send_setup_link(to: str, officer_name: str, username: str, address: str, cod
         )
         + "\n"
     )
-    security = (config.get("SMTP_SECURITY") or "starttls").lower()
-    timeout = config.get("SMTP_TIMEOUT", 10)
     try:
-        if security == "ssl":
-            server = smtplib.SMTP_SSL(
-                config["SMTP_HOST"], config["SMTP_PORT"], timeout=timeout, context=ssl.create_default_context()
-            )
-        else:
-            server = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=timeout)
-        with server:
-            if security == "starttls":
-                server.starttls(context=ssl.create_default_context())
-            if config.get("SMTP_USERNAME"):
-                server.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
-            server.send_message(message)
-    except (OSError, smtplib.SMTPException) as error:
-        # The log names the failure, never the message (it carries the code).
-        current_app.logger.warning("set-up link e-mail not sent: %s", type(error).__name__)
+        send_mail(to, subject, text, what="set-up link e-mail")
+    except MailFailed:
         raise SetupError("mail_failed") from None

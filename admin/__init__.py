@@ -7,7 +7,10 @@ decorator cannot open a page.
 """
 
 from accounts.admin_views import bp as account_pages
+from alerts.admin_views import bp as alert_pages
 from appraisal.admin_views import bp as appraisal_pages
+from awards.admin_views import bp as award_pages
+from feedback.admin_views import bp as feedback_pages
 from kiosk.admin_views import bp as kiosk_pages
 from org.views import bp as org_pages
 from reports.admin_views import bp as report_pages
@@ -17,5 +20,16 @@ from survey.admin_views import bp as survey_pages
 from . import guard, templating  # noqa: F401  (they attach themselves to bp)
 from .views import bp
 
-for pages in (account_pages, org_pages, appraisal_pages, kiosk_pages, survey_pages, report_pages, skp_pages):
+for pages in (
+    account_pages,
+    org_pages,
+    appraisal_pages,
+    kiosk_pages,
+    survey_pages,
+    report_pages,
+    feedback_pages,
+    skp_pages,
+    award_pages,
+    alert_pages,
+):
     bp.register_blueprint(pages)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -57,6 +57,9 @@ class Unit(Model):
     head_officer_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("officer.id", use_alter=True, name="fk_unit_head_officer_id_officer")
     )
+    # The lobby screen (a public page per unit) names the unit's confirmed officer of the month
+    # only when the unit opts in; otherwise it names nobody.
+    lobby_shows_award: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     services: Mapped[list[Service]] = relationship(back_populates="unit", order_by="Service.position")
     desks: Mapped[list[Desk]] = relationship(back_populates="unit", order_by="Desk.name")
@@ -170,6 +173,48 @@ class Duty(Model):
             sqlite_where=sa.text("ended_at IS NULL"),
             postgresql_where=sa.text("ended_at IS NULL"),
         ),
+    )
+
+
+class OpeningHours(Model):
+    """When a unit serves the public on one weekday (0 Monday .. 6 Sunday), in the unit's local
+    time. A weekday without a row is closed; a unit without any row keeps the default hours
+    (``org.roster.DEFAULT_HOURS``)."""
+
+    __tablename__ = "opening_hours"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
+    weekday: Mapped[int] = mapped_column(sa.SmallInteger)
+    opens: Mapped[time] = mapped_column(sa.Time)
+    closes: Mapped[time] = mapped_column(sa.Time)
+
+    __table_args__ = (
+        sa.UniqueConstraint("unit_id", "weekday", name="uq_opening_hours_unit_weekday"),
+        sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        sa.CheckConstraint("opens < closes", name="opens_before_closes"),
+    )
+
+
+class Shift(Model):
+    """A planned shift: an officer scheduled at a desk from ``starts_at`` to ``ends_at`` (UTC).
+    The plan, not the record: who actually served is ``Duty``."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    desk_id: Mapped[int] = mapped_column(sa.ForeignKey("desk.id"))
+    officer_id: Mapped[int] = mapped_column(sa.ForeignKey("officer.id"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    officer: Mapped[Officer] = relationship()
+    desk: Mapped[Desk] = relationship()
+
+    __table_args__ = (
+        sa.Index("ix_shift_desk_time", "desk_id", "starts_at"),
+        sa.Index("ix_shift_officer_time", "officer_id", "starts_at"),
+        sa.CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
     )
 
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 
+from appraisal.berakhlak import VALUES
 from appraisal.models import Period, PeriodStatus
 from appraisal.scoring import Rating
 from core.db import db, utcnow
@@ -25,7 +26,6 @@ from org.access import appraiser_line
 from org.models import INDONESIAN_TIMEZONES, Officer, User
 
 from . import distribution as dist
-from .berakhlak import VALUES
 from .evaluation import find_evaluation, latest_service_decision, value_ratings
 from .models import Evaluation, EvaluationStatus, ResultKind, Skp
 from .realisation import page_context

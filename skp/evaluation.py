@@ -24,6 +24,7 @@ from typing import Literal, overload
 
 import sqlalchemy as sa
 
+from appraisal.berakhlak import CODES, SERVICE_VALUE, VALUES
 from appraisal.disputes import reason_text
 from appraisal.models import Period, PeriodStatus, RatingDecision
 from appraisal.ratings import decide_rating, decisions_history
@@ -36,7 +37,6 @@ from org.models import Officer, ReportingLine, Unit, User, local_clock
 from reports.snapshots import officer_sheet
 
 from . import rules
-from .berakhlak import CODES, SERVICE_VALUE, VALUES
 from .distribution import breach_text, distribution
 from .errors import SkpError
 from .models import (

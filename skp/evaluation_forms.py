@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from appraisal.berakhlak import SERVICE_VALUE
 from appraisal.scoring import Rating
 from core.forms import AdminForm, MaxLength, OneOf, Required, TextAreaField, TextField
 
-from .berakhlak import SERVICE_VALUE
 from .evaluation import MAX_REASON, OTHER_VALUES
 
 RATINGS = [rating.value for rating in Rating]

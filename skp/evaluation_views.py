@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from appraisal.berakhlak import SERVICE_VALUE
 from appraisal.models import Period, PeriodStatus
 from appraisal.scoring import Rating
 from core.db import db
@@ -19,7 +20,6 @@ from reports.views import rating_label
 
 from . import evaluation as ops
 from .access import can_view_skp
-from .berakhlak import SERVICE_VALUE
 from .blueprint import bp
 from .evaluation_forms import DecisionForm, ObjectionForm, ratings_form
 from .models import Skp

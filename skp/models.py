@@ -112,7 +112,7 @@ class Expectation(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     skp_id: Mapped[int] = mapped_column(sa.ForeignKey("skp.id"))
-    value: Mapped[str] = mapped_column(sa.String(40))  # skp.berakhlak code
+    value: Mapped[str] = mapped_column(sa.String(40))  # appraisal.berakhlak code
     text: Mapped[str] = mapped_column(sa.Text)
 
     skp: Mapped[Skp] = relationship(back_populates="expectations")

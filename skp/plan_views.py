@@ -9,6 +9,7 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from appraisal.berakhlak import BY_CODE, VALUES
 from core.db import db
 from core.forms import AdminForm
 from core.htmx import render_htmx, wants_partial
@@ -20,7 +21,6 @@ from org.models import Officer, Role
 
 from . import measures
 from .access import can_plan, can_view_skp, is_plan_appraiser, is_plan_officer, year_span
-from .berakhlak import BY_CODE, VALUES
 from .blueprint import bp
 from .errors import SkpError
 from .models import EvaluationStatus, Measure, ResultKind, Skp, WorkResult

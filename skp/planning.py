@@ -19,13 +19,13 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from appraisal.berakhlak import BY_CODE
 from core import audit
 from core.db import db, has_rows, utcnow
 from core.errors import AccessDenied
 from org.models import Officer, User
 
 from .access import can_plan, is_plan_appraiser, is_plan_officer
-from .berakhlak import BY_CODE
 from .errors import SkpError
 from .models import (
     Evaluation,

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from appraisal.berakhlak import BY_CODE, VALUES
 from appraisal.models import Period, PeriodStatus
 from core import audit
 from core.db import db, utcnow
@@ -33,7 +34,6 @@ from org.access import can_appraise, period_unit
 from org.models import Officer, Unit, User, local_clock
 
 from .access import is_plan_officer
-from .berakhlak import BY_CODE, VALUES
 from .errors import SkpError
 from .measures import figures
 from .models import EvidenceFile, FeedbackNote, Realisation, Skp, SkpStatus, WorkResult

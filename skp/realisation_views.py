@@ -16,6 +16,7 @@ from flask import abort, flash, make_response, redirect, render_template, send_f
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from appraisal.berakhlak import BY_CODE
 from appraisal.models import Period
 from core.db import db
 from core.htmx import wants_partial
@@ -23,7 +24,6 @@ from core.limits import size_label
 from org.auth import EVERYONE, roles_required
 
 from .access import can_view_skp
-from .berakhlak import BY_CODE
 from .blueprint import bp
 from .models import Skp, WorkResult
 from .queries import in_year

@@ -7,6 +7,8 @@ every table is emptied after each test.
 
 import contextvars
 import os
+import socketserver
+import threading
 
 # Before anything imports hypothesis: its example database lives in the checkout.
 os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(os.path.dirname(__file__), "..", ".hypothesis"))
@@ -213,3 +215,57 @@ def screenshot():
         return path
 
     return take
+
+
+# --- A local SMTP server for the tests of outgoing e-mail ---------------------------------------------
+# A tiny SMTP sink on the standard library's socketserver: it speaks just enough of RFC 5321 for
+# smtplib (EHLO, MAIL, RCPT, DATA, QUIT) and keeps each message. Small enough to read at a glance,
+# and no test dependency to pin for it (aiosmtpd would be one).
+
+
+class _SMTPHandler(socketserver.StreamRequestHandler):
+    def reply(self, line: str) -> None:
+        self.wfile.write(f"{line}\r\n".encode())
+
+    def handle(self):
+        self.reply("220 sink ready")
+        message = None
+        while line := self.rfile.readline():
+            command = line.decode("utf-8", "replace").strip()
+            verb = command[:4].upper()
+            if message is not None:
+                if command == ".":
+                    self.server.messages.append(b"".join(message))
+                    message = None
+                    self.reply("250 queued")
+                else:
+                    message.append(line[1:] if line.startswith(b"..") else line)
+            elif verb == "EHLO":
+                self.reply("250 sink")
+            elif verb == "DATA":
+                message = []
+                self.reply("354 go ahead")
+            elif verb == "QUIT":
+                self.reply("221 bye")
+                return
+            elif self.server.refuse and verb == "RCPT":
+                self.reply("550 no such mailbox")
+            else:
+                self.reply("250 ok")
+
+
+@pytest.fixture
+def smtp_sink(app):
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SMTPHandler)
+    server.daemon_threads = True
+    server.messages, server.refuse = [], False
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    saved = {key: app.config[key] for key in ("SMTP_HOST", "SMTP_PORT", "SMTP_FROM", "SMTP_SECURITY")}
+    app.config.update(
+        SMTP_HOST="127.0.0.1", SMTP_PORT=server.server_address[1], SMTP_FROM="suara@kantor.go.id", SMTP_SECURITY="none"
+    )
+    yield server
+    app.config.update(saved)
+    server.shutdown()
+    server.server_close()
