@@ -42,9 +42,32 @@ ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "artifacts")
 
 def _database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and url.startswith("postgresql"):
+        # Under pytest-xdist each worker empties and refills its own database: one shared by
+        # two workers would have one test's clean-up delete another's rows.
+        base = sa.engine.make_url(url)
+        name = f"{base.database}_{worker}"
+        engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            if connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is None:
+                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        url = base.set(database=name).render_as_string(hide_password=False)
+    return url
+
+
+def _ratelimit_storage_uri() -> str:
+    uri = os.environ.get("TEST_RATELIMIT_STORAGE_URI", "memory://")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and uri.startswith("redis://") and uri.rsplit("/", 1)[-1].isdigit():
+        # Each worker its own Redis database, counting down from the one named (a reset between
+        # tests clears a whole database).
+        prefix, number = uri.rsplit("/", 1)
+        uri = f"{prefix}/{int(number) - int(worker.removeprefix('gw'))}"
+    return uri
 
 
 def _reset_postgres(url: str) -> None:
@@ -60,7 +83,7 @@ def app(tmp_path_factory):
     url = _database_url(tmp_path_factory)
     if url.startswith("postgresql"):
         _reset_postgres(url)
-    app = create_app(TestConfig(url, os.environ.get("TEST_RATELIMIT_STORAGE_URI", "memory://")))
+    app = create_app(TestConfig(url, _ratelimit_storage_uri()))
     app.test_client_class = IsolatedClient
     with app.app_context():
         upgrade()

@@ -92,10 +92,12 @@ def test_the_unit_starts_what_make_run_starts_and_is_hardened():
 
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is not installed")
 def test_the_systemd_units_are_valid(tmp_path):
-    for name in ("suara.service", "suara-backup.service", "suara-backup.timer"):
+    units = sorted(path.name for path in DEPLOY.iterdir() if path.suffix in (".service", ".timer"))
+    assert {"suara.service", "suara-backup.service", "suara-backup.timer"} <= set(units)
+    for name in units:
         # Installed in this checkout instead of /opt/suara, so that the commands they run exist.
         (tmp_path / name).write_text((DEPLOY / name).read_text().replace("/opt/suara", str(ROOT)))
-    names = [str(tmp_path / name) for name in ("suara.service", "suara-backup.service", "suara-backup.timer")]
+    names = [str(tmp_path / name) for name in units]
     verified = subprocess.run(["systemd-analyze", "verify", *names], capture_output=True, text=True)
     assert verified.returncode == 0 and verified.stderr.strip() == "", verified.stderr
 
