@@ -1,7 +1,7 @@
-"""The admin-area pages of feedback (nested under /admin by the admin shell)."""
+"""The feedback pages in the admin area, gathered on one blueprint (``feedback.blueprint``):
+each module adds its routes to it when imported here."""
 
-from flask import Blueprint
+from . import models, results_views, round_views  # noqa: F401  (each adds its routes to bp; models: the tables)
+from .blueprint import bp
 
-from . import models  # noqa: F401  (the tables)
-
-bp = Blueprint("feedback", __name__, url_prefix="/feedback")
+__all__ = ["bp"]

@@ -87,6 +87,9 @@ class Invitation(Model):
     reminders: Mapped[int] = mapped_column(default=0)
     answered: Mapped[bool] = mapped_column(default=False)  # no time: it would tie rater to answer
     withdrawn: Mapped[bool] = mapped_column(default=False)  # taken back before answering
+    # Where e-mail reminders go, given by the rater himself on his requests page (accounts have no
+    # address); a new invitation takes the rater's latest one.
+    email: Mapped[str | None] = mapped_column(sa.String(254))
 
     round: Mapped[FeedbackRound] = relationship()
     subject: Mapped[Officer] = relationship(foreign_keys=[subject_id])

@@ -32,6 +32,7 @@ from appraisal.scoring import Rating
 from core import audit
 from core.db import db, utcnow
 from core.errors import AccessDenied, AdminError, Invalid
+from feedback.queries import evaluation_picture
 from org.access import appraiser_line, can_appraise, can_decide_objection, period_unit
 from org.models import Officer, ReportingLine, Unit, User, local_clock
 from reports.snapshots import officer_sheet
@@ -637,6 +638,8 @@ def evaluation_context(skp: Skp, period: Period, user: User, locale: str = "id")
     if is_head and status == EvaluationStatus.DRAFT:
         results_rating = fixed.value if fixed else None
     summed = summary(skp, period, row_ratings, ratings, results_rating, behaviour_rating)
+    # 360° feedback: each value seen from every side, once the period's round is closed.
+    feedback_round, picture = evaluation_picture(period, officer, locale, sheet)
     return {
         "skp": skp,
         "period": period,
@@ -674,6 +677,9 @@ def evaluation_context(skp: Skp, period: Period, user: User, locale: str = "id")
             "frozen": sheet.get("frozen", False),
         },
         **summed,
+        "feedback_round": feedback_round,
+        "picture": picture,
+        "picture_values": {value.code: value for value in picture.values} if picture else {},
         "is_head": is_head,
         "head_rating": fixed.value if fixed else None,
         "results_rating": results_rating,

@@ -1,6 +1,7 @@
 """What was achieved on each work-result row in a period, with its evidence (realisasi berdasarkan
-bukti dukung), and the continuous feedback of the period (umpan balik berkelanjutan): the writes,
-and what the evaluation page shows of them (:func:`page_context`).
+bukti dukung), and the continuous feedback of the period (umpan balik berkelanjutan), praise
+between colleagues among it: the writes, and what the evaluation page shows of them
+(:func:`page_context`).
 
 Only the officer records her realisation; a row bound to a measured figure (``skp.measures``)
 fills itself and takes only a note and evidence. Feedback is written by the officer or the
@@ -20,12 +21,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from appraisal.berakhlak import BY_CODE, VALUES
 from appraisal.models import Period, PeriodStatus
+from appraisal.periods import open_period_on
 from core import audit
 from core.db import db, utcnow
 from core.errors import AccessDenied, AdminError, Invalid
@@ -56,7 +59,8 @@ EVIDENCE_TYPES = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",)),
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",)),
 }
-ROLE_LABELS = {"appraiser": _l("Appraiser"), "officer": _l("Officer")}
+ROLE_LABELS = {"appraiser": _l("Appraiser"), "officer": _l("Officer"), "colleague": _l("Colleague, praise")}
+PRAISE_LIST = 10  # the praise a colleague sees of her own on the praise page
 
 
 @dataclass(frozen=True)
@@ -346,6 +350,119 @@ def add_feedback(
         now=now,
     )
     return note
+
+
+# --- Praise between colleagues ------------------------------------------------------------------------
+# Continuous feedback also runs sideways: a colleague of the officer's unit may praise her, on a
+# BerAKHLAK value or on her work as a whole. Praise only, named, dated and never edited like any
+# note (``author_role`` "colleague"); a colleague reads nothing of the SKP by writing it.
+
+
+def _colleague_officer(user: User) -> Officer | None:
+    if user is None or not user.active or user.officer_id is None:
+        return None
+    officer = db.session.get(Officer, user.officer_id)
+    return officer if officer is not None and officer.active else None
+
+
+def is_colleague(user: User, skp: Skp, period: Period) -> bool:
+    """Another active officer of the unit the officer works in, or is appraised in for the period."""
+    mine = _colleague_officer(user)
+    if mine is None or mine.id == skp.officer_id:
+        return False
+    return mine.unit_id in (skp.officer.unit_id, period_unit(skp.officer, period.id))
+
+
+def praise_period(user: User, now: datetime | None = None) -> Period | None:
+    """The open period of today where the user works: the one praise is written in."""
+    today = (now or utcnow()).astimezone(ZoneInfo(_zone_of(user))).date()
+    return open_period_on(today)
+
+
+def _zone_of(user: User) -> str:
+    officer = _colleague_officer(user)
+    return (officer.unit.timezone if officer is not None else None) or "Asia/Jakarta"
+
+
+def praise_targets(user: User, period: Period) -> list[tuple[Officer, Skp]]:
+    """The colleagues ``user`` may praise in ``period``: the other active officers of her unit
+    whose SKP of the period's year is agreed, by name."""
+    mine = _colleague_officer(user)
+    if mine is None:
+        return []
+    rows = db.session.execute(
+        sa.select(Officer, Skp)
+        .join(Skp, Skp.officer_id == Officer.id)
+        .where(
+            Officer.unit_id == mine.unit_id,
+            Officer.id != mine.id,
+            Officer.active.is_(True),
+            Skp.year == period.starts_on.year,
+            Skp.status == SkpStatus.AGREED,
+        )
+        .order_by(Officer.name, Officer.id)
+    ).all()
+    return [(officer, skp) for officer, skp in rows if in_year(skp, period)]
+
+
+def add_praise(
+    actor: User, skp: Skp, period: Period, text: str, value: str | None = None, now: datetime | None = None
+) -> FeedbackNote:
+    """A colleague's praise of the officer, on a BerAKHLAK value or on her work as a whole: a
+    feedback note written as "colleague", on an agreed SKP in an open period of its year."""
+    if not is_colleague(actor, skp, period):
+        raise AccessDenied()
+    _require_changeable(skp, period)
+    if value is not None and value not in BY_CODE:
+        raise SkpError("unknown_value")
+    text = _text(text, "text", True)
+    now = now or utcnow()
+    note = FeedbackNote(
+        skp_id=skp.id,
+        period_id=period.id,
+        value=value,
+        text=text,
+        written_at=now,
+        author_id=actor.id,
+        author_role="colleague",
+    )
+    db.session.add(note)
+    db.session.flush()
+    audit.record(
+        actor,
+        "create",
+        "skp_feedback",
+        note.id,
+        f"{skp.officer.name} · {period.name} · {BY_CODE[value].name_id if value else 'SKP'}",
+        after={"period": period.id, "value": value, "author_role": "colleague", "text": text},
+        unit_id=skp.officer.unit_id,
+        now=now,
+    )
+    return note
+
+
+def praise_written(user: User, limit: int = PRAISE_LIST) -> list[dict]:
+    """The latest praise ``user`` wrote: to whom, on what, when (in her unit's local time)."""
+    zone = _zone_of(user)
+    rows = db.session.execute(
+        sa.select(FeedbackNote, Officer.name)
+        .join(Skp, Skp.id == FeedbackNote.skp_id)
+        .join(Officer, Officer.id == Skp.officer_id)
+        .where(FeedbackNote.author_id == user.id, FeedbackNote.author_role == "colleague")
+        .order_by(FeedbackNote.written_at.desc(), FeedbackNote.id.desc())
+        .limit(limit)
+    ).all()
+    locale = current_locale()
+    return [
+        {
+            "to": name,
+            "value": BY_CODE[note.value].name(locale) if note.value in BY_CODE else None,
+            "text": note.text,
+            "written_at": note.written_at,
+            "when": local_clock(note.written_at, zone, "%Y-%m-%d %H:%M"),
+        }
+        for note, name in rows
+    ]
 
 
 # --- What the evaluation page shows -----------------------------------------------------------------------

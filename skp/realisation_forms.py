@@ -15,12 +15,14 @@ from core.forms import (
     BooleanField,
     IdField,
     MaxLength,
+    RecordField,
     Required,
     TextAreaField,
     TextField,
     UploadField,
     sent_text,
 )
+from org.models import Officer
 
 from .realisation import EVIDENCE_MAX_BYTES, NOTE_MAX, URL_MAX
 
@@ -82,3 +84,18 @@ class FeedbackForm(AdminForm):
     text = TextAreaField(_l("Feedback"), [Required(), MaxLength(NOTE_MAX)])
     result_id = IdField()
     value = TextField()
+
+
+class PraiseForm(AdminForm):
+    """A colleague's praise: whom (one of the colleagues offered), on which value (none: the work
+    as a whole; a code that is none of the seven is refused by ``skp.realisation.add_praise``),
+    and the words."""
+
+    id_prefix = "praise"
+    colleague = RecordField(_l("Colleague"), [Required()], model=Officer)
+    value = TextField(_l("On a value (optional)"))
+    text = TextAreaField(
+        _l("Your praise"),
+        [Required(), MaxLength(NOTE_MAX)],
+        description=_l("Your name is shown with it, to your colleague and to her appraiser."),
+    )

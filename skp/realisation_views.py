@@ -16,10 +16,12 @@ from flask import abort, flash, make_response, redirect, render_template, send_f
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from appraisal.berakhlak import BY_CODE
+from appraisal.berakhlak import BY_CODE, VALUES
 from appraisal.models import Period
 from core.db import db
+from core.errors import Invalid
 from core.htmx import wants_partial
+from core.i18n import current_locale
 from core.limits import size_label
 from org.auth import EVERYONE, roles_required
 
@@ -27,8 +29,18 @@ from .access import can_view_skp
 from .blueprint import bp
 from .models import Skp, WorkResult
 from .queries import in_year
-from .realisation import Upload, add_feedback, evidence_of, page_context, record_realisation
-from .realisation_forms import FeedbackForm, RealisationForm
+from .realisation import (
+    Upload,
+    add_feedback,
+    add_praise,
+    evidence_of,
+    page_context,
+    praise_period,
+    praise_targets,
+    praise_written,
+    record_realisation,
+)
+from .realisation_forms import FeedbackForm, PraiseForm, RealisationForm
 
 
 @bp.app_template_filter("amount")
@@ -203,3 +215,56 @@ def evidence(skp_id: int, file_id: int):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- Praise between colleagues ---------------------------------------------------------------------
+
+
+def _praise_page(form: PraiseForm | None = None, status: int = 200):
+    period = praise_period(current_user)
+    targets = praise_targets(current_user, period) if period is not None else []
+    locale = current_locale()
+    return (
+        render_template(
+            "skp/praise.html",
+            form=form or PraiseForm.blank(),
+            period=period,
+            colleague_options=[("", _("Choose a colleague"))] + [(o.id, o.name) for o, _skp in targets],
+            value_options=[("", _("The work as a whole"))] + [(v.code, v.name(locale)) for v in VALUES],
+            written=praise_written(current_user),
+            is_officer=current_user.officer_id is not None,
+        ),
+        status,
+    )
+
+
+@bp.get("/praise")
+@roles_required(*EVERYONE)
+def praise():
+    """Praise a colleague of one's unit: a dated note on her continuous feedback."""
+    return _praise_page()
+
+
+@bp.post("/praise")
+@roles_required(*EVERYONE)
+def praise_post():
+    form = PraiseForm()
+    period = praise_period(current_user)
+    if period is None:
+        form.error = _("No period is open today: praise is written in an open period.")
+        return _praise_page(form, 409)
+    skps = {officer.id: skp for officer, skp in praise_targets(current_user, period)}
+
+    def write():
+        colleague = form.colleague.data
+        if colleague.id not in skps:  # not a colleague of the unit with an agreed SKP
+            raise Invalid({"colleague": "choice"})
+        return add_praise(current_user, skps[colleague.id], period, form.text.data, value=form.value.data or None)
+
+    if form.submit(write):
+        db.session.commit()
+        flash(_("Your praise for %(name)s is added.", name=form.colleague.data.name), "success")
+        return redirect(url_for("admin.skp.praise"), code=303)
+    if form.status == 403:
+        abort(403)
+    return _praise_page(form, form.status)
