@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from accounts.cli import COMMANDS as ACCOUNT_COMMANDS
 from admin import bp as admin_area
+from alerts.cli import COMMANDS as ALERT_COMMANDS
 from config import Config
 from core import limits, observability, security, static_assets
 from core.backup import register_backup_cli
@@ -60,7 +61,7 @@ def create_app(config: Config | None = None) -> Flask:
     for blueprint in (core_views, kiosk_views, survey_views, reports_views, home_views, admin_area):
         app.register_blueprint(blueprint)
     limits.init_app(app)
-    for command in (*ORG_COMMANDS, *ACCOUNT_COMMANDS, *KIOSK_COMMANDS, *DEMO_COMMANDS):
+    for command in (*ORG_COMMANDS, *ACCOUNT_COMMANDS, *KIOSK_COMMANDS, *ALERT_COMMANDS, *DEMO_COMMANDS):
         app.cli.add_command(command)
     register_backup_cli(app)
 

@@ -93,6 +93,10 @@ class Config:
     SMTP_FROM = ""
     SMTP_SECURITY = "starttls"
     SMTP_TIMEOUT = 10
+    # A duty still open when its unit closes ends by itself at the closing time (org.roster): the
+    # kiosk checks its own desk whenever it loads a page, and `flask duty end-overdue` runs on a
+    # timer (deploy/suara-duty.timer).
+    DUTY_END_AT_CLOSING = True
 
     def __init__(self, instance_path: Path, environ: Mapping[str, str] = os.environ):
         """Read the environment, once. A secret key and an SQLite database under ``instance/``
@@ -140,6 +144,9 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret"
     SERVER_NAME = None
+    # The suite's duties start an hour back on the real clock, which may be after closing time;
+    # the tests of the auto-end switch it on with an injected clock.
+    DUTY_END_AT_CLOSING = False
 
     def __init__(self, database_url: str, ratelimit_storage_uri: str = "memory://", **overrides):
         self.SQLALCHEMY_DATABASE_URI = database_url

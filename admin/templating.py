@@ -1,16 +1,21 @@
 """Template filters of the admin area: labels of codes in the user's language, and values as an
 office reads them (a NIP in its printed groups, a moment in the unit's local time)."""
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
+from flask_login import current_user
 from markupsafe import Markup, escape
 
-from core.db import utcnow
-from org.models import INDONESIAN_TIMEZONES
+from core.db import db, utcnow
+from org.models import INDONESIAN_TIMEZONES, Unit, local_clock
 from org.nip import format_nip
+from reports.profanity import mask
 
 from .views import bp
 
@@ -43,6 +48,14 @@ ENTITIES = {
     "skp_unit_result": _l("Unit result (SKP)"),
     "skp_evaluation": _l("SKP evaluation"),
     "skp_objection": _l("SKP objection (keberatan)"),
+    "alert": _l("Alert"),
+    "alert_setting": _l("Alert setting"),
+    "feedback_round": _l("360° feedback round"),
+    "feedback_invitation": _l("360° feedback invitation"),
+    "award": _l("Officer of the month"),
+    "comment_triage": _l("Comment (tag and answer)"),
+    "shift": _l("Shift (planned)"),
+    "opening_hours": _l("Opening hours"),
 }
 ACTIONS = {
     "create": _l("created"),
@@ -79,11 +92,23 @@ ACTIONS = {
     "setup": _l("set up by its owner"),
     "reset": _l("PIN and password reset"),
     "posters": _l("posters printed"),
+    "invite": _l("invited"),
+    "remind": _l("reminders sent"),
+    "give_feedback": _l("feedback given"),
+    "confirm": _l("award confirmed"),
+    "withdraw": _l("award withdrawn"),
+    "tag": _l("tagged"),
+    "answer": _l("answered and closed"),
 }
 # The fields an audit entry records (model attributes, and a few keys of their own), as the
-# pages that change them call them; *_at moments are stored in UTC.
+# pages that change them call them; *_at moments are stored in UTC and shown in local time.
 FIELDS = {
     "active": _l("Active"),
+    "starts_at": _l("Starts at (UTC)"),
+    "ends_at": _l("Ends at (UTC)"),
+    "ended_via": _l("Ended by"),
+    "hours": _l("Opening hours"),
+    "lobby_shows_award": _l("Show the officer of the month on the lobby screen"),
     "address": _l("Address"),
     "code": _l("Code"),
     "name": _l("Name"),
@@ -119,10 +144,10 @@ FIELDS = {
     "qr_weight_pct": _l("Weight of the phone survey in the combined score (percent)"),
     "rating_above": _l("“Above expectations” from this score"),
     "rating_below": _l("“Below expectations” under this score"),
-    "expires_at": _l("Valid until (UTC)"),
-    "revoked_at": _l("Revoked at (UTC)"),
-    "started_at": _l("Started at (UTC)"),
-    "ended_at": _l("Ended at (UTC)"),
+    "expires_at": _l("Valid until"),
+    "revoked_at": _l("Revoked at"),
+    "started_at": _l("Started at"),
+    "ended_at": _l("Ended at"),
     "comment_hidden": _l("Hidden"),
     "photo": _l("Photo"),
     "bytes": _l("Size (bytes)"),
@@ -135,7 +160,7 @@ FIELDS = {
     "suggested": _l("Suggested rating"),
     "rating": _l("Supervisor's rating"),
     "pin_failures": _l("Wrong PINs"),
-    "pin_locked_until": _l("PIN locked until (UTC)"),
+    "pin_locked_until": _l("PIN locked until"),
     "sources": _l("Sign-ins refused from"),
     "password": _l("Password set"),
     "pin": _l("Kiosk PIN set"),
@@ -157,8 +182,32 @@ FIELDS = {
     "behaviour_rating": _l("Behaviour rating"),
     "predikat": _l("Predikat"),
     "rows": _l("Ratings of the work results (by ID)"),
-    "signed_at": _l("Signed at (UTC)"),
+    "signed_at": _l("Signed at"),
     "text": _l("Text"),
+    "round": _l("Feedback round ID"),
+    "rater": _l("Rater (officer ID)"),
+    "rater_account": _l("Rater (account ID)"),
+    "min_raters": _l("Fewest peers or team members shown"),
+    "due_on": _l("Answers asked by"),
+    "raters": _l("Raters reminded"),
+    "emailed": _l("Reminded by e-mail"),
+    "failed": _l("E-mails not sent"),
+    "withdrawn": _l("Withdrawn"),
+    "reminder_email": _l("E-mail address for reminders given"),
+    "invitations": _l("Invitations"),
+    "month": _l("Month"),
+    "proposed_officer": _l("Proposed officer (ID)"),
+    "score": _l("Score"),
+    "n": _l("Counted responses"),
+    "citation": _l("Citation"),
+    "tag": _l("Tag"),
+    "answer": _l("Answer"),
+    "closed": _l("Closed"),
+    "enabled": _l("Switched on"),
+    "params": _l("Thresholds"),
+    "emails": _l("E-mail addresses"),
+    "webhook_url": _l("Webhook address"),
+    "comment": _l("Comment"),
 }
 # Where one name means something else on one kind of record.
 ENTITY_FIELDS = {
@@ -218,7 +267,41 @@ def tz_option(name: str) -> tuple:
 
 @bp.app_template_filter("local")
 def local_time(moment, timezone: str) -> str:
+    """The day and time alone; a page writes the zone beside it (``tz|zone``). Where nothing
+    else is said, ``local_zone`` is the one to use."""
     return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+@bp.app_template_filter("local_zone")
+def local_zone(moment, timezone: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A moment as a person reads it: the unit's local day and time with its zone,
+    "2026-12-04 11:40 WITA"; "" for none."""
+    return local_clock(moment, timezone, fmt) if moment else ""
+
+
+# When a record belongs to no unit (an account of the administrators, a period, a file imported by
+# an administrator), its times are read in the viewer's unit, and an administrator (who has none)
+# reads them in WIB, the zone of the capital and of most units.
+DEFAULT_TIMEZONE = "Asia/Jakarta"
+
+
+@bp.app_template_global("unit_timezone")
+def unit_timezone(unit_id: int | None = None) -> str:
+    """The time zone of the unit ``unit_id``, else the viewer's unit's (see DEFAULT_TIMEZONE)."""
+    zones = g.setdefault("unit_timezones", {})
+    if unit_id is None:
+        officer = getattr(current_user, "officer", None)
+        own = getattr(current_user, "unit_id", None) or (officer.unit_id if officer is not None else None)
+        return unit_timezone(own) if own is not None else DEFAULT_TIMEZONE
+    if unit_id not in zones:
+        zones[unit_id] = db.session.scalar(sa.select(Unit.timezone).where(Unit.id == unit_id)) or DEFAULT_TIMEZONE
+    return zones[unit_id]
+
+
+@bp.app_template_filter("masked")
+def masked(text: str | None) -> str:
+    """A citizen's comment as people may read it: profanity masked (reports.profanity)."""
+    return mask(text)
 
 
 @bp.app_template_filter("zone")
@@ -291,7 +374,7 @@ def field_label(entity: str, field: str) -> str | None:
 
 
 @bp.app_template_filter("changes")
-def changes_filter(values: dict | None, entity: str = "") -> Markup:
+def changes_filter(values: dict | None, entity: str = "", timezone: str | None = None) -> Markup:
     """Before/after values of an audit entry as a short definition list: each field by its label,
     with the stored name as its title (what an export or the database calls it); a field
     without a label by its stored name, marked as code. Yes/no values read as words."""
@@ -306,5 +389,19 @@ def changes_filter(values: dict | None, entity: str = "") -> Markup:
             else f"<dt><code>{escape(key)}</code></dt>"
         )
         shown = "—" if value is None else (_("Yes") if value else _("No")) if isinstance(value, bool) else value
+        if timezone and isinstance(value, str) and (moment := _moment(value)) is not None:
+            shown = local_clock(moment, timezone, "%Y-%m-%d %H:%M")
         items.append(f"{term}<dd>{escape(shown)}</dd>")
     return Markup(f'<dl class="changes">{"".join(items)}</dl>')
+
+
+def _moment(value: str) -> datetime | None:
+    """An audit value that is a moment (stored as ISO 8601 with its UTC offset); None otherwise
+    (a day alone, or any other text)."""
+    if len(value) < 16 or value[4:5] != "-" or "T" not in value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None

@@ -1,17 +1,19 @@
 """The admin area's own pages: the start page (with each new unit's checklist) and the audit log."""
 
 import sqlalchemy as sa
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from alerts.queries import describe
 from core import audit
 from core.db import db, utcnow
 from core.htmx import render_htmx
 from core.web import arg_date, arg_id, paginate
+from home import queries as home
 from kiosk.outside_period import outside_period
 from org import access
 from org.auth import ADMIN, EVERYONE, OFFICER, roles_required
-from org.models import User
+from org.models import Officer, User
 
 from .checklist import checklists
 
@@ -22,17 +24,24 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", cli_group=None)
 @bp.get("/")
 @roles_required(*EVERYONE)
 def index():
-    if current_user.role == OFFICER:
-        return redirect(url_for("admin.accounts.me"))
-    units = access.managed_units(current_user)
+    """The role's home: what happened today and in the period, and what needs this person."""
     now = utcnow()
+    if current_user.role == OFFICER:
+        officer = db.session.get(Officer, current_user.officer_id)
+        return render_template("admin/index.html", officer_home=home.officer_home(officer, now) if officer else None)
+    units = access.managed_units(current_user)
     lists = checklists(units, now)
+    if current_user.role == ADMIN:
+        context = dict(glance=home.units_at_a_glance(units, now), tasks=home.objections_to_decide(current_user))
+    else:
+        context = dict(supervisor=home.supervisor_home(current_user, units, now), describe_alert=describe)
     return render_template(
         "admin/index.html",
         units=units,
         outside=outside_period(units, now),
         checklists=[checklist for checklist in lists if not checklist.complete],
         ready=sum(checklist.complete for checklist in lists),
+        **context,
     )
 
 

@@ -50,6 +50,10 @@ class Alert(Model):
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     webhook_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When it was sent to the unit's e-mails and webhook (or found none to send to): once, at the
+    # first check in opening hours (alerts.delivery). ``mailed_at``/``webhook_at`` say what
+    # arrived, ``delivery_error`` what failed.
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivery_error: Mapped[str] = mapped_column(sa.String(200), default="")
 
     unit: Mapped[Unit] = relationship()
@@ -57,4 +61,14 @@ class Alert(Model):
     __table_args__ = (
         sa.Index("ix_alert_unit_status_raised", "unit_id", "status", "raised_at"),
         sa.Index("ix_alert_unit_rule_subject", "unit_id", "rule", "subject", "raised_at"),
+        # One open alert per rule and subject, even when the timer and a page check at once.
+        sa.Index(
+            "uq_alert_open_subject",
+            "unit_id",
+            "rule",
+            "subject",
+            unique=True,
+            sqlite_where=sa.text("status = 'open'"),
+            postgresql_where=sa.text("status = 'open'"),
+        ),
     )

@@ -1,19 +1,32 @@
 """What every unit shares, in the admin area (administrators only): appraisal periods, survey
 indicators and their weights, and each period's scoring policy."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from typing import cast
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core.crud import ACTIONS
-from core.db import db
+from core.db import MAX_ID, db
 from core.errors import DomainError
 from core.htmx import render_htmx
 from core.web import paginate, saved
-from org.auth import ADMIN, Records, load, roles_required
+from org import access
+from org.auth import ADMIN, MANAGERS, Records, load, roles_required
+from org.models import Unit
 
-from .forms import IndicatorForm, NewIndicatorForm, PeriodForm, PolicyForm, weights_form
+from .forms import (
+    UNIT_QUESTION_TYPES,
+    IndicatorForm,
+    NewIndicatorForm,
+    NewUnitQuestionForm,
+    PeriodForm,
+    PolicyForm,
+    UnitQuestionForm,
+    weights_form,
+)
 from .indicators import (
     create_indicator,
     delete_indicator,
@@ -26,6 +39,15 @@ from .indicators import (
 from .models import Indicator, IndicatorChannel, IndicatorKind, Period
 from .periods import create_period, delete_period, open_period, periods_query, response_counts, update_period
 from .policy import set_policy
+from .unit_questions import (
+    create_unit_question,
+    move_unit_question,
+    national_questions,
+    set_unit_question_active,
+    type_of,
+    unit_questions,
+    update_unit_question,
+)
 
 bp = Blueprint("appraisal", __name__)
 
@@ -128,7 +150,8 @@ class Indicators(Records):
         )
 
     def form_context(self, parent=None):
-        return dict(kinds=list(IndicatorKind), channels=list(IndicatorChannel))
+        # The national kinds: yes/no and short text are a unit's own items (its questions page).
+        return dict(kinds=[IndicatorKind.SCALE, IndicatorKind.REASON], channels=list(IndicatorChannel))
 
     def row_context(self, indicator):
         return dict(answered=has_answers(indicator), **self.form_context())
@@ -201,3 +224,147 @@ def period_policy(period_id: int):
         flash(_("The scoring policy of %(name)s is saved.", name=period.name), "success")
         return redirect(url_for("admin.appraisal.period_policy", period_id=period.id), code=303)
     return render_template("appraisal/policy.html", period=period, form=form), form.status
+
+
+# --- A unit's own questions (issue #17) -------------------------------------------------------------
+# Supervisors change their own unit's, administrators any unit's; the national questions are
+# shown beside them, read-only (they are changed on the indicators page above, by administrators).
+
+
+def _own_unit(unit_id: int) -> Unit:
+    return load(Unit, unit_id, unit_of=lambda unit: unit.id)
+
+
+def _own_question(question_id: int) -> Indicator:
+    """A unit's question the user may change: 404 unknown, 403 another unit's or a national one."""
+    question = load(Indicator, question_id)
+    if question.unit_id is None or not access.can_manage_unit(current_user, question.unit_id):
+        abort(403)
+    return question
+
+
+def _unit_of(question: Indicator) -> Unit:
+    return cast(Unit, db.session.get(Unit, question.unit_id))
+
+
+def _questions_context(unit: Unit, form=None, **extra) -> dict:
+    questions = unit_questions(unit)
+    return dict(
+        unit=unit,
+        questions=questions,
+        types={q.id: type_of(q) for q in questions},
+        national=national_questions(),
+        form=form or NewUnitQuestionForm.blank("question-new", type="survey_yes_no"),
+        type_names=UNIT_QUESTION_TYPES,
+        units=access.managed_units(current_user),
+        **extra,
+    )
+
+
+def _questions_page(unit: Unit, status: int = 200, **context):
+    return render_htmx(
+        "appraisal/unit_questions.html",
+        "appraisal/_unit_questions.html",
+        status=status,
+        **_questions_context(unit, **context),
+    )
+
+
+@bp.get("/questions")
+@roles_required(*MANAGERS)
+def questions_home():
+    """Where the navigation leads: a supervisor's own unit, or the first unit for an administrator."""
+    asked = request.args.get("unit", type=int)
+    if asked is not None:
+        if not 0 < asked <= MAX_ID:
+            abort(404)
+        return redirect(url_for("admin.appraisal.unit_questions_page", unit_id=_own_unit(asked).id))
+    units = access.managed_units(current_user)
+    if not units:
+        abort(404)
+    return redirect(url_for("admin.appraisal.unit_questions_page", unit_id=units[0].id))
+
+
+@bp.get("/units/<int:unit_id>/questions")
+@roles_required(*MANAGERS)
+def unit_questions_page(unit_id: int):
+    return _questions_page(_own_unit(unit_id))
+
+
+@bp.post("/units/<int:unit_id>/questions")
+@roles_required(*MANAGERS)
+def unit_question_add(unit_id: int):
+    unit = _own_unit(unit_id)
+    form = NewUnitQuestionForm(id_prefix="question-new")
+    if form.submit(lambda: create_unit_question(current_user, unit, form.values)):
+        message = _("Question %(code)s added.", code=cast(Indicator, form.result).code)
+        return saved(
+            "appraisal/_unit_questions.html",
+            "unit-questions-changed",
+            url_for("admin.appraisal.unit_questions_page", unit_id=unit.id),
+            message,
+            **_questions_context(unit),
+        )
+    return render_template("appraisal/unit_questions.html", **_questions_context(unit, form=form)), form.status
+
+
+@bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def unit_question_edit(question_id: int):
+    question = _own_question(question_id)
+    unit = _unit_of(question)
+    context = dict(question=question, unit=unit, question_type=type_of(question), type_names=UNIT_QUESTION_TYPES)
+    if request.method == "GET":
+        return render_template("appraisal/unit_question_edit.html", form=UnitQuestionForm(obj=question), **context)
+    form = UnitQuestionForm()
+    if form.submit(lambda: update_unit_question(current_user, question, form.values)):
+        result = cast(Indicator, form.result)
+        if result is question:
+            message = _("Question %(code)s saved.", code=question.code)
+        else:
+            message = _(
+                "Citizens have answered %(old)s, so it was kept as it was and switched off; the new text is "
+                "version %(new)s.",
+                old=question.code,
+                new=result.code,
+            )
+        db.session.commit()
+        flash(message, "success")
+        return redirect(url_for("admin.appraisal.unit_questions_page", unit_id=unit.id), code=303)
+    return render_template("appraisal/unit_question_edit.html", form=form, **context), form.status
+
+
+def _question_change(question_id: int, change):
+    """Switch a question on or off, or move it: the list again (htmx) or back to the page."""
+    question = _own_question(question_id)
+    unit = _unit_of(question)
+    try:
+        change(question)
+    except DomainError as error:
+        db.session.rollback()
+        return _questions_page(unit, status=error.status, list_error=error.message)
+    return saved(
+        "appraisal/_unit_questions.html",
+        "unit-questions-changed",
+        url_for("admin.appraisal.unit_questions_page", unit_id=unit.id),
+        _("Question %(code)s saved.", code=question.code),
+        **_questions_context(unit),
+    )
+
+
+@bp.post("/questions/<int:question_id>/active")
+@roles_required(*MANAGERS)
+def unit_question_active(question_id: int):
+    active = request.form.get("active")
+    if active not in ("0", "1"):
+        abort(400)
+    return _question_change(
+        question_id, lambda question: set_unit_question_active(current_user, question, active == "1")
+    )
+
+
+@bp.post("/questions/<int:question_id>/move")
+@roles_required(*MANAGERS)
+def unit_question_move(question_id: int):
+    step = {"up": -1, "down": 1}.get(request.form.get("direction", ""), 0)
+    return _question_change(question_id, lambda question: move_unit_question(current_user, question, step))

@@ -93,7 +93,8 @@ class LabelsField(TextField):
 class IndicatorForm(AdminForm):
     """An indicator as it is edited (its code never changes: answers are exported by it)."""
 
-    kind = TextField(_l("Kind"), [Required("choice"), OneOf([kind.value for kind in IndicatorKind])])
+    # Yes/no and short-text items are a unit's own (UnitQuestionForm), never national.
+    kind = TextField(_l("Kind"), [Required("choice"), OneOf([IndicatorKind.SCALE.value, IndicatorKind.REASON.value])])
     channel = TextField(_l("Channel"), [Required("choice"), OneOf([channel.value for channel in IndicatorChannel])])
     skm_element = TextField(
         _l("SKM element"),
@@ -205,3 +206,37 @@ class PolicyForm(AdminForm):
         # Only once both are scores: a bad one has its own message already.
         if isinstance(self.rating_above.data, Decimal):
             Checked(lambda below: check_thresholds(self.rating_above.data, below))(self, field)
+
+
+# What a unit may add of its own (issue #17), and how each is stored: (kind, channel).
+UNIT_QUESTION_TYPES = {
+    "kiosk_question": (IndicatorKind.SCALE, IndicatorChannel.KIOSK),
+    "kiosk_reason": (IndicatorKind.REASON, IndicatorChannel.KIOSK),
+    "survey_scale": (IndicatorKind.SCALE, IndicatorChannel.QR),
+    "survey_yes_no": (IndicatorKind.YES_NO, IndicatorChannel.QR),
+    "survey_text": (IndicatorKind.TEXT, IndicatorChannel.QR),
+}
+
+
+class UnitQuestionForm(AdminForm):
+    """A unit's own question as it is edited: its texts and, for a four-point one, its labels
+    (left empty: the standard satisfaction labels). Its type is chosen when it is added."""
+
+    id_prefix = "question"
+    text_id = TextAreaField(_l("Text (Bahasa Indonesia)"), [Required(), MaxLength(300)])
+    text_en = TextAreaField(
+        _l("Text (English)"), [MaxLength(300)], description=_l("Empty: the Indonesian text is shown.")
+    )
+    labels_id = LabelsField(_l("Answer labels (Bahasa Indonesia), from worst to best"))
+    labels_en = LabelsField(_l("Answer labels (English), from worst to best"))
+
+    def validate_labels_id(self, field):
+        # All four or none (none: the standard labels).
+        if any(field.data) and not all(field.data):
+            raise refusal("labels_required")
+
+    validate_labels_en = validate_labels_id
+
+
+class NewUnitQuestionForm(UnitQuestionForm):
+    type = TextField(_l("Type"), [Required("choice"), OneOf(list(UNIT_QUESTION_TYPES))])

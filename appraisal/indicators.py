@@ -60,6 +60,7 @@ def _values(values: dict, indicator: Indicator | None = None) -> dict:
 
 # The active SKM questions of the phone survey: the ones whose weights must add up.
 WEIGHTED = (
+    Indicator.unit_id.is_(None),  # a unit's own questions carry no element and no weight
     Indicator.active.is_(True),
     Indicator.kind == IndicatorKind.SCALE,
     Indicator.skm_element.is_not(None),
@@ -181,7 +182,8 @@ def set_weights(actor: User, weights: dict[int, Decimal | None], now: datetime |
 
 
 def indicators_query(search: str = "", active: str = "", channel: str = ""):
-    query = sa.select(Indicator).order_by(Indicator.position, Indicator.id)
+    """The national indicators (a unit's own are on that unit's questions page)."""
+    query = sa.select(Indicator).where(Indicator.unit_id.is_(None)).order_by(Indicator.position, Indicator.id)
     if search:
         like = f"%{search.strip().lower()}%"
         query = query.where(

@@ -33,6 +33,14 @@ class IndicatorKind(str, enum.Enum):
     SCALE = "scale"
     # A follow-up reason a citizen may pick after a kiosk rating; its answer value is always 1.
     REASON = "reason"
+    # A unit's own survey item answered yes or no: 1 no, 2 yes (see ``YES``/``NO``).
+    YES_NO = "yes_no"
+    # A unit's own survey item answered in a few words: stored in ``Answer.text`` (value 1).
+    TEXT = "text"
+
+
+# The stored values of a yes/no answer.
+NO, YES = 1, 2
 
 
 class PeriodStatus(str, enum.Enum):
@@ -87,6 +95,12 @@ class Indicator(Model):
     Answers refer to the indicator by id; editing its text later never rewrites past answers.
     ``labels_id``/``labels_en`` hold the four answer labels (1 worst .. 4 best) of a scale question.
     ``weight`` is None for the SKM default of an equal share (1/n).
+
+    ``unit_id`` None: a national indicator, asked by every unit. Set: a unit's own question
+    (issue #17): its kiosk question replaces the national one on that unit's kiosks, its kiosk
+    reasons (when it has any active) replace the national reasons, and its survey items are asked
+    after the nine SKM elements. A unit's own indicator never carries an SKM element or a weight,
+    so the IKM (computed over the elements only) never sees it.
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -101,6 +115,7 @@ class Indicator(Model):
     channel: Mapped[IndicatorChannel] = mapped_column(enum_column(IndicatorChannel), default=IndicatorChannel.QR)
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
 
     def text(self, locale: str) -> str:
         return self.text_en if locale == "en" and self.text_en else self.text_id

@@ -73,6 +73,14 @@ ENTITIES = (
     "skp_unit_result",
     "skp_evaluation",
     "skp_objection",
+    "feedback_round",
+    "feedback_invitation",
+    "award",
+    "comment_triage",
+    "shift",
+    "opening_hours",
+    "alert",
+    "alert_setting",
 )
 
 

@@ -36,6 +36,7 @@ def send_mail(to: str, subject: str, body: str, what: str = "e-mail") -> None:
     security = (config.get("SMTP_SECURITY") or "starttls").lower()
     timeout = config.get("SMTP_TIMEOUT", 10)
     try:
+        server: smtplib.SMTP
         if security == "ssl":
             server = smtplib.SMTP_SSL(
                 config["SMTP_HOST"], config["SMTP_PORT"], timeout=timeout, context=ssl.create_default_context()

@@ -28,6 +28,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Model, Prepared, UTCDateTime, db, enum_column, utcnow
 
+# The longest answer to a unit's short-text survey item.
+TEXT_MAX_LENGTH = 200
+
 
 class Channel(str, enum.Enum):
     KIOSK = "kiosk"
@@ -144,11 +147,14 @@ class Response(Model):
 
 
 class Answer(Model):
-    """The value a response gave one indicator: 1..4 on a scale, 1 for a picked reason."""
+    """The value a response gave one indicator: 1..4 on a scale, 1 for a picked reason, 1 no / 2 yes
+    for a unit's yes/no item, 1 with the words in ``text`` for a unit's short-text item."""
 
     response_id: Mapped[int] = mapped_column(sa.ForeignKey("response.id", ondelete="CASCADE"), primary_key=True)
     indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("indicator.id"), primary_key=True, index=True)
     value: Mapped[int] = mapped_column(sa.SmallInteger)
+    # A citizen's own words to a unit's short-text item (TEXT_MAX_LENGTH at most); None otherwise.
+    text: Mapped[str | None] = mapped_column(sa.String(TEXT_MAX_LENGTH))
 
     response: Mapped[Response] = relationship(back_populates="answers")
 
@@ -205,8 +211,9 @@ class Given:
 
     indicator_id: int
     value: int
-    on_scale: bool = True  # a 1..4 question; False for a reason picked on the kiosk
+    on_scale: bool = True  # a 1..4 question; False for a reason picked on the kiosk, a yes/no or a text
     element: str | None = None  # the SKM element (unsur) the question measures, if any
+    text: str | None = None  # the words of a unit's short-text item
 
 
 @dataclass(frozen=True)
@@ -337,15 +344,18 @@ def _insert_response_and_answers(dialect):
         sa.func.unnest(
             sa.bindparam("answer_indicators", type_=postgresql.ARRAY(sa.Integer)),
             sa.bindparam("answer_values", type_=postgresql.ARRAY(sa.SmallInteger)),
+            sa.bindparam("answer_texts", type_=postgresql.ARRAY(sa.String)),
         )
-        .table_valued("indicator_id", "value")
+        .table_valued("indicator_id", "value", "text")
         .render_derived(name="given")
     )
     answered = (
         sa.insert(answer)
         .from_select(
-            ["response_id", "indicator_id", "value"],
-            sa.select(inserted.c.id, given.c.indicator_id, given.c.value).select_from(inserted).join(given, sa.true()),
+            ["response_id", "indicator_id", "value", "text"],
+            sa.select(inserted.c.id, given.c.indicator_id, given.c.value, given.c.text)
+            .select_from(inserted)
+            .join(given, sa.true()),
         )
         .cte("answered")
     )
@@ -401,6 +411,7 @@ class ResponseWriter:
                     **row,
                     "answer_indicators": [a.indicator_id for a in new.answers],
                     "answer_values": [a.value for a in new.answers],
+                    "answer_texts": [a.text for a in new.answers],
                 },
             )
             return found[0] if found else None
@@ -410,7 +421,7 @@ class ResponseWriter:
         self.insert_answer.execute_many(
             cursor,
             [
-                {"response_id": found[0], "indicator_id": given.indicator_id, "value": given.value}
+                {"response_id": found[0], "indicator_id": given.indicator_id, "value": given.value, "text": given.text}
                 for given in new.answers
             ],
         )
@@ -475,7 +486,7 @@ def record_responses(many: list[NewResponse]) -> list[int]:
         )
     )
     answers = [
-        {"response_id": response_id, "indicator_id": given.indicator_id, "value": given.value}
+        {"response_id": response_id, "indicator_id": given.indicator_id, "value": given.value, "text": given.text}
         for response_id, new in zip(ids, many)
         for given in new.answers
     ]

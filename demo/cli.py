@@ -65,6 +65,7 @@ def demo(if_empty, seed):
             f"          {role:<11} {username} / {password}{f'  ({whose})' if whose else ''}\n"
             for role, username, password, whose in logins
         )
+        + f"  Lobby:  {base}/lobi/{desk.unit.code}  (the screen for the waiting room)\n"
         + f"  Health: {base}/healthz\n"
         + (f"  QR codes and posters point to {public} (PUBLIC_BASE_URL)\n" if public != base else "")
     )

@@ -222,13 +222,34 @@ def load_demo(seed: int, now: datetime) -> str:
     from .skp import load_skp_demo  # the SKP's story: written before the closed quarter is frozen
 
     skp = load_skp_demo(seed, now, previous, current, units, OFFICERS, ensure_demo_accounts)
+    # An office's daily tools and the 360° rounds, each feature's story told by its own module.
+    from .alerts import load_alerts_demo
+    from .awards import load_awards_demo
+    from .comments import load_comments_demo
+    from .feedback import load_feedback_demo
+    from .questions import load_questions_demo
+    from .roster import load_roster_demo
+
+    stories = [
+        load_roster_demo(now, units),
+        load_questions_demo(now, units),
+        load_comments_demo(now, units),
+        load_feedback_demo(now, previous, current, units),
+        load_awards_demo(now, previous, current, units),
+    ]
     take_snapshot(previous, now)  # the closed quarter is frozen, as closing it would have done
+    stories.append(load_alerts_demo(now, units))  # last: they describe the office as it now is
+    # Counted from the database: the SKP's story adds the leaders' unit and its officers.
     return (
-        f"Demo loaded: {len(units)} units, {sum(len(u.desks) for u in units)} desks, "
-        f"{sum(len(u.officers) for u in units)} officers (kiosk PIN {DEMO_PIN}), periods "
+        f"Demo loaded: {_count(Unit)} units, {_count(Desk)} desks, "
+        f"{_count(Officer)} officers (kiosk PIN {DEMO_PIN}), periods "
         f"'{previous.name}' (closed) and '{current.name}' (open), {len(duties)} duties, "
-        f"{len(responses)} responses. {skp}"
+        f"{len(responses)} responses. {skp} " + " ".join(story for story in stories if story)
     )
+
+
+def _count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
 
 
 def _demo_responses(

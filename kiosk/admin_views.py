@@ -1,6 +1,6 @@
 """Kiosks in the admin area: which tablets are online, pairing codes, moving and revoking."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,11 +11,13 @@ from core.htmx import render_htmx
 from core.web import arg_id, paginate, saved
 from org import access
 from org.auth import MANAGERS, Records, load, roles_required
+from org.models import Unit
 from org.queries import desks_of
 
 from .forms import MoveForm, PairingCodeForm
 from .models import Kiosk
 from .pairing import kiosk_status, kiosks_query, make_pairing_code, move_kiosk, revoke_kiosk
+from .queries import kiosk_config_version, kiosk_indicators
 from .refusals import refusal_counts, refusal_message, refusals_query
 
 bp = Blueprint("kiosk", __name__)
@@ -133,4 +135,23 @@ def kiosk_refusals(kiosk_id: int):
         unit=kiosk.desk.unit,
         listing=paginate(refusals_query(kiosk.id), 50),
         refusal_message=refusal_message,
+    )
+
+
+@bp.get("/units/<int:unit_id>/questions/preview/kiosk")
+@roles_required(*MANAGERS)
+def question_preview(unit_id: int):
+    """The kiosk screen of a unit as its citizens will see it (its own question and reasons, or
+    the national ones), for its staff: the real page, in preview mode, which sends no vote."""
+    unit = load(Unit, unit_id, unit_of=lambda u: u.id)
+    question, reasons = kiosk_indicators(unit.id)
+    return render_template(
+        "kiosk/kiosk.html",
+        preview=True,
+        back_url=url_for("admin.appraisal.unit_questions_page", unit_id=unit.id),
+        unit=unit,
+        desk={"name": _("Preview")},
+        question=question,
+        reasons=reasons,
+        config_version=kiosk_config_version(question, reasons),
     )

@@ -1,37 +1,17 @@
-"""What a kiosk shows: its question and reasons."""
+"""What a kiosk shows: its question and reasons (the national ones, or its unit's own:
+``appraisal.unit_questions``)."""
 
 import hashlib
-from collections.abc import Iterable
-from typing import TypeVar
 
-import sqlalchemy as sa
+from appraisal.models import Indicator
+from appraisal.unit_questions import kiosk_question, kiosk_screen
 
-from appraisal.models import Indicator, IndicatorChannel, IndicatorKind
-from core.db import db
-
-T = TypeVar("T")
+__all__ = ["kiosk_config_version", "kiosk_indicators", "kiosk_question"]
 
 
-def kiosk_indicators() -> tuple[Indicator | None, list[Indicator]]:
-    """The kiosk's main question (the first active kiosk scale indicator) and its reasons."""
-    on_kiosk = db.session.scalars(
-        sa.select(Indicator)
-        .where(Indicator.active.is_(True), Indicator.channel.in_([IndicatorChannel.KIOSK, IndicatorChannel.BOTH]))
-        .order_by(Indicator.position, Indicator.id)
-    ).all()
-    reasons = [i for i in on_kiosk if i.kind == IndicatorKind.REASON]
-    return kiosk_question(on_kiosk), reasons
-
-
-def kiosk_question(indicators: Iterable[T]) -> T | None:
-    """Which of the kiosk's indicators is its question: the first active scale indicator by
-    position, then id; None when there is none. Anything with ``kind``, ``active``, ``position``
-    and ``id`` will do: the screen asks with indicators, the vote with its fingerprint's entries."""
-    return min(
-        (i for i in indicators if i.kind == IndicatorKind.SCALE and i.active),
-        key=lambda i: (i.position, i.id),
-        default=None,
-    )
+def kiosk_indicators(unit_id: int | None = None) -> tuple[Indicator | None, list[Indicator]]:
+    """The main question and the reasons of a kiosk of unit ``unit_id`` (None: the national ones)."""
+    return kiosk_screen(unit_id)
 
 
 def kiosk_config_version(question: Indicator | None, reasons: list[Indicator]) -> str:

@@ -3,7 +3,6 @@
 import hashlib
 from functools import wraps
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask import Response as FlaskResponse
 from flask_babel import gettext as _
@@ -17,6 +16,7 @@ from core.web import saved
 from org.duty import check_pin, end_duty_by_pin, start_duty_by_pin
 from org.errors import DutyError
 from org.models import Officer
+from org.roster import end_overdue_duties, staff_for_desk
 from survey.devices import minting_device, remember_device
 from survey.errors import SurveyError
 from survey.operations import issue_service_code
@@ -61,6 +61,7 @@ def kiosk_required(view):
                 response.headers["HX-Redirect"] = url_for("kiosk.index")
                 return response
             return redirect(url_for("kiosk.index"))
+        _end_overdue()
         return view(*args, **kwargs)
 
     return wrapper
@@ -82,7 +83,7 @@ def _kiosk_context(**extra) -> dict:
 def _screen_context() -> dict:
     """The rating screen and its banner also need the question and reasons, and their
     fingerprint: the kiosk reloads when it changes."""
-    question, reasons = kiosk_indicators()
+    question, reasons = kiosk_indicators(g.kiosk.desk.unit_id)
     return _kiosk_context(question=question, reasons=reasons, config_version=kiosk_config_version(question, reasons))
 
 
@@ -101,6 +102,7 @@ def index():
         return render_template("kiosk/pair.html", error=error)
     touch_kiosk(g.kiosk)
     db.session.commit()
+    _end_overdue()
     return render_template("kiosk/kiosk.html", **_screen_context())
 
 
@@ -180,17 +182,19 @@ def service_worker():
 # --- The officer's duty panel -------------------------------------------------------------------
 
 
-def _unit_officers():
-    return db.session.scalars(
-        sa.select(Officer)
-        .where(Officer.unit_id == g.kiosk.desk.unit_id, Officer.active.is_(True))
-        .order_by(Officer.name)
-    ).all()
+def _end_overdue() -> None:
+    """A duty of this desk left open past closing time ends at that time (``org.roster``)
+    before the kiosk shows or changes its desk's duty; the timer does it for every desk.
+    DUTY_END_AT_CLOSING off: the test suite, whose duties start an hour back on the real clock."""
+    if current_app.config["DUTY_END_AT_CLOSING"] and end_overdue_duties(utcnow(), [g.kiosk.desk_id]):
+        db.session.commit()
 
 
 def _render_duty(status: int = 200, **extra):
     refused = refusal_counts([g.kiosk.id]).get(g.kiosk.id)
-    context = _kiosk_context(officers=_unit_officers(), refused=refused, **extra)
+    # Only whoever is planned at this desk now, or free: not an officer planned or on duty elsewhere.
+    staff = staff_for_desk(g.kiosk.desk, utcnow())
+    context = _kiosk_context(staff=staff, refused=refused, **extra)
     return render_htmx("kiosk/duty.html", "kiosk/_duty.html", status=status, **context)
 
 

@@ -32,7 +32,7 @@ import os
 import threading
 import uuid as uuid_module
 import weakref
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from itertools import pairwise
@@ -268,17 +268,35 @@ class KioskVoteIndicators:
 
     question_id: int | None
     reason_ids: dict[str, int]
+    # Every kiosk question by its code (retired ones and the unit's own included): a vote names
+    # the question its citizen saw, which a change made since must not rewrite.
+    question_ids: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, fingerprint: str) -> KioskVoteIndicators:
-        """From the context's fingerprint: "id:kind:active:position:code" entries, comma-separated
-        (codes are letters, digits, "_" and "-")."""
+        """From the context's fingerprint: "id:kind:active:position:unit:code" entries, comma-
+        separated (unit empty for a national one; codes are letters, digits, "_" and "-"). Only the
+        national entries and those of the kiosk's unit are in it, so a reason of another unit is
+        unknown here."""
         entries = []
         for entry in filter(None, fingerprint.split(",")):
-            ident, kind, active, position, code = entry.split(":", 4)
-            entries.append(_Entry(int(ident), kind, active == "1", int(position), code))
+            parts = entry.split(":")
+            if len(parts) == 5:  # no unit part: a national entry
+                parts.insert(4, "")
+            ident, kind, active, position, unit, code = parts
+            entries.append(_Entry(int(ident), kind, active == "1", int(position), code, int(unit) if unit else None))
         question = kiosk_question(entries)
-        return cls(question.id if question else None, {e.code: e.id for e in entries if e.kind == IndicatorKind.REASON})
+        return cls(
+            question.id if question else None,
+            {e.code: e.id for e in entries if e.kind == IndicatorKind.REASON},
+            {e.code: e.id for e in entries if e.kind == IndicatorKind.SCALE},
+        )
+
+    def question_for(self, code: str | None) -> int | None:
+        """The question a vote answers: the one its tablet showed (``code``), if it is one of the
+        kiosk's (national or its unit's own); else the kiosk's question now (an older tablet
+        sends no code)."""
+        return self.question_ids.get(code, self.question_id) if code else self.question_id
 
 
 @dataclass(frozen=True)
@@ -290,13 +308,15 @@ class _Entry:
     active: bool
     position: int
     code: str
+    unit_id: int | None = None
 
 
 # Per process: the kiosk indicators by their fingerprint, the last few versions. The fingerprint
 # comes with every vote's context query (the database builds it from a few dozen rows at most);
 # it is also the content, so any change that matters to a vote (a reason retired, a question
 # switched off or moved, a new version), by whatever means, is a new key, parsed without a query.
-@lru_cache(maxsize=8)
+# A unit with questions of its own has a fingerprint of its own: room for a few dozen of them.
+@lru_cache(maxsize=64)
 def kiosk_vote_indicators(fingerprint: str | None) -> KioskVoteIndicators:
     return KioskVoteIndicators.parse(fingerprint or "")
 
@@ -331,6 +351,7 @@ class ParsedVote:
     reasons: list[str]
     cast_at: datetime | None
     locale: str
+    question: str | None = None  # the code of the question the tablet showed, if it said
 
 
 def parse_vote(payload) -> ParsedVote:
@@ -367,7 +388,11 @@ def parse_vote(payload) -> ParsedVote:
     locale = payload.get("locale", "id")
     if locale not in ("id", "en"):
         raise VoteError("bad_locale")
-    return ParsedVote(vote_uuid, value, list(dict.fromkeys(reasons)), cast_at, locale)
+    question = payload.get("question")
+    # Only a hint of what was on screen: anything but a short code is ignored, and so is a code
+    # that is not one of the kiosk's questions (``KioskVoteIndicators.question_for``).
+    question = question if isinstance(question, str) and 0 < len(question) <= 40 else None
+    return ParsedVote(vote_uuid, value, list(dict.fromkeys(reasons)), cast_at, locale, question)
 
 
 # --- The vote's SQL, built once per dialect ------------------------------------------------------
@@ -421,7 +446,8 @@ def _context():
         .limit(1)
         .scalar_subquery()
     )
-    # Every kiosk-channel indicator as "id:kind:active:position:code" (see KioskVoteIndicators).
+    # Every kiosk-channel indicator, national or the kiosk's unit's own, as
+    # "id:kind:active:position:unit:code" (see KioskVoteIndicators).
     entry = (
         sa.cast(indicator.c.id, sa.String)
         + ":"
@@ -431,11 +457,16 @@ def _context():
         + ":"
         + sa.cast(indicator.c.position, sa.String)
         + ":"
+        + sa.func.coalesce(sa.cast(indicator.c.unit_id, sa.String), "")
+        + ":"
         + indicator.c.code
     )
     fingerprint = (
         sa.select(sa.func.aggregate_strings(entry, ","))
-        .where(sa.or_(indicator.c.channel == IndicatorChannel.KIOSK, indicator.c.channel == IndicatorChannel.BOTH))
+        .where(
+            sa.or_(indicator.c.channel == IndicatorChannel.KIOSK, indicator.c.channel == IndicatorChannel.BOTH),
+            sa.or_(indicator.c.unit_id.is_(None), indicator.c.unit_id == desk.c.unit_id),
+        )
         .scalar_subquery()
     )
     return (
@@ -735,7 +766,7 @@ class _Vote:
             officer_id=officer_id,
             kiosk_id=kiosk.id,
             answers=(
-                Given(indicators.question_id, vote.value),
+                Given(indicators.question_for(vote.question), vote.value),
                 *(Given(indicators.reason_ids[code], 1, on_scale=False) for code in vote.reasons),
             ),
             clock_adjusted=self.clock_adjusted,

@@ -1,4 +1,4 @@
-"""``flask --app app ...`` for the organisation: duty at a desk.
+"""``flask --app app ...`` for the organisation: duty at a desk, and ending the duties left open.
 
 There is no command to type an officer's kiosk PIN: nobody but the officer ever knows it. An
 officer sets it through a set-up link (``accounts.setup``), which the admin area's reset issues."""
@@ -6,11 +6,12 @@ officer sets it through a set-up link (``accounts.setup``), which the admin area
 import click
 import sqlalchemy as sa
 
-from core.db import db
+from core.db import db, utcnow
 from core.errors import DomainError
 
 from .duty import end_duty, start_duty
 from .models import Desk, Officer
+from .roster import end_overdue_duties
 
 
 def desk_by_id(desk_id: int) -> Desk:
@@ -53,6 +54,15 @@ def duty_end(desk_id):
         raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo("Duty ended.")
+
+
+@duty.command("end-overdue")
+def duty_end_overdue():
+    """End every duty still open after its unit closed, at the closing time (deploy/suara-duty.timer
+    runs this every five minutes; the kiosk also does it for its own desk)."""
+    ended = end_overdue_duties(utcnow())
+    db.session.commit()
+    click.echo(f"Duties ended at closing time: {len(ended)}.")
 
 
 COMMANDS = (duty,)

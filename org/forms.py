@@ -5,6 +5,7 @@ already used) the operation checks."""
 import functools
 import io
 import zoneinfo
+from datetime import time
 
 from flask_babel import lazy_gettext as _l
 
@@ -13,6 +14,7 @@ from core.forms import (
     AdminForm,
     BooleanField,
     Checked,
+    DateField,
     IdField,
     IntegerField,
     Matches,
@@ -23,6 +25,7 @@ from core.forms import (
     TextField,
     UploadField,
     refusal,
+    sent_text,
 )
 
 from .models import Desk, Officer
@@ -85,6 +88,7 @@ class UnitForm(AdminForm):
             "(30: one citizen every two minutes)."
         ),
     )
+    lobby_shows_award = BooleanField(_l("Show the officer of the month on the lobby screen"))
 
 
 class ServiceForm(AdminForm):
@@ -184,3 +188,64 @@ class DutyStartForm(AdminForm):
 class DutyEndForm(AdminForm):
     id_prefix = "duty"
     desk_id = RecordField(model=Desk, code="unknown_desk")
+
+
+# --- The planned roster (org.roster) --------------------------------------------------------------
+
+
+class TimeField(TextField):
+    """A wall-clock time of the unit, typed as HH:MM (what a time input sends); None when empty."""
+
+    input_type = "time"
+
+    def process_formdata(self, valuelist):
+        text = sent_text(valuelist)
+        self.data = None
+        if text:
+            try:
+                self.data = time.fromisoformat(text).replace(second=0, microsecond=0, tzinfo=None)
+            except ValueError:
+                raise ValueError(str(_l("Enter a time as HH:MM, e.g. 08:00."))) from None
+
+    def _value(self) -> str:
+        if self.raw_data is not None:
+            return self.raw_data[0] if self.raw_data else ""
+        return self.data.strftime("%H:%M") if self.data else ""
+
+
+class ShiftForm(AdminForm):
+    """A shift as typed on the week view: a desk, an officer, a local day and two local times."""
+
+    id_prefix = "shift"
+    desk_id = RecordField(_l("Desk"), model=Desk, code="unknown_desk")
+    officer_id = RecordField(_l("Officer"), model=Officer, code="choice")
+    day = DateField(_l("Day"), [Required()])
+    starts = TimeField(_l("From"), [Required()])
+    ends = TimeField(_l("Until"), [Required()])
+
+
+class CopyWeekForm(AdminForm):
+    id_prefix = "copy"
+    week = DateField(_l("Week"), [Required()])
+
+
+class HoursForm(AdminForm):
+    """The unit's weekly opening hours: an opening and a closing time per weekday, both empty for
+    a closed day (``org.roster.check_hours`` checks them together)."""
+
+    id_prefix = "hours"
+
+    def weekly(self) -> dict[int, tuple[time | None, time | None]]:
+        return {day: (self[f"opens_{day}"].data, self[f"closes_{day}"].data) for day in range(7)}
+
+    @classmethod
+    def of(cls, hours: dict) -> "HoursForm":
+        data = {}
+        for day, (opens, closes) in hours.items():
+            data[f"opens_{day}"], data[f"closes_{day}"] = opens, closes
+        return cls.blank(**data)
+
+
+for _day in range(7):
+    setattr(HoursForm, f"opens_{_day}", TimeField(_l("Opens")))
+    setattr(HoursForm, f"closes_{_day}", TimeField(_l("Closes")))

@@ -15,7 +15,7 @@ from core.records import Kind, created, deleted, updated
 from .access import require_admin, require_unit
 from .models import Desk, Service, Unit, User, desk_name_key
 
-UNIT_FIELDS = ("code", "name", "address", "timezone", "max_votes_per_hour")
+UNIT_FIELDS = ("code", "name", "address", "timezone", "max_votes_per_hour", "lobby_shows_award")
 
 
 SERVICE_FIELDS = ("name_id", "name_en", "position", "active")

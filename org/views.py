@@ -56,8 +56,10 @@ from .operations import (
     update_unit,
 )
 from .queries import active_officers, desks_of, open_duties, units_query
+from .roster_views import bp as roster_pages
 
 bp = Blueprint("org", __name__)
+bp.register_blueprint(roster_pages)  # the planned roster and opening hours (org.roster_views)
 
 
 # --- Units, and each unit's services and desks --------------------------------------------------

@@ -13,24 +13,22 @@ from appraisal.admin_views import periods
 from appraisal.disputes import disputes_of, file_dispute, resolve_dispute
 from appraisal.forms import ReopenForm
 from appraisal.models import Dispute, DisputeStatus, Period, PeriodStatus
-from appraisal.periods import periods_query, reportable_periods
+from appraisal.periods import reportable_periods
 from appraisal.policy import policy_of
 from appraisal.ratings import decide_rating, decisions, decisions_history
 from appraisal.standard import face_labels
 from core.db import db
-from core.errors import DomainError
-from core.extensions import htmx
 from core.htmx import render_htmx
 from core.i18n import current_locale
 from core.responses import FLAG_LABELS, PROFILE_LABELS, PROFILE_QUESTIONS, Response
-from core.web import arg_id, local_target, paginate, saved
+from core.web import arg_id
 from org.access import can_appraise, can_view_sheet, managed_units, period_unit, period_units
 from org.auth import ADMIN, EVERYONE, MANAGERS, load, roles_required
 from org.models import Officer, Role, Unit
 from reports import charts, exports
 
+from . import comment_pages
 from .charts import element_chart
-from .comments import comment_details, comments_query, set_comment_hidden
 from .forms import DecisionForm, DisputeForm, RulingForm
 from .provenance import KIND_LABELS, KINDS
 from .queries import COUNTED_FLAGS, element_names, flag_key, officer_provenance, officer_rows
@@ -67,63 +65,48 @@ def period_reopen(period_id):
     return render_htmx("appraisal/reopen.html", "appraisal/_reopen.html", status=form.status, **context)
 
 
-def _comments_context():
-    args = dict(
-        q=request.args.get("q", ""),
-        unit_id=arg_id("unit"),
-        period_id=arg_id("period"),
-        hidden=request.args.get("hidden", ""),
-    )
-    listing = paginate(comments_query(current_user, args["unit_id"], args["period_id"], args["hidden"], args["q"]))
-    return dict(
-        listing=listing,
-        units=managed_units(current_user),
-        details=comment_details(listing.items),
-        periods=db.session.scalars(periods_query()).all(),
-        **args,
-    )
-
-
 @bp.get("/comments")
 @roles_required(*MANAGERS)
 def comments():
-    return render_htmx("reports/comments.html", "reports/_comments.html", **_comments_context())
+    return render_htmx("reports/comments.html", "reports/_comments.html", **comment_pages.list_context())
 
 
-def _set_hidden(response_id: int, hidden: bool):
-    response = load(Response, response_id, lambda r: r.unit_id)
-    try:
-        set_comment_hidden(current_user, response, hidden)
-    except DomainError as error:
-        db.session.rollback()
-        if htmx:
-            return render_template(
-                "reports/_comment.html", response=response, details=comment_details([response]), row_error=error.message
-            ), error.status
-        return render_template("error.html", status=error.status, message=error.message), error.status
-    message = (
-        _("Comment hidden. It is kept, and the hiding is in the audit log.") if hidden else _("Comment shown again.")
-    )
-    return saved(
-        "reports/_comment.html",
-        "comment-changed",
-        local_target(request.referrer) or url_for("admin.reports.comments"),
-        message,
-        response=response,
-        details=comment_details([response]),
-    )
+@bp.get("/comments/export.<fmt>")
+@roles_required(*MANAGERS)
+def comments_export(fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    return _download(*comment_pages.export(fmt))
 
 
 @bp.post("/comments/<int:response_id>/hide")
 @roles_required(*MANAGERS)
 def comment_hide(response_id):
-    return _set_hidden(response_id, True)
+    return comment_pages.set_hidden(response_id, True)
 
 
 @bp.post("/comments/<int:response_id>/unhide")
 @roles_required(*MANAGERS)
 def comment_unhide(response_id):
-    return _set_hidden(response_id, False)
+    return comment_pages.set_hidden(response_id, False)
+
+
+@bp.post("/comments/<int:response_id>/tag")
+@roles_required(*MANAGERS)
+def comment_tag(response_id):
+    return comment_pages.tag(response_id)
+
+
+@bp.post("/comments/<int:response_id>/answer")
+@roles_required(*MANAGERS)
+def comment_answer(response_id):
+    return comment_pages.answer(response_id)
+
+
+@bp.post("/comments/<int:response_id>/reopen")
+@roles_required(*MANAGERS)
+def comment_reopen(response_id):
+    return comment_pages.reopen(response_id)
 
 
 # The labels of the left-out counts, by their keys in a report (every counted flag has one).

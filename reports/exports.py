@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from appraisal.scoring import Rating, display
+from org.models import local_clock
 
 Translate = Callable[[str], str]
 
@@ -86,7 +87,7 @@ def appraisal_header(t: Translate) -> list[str]:
         t("Supervisor's rating"),
         t("Reason"),
         t("Decided by"),
-        t("Decided at (UTC)"),
+        t("Decided at (local time)"),
         t("Verified survey respondents (one-time codes)"),
     ]
 
@@ -121,7 +122,8 @@ def appraisal_rows(period, rows: list[dict], officers: dict, units: dict, decisi
             Rating(decision.rating).label if decision else "",
             decision.reason if decision else "",
             (decision.user.display_name if decision and decision.user else ""),
-            decision.decided_at.strftime("%Y-%m-%d %H:%M") if decision else "",
+            # In the officer's unit's time, its zone written out: "2026-12-04 11:40 WITA".
+            local_clock(decision.decided_at, units[row["unit_id"]].timezone, "%Y-%m-%d %H:%M") if decision else "",
             # Through a one-time code shown right after a service (none in sheets frozen before).
             row.get("verified", 0),
         ]

@@ -1,13 +1,14 @@
-"""Frozen results of a closed period."""
+"""Frozen results of a closed period; staff's triage of citizens' comments."""
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Model, UTCDateTime, utcnow
+from core.db import Model, UTCDateTime, enum_column, utcnow
 
 
 class ScoreSnapshot(Model):
@@ -25,3 +26,27 @@ class ScoreSnapshot(Model):
     data: Mapped[dict] = mapped_column(sa.JSON)
 
     __table_args__ = (sa.UniqueConstraint("period_id", "scope", "scope_id", name="one_per_scope"),)
+
+
+class CommentTag(str, enum.Enum):
+    PRAISE = "praise"
+    COMPLAINT = "complaint"
+    SUGGESTION = "suggestion"
+
+
+class CommentTriage(Model):
+    """What staff made of one citizen's comment: its tag and, for a complaint, the answer given
+    and its closing. Kept beside the response, never on it: the response has one writer
+    (core.responses) and its substance is never edited. No row: not yet looked at (untagged)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(sa.ForeignKey("response.id"), unique=True)
+    tag: Mapped[CommentTag | None] = mapped_column(enum_column(CommentTag, 12), index=True)
+    tagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    tagged_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    answer: Mapped[str | None] = mapped_column(sa.Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # A complaint is closed by its answer; closed_at is set with it and cleared on reopening.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))

@@ -58,6 +58,7 @@ from .tallies import (
     tallies,
     unit_tallies,
 )
+from .unit_items import unit_items
 
 # --- Local time in SQL ---------------------------------------------------------------------------
 
@@ -94,11 +95,19 @@ def _day_and_hour(value) -> tuple[date, int]:
 # --- Officers --------------------------------------------------------------------------------------
 
 
-def officer_rows(period: Period, policy: Policy, unit_id: int | None = None, with_units: bool = False):
+def officer_rows(
+    period: Period, policy: Policy, unit_id: int | None = None, with_units: bool = False, cast_within=None
+):
     """Every officer with responses in the period (of one unit, or all): scores, the rank score
-    shrunk towards their unit's mean, and the suggested rating. Sorted by the rank score."""
+    shrunk towards their unit's mean, and the suggested rating. Sorted by the rank score.
+    ``cast_within``: (since, until) in UTC, the second excluded: only the responses cast then, a
+    slice of the period such as a month (officer of the month), for one unit only."""
+    if cast_within is not None and unit_id is None:
+        raise ValueError("a slice of the period is read for one unit")
     if unit_id is not None:
         where = [Response.unit_id == unit_id]
+        if cast_within is not None:
+            where += [Response.cast_at >= cast_within[0], Response.cast_at < cast_within[1]]
         by_officer = tallies(period.id, Response.officer_id, *where)
         unit_totals = tallies(period.id, Response.unit_id, *where)
     else:
@@ -282,6 +291,7 @@ def compute_unit_report(period: Period, unit: Unit, policy: Policy | None = None
         "rhythm": _rhythm(period, unit),
         "officers": officers,
         "ranking": [row["officer_id"] for row in ranking(officers)],
+        "unit_items": unit_items(period.id, unit.id),
     }
 
 

@@ -56,6 +56,8 @@ class SurveyError(DomainError):
         "unknown_service": _l("Choose a service from the list."),
         "bad_choice": _l("Choose one of the options, or leave it empty."),
         "comment_too_long": _l("The comment is too long: at most %(max)s characters."),
+        "bad_yes_no": _l("Choose yes or no."),
+        "text_too_long": _l("The answer is too long: at most %(max)s characters."),
     }
 
     def __init__(self, code: str, **params):

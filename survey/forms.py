@@ -18,14 +18,15 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import StopValidation, ValidationError
 
-from appraisal.models import Indicator
-from core.responses import PROFILE_FIELDS, PROFILE_LABELS
+from appraisal.models import Indicator, IndicatorKind
+from core.responses import PROFILE_FIELDS, PROFILE_LABELS, TEXT_MAX_LENGTH, Given
 from org.models import Service
 
 from .errors import SurveyInvalid
 
 COMMENT_MAX_LENGTH = 1000
 ANSWERS = ("1", "2", "3", "4")
+YES_NO_ANSWERS = ("1", "2")  # appraisal.models.NO, YES
 
 
 def profile_options() -> dict[str, list[tuple[str, str]]]:
@@ -46,7 +47,7 @@ def _stripped(value):
 
 # Each refusal is a message code of SurveyError.messages, which SurveyInvalid turns into the
 # citizen's language when the page shows it; the %(name)s fields of those that have any:
-_MESSAGE_PARAMS = {"comment_too_long": {"max": COMMENT_MAX_LENGTH}}
+_MESSAGE_PARAMS = {"comment_too_long": {"max": COMMENT_MAX_LENGTH}, "text_too_long": {"max": TEXT_MAX_LENGTH}}
 
 
 def _answer(form, field: Field) -> None:
@@ -54,6 +55,32 @@ def _answer(form, field: Field) -> None:
         raise StopValidation("required")
     if field.data not in ANSWERS:
         raise StopValidation("bad_value")
+
+
+def _yes_no(form, field: Field) -> None:
+    if not field.data:
+        raise StopValidation("required")
+    if field.data not in YES_NO_ANSWERS:
+        raise StopValidation("bad_yes_no")
+
+
+def _short_text(form, field: Field) -> None:
+    # Optional: a citizen is never made to type. Its length is checked here, not only by the
+    # page's maxlength, which a hand-made post ignores.
+    if len(field.data or "") > TEXT_MAX_LENGTH:
+        raise StopValidation("text_too_long")
+
+
+def _text_filter(value):
+    return " ".join((value or "").split())  # one line: newlines and runs of spaces become one space
+
+
+def _field_for(indicator: Indicator) -> StringField:
+    if indicator.kind == IndicatorKind.YES_NO:
+        return StringField(filters=[_stripped], validators=[_yes_no])
+    if indicator.kind == IndicatorKind.TEXT:
+        return StringField(filters=[_text_filter], validators=[_short_text])
+    return StringField(filters=[_stripped], validators=[_answer])
 
 
 def _one_of(codes: Iterable[str]):
@@ -93,16 +120,16 @@ class _SurveyForm(FlaskForm):
 
 def survey_form(indicators: Iterable[Indicator], services: Iterable[Service]) -> type[_SurveyForm]:
     """The form class for these questions and the unit's services."""
-    fields = {
-        answer_field(indicator): StringField(filters=[_stripped], validators=[_answer]) for indicator in indicators
-    }
+    fields = {answer_field(indicator): _field_for(indicator) for indicator in indicators}
     fields["offered"] = {str(service.id): service.id for service in services}
     return type("SurveyForm", (_SurveyForm,), fields)
 
 
 @dataclass(frozen=True)
 class ParsedSurvey:
-    answers: dict[int, int]
+    # By indicator id: the value 1..4 (yes/no: 1 no, 2 yes), or the words of a short-text item;
+    # a short-text item left empty is not there.
+    answers: dict[int, int | str]
     service_id: int | None
     profile: dict[str, str | None]
     comment: str | None
@@ -121,8 +148,26 @@ def parse_survey_form(
             {name: (messages[0], _MESSAGE_PARAMS.get(messages[0], {})) for name, messages in form.errors.items()}
         )
     return ParsedSurvey(
-        answers={indicator.id: int(form[answer_field(indicator)].data) for indicator in indicators},
+        answers={
+            indicator.id: _parsed(indicator, form[answer_field(indicator)].data)
+            for indicator in indicators
+            if form[answer_field(indicator)].data
+        },
         service_id=form.offered.get(form.service.data),
         profile={name: form[name].data or None for name in PROFILE_FIELDS},
         comment=form.comment.data or None,
     )
+
+
+def _parsed(indicator: Indicator, data: str) -> int | str:
+    return data if indicator.kind == IndicatorKind.TEXT else int(data)
+
+
+def given(indicator: Indicator, answer: int | str) -> Given:
+    """An answer as the writer takes it. Only the SKM elements' 1-4 answers count for a score
+    (``core.responses.score_of``); a unit's own items are kept beside them and count for none."""
+    if indicator.kind == IndicatorKind.TEXT:
+        return Given(indicator.id, 1, on_scale=False, text=str(answer))
+    if indicator.kind == IndicatorKind.YES_NO:
+        return Given(indicator.id, int(answer), on_scale=False)
+    return Given(indicator.id, int(answer), element=indicator.skm_element)

@@ -24,7 +24,7 @@ from appraisal.periods import open_period_on
 from core import audit
 from core.db import db, utcnow
 from core.i18n import LOCALES
-from core.responses import Channel, Flag, Given, NewResponse, Response, flags_of, record_response
+from core.responses import Channel, Flag, NewResponse, Response, flags_of, record_response
 from org.duty import local_date
 from org.models import Desk, Duty, Officer, new_public_code
 
@@ -39,7 +39,7 @@ from .codes import (
     find_target,
 )
 from .errors import SurveyError
-from .forms import parse_survey_form
+from .forms import given, parse_survey_form
 from .models import ServiceCode
 from .queries import survey_indicators, unit_services
 
@@ -67,7 +67,7 @@ def open_survey(target: SurveyTarget, now: datetime) -> tuple[Period, list[Indic
     period = open_period_on(local_date(target.unit, now))
     if period is None:
         raise SurveyError("no_open_period")
-    indicators = survey_indicators()
+    indicators = survey_indicators(target.unit)
     if not indicators:
         raise SurveyError("no_question")
     return period, indicators
@@ -260,7 +260,7 @@ def record_survey_response(
 
     desk_id, officer_id = attribution(target, now)
     key = seen_key(local_date(target.unit, now), desk_id, officer_id)
-    elements = {i.id: i.skm_element for i in indicators}
+    by_id = {i.id: i for i in indicators}
     new = NewResponse(
         uuid=response_uuid,
         channel=Channel.QR,
@@ -274,9 +274,7 @@ def record_survey_response(
         verified=target.verified,
         locale=locale if locale in LOCALES else LOCALES[0],
         comment=parsed.comment,
-        answers=tuple(
-            Given(indicator_id, value, element=elements[indicator_id]) for indicator_id, value in parsed.answers.items()
-        ),
+        answers=tuple(given(by_id[indicator_id], value) for indicator_id, value in parsed.answers.items()),
         # Static codes are on posters anyone may scan again: a browser's second response to the
         # same officer today, and one beyond the client's rate limit, are kept but flagged.
         repeat=target.static and key in set(seen),

@@ -2,20 +2,16 @@
 
 import sqlalchemy as sa
 
-from appraisal.models import Indicator, IndicatorKind
+from appraisal.models import Indicator
+from appraisal.unit_questions import survey_questions
 from core.db import db
-from core.responses import Channel
 from org.models import Service, Unit
 
 
-def survey_indicators() -> list[Indicator]:
-    """The active 1-4 questions of the QR channel, in order: by default the nine SKM elements."""
-    rows = db.session.scalars(
-        sa.select(Indicator)
-        .where(Indicator.active.is_(True), Indicator.kind == IndicatorKind.SCALE)
-        .order_by(Indicator.position, Indicator.id)
-    ).all()
-    return [i for i in rows if i.on_channel(Channel.QR)]
+def survey_indicators(unit: Unit | None = None) -> list[Indicator]:
+    """The questions of the phone survey: the national ones, then ``unit``'s own
+    (``appraisal.unit_questions.survey_questions``)."""
+    return survey_questions(unit)
 
 
 def unit_services(unit: Unit) -> list[Service]:

@@ -7,7 +7,6 @@ the coarser and easier to scan the code); staff pages under ``/survey/``.
 import hashlib
 import uuid as uuid_module
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
@@ -23,10 +22,11 @@ from core.errors import database_error
 from core.extensions import client_fingerprint, client_key, limiter
 from core.htmx import render_htmx, wants_partial
 from core.i18n import asked_locale, current_locale
+from core.responses import TEXT_MAX_LENGTH
 from core.web import saved
 from org import access
 from org.auth import MANAGERS, roles_required
-from org.models import Desk, Officer, Unit
+from org.models import Desk, Officer, Unit, local_clock
 from survey import qr
 
 from .codes import PosterTarget, SurveyTarget, attribution, find_target, poster_target, poster_targets
@@ -103,8 +103,8 @@ def poster_label(poster: PosterTarget) -> str:
 
 @bp.app_template_filter()
 def unit_time(moment, unit: Unit) -> str:
-    """A moment as the unit's local wall-clock time (HH:MM)."""
-    return moment.astimezone(ZoneInfo(unit.timezone)).strftime("%H:%M")
+    """A moment as the unit's local wall-clock time with its zone ("12:00 WIB")."""
+    return local_clock(moment, unit.timezone)
 
 
 # Every area's templates carry ``?lang=`` on (the kiosk's pairing form, the sign-in form): this
@@ -272,6 +272,7 @@ def _render_form(
         uuid=response_uuid,
         locale=current_locale(),
         comment_max=COMMENT_MAX_LENGTH,
+        text_max=TEXT_MAX_LENGTH,
         unavailable=unavailable,
     )
     # The form carries a fresh response id and a CSRF token: never from a cache.
@@ -340,7 +341,8 @@ def submit(code):
             g.metrics_outcome = "refused"  # core.observability: a 303 that stored nothing
             if _keep_draft(response, code, request.form):
                 return response
-        return _render_form(find_target(code), now, survey_indicators(), status=422, values=request.form, error=error)
+        target = find_target(code)
+        return _render_form(target, now, survey_indicators(target.unit), status=422, values=request.form, error=error)
     except SurveyError as error:
         db.session.rollback()
         if error.code == "own_code":
@@ -369,10 +371,11 @@ def _database_unavailable(error):
     if request.endpoint == "survey.submit":
 
         def page():
+            target = find_target(request.view_args["code"])
             return _render_form(
-                find_target(request.view_args["code"]),
+                target,
                 utcnow(),
-                survey_indicators(),
+                survey_indicators(target.unit if target else None),
                 status=503,
                 values=request.form,
                 unavailable=_(
@@ -463,7 +466,7 @@ def _render_posters(posters, size: str, title: str, pdf_url: str, print_all_url:
         title=title,
         pdf_url=pdf_url,
         print_all_url=print_all_url,
-        questions=len(survey_indicators()),
+        questions=len(survey_indicators(posters[0].unit if posters else None)),
         poster_sizes=poster_sizes(),
         endpoint=request.endpoint,
         view_args=request.view_args,

@@ -487,3 +487,76 @@ def make_result(skp, kind: str = "utama", **overrides):
     db.session.add(row)
     db.session.commit()
     return row
+
+
+# --- 360° feedback rounds (feedback.models), written directly ---
+
+
+def make_round(unit, period, status: str = "open", min_raters: int = 3, **overrides):
+    """A round of 360° feedback of ``unit`` in ``period`` (open unless said otherwise)."""
+    from feedback.models import FeedbackRound, RoundStatus
+
+    status = RoundStatus(status)
+    round_ = FeedbackRound(
+        **{
+            "unit_id": unit.id,
+            "period_id": period.id,
+            "status": status,
+            "min_raters": min_raters,
+            "opened_at": NOW,
+            "closed_at": NOW if status == RoundStatus.CLOSED else None,
+            **overrides,
+        }
+    )
+    db.session.add(round_)
+    db.session.commit()
+    return round_
+
+
+def make_invitation(round_, subject, kind: str, rater=None, answered: bool = False, **overrides):
+    """``rater`` (an Officer, or a User without one; a new officer of the round's unit unless
+    given) asked to rate ``subject`` as ``kind`` in the round."""
+    from feedback.models import Invitation, RaterKind
+
+    if rater is None:
+        rater = subject if kind == "self" else make_officer(unit=round_.unit)
+    is_officer = isinstance(rater, Officer)
+    invitation = Invitation(
+        **{
+            "round_id": round_.id,
+            "subject_id": subject.id,
+            "kind": RaterKind(kind),
+            "rater_officer_id": rater.id if is_officer else None,
+            "rater_user_id": None if is_officer else rater.id,
+            "token_hash": uuid.uuid4().hex + uuid.uuid4().hex,
+            "answered": answered,
+            **overrides,
+        }
+    )
+    db.session.add(invitation)
+    db.session.commit()
+    return invitation
+
+
+def make_answers(round_, subject, kind: str, scores=3, comments: dict | None = None, rater=None):
+    """One rater's answers, as answering writes them: an answered invitation of ``kind`` and one
+    answer per value (``scores``: one score for all seven, or a dict by value code), with
+    ``comments`` by value code. Returns the invitation."""
+    from appraisal.berakhlak import CODES
+    from feedback.models import RaterKind, RoundAnswer
+
+    invitation = make_invitation(round_, subject, kind, rater=rater, answered=True)
+    by_value = scores if isinstance(scores, dict) else dict.fromkeys(CODES, scores)
+    for value, score in by_value.items():
+        db.session.add(
+            RoundAnswer(
+                round_id=round_.id,
+                subject_id=subject.id,
+                kind=RaterKind(kind),
+                value=value,
+                score=score,
+                comment=(comments or {}).get(value),
+            )
+        )
+    db.session.commit()
+    return invitation

@@ -3,7 +3,7 @@ a unit's own questions; comments that staff can use.
 
 Revision ID: 0013
 Revises: 0012
-Create Date: 2026-12-06 13:22:50.515363
+Create Date: 2026-12-06 14:22:29.616808
 
 """
 
@@ -63,6 +63,7 @@ def upgrade():
         sa.Column("comment", sa.Text(), nullable=False),
         sa.Column("mailed_at", core.db.UTCDateTime(), nullable=True),
         sa.Column("webhook_at", core.db.UTCDateTime(), nullable=True),
+        sa.Column("delivered_at", core.db.UTCDateTime(), nullable=True),
         sa.Column("delivery_error", sa.String(length=200), nullable=False),
         sa.ForeignKeyConstraint(
             ["acknowledged_by"], ["user_account.id"], name=op.f("fk_alert_acknowledged_by_user_account")
@@ -73,6 +74,13 @@ def upgrade():
     with op.batch_alter_table("alert", schema=None) as batch_op:
         batch_op.create_index("ix_alert_unit_rule_subject", ["unit_id", "rule", "subject", "raised_at"], unique=False)
         batch_op.create_index("ix_alert_unit_status_raised", ["unit_id", "status", "raised_at"], unique=False)
+        batch_op.create_index(
+            "uq_alert_open_subject",
+            ["unit_id", "rule", "subject"],
+            unique=True,
+            sqlite_where=sa.text("status = 'open'"),
+            postgresql_where=sa.text("status = 'open'"),
+        )
 
     op.create_table(
         "award",
@@ -165,6 +173,38 @@ def upgrade():
         batch_op.create_index("ix_shift_officer_time", ["officer_id", "starts_at"], unique=False)
 
     op.create_table(
+        "comment_triage",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("response_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "tag",
+            sa.Enum("praise", "complaint", "suggestion", name="commenttag", native_enum=False, length=12),
+            nullable=True,
+        ),
+        sa.Column("tagged_at", core.db.UTCDateTime(), nullable=True),
+        sa.Column("tagged_by", sa.Integer(), nullable=True),
+        sa.Column("answer", sa.Text(), nullable=True),
+        sa.Column("answered_at", core.db.UTCDateTime(), nullable=True),
+        sa.Column("answered_by", sa.Integer(), nullable=True),
+        sa.Column("closed_at", core.db.UTCDateTime(), nullable=True),
+        sa.Column("closed_by", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["answered_by"], ["user_account.id"], name=op.f("fk_comment_triage_answered_by_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["closed_by"], ["user_account.id"], name=op.f("fk_comment_triage_closed_by_user_account")
+        ),
+        sa.ForeignKeyConstraint(["response_id"], ["response.id"], name=op.f("fk_comment_triage_response_id_response")),
+        sa.ForeignKeyConstraint(
+            ["tagged_by"], ["user_account.id"], name=op.f("fk_comment_triage_tagged_by_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_comment_triage")),
+        sa.UniqueConstraint("response_id", name=op.f("uq_comment_triage_response_id")),
+    )
+    with op.batch_alter_table("comment_triage", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_comment_triage_tag"), ["tag"], unique=False)
+
+    op.create_table(
         "feedback_answer",
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("round_id", sa.Integer(), nullable=False),
@@ -208,6 +248,7 @@ def upgrade():
         sa.Column("reminders", sa.Integer(), nullable=False),
         sa.Column("answered", sa.Boolean(), nullable=False),
         sa.Column("withdrawn", sa.Boolean(), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=True),
         sa.CheckConstraint(
             "rater_officer_id IS NOT NULL OR rater_user_id IS NOT NULL", name=op.f("ck_feedback_invitation_has_rater")
         ),
@@ -235,6 +276,14 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_feedback_invitation_rater_user_id"), ["rater_user_id"], unique=False)
         batch_op.create_index("ix_feedback_invitation_round_subject", ["round_id", "subject_id"], unique=False)
 
+    with op.batch_alter_table("answer", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("text", sa.String(length=200), nullable=True))
+
+    with op.batch_alter_table("indicator", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("unit_id", sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_indicator_unit_id"), ["unit_id"], unique=False)
+        batch_op.create_foreign_key(batch_op.f("fk_indicator_unit_id_unit"), "unit", ["unit_id"], ["id"])
+
     with op.batch_alter_table("unit", schema=None) as batch_op:
         batch_op.add_column(sa.Column("lobby_shows_award", sa.Boolean(), server_default=sa.false(), nullable=False))
 
@@ -246,6 +295,14 @@ def downgrade():
     with op.batch_alter_table("unit", schema=None) as batch_op:
         batch_op.drop_column("lobby_shows_award")
 
+    with op.batch_alter_table("indicator", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_indicator_unit_id_unit"), type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_indicator_unit_id"))
+        batch_op.drop_column("unit_id")
+
+    with op.batch_alter_table("answer", schema=None) as batch_op:
+        batch_op.drop_column("text")
+
     with op.batch_alter_table("feedback_invitation", schema=None) as batch_op:
         batch_op.drop_index("ix_feedback_invitation_round_subject")
         batch_op.drop_index(batch_op.f("ix_feedback_invitation_rater_user_id"))
@@ -256,6 +313,10 @@ def downgrade():
         batch_op.drop_index("ix_feedback_answer_round_subject")
 
     op.drop_table("feedback_answer")
+    with op.batch_alter_table("comment_triage", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_comment_triage_tag"))
+
+    op.drop_table("comment_triage")
     with op.batch_alter_table("shift", schema=None) as batch_op:
         batch_op.drop_index("ix_shift_officer_time")
         batch_op.drop_index("ix_shift_desk_time")
@@ -275,6 +336,11 @@ def downgrade():
 
     op.drop_table("award")
     with op.batch_alter_table("alert", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_alert_open_subject",
+            sqlite_where=sa.text("status = 'open'"),
+            postgresql_where=sa.text("status = 'open'"),
+        )
         batch_op.drop_index("ix_alert_unit_status_raised")
         batch_op.drop_index("ix_alert_unit_rule_subject")
 

@@ -18,6 +18,8 @@
   const QUEUE_KEY = "suara.kiosk.queue";
   const REJECTED_KEY = "suara.kiosk.rejected";
   const RETRY_MS = 15000;           // a round of the queue at least this often
+  // A preview for the unit's staff (appraisal's questions page): the same screens, nothing sent.
+  const PREVIEW = body.dataset.preview === "1";
 
   const screens = {};
   document.querySelectorAll("[data-screen]").forEach((el) => { screens[el.dataset.screen] = el; });
@@ -107,19 +109,37 @@
     restartCountdown();
   }
 
+  // Between two citizens: the start screen again, and the banner asked now (not only at its
+  // minute) whether the question or the reasons changed, so that the next citizen sees them.
+  function nextCitizen() {
+    reset();
+    const banner = document.getElementById("banner");
+    if (!PREVIEW && banner && window.htmx && banner.getAttribute("hx-get")) {
+      window.htmx.ajax("GET", banner.getAttribute("hx-get"), { target: "#banner", swap: "outerHTML" });
+    }
+  }
+
   function send() {
     if (!vote) return;
+    if (PREVIEW) {
+      vote = null;
+      clearTimers();
+      show("thanks");
+      stepTimer = setTimeout(reset, THANKS_MS);
+      return;
+    }
     enqueue({
       uuid: uuid4(),
       value: vote.value,
       reasons: Array.from(vote.reasons),
       cast_at: new Date().toISOString(),
       locale: body.dataset.lang,
+      question: body.dataset.question, // the question on screen: a change made since must not rewrite it
     });
     vote = null;
     clearTimers();
     show("thanks");
-    stepTimer = setTimeout(reset, THANKS_MS);
+    stepTimer = setTimeout(nextCitizen, THANKS_MS);
     flush(false);
   }
 
@@ -180,13 +200,13 @@
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), SEND_TIMEOUT_MS);
     try {
-      const { uuid, value, reasons, cast_at, locale } = item; // not the retry state
+      const { uuid, value, reasons, cast_at, locale, question } = item; // not the retry state
       return await fetch(VOTE_URL, {
         method: "POST",
         headers: { "Content-Type": "application/json", "Accept": "application/json" },
         credentials: "same-origin",
         redirect: "error", // a captive portal's redirect is no answer from the server
-        body: JSON.stringify({ uuid, value, reasons, cast_at, locale }),
+        body: JSON.stringify({ uuid, value, reasons, cast_at, locale, question }),
         signal: controller.signal,
       });
     } finally {
@@ -275,7 +295,7 @@
     const screen = body.dataset.current;
     poke();
     if (screen === "thanks" && !(dialog && dialog.open)) {
-      reset(); // the next citizen need not wait for the thank-you to time out
+      nextCitizen(); // the next citizen need not wait for the thank-you to time out
       return;
     }
     if (!target) return;
@@ -323,7 +343,7 @@
   dialog.addEventListener("close", poke);
 
   // Keep the kiosk screen available offline (a tablet rebooted without network still works).
-  if ("serviceWorker" in navigator && body.dataset.serviceWorker) {
+  if (!PREVIEW && "serviceWorker" in navigator && body.dataset.serviceWorker) {
     navigator.serviceWorker.register(body.dataset.serviceWorker, { scope: body.dataset.scope })
       .catch(() => { /* no service worker (e.g. plain http): the kiosk still works while the page is open */ });
   }
@@ -334,9 +354,11 @@
     save(QUEUE_KEY, load(QUEUE_KEY).map((item) => (item.lost ? Object.assign({}, item, { retryAt: 0, lost: false }) : item)));
     flush(true);
   });
-  setInterval(() => flush(false), RETRY_MS);
   reset();
-  flush(false);
+  if (!PREVIEW) {
+    setInterval(() => flush(false), RETRY_MS);
+    flush(false);
+  }
 
   // --- the PIN keypad (also on the plain duty page) --------------------------------------------
   function setUpKeypad(root) {

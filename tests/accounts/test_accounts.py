@@ -278,8 +278,9 @@ def test_unit_scope_of_each_role(ctx):
 def test_an_officer_sees_only_their_own_account(client, ctx):
     officer = make_officer(name="Dewi Lestari", position="Analis Pelayanan")
     sign_in(client, make_user(Role.OFFICER, officer=officer))
-    response = client.get("/admin/")
-    assert response.status_code == 302 and response.headers["Location"] == "/admin/me"
+    home = client.get("/admin/")  # their own home: their figures and what needs them
+    assert home.status_code == 200 and "Yang menunggu Anda" in text(home)
+    assert "/admin/officers" not in text(home) and "/admin/kiosks" not in text(home)
     html = text(client.get("/admin/me"))
     assert "Dewi Lestari" in html and officer.unit.name in html and "/admin/password" in html
     assert "/admin/officers" not in html and "/admin/kiosks" not in html  # no links to what they may not use

@@ -82,6 +82,17 @@ OFFICERS_OWN |= {
 OFFICERS_OWN |= {
     f"admin.skp.{name}" for name in ("realisation", "feedback", "evidence", "document", "document_pdf", "distribution")
 }
+# The officer of the month: an officer's own award history and certificates (awards.admin_views
+# checks the officer or a manager of her unit; tests/awards/test_pages.py holds it to it).
+OFFICERS_OWN |= {f"admin.awards.{name}" for name in ("index", "history", "certificate", "certificate_pdf")}
+# 360° feedback: a rater's own requests and the answer behind his personal link (feedback.operations
+# checks the link is his; tests/feedback/test_invitations.py holds the views to it).
+OFFICERS_OWN |= {f"admin.feedback.{name}" for name in ("requests", "reminder_email", "answer", "answer_submit")}
+# 360° feedback results: an officer's own rounds and her results once closed, or an appraisee's
+# (feedback.results_views.may_read: herself, org.access.can_view_sheet, the round's unit managers);
+# praise between colleagues (skp.realisation.is_colleague). tests/feedback/test_anonymity.py,
+# test_results_pages.py and tests/skp/test_praise.py hold the views to it.
+OFFICERS_OWN |= {"admin.feedback.my_results", "admin.feedback.results", "admin.skp.praise", "admin.skp.praise_post"}
 # Shared by every unit, so only administrators change them.
 ADMIN_ONLY_PREFIXES = (
     "admin.appraisal.period",

@@ -57,6 +57,7 @@ def test_the_banner_defaults_to_gunicorns_default_address(runner, ctx, app, monk
     lines = banner(runner)
     assert lines["Suara"] == "Suara Layanan is starting on http://127.0.0.1:8000"
     assert lines["Health:"] == "Health: http://127.0.0.1:8000/healthz"
+    assert lines["Lobby:"].startswith("Lobby:  http://127.0.0.1:8000/lobi/")
     assert "QR" not in lines  # the QR codes point to where the app is
     # gunicorn.conf.py, read as gunicorn reads it, has the same default.
     assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["bind"] == DEFAULT_BIND

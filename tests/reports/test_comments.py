@@ -8,19 +8,19 @@ from tests.factories import add_survey, audit_entries, make_desk, make_period, m
 
 
 def test_hiding_a_comment_keeps_it_and_is_audited(client, admin):
-    response = add_survey(make_period(), make_desk(), None, [], comment="Petugasnya bodoh semua!")
+    response = add_survey(make_period(), make_desk(), None, [], comment="Petugasnya lambat semua!")
     db.session.commit()
     make_user(Role.SUPERVISOR, unit=make_unit())
     page = text(client.get("/admin/comments"))
-    assert "Petugasnya bodoh semua!" in page
+    assert "Petugasnya lambat semua!" in page
     hidden = post(client, f"/admin/comments/{response.id}/hide", htmx=True)
     assert hidden.status_code == 200 and hidden.headers["HX-Trigger"] == "comment-changed" and "Hidden" in text(hidden)
     db.session.expire_all()
     row = db.session.get(Response, response.id)
-    assert row.comment_hidden is True and row.comment == "Petugasnya bodoh semua!"
+    assert row.comment_hidden is True and row.comment == "Petugasnya lambat semua!"
     assert post(client, f"/admin/comments/{response.id}/hide", htmx=True).status_code == 409
     only_hidden = text(client.get("/admin/comments?hidden=no", headers={"HX-Request": "true"}))
-    assert "Petugasnya bodoh" not in only_hidden
+    assert "Petugasnya lambat" not in only_hidden
     [entry] = audit_entries(entity="comment")
     assert (entry.action, entry.entity_id, entry.after) == ("hide", response.id, {"comment_hidden": True})
 

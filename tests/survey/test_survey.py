@@ -802,9 +802,9 @@ def test_the_one_time_code_partial_shows_the_qr_the_officer_and_the_time_limit(a
     assert 'id="service-code"' in html and "<svg" in html and 'class="qr"' in html
     assert f"{app.config['PUBLIC_BASE_URL']}/s/{code}" in html
     assert "Siti Rahmawati · Loket 1" in html
-    assert "Berlaku satu kali, sampai pukul 12:00." in html  # 05:00 UTC + 2 h, in Jakarta (UTC+7)
+    assert "Berlaku satu kali, sampai pukul 12:00 WIB." in html  # 05:00 UTC + 2 h, in Jakarta (UTC+7)
     assert 'class="l-id"' not in html
-    assert '<span class="l-en" lang="en">Valid once, until 12:00.</span>' in bilingual
+    assert '<span class="l-en" lang="en">Valid once, until 12:00 WIB.</span>' in bilingual
 
 
 def test_the_thank_you_keeps_the_language_of_a_shared_english_link(client, office):
