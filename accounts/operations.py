@@ -8,6 +8,7 @@ import re
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -209,10 +210,15 @@ def authenticate(
     return user
 
 
+# Sent by the admin pages' own polls (hx-headers on the polling element): not a person's activity.
+BACKGROUND_POLL_HEADER = "X-Background-Poll"
+
+
 def load_user(user_id: str) -> User | None:
     """The user for a session's id (``<id>:<token>``, see ``accounts.sessions``); None when that
     session was ended, has expired, or the account was switched off."""
-    return load_session(user_id)
+    background = has_request_context() and bool(request.headers.get(BACKGROUND_POLL_HEADER))
+    return load_session(user_id, touch=not background)
 
 
 def change_password(user: User, current: str, new: str, now: datetime | None = None) -> None:

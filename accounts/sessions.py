@@ -56,10 +56,11 @@ def start_session(user: User, now: datetime | None = None) -> str:
     return user.session_key
 
 
-def load_session(key: str | None, now: datetime | None = None) -> User | None:
+def load_session(key: str | None, now: datetime | None = None, touch: bool = True) -> User | None:
     """The account whose live session the cookie's ``key`` names, or None: unknown, revoked, idle
     too long, past its lifetime, or the account switched off. Marks the session seen, at most
-    once a minute."""
+    once a minute, unless ``touch`` is False: a page's own background poll (a badge, a list
+    refreshing itself) is not the person using it, and must not keep an idle session alive."""
     raw_id, _, token = (key or "").partition(":")
     user_id = id_from(raw_id)
     if user_id is None or not token or len(token) > 100:
@@ -85,7 +86,7 @@ def load_session(key: str | None, now: datetime | None = None) -> User | None:
     ):
         return None
     user = found.user
-    if may_commit and now - found.last_seen_at >= TOUCH_EVERY:
+    if touch and may_commit and now - found.last_seen_at >= TOUCH_EVERY:
         found.last_seen_at = now
         db.session.commit()
     user.session_key = key

@@ -5,6 +5,7 @@ token, and the administrator's changes (revoke, move), audited.
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -71,10 +72,13 @@ def pair_kiosk(code_text: str, now: datetime | None = None, name: str = "") -> t
     db.session.add(kiosk)
     db.session.flush()
     # Conditional update: if another request spent the code meanwhile, this one matches no row.
-    spent = db.session.execute(
-        sa.update(PairingCode)
-        .where(PairingCode.id == code.id, PairingCode.used_at.is_(None))
-        .values(used_at=now, kiosk_id=kiosk.id)
+    spent = cast(
+        sa.CursorResult,
+        db.session.execute(
+            sa.update(PairingCode)
+            .where(PairingCode.id == code.id, PairingCode.used_at.is_(None))
+            .values(used_at=now, kiosk_id=kiosk.id)
+        ),
     ).rowcount
     if spent != 1:
         raise PairingError("used")
@@ -120,11 +124,16 @@ def touch_kiosk(kiosk: Kiosk, now: datetime | None = None) -> None:
         return
     if last_seen is None or outage_ended(last_seen, now):
         # Conditional, so that of two requests ending the same outage at once one closes the span.
-        closed = db.session.execute(
-            sa.update(Kiosk)
-            .where(Kiosk.id == kiosk.id, Kiosk.last_seen_at == last_seen if last_seen else Kiosk.last_seen_at.is_(None))
-            .values(last_seen_at=now, contact_since=now)
-            .execution_options(synchronize_session=False)
+        closed = cast(
+            sa.CursorResult,
+            db.session.execute(
+                sa.update(Kiosk)
+                .where(
+                    Kiosk.id == kiosk.id, Kiosk.last_seen_at == last_seen if last_seen else Kiosk.last_seen_at.is_(None)
+                )
+                .values(last_seen_at=now, contact_since=now)
+                .execution_options(synchronize_session=False)
+            ),
         ).rowcount
         if closed and last_seen is not None:
             db.session.add(

@@ -258,3 +258,18 @@ def test_a_switched_off_account_is_signed_out_at_once(client, ctx):
     db.session.get(User, user.id).active = False
     db.session.commit()
     assert not _signed_in(client)
+
+
+def test_a_pages_background_poll_does_not_keep_an_idle_session_alive(client, ctx):
+    """The alerts badge polls every 20 s: were each poll counted as use, an admin tab left open
+    would never be signed out."""
+    user = make_user(Role.SUPERVISOR)
+    sign_in(client, user)
+    _age(user, minutes=10)
+    [before] = _sessions(user)
+    seen = before.last_seen_at
+    poll = client.get("/admin/alerts/badge", headers={"HX-Request": "true", "X-Background-Poll": "1"})
+    assert poll.status_code == 200
+    assert _sessions(user)[0].last_seen_at == seen
+    assert client.get("/admin/alerts/badge", headers={"HX-Request": "true"}).status_code == 200  # the person
+    assert _sessions(user)[0].last_seen_at > seen
