@@ -18,8 +18,10 @@ run: install translations system-run
 	$(FLASK) demo --if-empty
 	$(BIN)/gunicorn --config gunicorn.conf.py 'app:create_app()'
 
+# One worker per core (at most four: each has a database of its own; tests/conftest.py).
+# PYTEST_ARGS="-n 0" runs them one by one, in this process.
 test: install-test translations system-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --numprocesses=auto --maxprocesses=4 --dist loadgroup $(PYTEST_ARGS)
 
 # Lint and format (ruff), types (mypy, the packages pyproject.toml names), and `flask db check`:
 # the models agree with the migrations, on a fresh SQLite database migrated to the head.

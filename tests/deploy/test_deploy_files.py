@@ -134,8 +134,9 @@ def test_the_backup_script_copies_an_sqlite_database_and_forgets_old_backups(tmp
     reason="runs when TEST_DATABASE_URL is PostgreSQL (CI's second pass)",
 )
 def test_the_backup_script_dumps_postgresql(app, tmp_path):
-    # The suite's database, as the app names it (postgresql+psycopg://): the script drops the driver.
-    made, old = _backup(tmp_path, os.environ["TEST_DATABASE_URL"])
+    # The suite's database, as the app names it (postgresql+psycopg://; under pytest-xdist the
+    # worker's own): the script drops the driver.
+    made, old = _backup(tmp_path, app.config["SQLALCHEMY_DATABASE_URI"])
     assert re.fullmatch(r"suara-\d{8}T\d{6}Z\.dump", made.name) and not old.exists()
     listing = subprocess.run(["pg_restore", "--list", made], capture_output=True, text=True, check=True).stdout
     assert "TABLE public response" in listing and "TABLE public alembic_version" in listing

@@ -47,10 +47,15 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 SECRET = "two-servers-" + "x" * 40
 VOTE_LIMIT = 30  # per kiosk and minute, for the shared-limit check (KIOSK_VOTE_RATE_LIMIT)
 
-pytestmark = pytest.mark.skipif(
-    not TEST_DATABASE_URL.startswith("postgresql"),
-    reason="several servers share PostgreSQL: runs when TEST_DATABASE_URL is PostgreSQL (CI's second pass)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not TEST_DATABASE_URL.startswith("postgresql"),
+        reason="several servers share PostgreSQL: runs when TEST_DATABASE_URL is PostgreSQL (CI's second pass)",
+    ),
+    # One stack of servers, built once for the module: its tests stay on one pytest-xdist worker
+    # (`make test` distributes with --dist loadgroup).
+    pytest.mark.xdist_group("two_servers"),
+]
 
 
 # --- A small HTTP client with cookies, over TLS through nginx or plain to one server ----------------
@@ -217,7 +222,7 @@ def _certificate(tmp: Path) -> ssl.SSLContext:
 def _database(url: str):
     """A database of this test's own beside TEST_DATABASE_URL's, made empty."""
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    name = engine.url.database + "_servers"
+    name = engine.url.database + "_servers" + os.environ.get("PYTEST_XDIST_WORKER", "")
     with engine.connect() as connection:
         connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
@@ -396,9 +401,15 @@ def test_nginx_serves_the_site_over_https_only(stack):
     # The request id nginx made is the app's too: on the answer once, and in one server's log.
     [request_id] = health.headers.get_all("X-Request-ID")
     assert re.fullmatch(r"[0-9a-f]{32}", request_id)
-    logs = [server["log"].read_text() for server in stack["servers"].values()]
-    assert sum(f"{request_id} " in log for log in logs) == 1
-    assert request_id in stack["nginx_log"].read_text()
+    # Each process writes its access-log line after the answer has gone out: wait for them.
+    deadline = time.monotonic() + 10
+    while True:
+        logs = [server["log"].read_text() for server in stack["servers"].values()]
+        written = sum(f"{request_id} " in log for log in logs), request_id in stack["nginx_log"].read_text()
+        if written == (1, True) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert written == (1, True)
 
 
 def test_hashed_static_files_come_from_nginx_with_a_year_of_cache(stack):
