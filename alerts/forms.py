@@ -7,30 +7,12 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import StopValidation
 
-from core.forms import AdminForm, BooleanField, IntegerField, TextAreaField, TextField
+from core.forms import AdminForm, BooleanField, Checked, IntegerField, TextAreaField, TextField
 
 from .errors import AlertError
 from .operations import MAX_COMMENT, check_emails
 from .rules import RULES, Param, Rule
 from .webhooks import check_webhook_url
-
-
-class Refuse:
-    """A check of one value by an alerts function that raises AlertError: its message is the
-    field's; the value may come back cleaned."""
-
-    def __init__(self, check):
-        self.check = check
-
-    def __call__(self, form, field):
-        if field.data in (None, ""):
-            return
-        try:
-            clean = self.check(field.data)
-        except AlertError as error:
-            raise StopValidation(error.message) from None
-        if clean is not None:
-            field.data = clean
 
 
 class Needed:
@@ -65,7 +47,7 @@ def _max_comment(text: str) -> None:
 class AcknowledgeForm(AdminForm):
     comment = TextAreaField(
         _l("What was done"),
-        [Needed("comment_required"), Refuse(_max_comment)],
+        [Needed("comment_required"), Checked(_max_comment)],
         description=_l("Kept with the alert and in the audit log."),
         render_kw={"maxlength": MAX_COMMENT},
     )
@@ -97,13 +79,13 @@ def _setting_form_class(rule: Rule) -> type[SettingForm]:
     # Declared after the thresholds, so that the form lists them in this order.
     fields["emails"] = TextField(
         _l("Also send by e-mail to"),
-        [Refuse(check_emails)],
+        [Checked(check_emails)],
         description=_l("E-mail addresses separated by commas; empty: shown in the product only."),
         render_kw={"maxlength": 1000, "autocomplete": "off"},
     )
     fields["webhook_url"] = TextField(
         _l("Also send to a webhook"),
-        [Refuse(_webhook)],
+        [Checked(_webhook)],
         description=_l("An http:// or https:// address that receives each alert as JSON (a chat or paging service)."),
         render_kw={"maxlength": 500, "autocomplete": "off", "inputmode": "url"},
     )

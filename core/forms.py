@@ -157,8 +157,9 @@ class OneOf:
 
 
 class Checked:
-    """The domain's own check of one value (a NIP, a password): ``check(value)`` raises Invalid,
-    whose message is the field's; it may return the value in its clean form."""
+    """The domain's own check of one value (a NIP, a password, a webhook address): ``check(value)``
+    raises Invalid, or another DomainError, whose message is the field's; it may return the value
+    in its clean form."""
 
     def __init__(self, check):
         self.check = check
@@ -170,6 +171,8 @@ class Checked:
             clean = self.check(field.data)
         except Invalid as error:
             raise StopValidation(next(iter(error.field_messages().values()))) from None
+        except DomainError as error:
+            raise StopValidation(error.message) from None
         if clean is not None:
             field.data = clean
 
