@@ -22,7 +22,7 @@ from . import models  # noqa: F401  (the tables)
 from .forms import AcknowledgeForm, setting_form
 from .models import Alert
 from .operations import acknowledge, check_due, save_setting, settings_of
-from .queries import STATUSES, acknowledgers, alerts_query, describe, open_count
+from .queries import STATUSES, acknowledgers, alerts_query, describe, newest_id, open_count
 from .rules import RULES
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
@@ -46,8 +46,11 @@ def _list_context() -> dict:
     if unit_id is not None and not can_manage_unit(current_user, unit_id):
         unit_id = None
     listing = paginate(alerts_query(current_user, status="" if status == "all" else status, unit_id=unit_id, rule=rule))
+    live = status == "open" and listing.page == 1
     return {
         "listing": listing,
+        "live": live,
+        "after": newest_id(current_user) if live else 0,
         "shown": status,
         "rule": rule if rule in RULES else "",
         "unit_id": unit_id,
@@ -79,6 +82,27 @@ def acknowledge_alert(alert_id: int):
     if wants_partial():
         return render_template("alerts/_alert.html", alert=alert, form=form, **_row_context([alert])), form.status
     return render_template("alerts/acknowledge.html", alert=alert, form=form, **_row_context([alert])), form.status
+
+
+@bp.get("/fresh")
+@roles_required(*MANAGERS)
+def fresh():
+    """The open alerts raised since the one numbered ``after`` (with the list's filters), for the
+    list to put on top (templates/alerts/_fresh.html); the poller again, with the newest number."""
+    if not wants_partial():
+        return redirect(url_for("admin.alerts.index"), code=303)
+    after = arg_id("after") or 0
+    rule = request.args.get("rule", "")
+    rule = rule if rule in RULES else ""
+    unit_id = arg_id("unit")
+    if unit_id is not None and not can_manage_unit(current_user, unit_id):
+        unit_id = None
+    found = list(db.session.scalars(alerts_query(current_user, status="open", unit_id=unit_id, rule=rule, after=after)))
+    context = {"after": max([after, *(alert.id for alert in found)]), "unit_id": unit_id, "rule": rule}
+    response = make_response(render_template("alerts/_fresh.html", fresh=found, **context, **_row_context(found)))
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.add("HX-Request")
+    return response
 
 
 @bp.get("/badge")

@@ -50,10 +50,12 @@ def open_count(units: Sequence[Unit]) -> int:
     return int(count or 0)
 
 
-def alerts_query(user: User, *, status: str = "", unit_id: int | None = None, rule: str = ""):
+def alerts_query(user: User, *, status: str = "", unit_id: int | None = None, rule: str = "", after: int = 0):
     """The alerts ``user`` may see (their units'; an administrator's, all), open first, newest
-    first; filtered by status, unit and rule."""
+    first; filtered by status, unit and rule, and to those numbered above ``after``."""
     query = scoped(sa.select(Alert).join(Unit, Unit.id == Alert.unit_id), Alert.unit_id, user)
+    if after:
+        query = query.where(Alert.id > after)
     if status in STATUSES:
         query = query.where(Alert.status == AlertStatus(status))
     if unit_id is not None:
@@ -61,6 +63,11 @@ def alerts_query(user: User, *, status: str = "", unit_id: int | None = None, ru
     if rule in RULES:
         query = query.where(Alert.rule == rule)
     return query.order_by(Alert.status.desc(), Alert.raised_at.desc(), Alert.id.desc())
+
+
+def newest_id(user: User) -> int:
+    """The number of the newest alert ``user`` may see (0: none yet)."""
+    return db.session.scalar(scoped(sa.select(sa.func.max(Alert.id)), Alert.unit_id, user)) or 0
 
 
 # --- A person's sentence for an alert ------------------------------------------------------------

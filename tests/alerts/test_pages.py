@@ -230,3 +230,36 @@ def test_a_check_that_fails_leaves_the_badge_counting(client, factories, monkeyp
     monkeypatch.setattr(admin_views, "check_due", broken)
     badge = client.get("/admin/alerts/badge", headers={"HX-Request": "true"})
     assert badge.status_code == 200 and ">1<" in text(badge)
+
+
+def test_the_open_list_puts_new_alerts_on_top_and_keeps_what_it_shows(client, factories):
+    """The list's poller asks for alerts raised since the newest it knows; they come out of band,
+    on top of the list, so that an alert whose comment is being typed is never replaced."""
+    unit, other = factories.unit(name="Kantor Samsat"), factories.unit(name="Kantor Lain")
+    supervisor_of(client, unit)
+    first = raise_alert(unit, subject="dispute:1")
+    page = text(client.get("/admin/alerts/"))
+    assert f"/admin/alerts/fresh?after={first.id}" in page and 'id="alerts-stack"' in page
+    assert '<p id="alerts-empty" class="panel" hidden>' in page
+    nothing = client.get(f"/admin/alerts/fresh?after={first.id}", headers={"HX-Request": "true"})
+    assert nothing.status_code == 200 and "hx-swap-oob" not in text(nothing)
+    newer = raise_alert(unit, subject="dispute:2")
+    raise_alert(other, subject="dispute:3")  # another unit's: never this supervisor's
+    fresh = text(client.get(f"/admin/alerts/fresh?after={first.id}", headers={"HX-Request": "true"}))
+    assert 'hx-swap-oob="afterbegin:#alerts-stack"' in fresh
+    assert f'id="alert-{newer.id}"' in fresh and f'id="alert-{first.id}"' not in fresh
+    assert fresh.count('<article id="alert-') == 1
+    assert f"/admin/alerts/fresh?after={newer.id}" in fresh  # the poller goes on from the newest
+    # Without htmx, or for an officer: the list itself, or nothing.
+    assert client.get("/admin/alerts/fresh?after=0").status_code == 303
+
+
+def test_an_empty_open_list_loses_its_all_is_well_line_when_an_alert_comes(client, factories):
+    unit = factories.unit(name="Kantor Samsat")
+    supervisor_of(client, unit)
+    page = text(client.get("/admin/alerts/"))
+    assert '<p id="alerts-empty" class="panel" >' in page and "/admin/alerts/fresh?after=0" in page
+    raise_alert(unit)
+    fresh = text(client.get("/admin/alerts/fresh?after=0", headers={"HX-Request": "true"}))
+    assert '<p id="alerts-empty" hx-swap-oob="delete">' in fresh
+    assert "fresh" not in text(client.get("/admin/alerts/?status=acknowledged"))  # only the open list lives
