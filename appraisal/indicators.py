@@ -116,6 +116,37 @@ def _next_code(code: str) -> str:
     return f"{base}-v{number}"
 
 
+def replace_with_version(actor: User, indicator: Indicator, new: Indicator, now: datetime | None = None) -> Indicator:
+    """``new`` in the place of an answered ``indicator``, which is kept and switched off (its
+    answers keep their meaning); both audited. National indicators and a unit's own alike."""
+    was_active = indicator.active
+    indicator.active = False
+    db.session.add(new)
+    db.session.flush()
+    audit.record(
+        actor,
+        "version",
+        "indicator",
+        indicator.id,
+        indicator.code,
+        before={"active": was_active},
+        after={"active": False, "replaced_by": new.code},
+        unit_id=indicator.unit_id,
+        now=now,
+    )
+    audit.record(
+        actor,
+        "create",
+        "indicator",
+        new.id,
+        new.code,
+        after={**audit.snapshot(new, FIELDS), "replaces": indicator.code},
+        unit_id=new.unit_id,
+        now=now,
+    )
+    return new
+
+
 def update_indicator(actor: User, indicator: Indicator, values: dict, now: datetime | None = None) -> Indicator:
     """Apply the form; returns the indicator that now carries the values: the same row, or its
     new version when the meaning of an answered indicator changed."""
@@ -123,31 +154,8 @@ def update_indicator(actor: User, indicator: Indicator, values: dict, now: datet
     clean = _values(values, indicator)
     meaning_changed = any(getattr(indicator, name) != clean[name] for name in MEANING)
     if meaning_changed and has_answers(indicator):
-        new = Indicator(code=_next_code(indicator.code), **clean)
-        before = audit.snapshot(indicator, FIELDS)
-        indicator.active = False
-        db.session.add(new)
-        db.session.flush()
+        new = replace_with_version(actor, indicator, Indicator(code=_next_code(indicator.code), **clean), now)
         check_weights()
-        audit.record(
-            actor,
-            "version",
-            "indicator",
-            indicator.id,
-            indicator.code,
-            before={"active": before["active"]},
-            after={"active": False, "replaced_by": new.code},
-            now=now,
-        )
-        audit.record(
-            actor,
-            "create",
-            "indicator",
-            new.id,
-            new.code,
-            after={**audit.snapshot(new, FIELDS), "replaces": indicator.code},
-            now=now,
-        )
         return new
     before = audit.snapshot(indicator, FIELDS)
     for name, value in clean.items():

@@ -30,7 +30,7 @@ from org.models import Unit, User
 
 from .errors import QuestionError
 from .forms import UNIT_QUESTION_TYPES
-from .indicators import FIELDS, _next_code, has_answers
+from .indicators import FIELDS, _next_code, has_answers, replace_with_version
 from .models import Indicator, IndicatorChannel, IndicatorKind
 from .standard import KIOSK_QUESTION
 
@@ -270,31 +270,7 @@ def update_unit_question(actor: User, indicator: Indicator, values: dict, now: d
             active=indicator.active,
             **clean,
         )
-        indicator.active = False
-        db.session.add(new)
-        db.session.flush()
-        audit.record(
-            actor,
-            "version",
-            "indicator",
-            indicator.id,
-            indicator.code,
-            before={"active": True},
-            after={"active": False, "replaced_by": new.code},
-            unit_id=indicator.unit_id,
-            now=now,
-        )
-        audit.record(
-            actor,
-            "create",
-            "indicator",
-            new.id,
-            new.code,
-            after={**audit.snapshot(new, FIELDS), "replaces": indicator.code},
-            unit_id=new.unit_id,
-            now=now,
-        )
-        return new
+        return replace_with_version(actor, indicator, new, now)
     before = audit.snapshot(indicator, FIELDS)
     for name, value in clean.items():
         setattr(indicator, name, value)
