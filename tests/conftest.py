@@ -204,9 +204,9 @@ def live_server(app):
     """The app served on 127.0.0.1 in a background thread; yields its base URL."""
     import threading
 
-    from werkzeug.serving import make_server
+    from tests.browser.helpers import app_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = app_server(app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

@@ -1,9 +1,35 @@
-"""What browser tests share: pairing a tablet and waiting for its queue of votes to drain."""
+"""What browser tests share: the test server, pairing a tablet and waiting for its queue of votes
+to drain."""
 
 from playwright.sync_api import expect
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from core.db import db
 from kiosk.pairing import new_pairing_code
+
+
+def _read_whole_file(filelike, block_size=8192):
+    """A ``wsgi.file_wrapper`` that reads the file at once and closes it.
+
+    Werkzeug's development server drains the request body after answering and closes the answer's
+    iterable only after that; when the browser resets the connection during the drain (it drops
+    a stylesheet it no longer needs when it navigates on), the read raises first and the file
+    WhiteNoise opened is never closed, which the suite's ResourceWarning-as-error turns into a
+    failure. Static files are small, so reading them whole costs nothing here."""
+    try:
+        return [filelike.read()]
+    finally:
+        filelike.close()
+
+
+def app_server(app, port: int = 0) -> BaseWSGIServer:
+    """The app behind Werkzeug's threaded server on 127.0.0.1 (``port`` 0: any free one)."""
+
+    def serve(environ, start_response):
+        environ["wsgi.file_wrapper"] = _read_whole_file
+        return app(environ, start_response)
+
+    return make_server("127.0.0.1", port, serve, threaded=True)
 
 
 def pair_tablet(page, base_url: str, desk) -> None:

@@ -16,7 +16,7 @@ from core.responses import Response
 from org.models import OpeningHours
 from tests.browser.a11y import assert_accessible
 from tests.factories import PASSWORD, make_kiosk
-from tests.home.conftest import UNHAPPY, office, rated  # noqa: F401  (fixtures)
+from tests.home.conftest import UNHAPPY, clock, office, rated  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 

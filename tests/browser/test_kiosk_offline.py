@@ -11,12 +11,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from core.db import db
 from core.responses import Response
 from org.duty import start_duty
-from tests.browser.helpers import pair_tablet, queue_drained
+from tests.browser.helpers import app_server, pair_tablet, queue_drained
 from tests.factories import make_desk, make_officer, make_period
 
 pytestmark = pytest.mark.browser
@@ -36,7 +35,7 @@ class Server:
         self._server = None
 
     def start(self):
-        self._server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self._server = app_server(self.app, self.port)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
     def stop(self):

@@ -10,10 +10,10 @@ import pytest
 from playwright.sync_api import expect
 
 from awards.models import Award, AwardStatus
-from core.db import db, utcnow
+from core.db import db
 from home import queries
 from tests.browser.a11y import assert_accessible
-from tests.home.conftest import SECRET_WORD, office, rated  # noqa: F401  (fixtures)
+from tests.home.conftest import SECRET_WORD, clock, office, rated  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -76,7 +76,7 @@ def test_the_lobby_with_the_officer_of_the_month(rated, live_server, a11y_contex
         Award(
             unit_id=unit.id,
             period_id=rated["period"].id,
-            month=queries.local_day(unit, utcnow()).replace(day=1),
+            month=queries.local_day(unit, rated["now"]).replace(day=1),
             officer_id=ani.id,
             status=AwardStatus.CONFIRMED,
             score="91.40",

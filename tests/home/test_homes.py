@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alerts.models import Alert
 from appraisal.disputes import file_dispute
 from appraisal.scoring import display
-from core.db import db, utcnow
+from core.db import db
 from core.responses import Response
 from home import queries
 from org.models import Duty, OpeningHours, Shift
@@ -25,7 +25,7 @@ def num(value) -> str:
 
 def test_the_supervisors_figures_match_the_unit_report(rated):
     unit, period = rated["unit"], rated["period"]
-    home = queries.unit_home(unit, utcnow())
+    home = queries.unit_home(unit, rated["now"])
     report = compute_unit_report(period, unit)
     assert home.headline == report["headline"]
     assert home.whole.scores["combined"] == report["combined"]
@@ -72,31 +72,30 @@ def test_a_supervisor_sees_only_her_unit(client, rated):
     page = text(client.get("/admin/"))
     for foreign in ("Bontoala", "Citra Lestari", "peringatan terbuka", "kiosk luring"):
         assert foreign not in page
-    home = queries.unit_home(rated["unit"], utcnow())
+    home = queries.unit_home(rated["unit"], rated["now"])
     assert home.alert_count == 0 and home.kiosks_offline == [] and home.disputes == []
 
 
 def test_what_needs_the_supervisor(client, rated):
-    unit, period, ani, desk_a, desk_b = (rated[k] for k in ("unit", "period", "ani", "desk_a", "desk_b"))
+    unit, period, ani, desk_a, desk_b, now = (rated[k] for k in ("unit", "period", "ani", "desk_a", "desk_b", "now"))
     db.session.add(Alert(unit_id=unit.id, rule="unhappy_desk", subject=f"desk:{desk_b.id}", detail=UNHAPPY))
     kiosk, _token = make_kiosk(desk_a)  # paired 90 days ago, silent since
     response = db.session.scalar(sa.select(Response).where(Response.officer_id == ani.id).limit(1))
     dispute = file_dispute(rated["officer"], response, "Bukan saya yang melayani")
     # Today, in the unit's own hours: desk A has a shift and an officer on duty, desk B neither.
     zone = ZoneInfo(unit.timezone)
-    local_today = utcnow().astimezone(zone).date()
+    local_today = now.astimezone(zone).date()
     for weekday in range(7):
         db.session.add(OpeningHours(unit_id=unit.id, weekday=weekday, opens=time(0, 0), closes=time(23, 59)))
     start = datetime.combine(local_today, time(0, 0), zone).astimezone(timezone.utc)
     db.session.add(Shift(desk_id=desk_a.id, officer_id=ani.id, starts_at=start, ends_at=start + timedelta(hours=23)))
-    db.session.add(Duty(desk_id=desk_a.id, officer_id=ani.id, started_at=utcnow() - timedelta(minutes=5)))
+    db.session.add(Duty(desk_id=desk_a.id, officer_id=ani.id, started_at=now - timedelta(minutes=5)))
     db.session.commit()
 
-    home = queries.unit_home(unit, utcnow())
+    home = queries.unit_home(unit, now)
     assert home.alert_count == 1 and [k.id for k in home.kiosks_offline] == [kiosk.id]
     assert [d.id for d in home.disputes] == [dispute.id]
-    in_hours = utcnow().astimezone(zone).time() < time(23, 59)
-    assert [(g.desk.id, g.no_shift, g.no_duty) for g in home.gaps] == [(desk_b.id, True, in_hours)]
+    assert [(g.desk.id, g.no_shift, g.no_duty) for g in home.gaps] == [(desk_b.id, True, True)]
 
     sign_in(client, rated["supervisor"])
     client.set_cookie("lang", "en")
@@ -118,8 +117,8 @@ def test_nothing_needs_a_quiet_unit(client, office):
     client.set_cookie("lang", "en")
     db.session.add(OpeningHours(unit_id=office["unit"].id, weekday=0, opens=time(0, 0), closes=time(0, 1)))
     db.session.commit()
-    home = queries.unit_home(office["unit"], utcnow())
-    weekday = queries.local_day(office["unit"], utcnow()).weekday()
+    home = queries.unit_home(office["unit"], office["now"])
+    weekday = queries.local_day(office["unit"], office["now"]).weekday()
     if weekday != 0:
         assert home.gaps == []
         assert "Nothing needs you now." in text(client.get("/admin/"))
@@ -127,10 +126,10 @@ def test_nothing_needs_a_quiet_unit(client, office):
 
 def test_the_officers_home(client, rated):
     ani, period = rated["ani"], rated["period"]
-    year = queries.local_day(ani.unit, utcnow()).year
+    year = queries.local_day(ani.unit, rated["now"]).year
     skp = make_skp(ani, year=year, agreed=False)
     evaluation = make_evaluation(ani, period)  # signed: hers to acknowledge
-    home = queries.officer_home(ani, utcnow())
+    home = queries.officer_home(ani, rated["now"])
     sheet = officer_scores(period, ani)
     # Three faces and a survey today, a face two days ago.
     assert home.whole.scores == sheet and home.whole.counted == 5
@@ -156,7 +155,7 @@ def test_the_administrators_glance(client, rated):
     db.session.add(Alert(unit_id=other.id, rule="kiosk_silent", subject="kiosk:9", detail={}))
     make_kiosk(rated["other_desk"])
     db.session.commit()
-    rows = {row.unit.id: row for row in queries.units_at_a_glance([unit, other], utcnow())}
+    rows = {row.unit.id: row for row in queries.units_at_a_glance([unit, other], rated["now"])}
     assert rows[unit.id].today.counted == 6 and rows[other.id].today.counted == 1
     assert rows[unit.id].headline == compute_unit_report(rated["period"], unit)["headline"]
     assert (rows[other.id].alerts, rows[other.id].kiosks_offline, rows[unit.id].alerts) == (1, 1, 0)
@@ -189,12 +188,13 @@ def test_the_homes_read_in_a_bounded_number_of_queries(rated, app):
 
     def read():
         db.session.expire_all()
-        queries.unit_home(rated["unit"], utcnow())
-        queries.units_at_a_glance([rated["unit"], rated["other"]], utcnow())
+        queries.unit_home(rated["unit"], rated["now"])
+        queries.units_at_a_glance([rated["unit"], rated["other"]], rated["now"])
 
     before = count(read)
     for i in range(10):
-        add_vote(rated["period"], rated["desk_b"], make_officer(rated["unit"], name=f"Petugas Tambahan {i}"), 4)
+        officer = make_officer(rated["unit"], name=f"Petugas Tambahan {i}")
+        add_vote(rated["period"], rated["desk_b"], officer, 4, at=rated["now"])
     db.session.commit()
     assert count(read) == before
 
@@ -205,28 +205,28 @@ def test_the_skp_work_waiting_for_a_supervisor(client, rated):
     from skp.models import Objection, SkpStatus
     from tests.factories import make_line, make_officer, make_user
 
-    unit, period, ani, budi = rated["unit"], rated["period"], rated["ani"], rated["budi"]
+    unit, period, ani, budi, now = rated["unit"], rated["period"], rated["ani"], rated["budi"], rated["now"]
     head = make_officer(unit, name="Rina Kepala")
     deputy = make_officer(unit, name="Dodi Wakil")
     user = make_user(Role.SUPERVISOR, unit=unit, officer=head, username="rina")
     make_line(ani, head)  # Rina appraises Ani
     make_line(budi, deputy, head)  # Dodi appraises Budi; Rina decides his objections
-    day = queries.local_day(unit, utcnow())
-    plan = make_skp(ani, year=day.year, agreed=False, officer_agreed_at=utcnow())
+    day = queries.local_day(unit, now)
+    plan = make_skp(ani, year=day.year, agreed=False, officer_agreed_at=now)
     objected = make_evaluation(budi, period, status="objected", appraiser=deputy, superior=head)
     db.session.add(Objection(evaluation_id=objected.id, reason="Nilai terlalu rendah"))
     # The period ends in three days: its evaluations are due.
     period.ends_on = day + timedelta(days=3)
     db.session.commit()
 
-    tasks = queries.supervisor_home(user, [unit], utcnow()).tasks
+    tasks = queries.supervisor_home(user, [unit], now).tasks
     kinds = [(t.kind, t.skp.officer_id) for t in tasks]
     assert ("decide_objection", budi.id) in kinds and ("agree_plan", ani.id) in kinds
     # Ani's plan is not agreed yet: no evaluation is due for it; an agreed one is.
     assert ("evaluate", ani.id) not in kinds
-    plan.status, plan.appraiser_agreed_at = SkpStatus.AGREED, utcnow()
+    plan.status, plan.appraiser_agreed_at = SkpStatus.AGREED, now
     db.session.commit()
-    tasks = queries.supervisor_home(user, [unit], utcnow()).tasks
+    tasks = queries.supervisor_home(user, [unit], now).tasks
     assert ("evaluate", ani.id) in [(t.kind, t.skp.officer_id) for t in tasks]
     # Dodi, not Rina, evaluates Budi: nothing of his evaluation is hers but the objection.
     assert all(t.skp.officer_id != budi.id or t.kind == "decide_objection" for t in tasks)

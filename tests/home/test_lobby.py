@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from appraisal import scoring
 from appraisal.models import PeriodStatus
 from awards.models import Award, AwardStatus
-from core.db import db, utcnow
+from core.db import db
 from home import queries
 from org.models import local_clock
 from reports.queries import compute_unit_report
@@ -21,7 +21,7 @@ def award(office, officer, month=None):
     row = Award(
         unit_id=office["unit"].id,
         period_id=office["period"].id,
-        month=month or queries.local_day(office["unit"], utcnow()).replace(day=1),
+        month=month or queries.local_day(office["unit"], office["now"]).replace(day=1),
         officer_id=officer.id,
         status=AwardStatus.CONFIRMED,
         score="91.40",
@@ -44,7 +44,7 @@ def test_the_lobby_is_public_and_shows_todays_and_the_periods_figures(client, ra
     page = text(response)
     assert "Kantor Kecamatan Tallo" in page
     # Today: four counted faces, three of them smiling (75 %); the two of two days ago are not today's.
-    board = queries.lobby(unit, utcnow())
+    board = queries.lobby(unit, rated["now"])
     assert (board.happy_n, board.happy_percent, board.today_counted) == (4, 75, 6)
     assert '<p class="lobby-figure" data-figure="happy">75<span class="unit">%</span></p>' in page
     assert "4 penilaian kiosk hari ini" in page
@@ -104,13 +104,13 @@ def test_under_the_minimum_n_there_is_not_enough_data(client, office):
     period.min_n = 5
     db.session.commit()
     for face in (4, 4, 4):
-        add_vote(period, office["desk_a"], office["ani"], face)
+        add_vote(period, office["desk_a"], office["ani"], face, at=office["now"])
     db.session.commit()
     page = text(client.get("/lobi/kec-tallo"))
     assert page.count("Belum cukup data") == 2  # today's share and the period's IKM
     assert "3 dari 5 penilaian kiosk yang dibutuhkan" in page
     assert 'data-figure="grade"' not in page and "%</span>" not in page
-    board = queries.lobby(office["unit"], utcnow())
+    board = queries.lobby(office["unit"], office["now"])
     assert board.happy is None and board.headline["grade"] is None
 
 
@@ -122,11 +122,10 @@ def test_without_an_open_period(client, ctx):
 
 
 def test_the_local_time_with_its_zone(client, office):
-    before = local_clock(utcnow(), "Asia/Makassar", "%Y-%m-%d %H:%M")
     page = text(client.get("/lobi/kec-tallo"))
-    after = local_clock(utcnow(), "Asia/Makassar", "%Y-%m-%d %H:%M")
-    # The unit is in WITA: its local date and time with the zone (either side of a minute's tick).
-    assert before in page or after in page
+    # The unit is in WITA: its local date and time with the zone.
+    assert f"Updated {local_clock(office['now'], 'Asia/Makassar', '%Y-%m-%d %H:%M')}" in page
+    assert "WITA" in local_clock(office["now"], "Asia/Makassar", "%Y-%m-%d %H:%M")
     assert "Asia/Makassar" not in page
 
 
