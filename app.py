@@ -30,6 +30,7 @@ from home.views import bp as home_views
 from kiosk.cli import COMMANDS as KIOSK_COMMANDS
 from kiosk.views import bp as kiosk_views
 from org.cli import COMMANDS as ORG_COMMANDS
+from reports.cli import COMMANDS as PERIOD_COMMANDS
 from reports.views import bp as reports_views
 from survey.views import bp as survey_views
 
@@ -61,7 +62,14 @@ def create_app(config: Config | None = None) -> Flask:
     for blueprint in (core_views, kiosk_views, survey_views, reports_views, home_views, admin_area):
         app.register_blueprint(blueprint)
     limits.init_app(app)
-    for command in (*ORG_COMMANDS, *ACCOUNT_COMMANDS, *KIOSK_COMMANDS, *ALERT_COMMANDS, *DEMO_COMMANDS):
+    for command in (
+        *ORG_COMMANDS,
+        *ACCOUNT_COMMANDS,
+        *KIOSK_COMMANDS,
+        *ALERT_COMMANDS,
+        *PERIOD_COMMANDS,
+        *DEMO_COMMANDS,
+    ):
         app.cli.add_command(command)
     register_backup_cli(app)
 

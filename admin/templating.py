@@ -63,6 +63,8 @@ ACTIONS = {
     "delete": _l("deleted"),
     "open": _l("opened"),
     "close": _l("closed"),
+    "close_start": _l("began closing"),
+    "close_cancel": _l("stopped closing"),
     "reopen": _l("reopened"),
     "hide": _l("hidden"),
     "unhide": _l("shown again"),
@@ -321,6 +323,7 @@ def status_label(status) -> str:
     labels = {
         "draft": pgettext("period status", "Draft"),
         "open": pgettext("period status", "Open"),
+        "closing": pgettext("period status", "Closing"),
         "closed": pgettext("period status", "Closed"),
     }
     return labels.get(_value(status), _value(status))

@@ -15,7 +15,7 @@ from core.responses import Flag, Response, flag_response
 from org.access import can_appraise, period_unit, period_unit_sql
 from org.models import Officer, Role, User
 
-from .models import Dispute, DisputeStatus, Period, PeriodStatus
+from .models import Dispute, DisputeStatus, Period
 
 MAX_REASON = 1000
 
@@ -38,7 +38,7 @@ def file_dispute(user: User, response: Response, reason: str, now: datetime | No
     if response.officer_id is None or response.officer_id != user.officer_id:
         raise AdminError("not_your_response")
     period = db.session.get_one(Period, response.period_id)
-    if period.status == PeriodStatus.CLOSED:
+    if period.settled:
         raise AdminError("period_closed")
     text = reason_text(reason, "reason", "dispute_reason")
     if db.session.scalar(sa.select(Dispute.id).where(Dispute.response_id == response.id)) is not None:
@@ -72,7 +72,7 @@ def resolve_dispute(user: User, dispute: Dispute, uphold: bool, note: str, now: 
         raise AccessDenied()
     if dispute.status != DisputeStatus.OPEN:
         raise AdminError("dispute_resolved")
-    if period.status == PeriodStatus.CLOSED:
+    if period.settled:
         raise AdminError("period_closed")
     text = reason_text(note, "resolution", "ruling_reason")
     now = now or utcnow()

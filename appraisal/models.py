@@ -46,6 +46,9 @@ NO, YES = 1, 2
 class PeriodStatus(str, enum.Enum):
     DRAFT = "draft"
     OPEN = "open"
+    # Being closed (reports.closing): it takes no more responses, as a closed period, while its
+    # results are frozen in steps; read as an open period (computed) until the last step closes it.
+    CLOSING = "closing"
     CLOSED = "closed"
 
 
@@ -87,6 +90,11 @@ class Period(Model):
 
     def contains(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on
+
+    @property
+    def settled(self) -> bool:
+        """Closed or being closed: its responses, their rulings and its policy no longer change."""
+        return self.status in (PeriodStatus.CLOSING, PeriodStatus.CLOSED)
 
 
 class Indicator(Model):

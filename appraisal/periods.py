@@ -2,7 +2,7 @@
 
 - Periods may not overlap: a vote or a survey answer belongs to exactly one period.
 - Closing freezes the period's scores and reopening drops them, so both are operations of
-  ``reports.snapshots`` (``close_period``, ``reopen_period``), built on ``transition`` here.
+  ``reports.closing`` (jobs in steps: ``start_close``, ``start_reopen``).
 - Reopening needs a reason and is logged; a period with responses cannot be deleted.
 """
 
@@ -98,7 +98,7 @@ def transition(
     actor: User, period: Period, action: str, to: PeriodStatus, now: datetime | None, reason: str | None = None
 ) -> Period:
     """Move a period to ``to``, audited. Opening is here (``open_period``); closing and reopening
-    freeze and unfreeze its reports, so they are operations of ``reports.snapshots``."""
+    freeze and unfreeze its reports, so they are jobs of ``reports.closing``."""
     before = {"status": period.status.value}
     period.status = to
     db.session.flush()

@@ -18,7 +18,7 @@ from org.models import User
 
 from . import scoring
 from .indicators import WEIGHTED
-from .models import Indicator, Period, PeriodStatus
+from .models import Indicator, Period
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ def set_policy(user: User, period: Period, values: dict, now: datetime | None = 
     are checked here, by the rules the form (``appraisal.forms.PolicyForm``) shows beside its
     fields, for every caller: a script may set a policy too."""
     require_admin(user)
-    if period.status == PeriodStatus.CLOSED:
+    if period.settled:
         raise AdminError("period_closed")
     errors: dict = {}
     checked: dict[str, Any] = {}

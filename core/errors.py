@@ -69,6 +69,8 @@ class AdminError(DomainError):
         "period_not_draft": _l("Only a draft period can be opened."),
         "period_not_open": _l("Only an open period can be closed."),
         "period_not_closed": _l("Only a closed period can be reopened."),
+        "period_job_running": _l("This period is already being closed or reopened."),
+        "period_job_not_running": _l("This close has already finished or been stopped."),
         "kiosk_revoked": _l("This kiosk has been revoked."),
         "desk_other_unit": _l("A kiosk can only move to another desk of the same unit."),
         "desk_inactive": _l("This desk is switched off."),

@@ -23,7 +23,7 @@ from kiosk.models import Kiosk
 from kiosk.queries import kiosk_indicators
 from org.duty import set_pin
 from org.models import Desk, Duty, Officer, Service, Unit
-from reports.snapshots import take_snapshot
+from reports.closing import freeze_all
 
 DEMO_PIN = "246810"
 # Sign-in accounts of the demo: (role, username, password). Printed by `flask demo`; a real
@@ -237,7 +237,7 @@ def load_demo(seed: int, now: datetime) -> str:
         load_feedback_demo(now, previous, current, units),
         load_awards_demo(now, previous, current, units),
     ]
-    take_snapshot(previous, now)  # the closed quarter is frozen, as closing it would have done
+    freeze_all(previous, now)  # the closed quarter is frozen, as closing it would have done
     stories.append(load_alerts_demo(now, units))  # last: they describe the office as it now is
     # Counted from the database: the SKP's story adds the leaders' unit and its officers.
     return (

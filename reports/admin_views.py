@@ -5,13 +5,10 @@ citizens' comments."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask import Response as HttpResponse
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from appraisal import scoring
-from appraisal.admin_views import periods
 from appraisal.disputes import disputes_of, file_dispute, resolve_dispute
-from appraisal.forms import ReopenForm
 from appraisal.models import Dispute, DisputeStatus, Period, PeriodStatus
 from appraisal.periods import reportable_periods
 from appraisal.policy import policy_of
@@ -29,14 +26,13 @@ from reports import charts, exports
 
 from . import comment_pages
 from .charts import element_chart
+from .closing_views import bp as closing_pages
 from .forms import DecisionForm, DisputeForm, RulingForm
 from .provenance import KIND_LABELS, KINDS
 from .queries import COUNTED_FLAGS, element_names, flag_key, officer_provenance, officer_rows
 from .snapshots import (
-    close_period,
     officer_sheet,
     officer_trend,
-    reopen_period,
     unit_overview,
     unit_report,
     units_officer_rows,
@@ -44,25 +40,7 @@ from .snapshots import (
 from .tallies import Tally
 
 bp = Blueprint("reports", __name__)
-
-
-@bp.post("/periods/<int:period_id>/close")
-@roles_required(ADMIN)
-def period_close(period_id):
-    return periods.change_state(period_id, close_period, _l("Period %(name)s is closed."))
-
-
-@bp.route("/periods/<int:period_id>/reopen", methods=["GET", "POST"])
-@roles_required(ADMIN)
-def period_reopen(period_id):
-    period = load(Period, period_id)
-    form = ReopenForm(id_prefix=f"reopen-{period.id}")
-    context = dict(period=period, form=form, back=periods.back(period))
-    if request.method == "GET":
-        return render_htmx("appraisal/reopen.html", "appraisal/_reopen.html", **context)
-    if form.submit(lambda: reopen_period(period, current_user, form.reason.data)):
-        return periods.changed(period, _l("Period %(name)s is open again."))
-    return render_htmx("appraisal/reopen.html", "appraisal/_reopen.html", status=form.status, **context)
+bp.register_blueprint(closing_pages)  # closing and reopening a period (reports.closing_views)
 
 
 @bp.get("/comments")

@@ -28,7 +28,7 @@ the responses came from, what was left out and why, unusual patterns) is in :mod
 Flagged responses (``Response.excluded``) are left out of every score and counted separately.
 
 A closed period reads its results from :class:`~reports.models.ScoreSnapshot`, taken by
-``reports.snapshots.close_period``; everything returned here is plain data (dicts, lists, ints,
+``reports.closing``; everything returned here is plain data (dicts, lists, ints,
 Fractions, strings), so that a snapshot is the report itself, frozen.
 """
 

@@ -1,6 +1,6 @@
 """A closed period is frozen: its reports and sheets are stored when it closes and read from then
-on; reopening drops them. Every closure and reopening goes through ``close_period`` and
-``reopen_period``."""
+on; reopening drops them. Both happen in ``reports.closing``; this module reads what is frozen
+(and computes what is not)."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -9,22 +9,19 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 
-from appraisal.disputes import reason_text
 from appraisal.models import Period, PeriodStatus
-from appraisal.periods import MAX_REOPEN_REASON, reportable_periods, transition
+from appraisal.periods import reportable_periods
 from appraisal.policy import policy_of
-from core.db import db, utcnow
-from core.errors import AdminError
+from core.db import db
 from core.responses import Response
-from org.access import require_admin
-from org.models import Officer, Unit, User
+from org.models import Officer, Unit
 
 from .models import ScoreSnapshot
 from .queries import compute_officer_sheet, compute_unit_report, officer_rows, officer_scores
 from .tallies import tallies
 
 
-def _freeze(value):
+def freeze(value):
     """JSON-ready: Fractions as {"q": "p/q"} so that a snapshot keeps them exact."""
     if isinstance(value, Fraction):
         return {"q": f"{value.numerator}/{value.denominator}"}
@@ -33,9 +30,9 @@ def _freeze(value):
     if isinstance(value, (date, datetime)):
         return {"t": value.isoformat()}
     if isinstance(value, dict):
-        return {str(k): _freeze(v) for k, v in value.items()}
+        return {str(k): freeze(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_freeze(v) for v in value]
+        return [freeze(v) for v in value]
     return value
 
 
@@ -78,70 +75,6 @@ def officer_sheet(period: Period, officer: Officer) -> dict:
         if frozen is not None:
             return {**frozen, "frozen": True}
     return {**compute_officer_sheet(period, officer), "frozen": False}
-
-
-def take_snapshot(period: Period, now: datetime | None = None) -> int:
-    """Freeze the period's results: one unit report per unit and one sheet per officer with
-    responses in it, in the caller's transaction. Returns the number of snapshots written."""
-    now = now or utcnow()
-    drop_snapshot(period)
-    policy = policy_of(period)
-    unit_ids = db.session.scalars(sa.select(Response.unit_id).where(Response.period_id == period.id).distinct()).all()
-    officer_ids = db.session.scalars(
-        sa.select(Response.officer_id)
-        .where(Response.period_id == period.id, Response.officer_id.is_not(None))
-        .distinct()
-    ).all()
-    count = 0
-    for unit in db.session.scalars(sa.select(Unit).where(Unit.id.in_(unit_ids))):
-        db.session.add(
-            ScoreSnapshot(
-                period_id=period.id,
-                scope="unit",
-                scope_id=unit.id,
-                taken_at=now,
-                data=_freeze(compute_unit_report(period, unit, policy)),
-            )
-        )
-        count += 1
-    for officer in db.session.scalars(sa.select(Officer).where(Officer.id.in_(officer_ids))):
-        db.session.add(
-            ScoreSnapshot(
-                period_id=period.id,
-                scope="officer",
-                scope_id=officer.id,
-                taken_at=now,
-                data=_freeze(compute_officer_sheet(period, officer, policy)),
-            )
-        )
-        count += 1
-    db.session.flush()
-    return count
-
-
-def drop_snapshot(period: Period) -> None:
-    db.session.execute(sa.delete(ScoreSnapshot).where(ScoreSnapshot.period_id == period.id))
-
-
-def close_period(period: Period, user: User, now: datetime | None = None) -> Period:
-    """Close an open period: it takes no more responses, and its scores are frozen in a snapshot
-    taken in the same transaction."""
-    require_admin(user)
-    if period.status != PeriodStatus.OPEN:
-        raise AdminError("period_not_open")
-    now = now or utcnow()
-    take_snapshot(period, now)
-    return transition(user, period, "close", PeriodStatus.CLOSED, now)
-
-
-def reopen_period(period: Period, user: User, reason: str, now: datetime | None = None) -> Period:
-    """Open a closed period again, for a stated reason that goes into the audit log."""
-    require_admin(user)
-    reason = reason_text(reason, "reason", "reason_required", max_length=MAX_REOPEN_REASON)
-    if period.status != PeriodStatus.CLOSED:
-        raise AdminError("period_not_closed")
-    drop_snapshot(period)
-    return transition(user, period, "reopen", PeriodStatus.OPEN, now or utcnow(), reason=reason)
 
 
 def _unit_snapshots(period: Period, unit_ids: list[int] | None = None) -> dict[int, dict]:

@@ -140,7 +140,7 @@ def test_the_walk_finds_the_admin_area(app):
     assert len(endpoints) > 50
     assert {
         "admin.org.officers_list",
-        "admin.reports.period_close",
+        "admin.reports.closing.close",
         "admin.org.officer_import_upload",
         "admin.audit_log",
     } <= endpoints

@@ -16,7 +16,7 @@ from core.audit import AuditLog
 from core.db import db
 from core.errors import AccessDenied
 from org.models import Role
-from reports.snapshots import close_period, reopen_period
+from reports.closing import close_period, reopen_period
 from tests.factories import (
     add_survey,
     add_vote,
@@ -46,22 +46,35 @@ def test_create_open_close_and_reopen_a_period(client, admin):
     assert post(client, f"/admin/periods/{period.id}/close", htmx=True).status_code == 409  # not open yet
     response = post(client, f"/admin/periods/{period.id}/open", htmx=True)
     assert response.status_code == 200 and "Period Triwulan I 2027 is open." in text(response)
+    # Closing is a job: the row's button starts it and htmx goes to its page, which takes its
+    # steps (each answer asks for the next) until the period is closed.
     response = post(client, f"/admin/periods/{period.id}/close", htmx=True)
-    assert response.status_code == 200 and "Closed" in text(response)
-    assert "Period Triwulan I 2027 is closed." in text(response)
+    assert response.status_code == 204 and response.headers["HX-Redirect"] == f"/admin/periods/{period.id}/job"
+    db.session.expire_all()
+    assert db.session.get(Period, period.id).status == PeriodStatus.CLOSING
+    page = text(client.get(f"/admin/periods/{period.id}/job"))
+    assert "Closing Triwulan I 2027" in page and 'hx-trigger="load delay:200ms, submit"' in page
+    for _ in range(5):
+        page = text(post(client, f"/admin/periods/{period.id}/job/step", htmx=True))
+        if 'data-status="done"' in page:
+            break
+    assert "Period Triwulan I 2027 is closed: 0 reports and sheets are frozen." in page
     db.session.expire_all()
     assert db.session.get(Period, period.id).status == PeriodStatus.CLOSED
+    assert post(client, f"/admin/periods/{period.id}/close", htmx=True).status_code == 409  # closed already
     no_reason = post(client, f"/admin/periods/{period.id}/reopen", {"reason": " "}, htmx=True)
     assert no_reason.status_code == 422 and "Say why" in text(no_reason)
     form = client.get(f"/admin/periods/{period.id}/reopen", headers={"HX-Request": "true"})
     assert 'name="reason"' in text(form)
     client.set_cookie("lang", "id")
-    response = post(client, f"/admin/periods/{period.id}/reopen", {"reason": "Late kiosk uploads"}, htmx=True)
-    assert response.status_code == 200 and "Periode Triwulan I 2027 dibuka kembali." in text(response)
+    response = post(client, f"/admin/periods/{period.id}/reopen", {"reason": "Late kiosk uploads"})
+    assert response.status_code == 303 and response.headers["Location"] == f"/admin/periods/{period.id}/job"
+    page = text(post(client, f"/admin/periods/{period.id}/job/step"))
+    assert "Periode Triwulan I 2027 dibuka kembali." in page
     db.session.expire_all()
     assert db.session.get(Period, period.id).status == PeriodStatus.OPEN
     entries = audit_entries(entity="period")
-    assert [e.action for e in entries] == ["create", "open", "close", "reopen"]
+    assert [e.action for e in entries] == ["create", "open", "close_start", "close", "reopen"]
     assert entries[-1].before == {"status": "closed"} and entries[-1].after == {
         "status": "open",
         "reason": "Late kiosk uploads",
@@ -113,8 +126,9 @@ def test_close_period_is_the_domain_function_issue_4_builds_on(ctx):
     period = make_period()
     close_period(period, admin, datetime(2026, 12, 31, 17, tzinfo=timezone.utc))
     db.session.commit()
-    [entry] = audit_entries(entity="period")
-    assert entry.at == datetime(2026, 12, 31, 17, tzinfo=timezone.utc) and entry.action == "close"
+    started, entry = audit_entries(entity="period")
+    assert (started.action, entry.action) == ("close_start", "close")
+    assert entry.at == started.at == datetime(2026, 12, 31, 17, tzinfo=timezone.utc)
     supervisor = make_user(Role.SUPERVISOR)
     with pytest.raises(AccessDenied):
         reopen_period(period, supervisor, "why not")

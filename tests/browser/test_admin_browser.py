@@ -102,13 +102,17 @@ def test_sign_in_edit_an_officer_import_and_close_a_period(ctx, live_server, off
     period_row = page.locator(f"#period-row-{period.id}")
     expect(period_row).to_contain_text("Dibuka")
     period_row.get_by_role("button", name="Tutup Triwulan IV 2026").click()
+    # Closing is a job: its page takes the steps and says when the period is closed.
+    expect(page).to_have_url(f"{live_server}/admin/periods/{period.id}/job")
+    expect(page.locator("#period-job")).to_contain_text("Periode Triwulan IV 2026 ditutup")
+    screenshot(page, "admin-06-period-closed")
+    page.get_by_role("link", name="Kembali ke daftar periode").click()
     expect(period_row).to_contain_text("Ditutup")
     expect(period_row.get_by_role("link", name="Buka kembali Triwulan IV 2026")).to_be_visible()
-    screenshot(page, "admin-06-period-closed")
     db.session.expire_all()
     assert db.session.get(Period, period.id).status == PeriodStatus.CLOSED
     actions = db.session.scalars(sa.select(AuditLog.action).order_by(AuditLog.id)).all()
-    assert actions == ["update", "close"]
+    assert actions == ["update", "close_start", "close"]
 
     # The audit log shows both changes.
     page.get_by_role("link", name="Log audit").click()

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from appraisal.models import Dispute, RatingDecision
 from core.db import db
 from org.models import Role
-from reports.snapshots import close_period
+from reports.closing import close_period
 from tests.browser.a11y import assert_accessible
 from tests.factories import PASSWORD, add_survey, add_vote, make_desk, make_officer, make_period, make_unit, make_user
 

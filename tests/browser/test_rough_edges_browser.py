@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from core.db import db
 from org.duty import start_duty
 from org.models import Role, Service
-from reports.snapshots import close_period
+from reports.closing import close_period
 from tests.browser.a11y import assert_accessible, assert_targets_at_least
 from tests.browser.helpers import pair_tablet
 from tests.factories import PASSWORD, add_survey, add_vote, make_desk, make_officer, make_period, make_unit, make_user

@@ -142,7 +142,8 @@ def test_the_board_refreshes_itself_as_a_partial(client, rated):
 
 
 def test_with_no_period_open_the_last_published_result(client, rated):
-    from reports.snapshots import close_period, public_results
+    from reports.closing import close_period
+    from reports.snapshots import public_results
 
     close_period(rated["period"], rated["admin"])
     db.session.commit()

@@ -15,9 +15,10 @@ from appraisal.models import PeriodStatus
 from core.db import db
 from core.responses import Channel, Flag, Given, NewResponse, Response, record_response
 from org.models import Role
+from reports.closing import close_period
 from reports.provenance import SERVICE_CODE, Evidence, evidence_by_officer, mint_peak, warnings_of
 from reports.queries import compute_officer_sheet, compute_unit_report
-from reports.snapshots import close_period, officer_sheet, unit_report
+from reports.snapshots import officer_sheet, unit_report
 from survey.models import ServiceCode
 from tests.browser.a11y import assert_accessible
 from tests.factories import (

@@ -13,8 +13,9 @@ from core.responses import EXCLUDING_FLAGS, FLAG_LABELS, Flag
 from org.models import Role
 from reports import views
 from reports.admin_views import FLAG_LABELS_BY_KEY
+from reports.closing import close_period
 from reports.queries import COUNTED_FLAGS
-from reports.snapshots import close_period, officer_sheet, officer_trend, unit_report
+from reports.snapshots import officer_sheet, officer_trend, unit_report
 from tests.factories import (
     NOW,
     add_survey,

@@ -28,9 +28,10 @@ from core.errors import AccessDenied, AdminError, Invalid
 from core.responses import Answer, Channel, Flag, Response
 from kiosk.votes import record_vote
 from org.models import Role, Service
+from reports.closing import close_period, reopen_period
 from reports.models import ScoreSnapshot
 from reports.queries import _headline, compute_officer_sheet, compute_unit_report, officer_rows, ranking
-from reports.snapshots import close_period, officer_sheet, public_results, reopen_period, unit_overview, unit_report
+from reports.snapshots import officer_sheet, public_results, unit_overview, unit_report
 from reports.tallies import Tally, _elements_by, element_table, tallies
 from survey.operations import record_survey_response
 from survey.queries import unit_services

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from core.db import db
 from org.models import Role
-from reports.snapshots import close_period
+from reports.closing import close_period
 from tests.factories import NOW, add_survey, make_desk, make_officer, make_period, make_unit, make_user, text
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from appraisal.models import PeriodStatus, RatingDecision
 from core.db import db
 from core.errors import AccessDenied, AdminError, Invalid
-from reports.snapshots import close_period, reopen_period
+from reports.closing import close_period, reopen_period
 from skp import evaluation as ops
 from skp.errors import SkpError
 from skp.models import Evaluation, EvaluationStatus, Objection, SkpStatus

@@ -13,8 +13,9 @@ from appraisal import scoring
 from core.db import db
 from core.responses import Channel, Flag, Response
 from org.models import Role, Unit
+from reports.closing import close_period, reopen_period
 from reports.queries import compute_officer_sheet, compute_unit_report
-from reports.snapshots import close_period, officer_sheet, reopen_period, unit_report
+from reports.snapshots import officer_sheet, unit_report
 from skp.measures import figure, figures
 from skp.models import Measure
 from skp.realisation import page_context

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from core.db import db
 from org.models import ReportingLine
-from reports.snapshots import close_period
+from reports.closing import close_period
 from skp import evaluation as ops
 from skp.models import Evaluation, EvaluationStatus, Objection
 from tests.factories import make_period, post, sign_in, text

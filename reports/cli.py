@@ -1,0 +1,101 @@
+"""``flask --app app periods``: close or reopen a period from the server's command line, with its
+progress; the same jobs as the admin area's (``reports.closing``), so a close begun in the browser
+and cut off is finished here, and the other way round. Audited as the command line's."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+
+from appraisal.models import Period, PeriodStatus
+from core.db import db, id_from
+from core.errors import DomainError
+
+from . import closing
+from .models import PeriodJob, PeriodJobStatus
+
+periods = click.Group("periods", help="Appraisal periods: list them, close one, reopen one.")
+
+
+def _period(name_or_id: str) -> Period:
+    period_id = id_from(name_or_id)
+    period = db.session.get(Period, period_id) if period_id else None
+    if period is None:
+        period = db.session.scalar(sa.select(Period).where(sa.func.lower(Period.name) == name_or_id.strip().lower()))
+    if period is None:
+        raise click.BadParameter(f"no period has the id or the name {name_or_id!r}", param_hint="PERIOD")
+    return period
+
+
+def _report(job: PeriodJob) -> None:
+    if job.todo is None:
+        click.echo("listing the units and officers to freeze…")
+    elif job.status == PeriodJobStatus.RUNNING:
+        click.echo(f"frozen {job.done} of {job.total}")
+
+
+def _run(job: PeriodJob, period: Period) -> None:
+    closing.run(job, progress=_report)
+    db.session.refresh(period)
+    if job.status == PeriodJobStatus.DONE:
+        click.echo(
+            f"{period.name}: {period.status.value}" + (f" ({job.total} frozen)" if job.action == "close" else "")
+        )
+    else:
+        click.echo(f"{period.name}: {job.status.value}; the period is {period.status.value}", err=True)
+        raise click.exceptions.Exit(1)
+
+
+@periods.command("list")
+def list_periods():
+    """Every period with its state."""
+    for period in db.session.scalars(sa.select(Period).order_by(Period.starts_on)):
+        click.echo(f"{period.id}\t{period.name}\t{period.starts_on} – {period.ends_on}\t{period.status.value}")
+
+
+@periods.command("close")
+@click.argument("period")
+def close(period):
+    """Close PERIOD (its id or name), or finish closing it: it takes no more responses and its
+    reports and sheets are frozen. Safe to run again after an interruption."""
+    period = _period(period)
+    job = closing.active_job(period)
+    if job is None:
+        try:
+            job = closing.start_close(period, None)
+        except DomainError as error:
+            raise click.ClickException(f"{period.name}: {error.message}") from None
+        db.session.commit()
+    elif job.action != closing.CLOSE:
+        raise click.ClickException(f"{period.name} is being reopened")
+    _run(job, period)
+
+
+@periods.command("reopen")
+@click.argument("period")
+@click.option("--reason", required=True, help="Why it is reopened (goes into the audit log).")
+def reopen(period, reason):
+    """Open a closed PERIOD (its id or name) again."""
+    period = _period(period)
+    try:
+        job = closing.start_reopen(period, None, reason)
+    except DomainError as error:
+        raise click.ClickException(f"{period.name}: {error.message}") from None
+    db.session.commit()
+    _run(job, period)
+
+
+@periods.command("stop-closing")
+@click.argument("period")
+def stop_closing(period):
+    """Stop closing PERIOD: it takes responses again and nothing of it stays frozen."""
+    period = _period(period)
+    job = closing.active_job(period)
+    if job is None or period.status != PeriodStatus.CLOSING:
+        raise click.ClickException(f"{period.name} is not being closed")
+    closing.cancel(job, None)
+    db.session.commit()
+    click.echo(f"{period.name}: open")
+
+
+COMMANDS = (periods,)
