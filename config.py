@@ -97,6 +97,9 @@ class Config:
     # kiosk checks its own desk whenever it loads a page, and `flask duty end-overdue` runs on a
     # timer (deploy/suara-duty.timer).
     DUTY_END_AT_CLOSING = True
+    # How long one step of a period's close computes in a request of its page before it writes
+    # what it has (reports.closing); the command line takes longer steps.
+    PERIOD_JOB_STEP_SECONDS = 0.5
 
     def __init__(self, instance_path: Path, environ: Mapping[str, str] = os.environ):
         """Read the environment, once. A secret key and an SQLite database under ``instance/``

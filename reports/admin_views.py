@@ -114,7 +114,7 @@ def _officer(officer_id: int, period: Period) -> Officer:
 def _default_period() -> Period | None:
     periods = reportable_periods()
     open_ = [p for p in periods if p.status == PeriodStatus.OPEN]
-    return (open_ or periods or [None])[0]
+    return (open_ or periods)[0] if periods else None
 
 
 @bp.route("/reports")

@@ -1,14 +1,17 @@
 """``flask --app app periods``: close or reopen a period from the server's command line, with its
 progress; the same jobs as the admin area's (``reports.closing``), so a close begun in the browser
-and cut off is finished here, and the other way round. Audited as the command line's."""
+and cut off is finished here, and the other way round (``resume``, on a timer, finishes those
+nobody is watching). Audited as the command line's."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import click
 import sqlalchemy as sa
 
 from appraisal.models import Period, PeriodStatus
-from core.db import db, id_from
+from core.db import db, id_from, utcnow
 from core.errors import DomainError
 
 from . import closing
@@ -34,8 +37,13 @@ def _report(job: PeriodJob) -> None:
         click.echo(f"frozen {job.done} of {job.total}")
 
 
+# The command line waits for no one: longer steps than a request's, fewer of them (a step's
+# reads hold no lock; only its short write does).
+CLI_STEP_SECONDS = 2.0
+
+
 def _run(job: PeriodJob, period: Period) -> None:
-    closing.run(job, progress=_report)
+    closing.run(job, CLI_STEP_SECONDS, progress=_report)
     db.session.refresh(period)
     if job.status == PeriodJobStatus.DONE:
         click.echo(
@@ -83,6 +91,27 @@ def reopen(period, reason):
         raise click.ClickException(f"{period.name}: {error.message}") from None
     db.session.commit()
     _run(job, period)
+
+
+@periods.command("resume")
+@click.option("--idle", default=30, show_default=True, help="Seconds since a job's last step before it is taken up.")
+def resume(idle):
+    """Finish every close or reopening left half-way: its page closed, its server gone (run every
+    minute by deploy/suara-periods.timer). A job stepped in the last --idle seconds is being
+    taken by someone and is left to them."""
+    quiet_since = utcnow() - timedelta(seconds=idle)
+    jobs = db.session.scalars(
+        sa.select(PeriodJob)
+        .where(
+            PeriodJob.status == PeriodJobStatus.RUNNING,
+            sa.func.coalesce(PeriodJob.stepped_at, PeriodJob.created_at) < quiet_since,
+        )
+        .order_by(PeriodJob.id)
+    ).all()
+    for job in jobs:
+        _run(job, db.session.get_one(Period, job.period_id))
+    if not jobs:
+        click.echo("nothing to resume")
 
 
 @periods.command("stop-closing")

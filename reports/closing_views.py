@@ -84,7 +84,7 @@ def job(period_id):
 @roles_required(ADMIN)
 def step(period_id):
     period = load(Period, period_id)
-    job = closing.step(_job(period), current_app.config.get("PERIOD_JOB_STEP_SECONDS", closing.STEP_SECONDS))
+    job = closing.step(_job(period), current_app.config["PERIOD_JOB_STEP_SECONDS"])
     return _page(period, job)
 
 

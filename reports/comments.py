@@ -101,7 +101,7 @@ def _local_days(query, since: date | None, until: date | None, unit_ids):
     terms = []
     for timezone, ids in zones.items():
         zone = ZoneInfo(timezone)
-        term = [Response.unit_id.in_(ids)]
+        term: list[sa.ColumnElement[bool]] = [Response.unit_id.in_(ids)]
         start = _midnight(since, zone) if since is not None else None
         end = _midnight(until + timedelta(days=1), zone) if until is not None and until < date.max else None
         if start is not None:
@@ -182,8 +182,8 @@ def comment_details(responses) -> dict[int, dict]:
             "triage": triage,
             "suggested": suggested_tag(response.score_sum, response.score_n),
             "text": mask(response.comment),
-            "tagged_by": users.get(triage.tagged_by) if triage else None,
-            "answered_by": users.get(triage.answered_by) if triage else None,
+            "tagged_by": users.get(triage.tagged_by) if triage and triage.tagged_by else None,
+            "answered_by": users.get(triage.answered_by) if triage and triage.answered_by else None,
         }
     return details
 

@@ -46,7 +46,7 @@ def office(ctx, app):
         add_vote(period, desk, make_officer(unit, name=f"Petugas {i:02d}"), 4)
     make_user(Role.ADMIN, username="pusat")
     db.session.commit()
-    saved = app.config.get("PERIOD_JOB_STEP_SECONDS")
+    saved = app.config["PERIOD_JOB_STEP_SECONDS"]
     app.config["PERIOD_JOB_STEP_SECONDS"] = 0  # one result a step: the progress is seen moving
     yield dict(period=period)
     app.config["PERIOD_JOB_STEP_SECONDS"] = saved

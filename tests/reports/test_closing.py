@@ -164,6 +164,20 @@ def test_a_close_cut_off_is_finished_by_the_command_line(runner, office):
     assert again.exit_code == 1 and "Hanya periode yang dibuka yang dapat ditutup." in again.output
 
 
+def test_a_close_nobody_steps_is_resumed_by_the_timer(runner, office):
+    period = office["period"]
+    job = closing.start_close(period, office["admin"])
+    db.session.commit()
+    closing.step(job)
+    busy = runner.invoke(args=["periods", "resume"])  # stepped just now: someone is on it
+    assert busy.exit_code == 0 and "nothing to resume" in busy.output and status(period) == PeriodStatus.CLOSING
+    db.session.execute(sa.update(PeriodJob).values(stepped_at=datetime.now(timezone.utc) - timedelta(minutes=2)))
+    db.session.commit()
+    result = runner.invoke(args=["periods", "resume"])
+    assert result.exit_code == 0 and "Triwulan Uji: closed (5 frozen)" in result.output
+    assert status(period) == PeriodStatus.CLOSED
+
+
 def test_the_command_line_closes_and_reopens(runner, office):
     period = office["period"]
     result = runner.invoke(args=["periods", "close", str(period.id)])
