@@ -128,9 +128,10 @@ def start_reopen(period: Period, user: User | None, reason: str, now: datetime |
 
 
 def _end_read() -> None:
-    """End the read transaction before writing: on SQLite a read that turns into a write fails
-    when another connection wrote since it began (WAL's snapshot), and on any database a long
-    read must hold no lock the votes wait for."""
+    """End the step's reads before it writes: on PostgreSQL they ran in a transaction of their
+    own, which must not stay open behind the write; on SQLite the driver runs a SELECT outside
+    any transaction, and a read transaction that later wrote would fail (WAL's snapshot) once
+    another connection had written meanwhile."""
     db.session.rollback()
 
 

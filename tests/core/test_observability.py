@@ -263,7 +263,8 @@ def test_gunicorn_sums_its_workers_counts_and_writes_json_lines(tmp_path):
             assert served and float(served.group(1)) == 30.0, text
         finally:
             server.terminate()
-            server.wait(timeout=20)
+            # Longer than gunicorn's graceful_timeout, after which its master ends the workers itself.
+            server.wait(timeout=30)
     lines = log_path.read_text().splitlines()
     entries = [json.loads(line) for line in lines]  # every line is a JSON object
     access = [entry["message"] for entry in entries if entry["logger"] == "gunicorn.access"]

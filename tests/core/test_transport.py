@@ -105,7 +105,8 @@ def gunicorn(tmp_path):
             yield port
         finally:
             process.terminate()
-            process.wait(timeout=20)
+            # Longer than gunicorn's graceful_timeout, after which its master ends the workers itself.
+            process.wait(timeout=30)
 
 
 def test_gunicorn_sends_no_server_banner_and_hsts_behind_a_trusted_proxy(gunicorn):
