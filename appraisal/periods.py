@@ -2,7 +2,7 @@
 
 - Periods may not overlap: a vote or a survey answer belongs to exactly one period.
 - Closing freezes the period's scores and reopening drops them, so both are operations of
-  ``reports.closing`` (jobs in steps: ``start_close``, ``start_reopen``).
+  ``reports.closing`` (jobs in steps: ``start_close``, ``start_reopen``), built on ``move`` here.
 - Reopening needs a reason and is logged; a period with responses cannot be deleted.
 """
 
@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import cast
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core import audit
 from core.db import db, has_rows
@@ -94,27 +95,42 @@ def delete_period(actor: User, period: Period, now: datetime | None = None) -> N
     db.session.flush()
 
 
-def transition(
-    actor: User, period: Period, action: str, to: PeriodStatus, now: datetime | None, reason: str | None = None
-) -> Period:
-    """Move a period to ``to``, audited. Opening is here (``open_period``); closing and reopening
-    freeze and unfreeze its reports, so they are jobs of ``reports.closing``."""
-    before = {"status": period.status.value}
-    period.status = to
-    db.session.flush()
+def move(
+    actor: User | None,
+    period: Period,
+    action: str,
+    frm: PeriodStatus,
+    to: PeriodStatus,
+    now: datetime | None,
+    reason: str | None = None,
+) -> bool:
+    """Move the period from ``frm`` to ``to``, audited, if it is still in ``frm``: a
+    compare-and-set in the caller's transaction, so that of two requests moving it at once one
+    does. False when it was not in ``frm`` (nothing changed). Opening is here (``open_period``);
+    closing and reopening freeze and unfreeze its reports, so they are jobs of ``reports.closing``."""
+    moved = db.session.execute(
+        sa.update(Period)
+        .where(Period.id == period.id, Period.status == frm)
+        .values(status=to)
+        .execution_options(synchronize_session=False)
+    )
+    # An UPDATE answers a CursorResult, which counts its rows (SQLAlchemy types it as any Result).
+    if cast(sa.CursorResult, moved).rowcount != 1:
+        return False
+    set_committed_value(period, "status", to)
     after = {"status": to.value}
     if reason:
         after["reason"] = reason
-    audit.record(actor, action, "period", period.id, period.name, before=before, after=after, now=now)
-    return period
+    audit.record(actor, action, "period", period.id, period.name, before={"status": frm.value}, after=after, now=now)
+    return True
 
 
 def open_period(period: Period, user: User, now: datetime | None = None) -> Period:
     """A draft period starts taking votes and survey answers (for its dates)."""
     require_admin(user)
-    if period.status != PeriodStatus.DRAFT:
+    if not move(user, period, "open", PeriodStatus.DRAFT, PeriodStatus.OPEN, now):
         raise AdminError("period_not_draft")
-    return transition(user, period, "open", PeriodStatus.OPEN, now)
+    return period
 
 
 def periods_query(search: str = ""):

@@ -38,9 +38,8 @@ import sqlalchemy as sa
 
 from appraisal.disputes import reason_text
 from appraisal.models import Period, PeriodStatus
-from appraisal.periods import MAX_REOPEN_REASON
+from appraisal.periods import MAX_REOPEN_REASON, move
 from appraisal.policy import policy_of
-from core import audit
 from core.db import db, utcnow
 from core.errors import AdminError
 from core.responses import Response
@@ -68,19 +67,16 @@ def _changed(result) -> bool:
     return cast(sa.CursorResult, result).rowcount == 1
 
 
+def _jobs(period: Period):
+    return sa.select(PeriodJob).where(PeriodJob.period_id == period.id).order_by(PeriodJob.id.desc()).limit(1)
+
+
 def active_job(period: Period) -> PeriodJob | None:
-    return db.session.scalar(
-        sa.select(PeriodJob)
-        .where(PeriodJob.period_id == period.id, PeriodJob.status == PeriodJobStatus.RUNNING)
-        .order_by(PeriodJob.id.desc())
-        .limit(1)
-    )
+    return db.session.scalar(_jobs(period).where(PeriodJob.status == PeriodJobStatus.RUNNING))
 
 
 def latest_job(period: Period) -> PeriodJob | None:
-    return db.session.scalar(
-        sa.select(PeriodJob).where(PeriodJob.period_id == period.id).order_by(PeriodJob.id.desc()).limit(1)
-    )
+    return db.session.scalar(_jobs(period))
 
 
 def start_close(period: Period, user: User | None, now: datetime | None = None) -> PeriodJob:
@@ -88,28 +84,11 @@ def start_close(period: Period, user: User | None, now: datetime | None = None) 
     caller's transaction. Of two administrators closing at once, one makes the job."""
     _actor(user)
     now = now or utcnow()
-    taken = db.session.execute(
-        sa.update(Period)
-        .where(Period.id == period.id, Period.status == PeriodStatus.OPEN)
-        .values(status=PeriodStatus.CLOSING)
-        .execution_options(synchronize_session=False)
-    )
-    if not _changed(taken):
+    if not move(user, period, "close_start", PeriodStatus.OPEN, PeriodStatus.CLOSING, now):
         raise AdminError("period_not_open")
-    db.session.refresh(period)
     job = PeriodJob(period_id=period.id, action=CLOSE, user_id=user.id if user else None, created_at=now)
     db.session.add(job)
     db.session.flush()
-    audit.record(
-        user,
-        "close_start",
-        "period",
-        period.id,
-        period.name,
-        before={"status": "open"},
-        after={"status": "closing"},
-        now=now,
-    )
     return job
 
 
@@ -259,26 +238,10 @@ def _finish(job: PeriodJob, period: Period, now: datetime) -> None:
         db.session.commit() if _changed(again) else db.session.rollback()
         return
     _end_read()
-    closed = db.session.execute(
-        sa.update(Period)
-        .where(Period.id == period.id, Period.status == PeriodStatus.CLOSING)
-        .values(status=PeriodStatus.CLOSED)
-        .execution_options(synchronize_session=False)
-    )
-    if not _changed(closed):
+    if not move(_user(job), period, "close", PeriodStatus.CLOSING, PeriodStatus.CLOSED, now):
         db.session.rollback()
         return
     _done(job, now)
-    audit.record(
-        _user(job),
-        "close",
-        "period",
-        period.id,
-        period.name,
-        before={"status": "closing"},
-        after={"status": "closed"},
-        now=now,
-    )
     db.session.commit()
 
 
@@ -292,24 +255,8 @@ def _done(job: PeriodJob, now: datetime, status: PeriodJobStatus = PeriodJobStat
 
 
 def _reopen(job: PeriodJob, period: Period, now: datetime) -> None:
-    opened = db.session.execute(
-        sa.update(Period)
-        .where(Period.id == period.id, Period.status == PeriodStatus.CLOSED)
-        .values(status=PeriodStatus.OPEN)
-        .execution_options(synchronize_session=False)
-    )
-    if _changed(opened):
+    if move(_user(job), period, "reopen", PeriodStatus.CLOSED, PeriodStatus.OPEN, now, reason=job.reason):
         db.session.execute(sa.delete(ScoreSnapshot).where(ScoreSnapshot.period_id == period.id))
-        audit.record(
-            _user(job),
-            "reopen",
-            "period",
-            period.id,
-            period.name,
-            before={"status": "closed"},
-            after={"status": "open", "reason": job.reason},
-            now=now,
-        )
         _done(job, now)
     else:  # opened meanwhile by another job, or no longer closed: nothing to do
         _done(job, now, PeriodJobStatus.CANCELLED)
@@ -332,26 +279,10 @@ def cancel(job: PeriodJob, user: User | None, now: datetime | None = None) -> Pe
     )
     if not _changed(stopped):
         raise AdminError("period_job_not_running")
-    db.session.execute(
-        sa.update(Period)
-        .where(Period.id == period.id, Period.status == PeriodStatus.CLOSING)
-        .values(status=PeriodStatus.OPEN)
-        .execution_options(synchronize_session=False)
-    )
+    move(user, period, "close_cancel", PeriodStatus.CLOSING, PeriodStatus.OPEN, now)
     db.session.execute(sa.delete(ScoreSnapshot).where(ScoreSnapshot.period_id == period.id))
-    audit.record(
-        user,
-        "close_cancel",
-        "period",
-        period.id,
-        period.name,
-        before={"status": "closing"},
-        after={"status": "open"},
-        now=now,
-    )
     db.session.flush()
     db.session.refresh(job)
-    db.session.refresh(period)
     return job
 
 

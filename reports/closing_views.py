@@ -37,7 +37,7 @@ def _job(period: Period) -> PeriodJob:
     return job
 
 
-def _page(period: Period, job: PeriodJob, status: int = 200, notice: str = ""):
+def _page(job: PeriodJob, status: int = 200, notice: str = ""):
     return render_htmx(
         "reports/period_job.html",
         "reports/_period_job.html",
@@ -77,7 +77,7 @@ def reopen(period_id):
 @roles_required(ADMIN)
 def job(period_id):
     period = load(Period, period_id)
-    return _page(period, _job(period))
+    return _page(_job(period))
 
 
 @bp.post("/periods/<int:period_id>/job/step")
@@ -85,7 +85,7 @@ def job(period_id):
 def step(period_id):
     period = load(Period, period_id)
     job = closing.step(_job(period), current_app.config["PERIOD_JOB_STEP_SECONDS"])
-    return _page(period, job)
+    return _page(job)
 
 
 @bp.post("/periods/<int:period_id>/job/cancel")
@@ -97,8 +97,8 @@ def cancel(period_id):
         closing.cancel(_job(period), current_user)
     except DomainError as error:
         db.session.rollback()
-        return _page(period, _job(period), status=error.status, notice=error.message)
+        return _page(_job(period), status=error.status, notice=error.message)
     db.session.commit()
     if wants_partial():
-        return _page(period, _job(period))
+        return _page(_job(period))
     return redirect(url_for("admin.reports.closing.job", period_id=period.id), code=303)
