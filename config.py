@@ -62,6 +62,16 @@ class Config:
     MISUSE_REGULAR_SPREAD_SECONDS = 1
     MISUSE_REGULAR_MAX_INTERVAL_SECONDS = 120
     KIOSK_VOTE_RATE_LIMIT = "120 per minute"
+    # What one client may send to the phone survey (survey.views): beyond either limit a response
+    # is kept, flagged RATE_LIMITED and left out of scores. Per hour per client (a keyed hash of
+    # its address): generous, because a whole office's Wi-Fi or a mobile operator's NAT can share
+    # one address. Per day per client and officer (or desk) rated: the browser's cookie already
+    # flags its second response of the day to the same officer (REPEAT), and this holds when
+    # cookies are cleared; the client is a keyed daily hash of its address, user agent and
+    # languages (core.extensions.client_fingerprint), which citizens behind one operator's address
+    # with the same phone and browser share, hence a few a day rather than one.
+    SURVEY_RATE_LIMIT = "30 per hour"
+    SURVEY_DAILY_LIMIT = "3 per day"
     # How many proxies (nginx) in front may set X-Forwarded-* (werkzeug's ProxyFix, in app.py):
     # behind one that terminates HTTPS, its X-Forwarded-Proto makes the request secure, and HSTS
     # is sent. 0 trusts no header: whoever connects could claim anything.
@@ -130,7 +140,8 @@ class Config:
         ):
             if name in environ:
                 setattr(self, name, int(environ[name]))
-        self.KIOSK_VOTE_RATE_LIMIT = environ.get("KIOSK_VOTE_RATE_LIMIT", self.KIOSK_VOTE_RATE_LIMIT)
+        for name in ("KIOSK_VOTE_RATE_LIMIT", "SURVEY_RATE_LIMIT", "SURVEY_DAILY_LIMIT"):
+            setattr(self, name, environ.get(name, getattr(self, name)))
         self.LOG_FORMAT = environ.get("LOG_FORMAT", self.LOG_FORMAT)
         self.SKP_CURVES_FILE = environ.get("SKP_CURVES_FILE", self.SKP_CURVES_FILE)
         for name in ("SMTP_HOST", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_FROM", "SMTP_SECURITY"):

@@ -1,6 +1,7 @@
-"""The ceiling for the vote endpoint on this machine: a bare Flask app that does nothing but
-parse the JSON body and make one raw insert per request (sqlite3 or psycopg, no ORM, no checks).
-bench/load serves it with the same gunicorn settings as the real app, in the same run."""
+"""The ceiling for the vote and the phone survey on this machine: a bare Flask app that does
+nothing but parse the body (the vote's JSON, the survey's form) and make one raw insert per
+request (sqlite3 or psycopg, no ORM, no checks). bench/load serves it with the same gunicorn
+settings as the real app, in the same run."""
 
 import json
 import os
@@ -42,6 +43,18 @@ def vote():
         (body["uuid"], body["value"], body.get("cast_at") or datetime.now(timezone.utc).isoformat()),
     )
     return json.dumps({"status": "recorded"}), 201, {"Content-Type": "application/json"}
+
+
+@app.post("/s/<code>")
+def survey(code):
+    form = request.form
+    param = "?" if URL.startswith("sqlite") else "%s"
+    value = sum(int(v) for k, v in form.items() if k.startswith("q")) // max(1, sum(1 for k in form if k[0] == "q"))
+    connection().execute(
+        f"INSERT INTO baseline_vote VALUES ({param}, {param}, {param})",
+        (form["uuid"], value, datetime.now(timezone.utc).isoformat()),
+    )
+    return "<p>Terima kasih</p>", 200, {"Content-Type": "text/html; charset=utf-8"}
 
 
 @app.get("/healthz")

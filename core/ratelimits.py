@@ -15,13 +15,16 @@ with Redis sets ``RATELIMIT_STORAGE_URI=redis://...`` and this module is not use
 
 It supports the fixed-window strategy (Flask-Limiter's default), which needs only a counter and
 its expiry per key. Counters are written on a connection of their own, committed at once, so that
-a request that fails and rolls back still counts against its budget.
+a request that fails and rolls back still counts against its budget; except where the hit is part
+of what the request stores (``hit_with_transaction``: a survey response's budgets, which count
+stored responses), in the request's own transaction.
 """
 
 from __future__ import annotations
 
 import random
 import time
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import g, has_request_context
@@ -29,7 +32,7 @@ from limits.storage import Storage
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .db import Model, db
+from .db import Model, Prepared, db, dbapi_cursor
 
 # About one hit in this many also deletes counters long expired: keys carry a client's daily
 # hash, so without it the table would keep a row per client per day.
@@ -57,20 +60,48 @@ def _engine():
     return db.engine
 
 
-def _upsert(dialect, key: str, amount: int, now: float, expiry: int):
+def _upsert(dialect):
     """Add ``amount`` to the key's count, starting a new window when the old one has ended;
-    the new count."""
+    the new count and when its window ends."""
     table = RateLimitCounter.__table__
     dml = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
-    insert = dml(table).values(key=key, count=amount, expires_at=now + expiry)
+    now = sa.bindparam("now", type_=sa.Float)
+    amount = sa.bindparam("amount", type_=sa.Integer)
+    ends = sa.bindparam("ends", type_=sa.Float)
+    insert = dml(table).values(key=sa.bindparam("key", type_=table.c.key.type), count=amount, expires_at=ends)
     ended = table.c.expires_at <= now
     return insert.on_conflict_do_update(
         index_elements=[table.c.key],
         set_={
             "count": sa.case((ended, amount), else_=table.c.count + amount),
-            "expires_at": sa.case((ended, now + expiry), else_=table.c.expires_at),
+            "expires_at": sa.case((ended, ends), else_=table.c.expires_at),
         },
     ).returning(table.c.count, table.c.expires_at)
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """A counter after a hit (what ``_row`` reads back, as a row of the table)."""
+
+    count: int
+    expires_at: float
+
+
+# The upsert of each dialect, compiled once (core.db.Prepared): a survey response hits two
+# counters and every kiosk vote one, and building and compiling the statement each time cost
+# more than running it.
+_upserts: dict[str, Prepared] = {}
+
+
+def _count(cursor, dialect, key: str, amount: int, now: float, expiry: float) -> _Counted:
+    """One hit of ``amount`` on ``key``'s counter, in the cursor's transaction."""
+    upsert = _upserts.get(dialect.name)
+    if upsert is None:
+        upsert = _upserts[dialect.name] = Prepared(_upsert(dialect), dialect)
+    row = upsert.one(cursor, {"key": key, "amount": amount, "now": now, "ends": now + expiry})
+    if row is None:  # an upsert always returns its row
+        raise RuntimeError(f"no rate-limit counter {key!r} after its upsert")
+    return _Counted(*row)
 
 
 class DatabaseStorage(Storage):
@@ -88,8 +119,8 @@ class DatabaseStorage(Storage):
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         now = time.time()
         engine = _engine()
-        with engine.begin() as connection:
-            row = connection.execute(_upsert(connection.dialect, key, amount, now, expiry)).one()
+        with engine.begin() as connection, dbapi_cursor(connection) as (cursor, dialect):
+            row = _count(cursor, dialect, key, amount, now, expiry)
             if random.randrange(PURGE_ONE_IN) == 0:
                 table = RateLimitCounter.__table__
                 connection.execute(sa.delete(table).where(table.c.expires_at < now - PURGE_AFTER_SECONDS))
@@ -136,3 +167,25 @@ class DatabaseStorage(Storage):
         table = RateLimitCounter.__table__
         with _engine().begin() as connection:
             connection.execute(sa.delete(table).where(table.c.key == key))
+
+
+def hit_with_transaction(strategy, hits: list[tuple], connection: sa.Connection) -> bool:
+    """One hit on each ``(limit, *identifiers)`` of ``hits``, as ``strategy.hit`` counts it;
+    whether every one is still within its limit.
+
+    Where the limits are counted in the database (this module's storage), the counters are written
+    on ``connection``, in its transaction: used where the hit is part of what the request stores
+    (a survey response, counted once it is stored), they commit with it in one write, and roll
+    back with it, where counting each on its own connection would be one more
+    write transaction each (on SQLite, one more turn of the one writer). Any other storage (Redis)
+    counts them as ``strategy.hit`` does."""
+    if not isinstance(strategy.storage, DatabaseStorage):
+        within_each = [strategy.hit(limit, *identifiers) for limit, *identifiers in hits]  # every one, always
+        return all(within_each)
+    now = time.time()
+    within = True
+    with dbapi_cursor(connection) as (cursor, dialect):
+        for limit, *identifiers in hits:
+            counted = _count(cursor, dialect, limit.key_for(*identifiers), 1, now, limit.get_expiry())
+            within &= counted.count <= limit.amount
+    return within

@@ -16,7 +16,6 @@ left out.
 
 from __future__ import annotations
 
-import contextlib
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,7 +25,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .db import Model, Prepared, UTCDateTime, db, enum_column, utcnow
+from .db import Model, Prepared, UTCDateTime, db, dbapi_cursor, enum_column, utcnow
 
 # The longest answer to a unit's short-text survey item.
 TEXT_MAX_LENGTH = 200
@@ -443,36 +442,19 @@ class ResponseWriter:
 _writers: dict[str, ResponseWriter] = {}
 
 
+def session_cursor():
+    """(a DBAPI cursor on the session's connection, in its transaction, its dialect): see
+    ``core.db.dbapi_cursor``."""
+    session = db.session()
+    session.flush()
+    return dbapi_cursor(session.connection())
+
+
 def record_response(new: NewResponse) -> int | None:
     """Store ``new`` in the session's transaction; its id, or None when its UUID was already
     stored (see ``ResponseWriter.write``). The caller commits."""
-    session = db.session()
-    session.flush()
-    connection = session.connection()
-    cursor = connection.connection.cursor()
-    try:
-        return ResponseWriter.of(connection.dialect).write(cursor, new)
-    except connection.dialect.loaded_dbapi.Error as error:
-        raise _as_sqlalchemy_error(connection, cursor, error) from error
-    finally:
-        with contextlib.suppress(connection.dialect.loaded_dbapi.Error):  # a cursor of a connection gone
-            cursor.close()
-
-
-def _as_sqlalchemy_error(connection, cursor, error) -> sa.exc.DBAPIError:
-    """The driver's error from a cursor of our own, as SQLAlchemy raises it for its statements:
-    its class (an OperationalError for a dropped connection, which the app answers with a 503),
-    and a connection found gone invalidated, so that the pool drops it rather than lend it again."""
-    dialect = connection.dialect
-    try:
-        gone = dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)
-    except Exception:  # asking a dead connection may fail too: then it is gone
-        gone = True
-    if gone:
-        connection.invalidate(error)
-    return sa.exc.DBAPIError.instance(
-        None, None, error, dialect.loaded_dbapi.Error, connection_invalidated=gone, dialect=dialect
-    )
+    with session_cursor() as (cursor, dialect):
+        return ResponseWriter.of(dialect).write(cursor, new)
 
 
 def record_responses(many: list[NewResponse]) -> list[int]:

@@ -28,8 +28,6 @@ inject the clock instead of sleeping.
 
 from __future__ import annotations
 
-import os
-import threading
 import uuid as uuid_module
 import weakref
 from dataclasses import dataclass, field, replace
@@ -41,7 +39,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from appraisal.models import Indicator, IndicatorChannel, IndicatorKind, Period, PeriodStatus
-from core.db import Prepared, db, utcnow
+from core.db import Prepared, db, utcnow, write_turns_of
 from core.responses import Channel, Flag, Given, NewResponse, Response, ResponseWriter, excluded_by, flags_of
 from org.models import Desk, Duty, Unit
 
@@ -49,11 +47,6 @@ from .errors import VoteError
 from .models import Kiosk, KioskContact
 from .pairing import HEARTBEAT_EVERY, outage_ended, token_hash
 from .queries import kiosk_question
-
-try:
-    import fcntl
-except ImportError:  # not on Windows: SQLite's own busy waiting orders the writers there
-    fcntl = None
 
 # A device clock more than this far ahead of ours is wrong; the received time is used instead.
 CLOCK_SKEW_ALLOWED = timedelta(minutes=5)
@@ -879,58 +872,6 @@ def _stored_vote(
     if stored_kiosk_id != kiosk_id:
         raise VoteError("uuid_conflict", status=409)
     return VoteResult(vote_uuid, stored_officer_id is not None)
-
-
-class _WriteTurns:
-    """On SQLite, votes take turns at the database's write lock through a kernel file lock.
-
-    SQLite lets one transaction write at a time; a writer that finds the lock taken sleeps and
-    tries again (after 1, 2, 5, 10 ms …, up to ``busy_timeout``), so with several gunicorn workers
-    each collision idles a worker for longer than a vote takes. Waiting on ``flock`` instead, the
-    next vote starts writing the moment the previous one commits (bench/load: about +14 % votes
-    a second, and a lower p99). It only orders the vote path's writers among themselves; SQLite's
-    own locking still keeps every write correct, with or without it (other writers, such as an
-    admin page or a phone survey, do not take a turn). One lock file per database, beside it; one
-    open file per process and thread, since ``flock`` does not exclude holders of the same open
-    file (a forked worker or another thread would share it)."""
-
-    def __init__(self, database_path: str):
-        self.path = database_path + "-votes.lock"
-        self._local = threading.local()
-
-    def _fd(self) -> int:
-        pid, fd = getattr(self._local, "opened", (None, None))
-        if pid != os.getpid():
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            self._local.opened = (os.getpid(), fd)
-        return fd
-
-    def take(self) -> None:
-        fcntl.flock(self._fd(), fcntl.LOCK_EX)
-
-    def give_back(self) -> None:
-        fcntl.flock(self._fd(), fcntl.LOCK_UN)
-
-
-_write_turns: dict[str, _WriteTurns] = {}
-
-
-def write_turns_of(engine) -> _WriteTurns | None:
-    """The turns for an SQLite database file; None for PostgreSQL, whose writers do not exclude
-    each other, for an in-memory database (one process) and where there is no ``fcntl``."""
-    database = engine.url.database
-    if (
-        engine.dialect.name != "sqlite"
-        or fcntl is None
-        or not database
-        or database == ":memory:"
-        or database.startswith("file:")
-    ):
-        return None
-    turns = _write_turns.get(database)
-    if turns is None:
-        turns = _write_turns[database] = _WriteTurns(os.path.abspath(database))
-    return turns
 
 
 class _VoteEngine:

@@ -99,10 +99,15 @@ def find_target(text: str | None) -> SurveyTarget | None:
 def _check_usable(target: SurveyTarget, now: datetime) -> None:
     code = target.service_code
     if code is not None:
-        if code.used_at is not None:
-            raise SurveyError("used")
-        if code.expires_at <= now:
-            raise SurveyError("expired")
+        check_usable(code.used_at, code.expires_at, now)
+
+
+def check_usable(used_at: datetime | None, expires_at: datetime, now: datetime) -> None:
+    """A one-time code answers once, before it expires."""
+    if used_at is not None:
+        raise SurveyError("used")
+    if expires_at <= now:
+        raise SurveyError("expired")
 
 
 def attribution(target: SurveyTarget, now: datetime) -> tuple[int | None, int | None]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -20,7 +21,6 @@ from wtforms.validators import StopValidation, ValidationError
 
 from appraisal.models import Indicator, IndicatorKind
 from core.responses import PROFILE_FIELDS, PROFILE_LABELS, TEXT_MAX_LENGTH, Given
-from org.models import Service
 
 from .errors import SurveyInvalid
 
@@ -37,7 +37,7 @@ def profile_options() -> dict[str, list[tuple[str, str]]]:
 
 
 def answer_field(indicator: Indicator) -> str:
-    """The form field of an indicator: keyed by id, never by position."""
+    """The form field of an indicator: keyed by id, never by position (``_form_class`` too)."""
     return f"q{indicator.id}"
 
 
@@ -75,10 +75,10 @@ def _text_filter(value):
     return " ".join((value or "").split())  # one line: newlines and runs of spaces become one space
 
 
-def _field_for(indicator: Indicator) -> StringField:
-    if indicator.kind == IndicatorKind.YES_NO:
+def _field_for(kind: str) -> StringField:
+    if kind == IndicatorKind.YES_NO:
         return StringField(filters=[_stripped], validators=[_yes_no])
-    if indicator.kind == IndicatorKind.TEXT:
+    if kind == IndicatorKind.TEXT:
         return StringField(filters=[_text_filter], validators=[_short_text])
     return StringField(filters=[_stripped], validators=[_answer])
 
@@ -97,6 +97,12 @@ class _SurveyForm(FlaskForm):
     class Meta:
         # CSRFProtect checks every post of the app; the page renders its token.
         csrf = False
+
+        def get_translations(self, form):
+            # The fields' messages are codes that SurveyInvalid says in the citizen's language,
+            # and the page writes its own labels: WTForms' translations would only be looked up
+            # for each field of every response, and never shown.
+            return None
 
     service = StringField(filters=[_stripped])
     gender = StringField(filters=[_stripped], validators=[_one_of(PROFILE_FIELDS["gender"])])
@@ -118,10 +124,17 @@ class _SurveyForm(FlaskForm):
             raise ValidationError("comment_too_long")
 
 
-def survey_form(indicators: Iterable[Indicator], services: Iterable[Service]) -> type[_SurveyForm]:
-    """The form class for these questions and the unit's services."""
-    fields = {answer_field(indicator): _field_for(indicator) for indicator in indicators}
-    fields["offered"] = {str(service.id): service.id for service in services}
+def survey_form(indicators: Iterable[Indicator], service_ids: Iterable[int]) -> type[_SurveyForm]:
+    """The form class for these questions and the unit's services (their ids)."""
+    return _form_class(tuple((indicator.id, indicator.kind) for indicator in indicators), tuple(service_ids))
+
+
+# Per process, the classes of the last few questionnaires: WTForms builds a class's fields anew
+# for each new class, which costs more than checking a response.
+@lru_cache(maxsize=64)
+def _form_class(questions: tuple[tuple[int, str], ...], service_ids: tuple[int, ...]) -> type[_SurveyForm]:
+    fields = {f"q{ident}": _field_for(kind) for ident, kind in questions}
+    fields["offered"] = {str(ident): ident for ident in service_ids}
     return type("SurveyForm", (_SurveyForm,), fields)
 
 
@@ -136,12 +149,13 @@ class ParsedSurvey:
 
 
 def parse_survey_form(
-    formdata: Mapping[str, str], indicators: Iterable[Indicator], services: Iterable[Service]
+    formdata: Mapping[str, str], indicators: Iterable[Indicator], service_ids: Iterable[int]
 ) -> ParsedSurvey:
-    """The checked answers of a submitted survey. Raises SurveyInvalid with a message code per
-    field."""
+    """The checked answers of a submitted survey to these questions (``Indicator`` or
+    ``queries.Question``) and the unit's services (their ids). Raises SurveyInvalid with a
+    message code per field."""
     indicators = list(indicators)
-    form_class = survey_form(indicators, services)
+    form_class = survey_form(indicators, service_ids)
     form = form_class(formdata=formdata if isinstance(formdata, MultiDict) else MultiDict(formdata))
     if not form.validate():
         raise SurveyInvalid(

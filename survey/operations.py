@@ -15,16 +15,17 @@ from __future__ import annotations
 import uuid as uuid_module
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from appraisal.models import Indicator, Period
 from appraisal.periods import open_period_on
 from core import audit
-from core.db import db, utcnow
+from core.db import Prepared, db, dbapi_cursor, utcnow
 from core.i18n import LOCALES
-from core.responses import Channel, Flag, NewResponse, Response, flags_of, record_response
+from core.responses import Channel, Flag, NewResponse, ResponseWriter, flags_of, session_cursor
 from org.duty import local_date
 from org.models import Desk, Duty, Officer, new_public_code
 
@@ -35,26 +36,27 @@ from .codes import (
     CodeKind,
     SurveyTarget,
     _check_usable,
-    attribution,
+    check_usable,
     find_target,
+    normalize_code,
 )
 from .errors import SurveyError
 from .forms import given, parse_survey_form
 from .models import ServiceCode
-from .queries import survey_indicators, unit_services
+from .queries import DAYS, service_ids_of, submission_context, survey_indicators, survey_questions_of
 
 
 @dataclass(frozen=True)
 class SurveyResult:
     """What the citizen's browser is told about a response; the same for a resubmission."""
 
-    uuid: str
     created: bool
     flags: Flag
     # The browser's memory of whom it rated on which day (see ``seen_key``).
     seen_key: str
-    # Where the code led, for the thank-you.
-    target: SurveyTarget
+    # The code answered (as stored) and its unit's, for the thank-you.
+    code: str
+    unit_code: str
 
 
 # --- Codes ------------------------------------------------------------------------------------
@@ -147,14 +149,24 @@ def check_answerer(target: SurveyTarget, answerer: Answerer) -> None:
     code = target.service_code
     if code is None:
         return
-    if answerer.officer_id is not None and answerer.officer_id == code.officer_id:
+    _check_own_code(
+        answerer,
+        code.officer_id,
+        code.minted_device,
+        lambda: db.session.scalar(
+            sa.select(sa.literal(True)).where(ServiceCode.minted_device == answerer.device).limit(1)
+        ),
+    )
+
+
+def _check_own_code(
+    answerer: Answerer, officer_id: int, minted_device: str | None, minted_any: Callable[[], bool | None]
+) -> None:
+    if answerer.officer_id is not None and answerer.officer_id == officer_id:
         raise SurveyError("own_code")
     # A device that has minted any code is staff's (the kiosk tablet, an officer's PC): it answers
     # no one-time code, whoever minted it, so colleagues cannot verify each other's codes there.
-    if answerer.device is not None and (
-        answerer.device == code.minted_device
-        or db.session.scalar(sa.select(sa.literal(True)).where(ServiceCode.minted_device == answerer.device).limit(1))
-    ):
+    if answerer.device is not None and (answerer.device == minted_device or minted_any()):
         raise SurveyError("own_code")
 
 
@@ -201,29 +213,118 @@ def parse_uuid(raw) -> str:
         raise SurveyError("bad_uuid") from None
 
 
-def _belongs(row: Response, target: SurveyTarget) -> bool:
-    if row.channel != Channel.QR:
-        return False
-    if target.kind == CodeKind.SERVICE:
-        return target.service_code.response_id == row.id
-    if target.kind == CodeKind.DESK:
-        return row.desk_id == target.desk.id
-    return row.officer_id == target.officer.id
+class _SurveySQL:
+    """The statements of a response for one dialect: its one read, spending a one-time code, and
+    the one writer of a response."""
+
+    def __init__(self, dialect):
+        self.context = Prepared(submission_context(), dialect)
+        code = ServiceCode.__table__
+        self.spend = Prepared(
+            sa.update(code)
+            .where(code.c.id == sa.bindparam("code_id"), code.c.used_at.is_(None))
+            .values(
+                used_at=sa.bindparam("used_at", type_=code.c.used_at.type),
+                response_id=sa.bindparam("response_id", type_=sa.Integer),
+            ),
+            dialect,
+        )
+        self.writer = ResponseWriter.of(dialect)
+
+    @classmethod
+    def of(cls, dialect) -> _SurveySQL:
+        found = _survey_sql.get(dialect.name)
+        if found is None:
+            found = _survey_sql[dialect.name] = cls(dialect)
+        return found
 
 
-def _existing(response_uuid: str, target: SurveyTarget) -> SurveyResult | None:
-    row = db.session.scalar(sa.select(Response).where(Response.uuid == response_uuid))
-    if row is None:
-        return None
-    if not _belongs(row, target):
-        raise SurveyError("uuid_conflict")
-    return SurveyResult(
-        row.uuid,
-        False,
-        row.flag_set,
-        seen_key(local_date(target.unit, row.cast_at), row.desk_id, row.officer_id),
-        target,
+_survey_sql: dict[str, _SurveySQL] = {}
+
+
+@dataclass(frozen=True)
+class _Context:
+    """The row of ``queries.submission_context``, named."""
+
+    kind: CodeKind
+    desk_id: int | None
+    officer_id: int | None
+    code_id: int | None
+    active: bool
+    unit_id: int
+    unit_code: str
+    timezone: str
+    code_used_at: datetime | None
+    code_expires_at: datetime | None
+    code_minted_device: str | None
+    code_response_id: int | None
+    officer_on_duty: int | None
+    desk_on_duty: int | None
+    minted_any: int | None
+    stored_id: int | None
+    stored_channel: Channel | None
+    stored_desk_id: int | None
+    stored_officer_id: int | None
+    stored_flags: int | None
+    stored_cast_at: datetime | None
+    period_ids: tuple[int | None, ...]
+    questions: str | None
+    services: str | None
+
+    @classmethod
+    def of(cls, row) -> _Context:
+        kind = (CodeKind.DESK, CodeKind.OFFICER, CodeKind.SERVICE)[row[0]]
+        periods = 21  # where the open periods of DAYS begin in the row
+        return cls(kind, *row[1:periods], tuple(row[periods : periods + len(DAYS)]), *row[periods + len(DAYS) :])
+
+    def local_date(self, moment: datetime) -> date:
+        return moment.astimezone(ZoneInfo(self.timezone)).date()
+
+    def attribution(self) -> tuple[int | None, int | None]:
+        """(desk id, officer id) a response given now goes to, as ``codes.attribution``."""
+        if self.kind == CodeKind.DESK:
+            return self.desk_id, self.officer_on_duty
+        if self.kind == CodeKind.OFFICER:
+            return self.desk_on_duty, self.officer_id
+        return self.desk_id, self.officer_id
+
+    def existing(self, code: str) -> SurveyResult | None:
+        """The result of the response stored under the form's UUID, if any; SurveyError when it
+        is not this code's (a UUID is not a way to overwrite someone else's response)."""
+        if self.stored_id is None:
+            return None
+        if self.kind == CodeKind.SERVICE:
+            belongs = self.code_response_id == self.stored_id
+        elif self.kind == CodeKind.DESK:
+            belongs = self.stored_desk_id == self.desk_id
+        else:
+            belongs = self.stored_officer_id == self.officer_id
+        if self.stored_channel != Channel.QR or not belongs:
+            raise SurveyError("uuid_conflict")
+        return SurveyResult(
+            False,
+            Flag(self.stored_flags or 0),
+            seen_key(self.local_date(self.stored_cast_at), self.stored_desk_id, self.stored_officer_id),
+            code,
+            self.unit_code,
+        )
+
+
+def _read(sql: _SurveySQL, cursor, code: str, response_uuid: str | None, now: datetime, device: str | None):
+    day = now.astimezone(timezone.utc).date()
+    row = sql.context.one(
+        cursor,
+        {
+            "code": code,
+            "uuid": response_uuid,
+            "now": now,
+            "device": device,
+            "day_before": day - timedelta(days=1),
+            "utc_day": day,
+            "day_after": day + timedelta(days=1),
+        },
     )
+    return _Context.of(row) if row is not None else None
 
 
 def record_survey_response(
@@ -235,68 +336,100 @@ def record_survey_response(
     seen: Iterable[str] = (),
     over_rate_limit: Callable[[str], bool] | None = None,
     answerer: Answerer = Answerer(),
+    connection: sa.Connection | None = None,
+    before_write: Callable[[], None] | None = None,
 ) -> SurveyResult:
-    """Store one phone-survey response; idempotent on the form's UUID (made by the server when it
-    rendered the form), so a double-tapped send or a resubmitted page stores once and gets the
-    first result.
+    """Store one phone-survey response, in the transaction of ``connection`` (by default the
+    session's; the caller commits);
+    idempotent on the form's UUID (made by the server when it rendered the form), so a
+    double-tapped send or a resubmitted page stores once and gets the first result.
 
     ``seen``: the keys the browser remembers (``seen_key``); ``over_rate_limit``: asked once,
     only when a response from a static code is about to be stored, with the response's
     ``seen_key`` (its day, and whom it rates), whether this client is past its limits;
-    ``answerer``: who answers, as far as the request shows (``check_answerer``). Raises
-    SurveyError (SurveyInvalid for answers), having stored nothing.
+    ``answerer``: who answers, as far as the request shows (``check_answerer``);
+    ``before_write``: called once the response is checked, right before its first write (the
+    view takes its turn at SQLite's write lock there, ``core.db.WriteTurn``). Raises SurveyError
+    (SurveyInvalid for answers), having stored nothing.
+
+    It reads once (``queries.submission_context``: what ``find_target``, ``check_answerer``,
+    ``open_survey`` and ``attribution`` read for the form's page, and the UUID's response) and
+    writes once (the response with its answers, through the one writer of a response), then
+    spends a one-time code: statements compiled once (``core.db.Prepared``) on the caller's
+    connection, because the ORM's work per statement costs more than the statements (the phone
+    survey is the busiest request after the kiosk vote).
     """
     now = now or utcnow()
-    target = find_target(code)
-    if target is None:
+    normalized = normalize_code(code)
+    if normalized is None:
         raise SurveyError("unknown_code")
-    response_uuid = parse_uuid(form.get("uuid"))
-    existing = _existing(response_uuid, target)
-    if existing is not None:
-        return existing
-    check_answerer(target, answerer)
-    period, indicators = open_survey(target, now)
-    parsed = parse_survey_form(form, indicators, unit_services(target.unit))
+    try:
+        response_uuid: str | None = parse_uuid(form.get("uuid"))
+    except SurveyError as error:
+        bad_uuid: SurveyError | None = error
+        response_uuid = None
+    else:
+        bad_uuid = None
+    with session_cursor() if connection is None else dbapi_cursor(connection) as (cursor, dialect):
+        sql = _SurveySQL.of(dialect)
+        context = _read(sql, cursor, normalized, response_uuid, now, answerer.device)
+        if context is None or not context.active:
+            raise SurveyError("unknown_code")
+        if bad_uuid is not None:
+            raise bad_uuid
+        existing = context.existing(normalized)
+        if existing is not None:
+            return existing
+        static = context.kind != CodeKind.SERVICE
+        if not static:
+            _check_own_code(answerer, context.officer_id, context.code_minted_device, lambda: context.minted_any)
+            check_usable(context.code_used_at, context.code_expires_at, now)
+        day = context.local_date(now)
+        # The local day is the UTC day, the one before or the one after (DAYS, in that order).
+        period_id = context.period_ids[(day - now.astimezone(timezone.utc).date()).days + 1]
+        if period_id is None:
+            raise SurveyError("no_open_period")
+        questions = survey_questions_of(context.questions)
+        if not questions:
+            raise SurveyError("no_question")
+        parsed = parse_survey_form(form, questions, service_ids_of(context.services))
 
-    desk_id, officer_id = attribution(target, now)
-    key = seen_key(local_date(target.unit, now), desk_id, officer_id)
-    by_id = {i.id: i for i in indicators}
-    new = NewResponse(
-        uuid=response_uuid,
-        channel=Channel.QR,
-        unit_id=target.unit.id,
-        period_id=period.id,
-        cast_at=now,
-        received_at=now,
-        desk_id=desk_id,
-        officer_id=officer_id,
-        service_id=parsed.service_id,
-        verified=target.verified,
-        locale=locale if locale in LOCALES else LOCALES[0],
-        comment=parsed.comment,
-        answers=tuple(given(by_id[indicator_id], value) for indicator_id, value in parsed.answers.items()),
-        # Static codes are on posters anyone may scan again: a browser's second response to the
-        # same officer today, and one beyond the client's rate limit, are kept but flagged.
-        repeat=target.static and key in set(seen),
-        over_rate_limit=target.static and over_rate_limit is not None and over_rate_limit(key),
-        **parsed.profile,
-    )
-    response_id = record_response(new)
-    if response_id is None:
-        # The same form was sent twice at once: the answer is the first delivery's.
-        return _existing(response_uuid, target)
-
-    if target.service_code is not None:
-        # Conditional update: if another response spent the code meanwhile, this one matches no
-        # row, and the caller's rollback takes this response away again.
-        spent = db.session.execute(
-            sa.update(ServiceCode)
-            .where(ServiceCode.id == target.service_code.id, ServiceCode.used_at.is_(None))
-            .values(used_at=now, response_id=response_id)
-        ).rowcount
-        if spent != 1:
-            raise SurveyError("used")
-    return SurveyResult(response_uuid, True, flags_of(new), key, target)
+        desk_id, officer_id = context.attribution()
+        key = seen_key(day, desk_id, officer_id)
+        by_id = {question.id: question for question in questions}
+        if before_write is not None:
+            before_write()
+        new = NewResponse(
+            uuid=response_uuid,
+            channel=Channel.QR,
+            unit_id=context.unit_id,
+            period_id=period_id,
+            cast_at=now,
+            received_at=now,
+            desk_id=desk_id,
+            officer_id=officer_id,
+            service_id=parsed.service_id,
+            verified=not static,
+            locale=locale if locale in LOCALES else LOCALES[0],
+            comment=parsed.comment,
+            answers=tuple(given(by_id[question_id], value) for question_id, value in parsed.answers.items()),
+            # Static codes are on posters anyone may scan again: a browser's second response to
+            # the same officer today, and one beyond the client's rate limit, are kept but flagged.
+            repeat=static and key in set(seen),
+            over_rate_limit=static and over_rate_limit is not None and over_rate_limit(key),
+            **parsed.profile,
+        )
+        response_id = sql.writer.write(cursor, new)
+        if response_id is None:
+            # The same form was sent twice at once: the answer is the first delivery's.
+            return _read(sql, cursor, normalized, response_uuid, now, answerer.device).existing(normalized)
+        if not static:
+            # Conditional update: if another response spent the code meanwhile, this one matches
+            # no row, and the caller's rollback takes this response away again.
+            sql.spend.execute(cursor, {"code_id": context.code_id, "used_at": now, "response_id": response_id})
+            if cursor.rowcount != 1:
+                raise SurveyError("used")
+    return SurveyResult(True, flags_of(new), key, normalized, context.unit_code)
 
 
 def posters_printed(actor, unit, size: str, pdf: bool, now: datetime | None = None) -> None:

@@ -17,11 +17,12 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from limits import parse as parse_limit
 from werkzeug.datastructures import MultiDict
 
-from core.db import db, utcnow
+from core.db import WriteTurn, db, utcnow
 from core.errors import database_error
 from core.extensions import client_fingerprint, client_key, limiter
 from core.htmx import render_htmx, wants_partial
 from core.i18n import asked_locale, current_locale
+from core.ratelimits import hit_with_transaction
 from core.responses import TEXT_MAX_LENGTH
 from core.web import saved
 from org import access
@@ -58,15 +59,6 @@ SEEN_MAX_AGE = 2 * 24 * 3600
 DRAFT_COOKIE = "survey_draft"
 DRAFT_MAX_AGE = 3600
 DRAFT_MAX_BYTES = 3800
-# Per client (a keyed hash of its address). Generous, because a whole office's Wi-Fi or a mobile
-# operator's NAT can share one address; what goes beyond is kept, flagged and left out of scores.
-DEFAULT_RATE_LIMIT = "30 per hour"
-# Per client and per officer (or desk) rated, each day: the browser's cookie already flags its
-# second response of the day to the same officer (REPEAT), and this holds when cookies are
-# cleared. The client is a keyed daily hash of its address, user agent and languages
-# (``client_fingerprint``): citizens behind one mobile operator's address with the same phone and
-# browser share it, hence a few a day rather than one.
-DEFAULT_DAILY_LIMIT = "3 per day"
 # Each size by the paper it prints on (survey.css: @page a4, a6, a5): an A4 poster, an A6 card for
 # a table stand, and an A5 sheet that folds into a table tent of two A6 faces.
 POSTER_SIZES = ("a4", "a6", "a5")
@@ -197,20 +189,25 @@ def _forget_draft(response, code: str) -> None:
 _parsed_limit = lru_cache(maxsize=4)(parse_limit)
 
 
-def _over_rate_limit(seen: str) -> bool:
+def _over_rate_limit(seen: str, connection) -> bool:
     """Count this response against the client's budgets: per hour, and per day for whom it rates
     (``seen``: the day and the officer or desk, see ``operations.seen_key``); True once either is
-    spent. Counted in the rate-limit storage, which every worker shares (``core.ratelimits``).
-    Never blocks: a store that does not answer must not cost a citizen their response."""
-    hourly = _parsed_limit(current_app.config.get("SURVEY_RATE_LIMIT", DEFAULT_RATE_LIMIT))
-    daily = _parsed_limit(current_app.config.get("SURVEY_DAILY_LIMIT", DEFAULT_DAILY_LIMIT))
+    spent. Counted in the rate-limit storage, which every worker shares; in the database (the
+    default), in the response's own transaction on ``connection``
+    (``core.ratelimits.hit_with_transaction``). Never blocks: a separate store that does not
+    answer (Redis down) must not cost a citizen their response. (The database's own failure
+    fails the response too, which then is not stored: the citizen gets the form back to send
+    again.)"""
+    hourly = _parsed_limit(current_app.config["SURVEY_RATE_LIMIT"])
+    daily = _parsed_limit(current_app.config["SURVEY_DAILY_LIMIT"])
+    hits = [(hourly, "survey-response", client_key()), (daily, "survey-daily", client_fingerprint(), seen)]
     try:
-        within_hour = limiter.limiter.hit(hourly, "survey-response", client_key())
-        within_day = limiter.limiter.hit(daily, "survey-daily", client_fingerprint(), seen)
-    except Exception as error:  # any storage failure (Redis down, ...) is logged and let through
+        return not hit_with_transaction(limiter.limiter, hits, connection)
+    except sa.exc.SQLAlchemyError:
+        raise
+    except Exception as error:  # any failure of another storage (Redis down, ...) is logged and let through
         current_app.logger.warning("survey rate limit not checked: %s", error)
         return False
-    return not (within_hour and within_day)
 
 
 def _answerer() -> Answerer:
@@ -312,7 +309,7 @@ def form(code):
         return _render_form(target, now, indicators)
     # Back from a refused send: the answers as they were, with what is missing said again.
     try:
-        parse_survey_form(draft, indicators, unit_services(target.unit))
+        parse_survey_form(draft, indicators, [service.id for service in unit_services(target.unit)])
     except SurveyInvalid as error:
         return _render_form(target, now, indicators, values=draft, error=error)
     return _render_form(target, now, indicators, values=draft)
@@ -322,18 +319,25 @@ def form(code):
 def submit(code):
     now = utcnow()
     seen = _seen_keys()
+    answerer = _answerer()
     try:
-        result = record_survey_response(
-            code,
-            request.form,
-            locale=current_locale(),
-            now=now,
-            seen=seen,
-            over_rate_limit=_over_rate_limit,
-            answerer=_answerer(),
-        )
+        # The response's one transaction, on a connection of its own rather than the ORM
+        # session's, whose lifecycle costs more than the response's statements (as the kiosk
+        # vote's): committed as the block ends, rolled back by an error; on SQLite, its writes
+        # wait for their turn (core.db.WriteTurn), given back after the commit.
+        with WriteTurn(db.engine) as turn, db.engine.begin() as connection:
+            result = record_survey_response(
+                code,
+                request.form,
+                locale=current_locale(),
+                now=now,
+                seen=seen,
+                over_rate_limit=lambda key: _over_rate_limit(key, connection),
+                answerer=answerer,
+                connection=connection,
+                before_write=turn.take,
+            )
     except SurveyInvalid as error:
-        db.session.rollback()
         if not wants_partial():
             # A plain form: to the form again by a redirect (see DRAFT_COOKIE). htmx swaps the
             # form in place, which leaves the history as it was.
@@ -344,22 +348,20 @@ def submit(code):
         target = find_target(code)
         return _render_form(target, now, survey_indicators(target.unit), status=422, values=request.form, error=error)
     except SurveyError as error:
-        db.session.rollback()
         if error.code == "own_code":
             # Refused, and counted on the code: the officer's sheet shows such attempts.
             record_refused_answer(code)
             db.session.commit()
             current_app.logger.warning("one-time code %s answered by its officer or its minting device", code[:4])
         return _render_message(error, find_target(code))
-    target = result.target
     # The thank-you page has an address of its own, in the language the form was sent in.
-    thanks = url_for("survey.thanks", code=target.code, lang=asked_locale())
-    response = saved("survey/_thanks.html", "survey-recorded", thanks, target=target, unit=target.unit)
+    thanks = url_for("survey.thanks", code=result.code, lang=asked_locale())
+    response = saved("survey/_thanks.html", "survey-recorded", thanks, unit_code=result.unit_code)
     if wants_partial():  # as ``saved`` decides
         response.headers["HX-Push-Url"] = thanks
     _remember(response, seen, result.seen_key, now)
     if DRAFT_COOKIE in request.cookies:
-        _forget_draft(response, target.code)
+        _forget_draft(response, result.code)
     return response
 
 
@@ -397,7 +399,9 @@ def thanks(code):
     target = find_target(code)
     if target is None:
         return _render_message(SurveyError("unknown_code"))
-    response = current_app.make_response(render_template("survey/thanks.html", target=target, unit=target.unit))
+    response = current_app.make_response(
+        render_template("survey/thanks.html", target=target, unit=target.unit, unit_code=target.unit.code)
+    )
     response.headers["X-Robots-Tag"] = "noindex"
     return response
 

@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from appraisal.models import Indicator, IndicatorChannel, IndicatorKind
-from core.db import db
+from core.db import db, write_turns_of
 from core.responses import Answer, Channel, Flag, Response, ResponseWriter, excluded_by
 from kiosk.models import Kiosk
-from kiosk.votes import KioskVoteIndicators, VoteResult, VoteTransaction, record_vote, write_turns_of
+from kiosk.votes import KioskVoteIndicators, VoteResult, VoteTransaction, record_vote
 from tests.factories import (
     answers_by_code,
     csrf_token,
