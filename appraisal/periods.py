@@ -8,14 +8,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta, timezone
 from typing import cast
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core import audit
-from core.db import db, has_rows
+from core.db import changed_one, db, has_rows
 from core.errors import AdminError, Invalid
 from core.responses import Response
 from org.access import require_admin
@@ -114,8 +116,7 @@ def move(
         .values(status=to)
         .execution_options(synchronize_session=False)
     )
-    # An UPDATE answers a CursorResult, which counts its rows (SQLAlchemy types it as any Result).
-    if cast(sa.CursorResult, moved).rowcount != 1:
+    if not changed_one(moved):
         return False
     set_committed_value(period, "status", to)
     after = {"status": to.value}
@@ -149,6 +150,43 @@ def response_counts(period_ids: list[int]) -> dict[int, int]:
         .group_by(Response.period_id)
     )
     return {cast(int, period_id): count for period_id, count in rows}  # the given periods': none is None
+
+
+# A statement that reads everything in one go (the kiosk vote's, the survey response's) cannot
+# know a unit's local date before it has read the unit's time zone; but that date is the UTC date,
+# the day before or the day after. So it reads the open period of all three (``AROUND``) and picks
+# the right one afterwards (``open_period_of``).
+AROUND = ("day_before", "utc_day", "day_after")
+
+
+def open_periods_around() -> list:
+    """The id of the open period on each day of ``AROUND``, as scalar subqueries to select; their
+    days are bound parameters of those names (``days_around``)."""
+    period = Period.__table__
+    return [
+        sa.select(period.c.id)
+        .where(
+            period.c.status == PeriodStatus.OPEN,
+            period.c.starts_on <= sa.bindparam(day, type_=sa.Date),
+            period.c.ends_on >= sa.bindparam(day, type_=sa.Date),
+        )
+        .limit(1)
+        .scalar_subquery()
+        for day in AROUND
+    ]
+
+
+def days_around(moment: datetime) -> dict[str, date]:
+    """The parameters of ``open_periods_around`` for a moment."""
+    day = moment.astimezone(timezone.utc).date()
+    return dict(zip(AROUND, (day - timedelta(days=1), day, day + timedelta(days=1)), strict=True))
+
+
+def open_period_of(period_ids: Sequence[int | None], moment: datetime, zone: str) -> int | None:
+    """Of the ids ``open_periods_around`` read for ``moment``, the open period's on its local date
+    in the time zone ``zone``; None when no period was open that day."""
+    local_offset = (moment.astimezone(ZoneInfo(zone)).date() - moment.astimezone(timezone.utc).date()).days
+    return period_ids[local_offset + 1]
 
 
 def open_period_on(day: date) -> Period | None:

@@ -4,7 +4,7 @@ import contextlib
 import os
 import threading
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Self, cast
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
@@ -100,6 +100,27 @@ def dbapi_cursor(connection: sa.Connection):
             cursor.close()
 
 
+class PerDialect:
+    """A feature's statements for one database dialect (``Prepared`` ones), made once per process
+    and dialect: ``of(dialect)``. A subclass builds them in ``__init__(self, dialect)``."""
+
+    _made: ClassVar[dict]
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._made = {}
+
+    def __init__(self, dialect) -> None:
+        pass
+
+    @classmethod
+    def of(cls, dialect) -> Self:
+        found = cls._made.get(dialect.name)
+        if found is None:
+            found = cls._made[dialect.name] = cls(dialect)
+        return found
+
+
 class Prepared:
     """A SQLAlchemy Core statement compiled once for one database dialect, run on a DBAPI cursor.
 
@@ -181,6 +202,12 @@ def referenced(obj) -> bool:
             if has_rows(other, key.parent == getattr(obj, key.column.key)):
                 return True
     return False
+
+
+def changed_one(result) -> bool:
+    """Whether an UPDATE changed exactly one row: a compare-and-set that took. (An UPDATE answers a
+    CursorResult, which counts its rows; SQLAlchemy types it as any Result.)"""
+    return cast(sa.CursorResult, result).rowcount == 1
 
 
 def has_rows(model, *where) -> bool:

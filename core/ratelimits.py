@@ -32,7 +32,7 @@ from limits.storage import Storage
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .db import Model, Prepared, db, dbapi_cursor
+from .db import Model, PerDialect, Prepared, db, dbapi_cursor
 
 # About one hit in this many also deletes counters long expired: keys carry a client's daily
 # hash, so without it the table would keep a row per client per day.
@@ -87,17 +87,18 @@ class _Counted:
     expires_at: float
 
 
-# The upsert of each dialect, compiled once (core.db.Prepared): a survey response hits two
-# counters and every kiosk vote one, and building and compiling the statement each time cost
-# more than running it.
-_upserts: dict[str, Prepared] = {}
+class _CounterSQL(PerDialect):
+    """The upsert of a hit, compiled once per dialect: a survey response hits two counters and
+    every kiosk vote one, and building and compiling the statement each time cost more than
+    running it."""
+
+    def __init__(self, dialect):
+        self.upsert = Prepared(_upsert(dialect), dialect)
 
 
 def _count(cursor, dialect, key: str, amount: int, now: float, expiry: float) -> _Counted:
     """One hit of ``amount`` on ``key``'s counter, in the cursor's transaction."""
-    upsert = _upserts.get(dialect.name)
-    if upsert is None:
-        upsert = _upserts[dialect.name] = Prepared(_upsert(dialect), dialect)
+    upsert = _CounterSQL.of(dialect).upsert
     row = upsert.one(cursor, {"key": key, "amount": amount, "now": now, "ends": now + expiry})
     if row is None:  # an upsert always returns its row
         raise RuntimeError(f"no rate-limit counter {key!r} after its upsert")

@@ -25,7 +25,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .db import Model, Prepared, UTCDateTime, db, dbapi_cursor, enum_column, utcnow
+from .db import Model, PerDialect, Prepared, UTCDateTime, db, dbapi_cursor, enum_column, utcnow
 
 # The longest answer to a unit's short-text survey item.
 TEXT_MAX_LENGTH = 200
@@ -378,7 +378,7 @@ def _insert_answer(dialect):
     return sa.insert(answer).values({c.key: sa.bindparam(c.key, type_=c.type) for c in answer.columns})
 
 
-class ResponseWriter:
+class ResponseWriter(PerDialect):
     """``record_response`` on a DBAPI cursor of one dialect: what the kiosk vote uses on its own
     connection, and every other writer through the session's."""
 
@@ -390,13 +390,6 @@ class ResponseWriter:
             self.insert = Prepared(_insert_response(dialect), dialect)
             self.insert_answer = Prepared(_insert_answer(dialect), dialect)
         self.update_flags = Prepared(_reflag(dialect), dialect)
-
-    @classmethod
-    def of(cls, dialect) -> ResponseWriter:
-        found = _writers.get(dialect.name)
-        if found is None:
-            found = _writers[dialect.name] = cls(dialect)
-        return found
 
     def write(self, cursor, new: NewResponse) -> int | None:
         """Store ``new`` with its answers; its id, or None when its UUID was already stored (a
@@ -437,9 +430,6 @@ class ResponseWriter:
                     for response_id, flags in flags_by_id.items()
                 ],
             )
-
-
-_writers: dict[str, ResponseWriter] = {}
 
 
 def session_cursor():

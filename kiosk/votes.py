@@ -34,12 +34,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from itertools import pairwise
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from appraisal.models import Indicator, IndicatorChannel, IndicatorKind, Period, PeriodStatus
-from core.db import Prepared, db, utcnow, write_turns_of
+from appraisal.models import Indicator, IndicatorChannel, IndicatorKind
+from appraisal.periods import days_around, open_period_of, open_periods_around
+from core.db import PerDialect, Prepared, db, utcnow, write_turns_of
 from core.responses import Channel, Flag, Given, NewResponse, Response, ResponseWriter, excluded_by, flags_of
 from org.models import Desk, Duty, Unit
 
@@ -390,30 +390,14 @@ def parse_vote(payload) -> ParsedVote:
 
 # --- The vote's SQL, built once per dialect ------------------------------------------------------
 
-_DAYS = ("day_before", "utc_day", "day_after")
-
 
 def _context():
     """The one read of a vote (see the module's docstring), for the kiosk of a device token's
     hash (as ``kiosk_for_token`` finds it: not a revoked one)."""
     kiosk, desk, unit = Kiosk.__table__, Desk.__table__, Unit.__table__
-    response, period, duty, indicator = Response.__table__, Period.__table__, Duty.__table__, Indicator.__table__
+    response, duty, indicator = Response.__table__, Duty.__table__, Indicator.__table__
     stored = response.alias("stored")
     cast_at = sa.bindparam("cast_at", type_=response.c.cast_at.type)
-
-    def open_period_on(day: str):
-        # The unit's local date is not known before its time zone is read, but it is the UTC
-        # date, the day before or the day after: all three are looked up and the right one picked.
-        return (
-            sa.select(period.c.id)
-            .where(
-                period.c.status == PeriodStatus.OPEN,
-                period.c.starts_on <= sa.bindparam(day, type_=sa.Date),
-                period.c.ends_on >= sa.bindparam(day, type_=sa.Date),
-            )
-            .limit(1)
-            .scalar_subquery()
-        )
 
     def duty_at_cast(column):
         # The duty at the desk when the vote was cast (see org.duty.duty_at).
@@ -473,7 +457,7 @@ def _context():
             stored.c.id,
             stored.c.kiosk_id,
             stored.c.officer_id,
-            *(open_period_on(day) for day in _DAYS),
+            *open_periods_around(),
             duty_at_cast(duty.c.officer_id),
             duty_at_cast(duty.c.started_at),
             fingerprint,
@@ -621,7 +605,7 @@ def _lock_desk():
     )
 
 
-class _VoteSQL:
+class _VoteSQL(PerDialect):
     """The vote's statements for one dialect."""
 
     def __init__(self, dialect):
@@ -639,16 +623,6 @@ class _VoteSQL:
         self.window = Prepared(_window(), dialect)
         self.lock_desk = Prepared(_lock_desk(), dialect) if dialect.name == "postgresql" else None
         self.writer = ResponseWriter.of(dialect)
-
-    @classmethod
-    def of(cls, dialect) -> _VoteSQL:
-        found = _vote_sql.get(dialect.name)
-        if found is None:
-            found = _vote_sql[dialect.name] = cls(dialect)
-        return found
-
-
-_vote_sql: dict[str, _VoteSQL] = {}
 
 
 def _kiosk_ref(row) -> KioskRef:
@@ -695,18 +669,9 @@ class _Vote:
         return self.kiosk
 
     def _read_context(self, token_hash: str) -> tuple | None:
-        cast_at = self.cast_at
-        day = self.utc_day = cast_at.astimezone(timezone.utc).date()
         return self.sql.context.one(
             self.cursor,
-            {
-                "token_hash": token_hash,
-                "uuid": self.vote.uuid,
-                "day_before": day - timedelta(days=1),
-                "utc_day": day,
-                "day_after": day + timedelta(days=1),
-                "cast_at": cast_at,
-            },
+            {"token_hash": token_hash, "uuid": self.vote.uuid, "cast_at": self.cast_at, **days_around(self.cast_at)},
         )
 
     def record(self) -> tuple[VoteResult, bool]:
@@ -740,11 +705,10 @@ class _Vote:
             if code not in indicators.reason_ids:
                 raise VoteError("unknown_reason", reason=code[:40])
 
-        # Periods are in the unit's local dates.
-        local_offset = (self.cast_at.astimezone(ZoneInfo(kiosk.timezone)).date() - self.utc_day).days
-        # None when no period was open that day: the vote is kept all the same, outside any period
-        # (the writer flags it NO_PERIOD: in no score, and not taken into a period opened later).
-        period_id = {-1: day_before, 0: utc_day, 1: day_after}[local_offset]
+        # Periods are in the unit's local dates. None when no period was open that day: the vote is
+        # kept all the same, outside any period (the writer flags it NO_PERIOD: in no score, and
+        # not taken into a period opened later).
+        period_id = open_period_of((day_before, utc_day, day_after), self.cast_at, kiosk.timezone)
 
         # Attributed to whoever was on duty at the desk when the vote was cast.
         new = NewResponse(

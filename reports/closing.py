@@ -40,7 +40,7 @@ from appraisal.disputes import reason_text
 from appraisal.models import Period, PeriodStatus
 from appraisal.periods import MAX_REOPEN_REASON, move
 from appraisal.policy import policy_of
-from core.db import db, utcnow
+from core.db import changed_one, db, utcnow
 from core.errors import AdminError
 from core.responses import Response
 from org.access import require_admin
@@ -60,11 +60,6 @@ def _actor(user: User | None) -> None:
     """An administrator in the admin area; ``None`` is the command line (a person at the server)."""
     if user is not None:
         require_admin(user)
-
-
-def _changed(result) -> bool:
-    # An UPDATE answers a CursorResult, which counts its rows (SQLAlchemy types it as any Result).
-    return cast(sa.CursorResult, result).rowcount == 1
 
 
 def _jobs(period: Period):
@@ -197,7 +192,7 @@ def _list(job: PeriodJob, period: Period, now: datetime) -> None:
         .values(todo=todo, total=len(todo), done=0, responses=responses, last_id=last_id, stepped_at=now)
         .execution_options(synchronize_session=False)
     )
-    if _changed(listed):
+    if changed_one(listed):
         # What an earlier attempt froze (cancelled, or begun again) is frozen anew.
         db.session.execute(sa.delete(ScoreSnapshot).where(ScoreSnapshot.period_id == period.id))
     db.session.commit()
@@ -219,7 +214,7 @@ def _freeze_next(job: PeriodJob, period: Period, budget: float, now: datetime) -
         .values(done=start + len(frozen), stepped_at=now)
         .execution_options(synchronize_session=False)
     )
-    if _changed(moved) and frozen:
+    if changed_one(moved) and frozen:
         db.session.execute(sa.insert(ScoreSnapshot), frozen)
     db.session.commit()
 
@@ -235,7 +230,7 @@ def _finish(job: PeriodJob, period: Period, now: datetime) -> None:
             .values(todo=sa.null(), total=0, done=0, restarts=PeriodJob.restarts + 1, stepped_at=now)
             .execution_options(synchronize_session=False)
         )
-        db.session.commit() if _changed(again) else db.session.rollback()
+        db.session.commit() if changed_one(again) else db.session.rollback()
         return
     _end_read()
     if not move(_user(job), period, "close", PeriodStatus.CLOSING, PeriodStatus.CLOSED, now):
@@ -277,7 +272,7 @@ def cancel(job: PeriodJob, user: User | None, now: datetime | None = None) -> Pe
         .values(status=PeriodJobStatus.CANCELLED, finished_at=now, stepped_at=now)
         .execution_options(synchronize_session=False)
     )
-    if not _changed(stopped):
+    if not changed_one(stopped):
         raise AdminError("period_job_not_running")
     move(user, period, "close_cancel", PeriodStatus.CLOSING, PeriodStatus.OPEN, now)
     db.session.execute(sa.delete(ScoreSnapshot).where(ScoreSnapshot.period_id == period.id))

@@ -15,15 +15,15 @@ from __future__ import annotations
 import uuid as uuid_module
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from appraisal.models import Indicator, Period
-from appraisal.periods import open_period_on
+from appraisal.periods import AROUND, days_around, open_period_of, open_period_on
 from core import audit
-from core.db import Prepared, db, dbapi_cursor, utcnow
+from core.db import PerDialect, Prepared, db, dbapi_cursor, utcnow
 from core.i18n import LOCALES
 from core.responses import Channel, Flag, NewResponse, ResponseWriter, flags_of, session_cursor
 from org.duty import local_date
@@ -43,7 +43,7 @@ from .codes import (
 from .errors import SurveyError
 from .forms import given, parse_survey_form
 from .models import ServiceCode
-from .queries import DAYS, service_ids_of, submission_context, survey_indicators, survey_questions_of
+from .queries import service_ids_of, submission_context, survey_indicators, survey_questions_of
 
 
 @dataclass(frozen=True)
@@ -213,7 +213,7 @@ def parse_uuid(raw) -> str:
         raise SurveyError("bad_uuid") from None
 
 
-class _SurveySQL:
+class _SurveySQL(PerDialect):
     """The statements of a response for one dialect: its one read, spending a one-time code, and
     the one writer of a response."""
 
@@ -230,16 +230,6 @@ class _SurveySQL:
             dialect,
         )
         self.writer = ResponseWriter.of(dialect)
-
-    @classmethod
-    def of(cls, dialect) -> _SurveySQL:
-        found = _survey_sql.get(dialect.name)
-        if found is None:
-            found = _survey_sql[dialect.name] = cls(dialect)
-        return found
-
-
-_survey_sql: dict[str, _SurveySQL] = {}
 
 
 @dataclass(frozen=True)
@@ -274,8 +264,8 @@ class _Context:
     @classmethod
     def of(cls, row) -> _Context:
         kind = (CodeKind.DESK, CodeKind.OFFICER, CodeKind.SERVICE)[row[0]]
-        periods = 21  # where the open periods of DAYS begin in the row
-        return cls(kind, *row[1:periods], tuple(row[periods : periods + len(DAYS)]), *row[periods + len(DAYS) :])
+        periods = 21  # where the open periods around now (appraisal.periods.AROUND) begin in the row
+        return cls(kind, *row[1:periods], tuple(row[periods : periods + len(AROUND)]), *row[periods + len(AROUND) :])
 
     def local_date(self, moment: datetime) -> date:
         return moment.astimezone(ZoneInfo(self.timezone)).date()
@@ -311,18 +301,8 @@ class _Context:
 
 
 def _read(sql: _SurveySQL, cursor, code: str, response_uuid: str | None, now: datetime, device: str | None):
-    day = now.astimezone(timezone.utc).date()
     row = sql.context.one(
-        cursor,
-        {
-            "code": code,
-            "uuid": response_uuid,
-            "now": now,
-            "device": device,
-            "day_before": day - timedelta(days=1),
-            "utc_day": day,
-            "day_after": day + timedelta(days=1),
-        },
+        cursor, {"code": code, "uuid": response_uuid, "now": now, "device": device, **days_around(now)}
     )
     return _Context.of(row) if row is not None else None
 
@@ -385,8 +365,7 @@ def record_survey_response(
             _check_own_code(answerer, context.officer_id, context.code_minted_device, lambda: context.minted_any)
             check_usable(context.code_used_at, context.code_expires_at, now)
         day = context.local_date(now)
-        # The local day is the UTC day, the one before or the one after (DAYS, in that order).
-        period_id = context.period_ids[(day - now.astimezone(timezone.utc).date()).days + 1]
+        period_id = open_period_of(context.period_ids, now, context.timezone)
         if period_id is None:
             raise SurveyError("no_open_period")
         questions = survey_questions_of(context.questions)

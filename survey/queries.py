@@ -5,7 +5,8 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 
-from appraisal.models import Indicator, IndicatorChannel, IndicatorKind, Period, PeriodStatus
+from appraisal.models import Indicator, IndicatorChannel, IndicatorKind
+from appraisal.periods import open_periods_around
 from appraisal.unit_questions import survey_questions
 from core.db import db
 from core.responses import Response
@@ -31,10 +32,6 @@ def unit_services(unit: Unit) -> list[Service]:
 
 # --- The one read of a response -------------------------------------------------------------------
 
-# The unit's local date is not known before its time zone is read, but it is the UTC date, the
-# day before or the day after: the open period of all three is read and the right one picked.
-DAYS = ("day_before", "utc_day", "day_after")
-
 
 def submission_context():
     """The one read of a phone-survey response (``survey.operations.record_survey_response``):
@@ -42,12 +39,12 @@ def submission_context():
     finds them, in that order), its unit's time zone and code, whom a response given now is
     attributed to (``codes.attribution``), a one-time code's state and whether the answering
     device has minted any code (``operations.check_answerer``), a response already stored under
-    the form's UUID, the open period of each of ``DAYS``, and the survey's questions and the
-    unit's services as two strings (``SurveyQuestions.parse``). One row, or none for a code that
-    leads nowhere."""
+    the form's UUID, the open period around now (``appraisal.periods.open_periods_around``), and
+    the survey's questions and the unit's services as two strings (``survey_questions_of``,
+    ``service_ids_of``). One row, or none for a code that leads nowhere."""
     desk, officer, unit = Desk.__table__, Officer.__table__, Unit.__table__
     code, owner = ServiceCode.__table__, Officer.__table__.alias("owner")
-    duty, period, indicator, service = Duty.__table__, Period.__table__, Indicator.__table__, Service.__table__
+    duty, indicator, service = Duty.__table__, Indicator.__table__, Service.__table__
     stored = Response.__table__.alias("stored")
     given = sa.bindparam("code", type_=sa.String)
     now = sa.bindparam("now", type_=duty.c.started_at.type)
@@ -82,21 +79,9 @@ def submission_context():
             .scalar_subquery()
         )
 
-    def open_period_on(day: str):
-        return (
-            sa.select(period.c.id)
-            .where(
-                period.c.status == PeriodStatus.OPEN,
-                period.c.starts_on <= sa.bindparam(day, type_=sa.Date),
-                period.c.ends_on >= sa.bindparam(day, type_=sa.Date),
-            )
-            .limit(1)
-            .scalar_subquery()
-        )
-
     # The survey's questions (appraisal.unit_questions.survey_questions) as "id:kind:position:unit:
     # element" entries: the active national 1-4 questions and the unit's own active items, of the
-    # QR channel; ordered by SurveyQuestions.parse.
+    # QR channel; ordered by survey_questions_of.
     entry = (
         sa.cast(indicator.c.id, sa.String)
         + ":"
@@ -161,7 +146,7 @@ def submission_context():
             stored.c.officer_id,
             stored.c.flags,
             stored.c.cast_at,
-            *(open_period_on(day) for day in DAYS),
+            *open_periods_around(),
             questions,
             services,
         )
