@@ -21,6 +21,7 @@ from core import limits
 from core.responses import Response
 from org.models import ImportJob
 from tests.factories import COOKIE, csrf, make_desk, make_kiosk, text, vote_payload
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 VOTE_LIMIT = 16 * 1024
@@ -154,12 +155,6 @@ def test_a_limit_for_an_address_that_does_not_exist_stops_the_app_from_starting(
 # --- A real gunicorn worker ---------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _memory_kb(pid: int, field: str) -> int:
     """VmRSS (resident now) or VmHWM (the most it was ever resident: a body read and freed again
     shows there, not in VmRSS) of a process, in KB."""
@@ -228,7 +223,7 @@ def _post_huge(port: int, size: int, chunked: bool) -> tuple[int, int]:
 
 
 def test_a_huge_anonymous_vote_does_not_grow_a_real_gunicorn_worker(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "BIND": f"127.0.0.1:{port}",

@@ -7,7 +7,6 @@ import json
 import logging
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from config import TestConfig
 from core import observability
 from core.db import db
 from tests.factories import make_desk, make_kiosk, make_period, paired_client, vote_payload
+from tests.ports import free_port
 from tests.survey.conftest import office  # noqa: F401  (a fixture: an office with an open period)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -200,12 +200,6 @@ def test_metrics_are_on_the_loopback_address_unless_the_operator_says_otherwise(
 # --- A real gunicorn: workers summed, JSON lines, no shared control socket -------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _get(url: str, headers: dict | None = None):
     deadline = time.monotonic() + 30
     while True:
@@ -220,7 +214,7 @@ def _get(url: str, headers: dict | None = None):
 
 
 def test_gunicorn_sums_its_workers_counts_and_writes_json_lines(tmp_path):
-    port, metrics_port = _free_port(), _free_port()
+    port, metrics_port = free_port(), free_port()
     home = tmp_path / "home"
     home.mkdir()
     env = {

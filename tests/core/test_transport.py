@@ -4,7 +4,6 @@ gunicorn, checked on a real gunicorn serving 127.0.0.1."""
 
 import http.client
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import pytest
 from app import create_app
 from config import TestConfig
 from core.db import db
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 YEAR = "max-age=31536000"
@@ -61,12 +61,6 @@ def test_hsts_can_be_switched_off(make_app):
     assert "Strict-Transport-Security" not in quiet.get("/healthz", base_url="https://localhost").headers
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _get(port: int, path: str, headers: dict | None = None, attempts: int = 100):
     for _ in range(attempts):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
@@ -84,7 +78,7 @@ def _get(port: int, path: str, headers: dict | None = None, attempts: int = 100)
 
 @pytest.fixture
 def gunicorn(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "BIND": f"127.0.0.1:{port}",

@@ -40,6 +40,7 @@ from core.responses import Channel, Response
 from kiosk.pairing import new_pairing_code
 from org.models import Role
 from tests.factories import PASSWORD, make_desk, make_officer, make_period, make_unit, make_user
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "deploy" / "nginx" / "suara.conf"
@@ -130,27 +131,25 @@ class Browser:
 # --- The stack: database, certificate, two gunicorns, nginx ---------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _tail(log: Path) -> str:
     return log.read_text()[-3000:] if log.exists() else ""
 
 
-def _wait_for(port: int, process: subprocess.Popen, log: Path) -> None:
-    """Until something listens on ``port`` (a process starting: nothing else to wait on)."""
+def _wait_for(port: int, process: subprocess.Popen, log: Path, says: str | None = None) -> None:
+    """Until something listens on ``port`` (a process starting: nothing else to wait on) and, when
+    ``says`` is given, the process's own log says so: the answer is from this process, not from
+    another that holds the port."""
     deadline = time.monotonic() + 60
     while True:
         assert process.poll() is None, f"exited: {_tail(log)}"
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
+            if says is None or says in log.read_text(errors="replace"):
+                return
         except OSError:
-            assert time.monotonic() < deadline, f"nothing listens on {port}: {_tail(log)}"
-            time.sleep(0.1)
+            pass
+        assert time.monotonic() < deadline, f"nothing of ours listens on {port}: {_tail(log)}"
+        time.sleep(0.1)
 
 
 def _nginx_version(nginx: str) -> tuple[int, ...]:
@@ -269,7 +268,7 @@ def stack(tmp_path_factory):
         limits = os.environ.get("TEST_RATELIMIT_STORAGE_URI", "")
         servers = {}
         for label in ("a", "b"):
-            port, metrics = _free_port(), _free_port()
+            port, metrics = free_port(), free_port()
             env = {
                 **{k: v for k, v in os.environ.items() if k not in ("XDG_RUNTIME_DIR", "PROMETHEUS_MULTIPROC_DIR")},
                 "HOME": str(tmp),  # gunicorn's default control socket would be ~/.gunicorn/gunicorn.ctl
@@ -300,10 +299,13 @@ def stack(tmp_path_factory):
             processes.append(process)
             servers[label] = {"port": port, "metrics": metrics, "process": process, "log": log, "env": env}
         for server in servers.values():
-            _wait_for(server["port"], server["process"], server["log"])
+            # gunicorn's arbiter names the address it bound (gunicorn.arbiter, "Listening at").
+            _wait_for(
+                server["port"], server["process"], server["log"], f"Listening at: http://127.0.0.1:{server['port']}"
+            )
         stack["servers"] = servers
 
-        stack["https_port"], stack["http_port"] = _free_port(), _free_port()
+        stack["https_port"], stack["http_port"] = free_port(), free_port()
         old = _nginx_version(nginx) < (1, 25, 1)
         ports = [servers["a"]["port"], servers["b"]["port"]]
         (tmp / "suara.conf").write_text(site_config(tmp, stack["https_port"], stack["http_port"], ports, old))
