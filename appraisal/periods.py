@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
-from typing import cast
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -20,6 +19,7 @@ from core import audit
 from core.db import changed_one, db, has_rows
 from core.errors import AdminError, Invalid
 from core.responses import Response
+from core.tallies import OFFICER, ResponseTally
 from org.access import require_admin
 from org.models import User
 
@@ -144,12 +144,14 @@ def periods_query(search: str = ""):
 def response_counts(period_ids: list[int]) -> dict[int, int]:
     if not period_ids:
         return {}
+    """How many responses each period holds (every response under one officer key of the kept
+    tallies, core.tallies): a few rows a period, however many responses."""
     rows = db.session.execute(
-        sa.select(Response.period_id, sa.func.count())
-        .where(Response.period_id.in_(period_ids))
-        .group_by(Response.period_id)
+        sa.select(ResponseTally.period_id, sa.func.sum(ResponseTally.responses))
+        .where(ResponseTally.period_id.in_(period_ids), ResponseTally.dim == OFFICER)
+        .group_by(ResponseTally.period_id)
     )
-    return {cast(int, period_id): count for period_id, count in rows}  # the given periods': none is None
+    return {period_id: int(count) for period_id, count in rows if count}
 
 
 # A statement that reads everything in one go (the kiosk vote's, the survey response's) cannot

@@ -11,7 +11,8 @@ factories) and ``record_responses`` (many at once: the demo). After that a respo
 through ``flag_response`` (a dispute upheld; ``excluded`` follows), ``ResponseWriter.reflag`` (the
 kiosk's rules judged again as votes arrive around it; ``excluded`` follows) and ``hide_comment``.
 Responses are never deleted and never edited in substance: doubtful ones are kept, flagged and
-left out.
+left out. Whatever the way, the writer keeps the period's running tallies (``core.tallies``) in the
+same transaction: a response is in them exactly when it is stored, under the flags it has.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Model, PerDialect, Prepared, UTCDateTime, db, dbapi_cursor, enum_column, utcnow
+from .tallies import TALLIED, Increments, TallySQL
 
 # The longest answer to a unit's short-text survey item.
 TEXT_MAX_LENGTH = 200
@@ -134,6 +136,28 @@ class Response(Model):
             "score_sum",
         ),
         sa.Index("ix_response_period_unit", "period_id", "unit_id", "channel", "excluded", "score_n", "score_sum"),
+        # A unit's responses of a day or an hour (today's figures, a month's officer of the month):
+        # covering for the score queries, read only over the moments asked for.
+        sa.Index(
+            "ix_response_unit_cast",
+            "unit_id",
+            "cast_at",
+            "period_id",
+            "channel",
+            "excluded",
+            "score_n",
+            "score_sum",
+            "officer_id",
+            "desk_id",
+        ),
+        # The comments, newest first: only the responses that have one are in it.
+        sa.Index(
+            "ix_response_commented",
+            "cast_at",
+            "id",
+            sqlite_where=sa.text("comment IS NOT NULL"),
+            postgresql_where=sa.text("comment IS NOT NULL"),
+        ),
         # A desk's kiosk votes around a cast time, in the rules' order, and those it counted
         # (kiosk.votes.MisuseRules).
         sa.Index("ix_response_desk_cast", "desk_id", "cast_at", "uuid"),
@@ -373,6 +397,16 @@ def _reflag(dialect):
     )
 
 
+def _stored_response():
+    response = Response.__table__
+    return sa.select(*(response.c[name] for name in TALLIED)).where(response.c.id == sa.bindparam("response_id"))
+
+
+def _stored_answers():
+    answer = Answer.__table__
+    return sa.select(answer.c.indicator_id, answer.c.value).where(answer.c.response_id == sa.bindparam("response_id"))
+
+
 def _insert_answer(dialect):
     answer = Answer.__table__
     return sa.insert(answer).values({c.key: sa.bindparam(c.key, type_=c.type) for c in answer.columns})
@@ -390,12 +424,25 @@ class ResponseWriter(PerDialect):
             self.insert = Prepared(_insert_response(dialect), dialect)
             self.insert_answer = Prepared(_insert_answer(dialect), dialect)
         self.update_flags = Prepared(_reflag(dialect), dialect)
+        self.stored_response = Prepared(_stored_response(), dialect)
+        self.stored_answers = Prepared(_stored_answers(), dialect)
+        self.tallies = TallySQL.of(dialect)
 
-    def write(self, cursor, new: NewResponse) -> int | None:
-        """Store ``new`` with its answers; its id, or None when its UUID was already stored (a
-        second delivery, which then stores nothing; one delivered at the same moment waits for the
-        first one's transaction)."""
+    def write(self, cursor, new: NewResponse, reflags: dict[int, Flag] | None = None) -> int | None:
+        """Store ``new`` with its answers, and the new flags of stored responses its arrival
+        changes (``reflags``, see ``reflag``), with their tallies; its id, or None when its UUID was
+        already stored (a second delivery, which then stores nothing, reflags none; one delivered at
+        the same moment waits for the first one's transaction)."""
         row = row_of(new)
+        response_id = self._insert(cursor, new, row)
+        if response_id is not None:
+            increments = Increments()
+            increments.add(row, [(given.indicator_id, given.value) for given in new.answers])
+            self._reflag(cursor, reflags or {}, increments)
+            self.tallies.apply(cursor, increments)
+        return response_id
+
+    def _insert(self, cursor, new: NewResponse, row: dict) -> int | None:
         if self.one_statement:
             found = self.insert.one(
                 cursor,
@@ -420,16 +467,36 @@ class ResponseWriter(PerDialect):
         return found[0]
 
     def reflag(self, cursor, flags_by_id: dict[int, Flag]) -> None:
-        """Set the flags of stored responses (the kiosk's rules judged again when a vote arrives
-        among them, see kiosk.votes); ``excluded`` follows, by ``excluded_by`` as at insert."""
-        if flags_by_id:
-            self.update_flags.execute_many(
-                cursor,
-                [
-                    {"response_id": response_id, "new_flags": int(flags), "new_excluded": excluded_by(flags)}
-                    for response_id, flags in flags_by_id.items()
-                ],
-            )
+        """Set the flags of stored responses (a dispute upheld; the kiosk's rules judged again when
+        a vote arrives among them, see kiosk.votes); ``excluded`` follows, by ``excluded_by`` as at
+        insert, and each response moves to the tallies of its new flags."""
+        increments = Increments()
+        self._reflag(cursor, flags_by_id, increments)
+        self.tallies.apply(cursor, increments)
+
+    def _stored(self, cursor, response_id: int) -> tuple[dict, list[tuple[int, int]]]:
+        """A stored response's tallied columns and its answers (a survey's: a vote's are not
+        tallied)."""
+        found = self.stored_response.one(cursor, {"response_id": response_id})
+        row = dict(zip(TALLIED, found or ()))
+        answers = []
+        if Channel(row["channel"]) == Channel.QR:
+            cursor.execute(self.stored_answers.sql, self.stored_answers.params({"response_id": response_id}))
+            answers = [(int(indicator_id), int(value)) for indicator_id, value in cursor.fetchall()]
+        return row, answers
+
+    def _reflag(self, cursor, flags_by_id: dict[int, Flag], increments: Increments) -> None:
+        changed = []
+        for response_id, flags in sorted(flags_by_id.items()):
+            row, answers = self._stored(cursor, response_id)
+            moved = {**row, "flags": int(flags), "excluded": excluded_by(flags)}
+            if (moved["flags"], moved["excluded"]) == (int(row["flags"]), bool(row["excluded"])):
+                continue
+            increments.add(row, answers, -1)
+            increments.add(moved, answers)
+            changed.append({"response_id": response_id, "new_flags": moved["flags"], "new_excluded": moved["excluded"]})
+        if changed:
+            self.update_flags.execute_many(cursor, changed)
 
 
 def session_cursor():
@@ -452,11 +519,8 @@ def record_responses(many: list[NewResponse]) -> list[int]:
     would; their ids, in order. UUIDs must be new."""
     if not many:
         return []
-    ids = list(
-        db.session.scalars(
-            sa.insert(Response).returning(Response.id, sort_by_parameter_order=True), [row_of(new) for new in many]
-        )
-    )
+    rows = [row_of(new) for new in many]
+    ids = list(db.session.scalars(sa.insert(Response).returning(Response.id, sort_by_parameter_order=True), rows))
     answers = [
         {"response_id": response_id, "indicator_id": given.indicator_id, "value": given.value, "text": given.text}
         for response_id, new in zip(ids, many)
@@ -464,14 +528,20 @@ def record_responses(many: list[NewResponse]) -> list[int]:
     ]
     if answers:
         db.session.execute(sa.insert(Answer), answers)
+    increments = Increments()
+    for row, new in zip(rows, many):
+        increments.add(row, [(given.indicator_id, given.value) for given in new.answers])
+    with session_cursor() as (cursor, dialect):
+        TallySQL.of(dialect).apply(cursor, increments)
     return ids
 
 
 def flag_response(response: Response, flag: Flag) -> None:
-    """Add ``flag`` to a stored response (a dispute upheld); ``excluded`` follows."""
-    response.flags = int(Flag(response.flags or 0) | flag)
-    response.excluded = excluded_by(response.flags)
-    db.session.flush()
+    """Add ``flag`` to a stored response (a dispute upheld); ``excluded`` and its tallies follow."""
+    with session_cursor() as (cursor, dialect):
+        db.session.refresh(response, ["flags"])  # as stored: what it had is what it keeps
+        ResponseWriter.of(dialect).reflag(cursor, {response.id: Flag(response.flags or 0) | flag})
+    db.session.expire(response, ["flags", "excluded"])
 
 
 def hide_comment(response: Response, hidden: bool) -> None:

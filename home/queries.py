@@ -28,13 +28,14 @@ from appraisal.scoring import Grade, display
 from awards.models import Award, AwardStatus
 from core.db import db
 from core.responses import Channel, Response
+from core.tallies import OFFICER, UNIT
 from kiosk.models import Kiosk
 from kiosk.pairing import ONLINE_WINDOW
 from org.access import can_appraise, can_decide_objection, period_unit_sql
 from org.models import Desk, Duty, Officer, Shift, Unit, User
 from org.roster import hours_of
 from reports.snapshots import public_results
-from reports.tallies import Tally, add_unit_elements, element_table, tallies, unit_tallies
+from reports.tallies import Tally, element_table, hour_rows, hour_tallies, kept_tallies, tallies, unit_tallies
 from skp.access import is_plan_appraiser
 from skp.models import Evaluation, EvaluationStatus, Objection, ObjectionStatus, Skp, SkpStatus
 from skp.queries import skps_for
@@ -62,8 +63,12 @@ def day_bounds(timezone_name: str, day: date) -> tuple[datetime, datetime]:
 
 def _today(unit: Unit, now: datetime):
     """SQL conditions: cast on the unit's local day of ``now``."""
-    start, end = day_bounds(unit.timezone, local_day(unit, now))
+    start, end = _today_bounds(unit, now)
     return (Response.cast_at >= start, Response.cast_at < end)
+
+
+def _today_bounds(unit: Unit, now: datetime) -> tuple[datetime, datetime]:
+    return day_bounds(unit.timezone, local_day(unit, now))
 
 
 # --- Scores ------------------------------------------------------------------------------------------
@@ -100,25 +105,18 @@ class Figures:
         return cls(tally.scores(policy), counted(tally))
 
 
-def _happy_share(period: Period, unit_ids: list[int], *where) -> dict[int, tuple[int, int]]:
-    """(smiling faces, counted kiosk votes) per unit, under ``where``: one GROUP BY."""
-    rows = db.session.execute(
-        sa.select(Response.unit_id, Response.score_sum, sa.func.count())
-        .where(
-            Response.period_id == period.id,
-            Response.unit_id.in_(unit_ids),
-            Response.channel == Channel.KIOSK,
-            Response.excluded.is_(False),
-            Response.score_n == 1,
-            *where,
-        )
-        .group_by(Response.unit_id, Response.score_sum)
-    ).all()
+def _happy_share(period: Period, unit_ids: list[int], since: datetime, until: datetime) -> dict[int, tuple[int, int]]:
+    """(smiling faces, counted kiosk votes) per unit from ``since`` to ``until``, from the kept
+    tallies per clock hour (their face)."""
     shares: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for unit_id, face, count in rows:
-        shares[unit_id][1] += count
+    for unit_id, channel, excluded, _score_n, face, count, _total, _squares in hour_rows(
+        period.id, unit_ids, since, until
+    ):
+        if channel != Channel.KIOSK.value or excluded or not face:
+            continue
+        shares[unit_id][1] += int(count)
         if face in HAPPY_FACES:
-            shares[unit_id][0] += count
+            shares[unit_id][0] += int(count)
     return {unit_id: (happy, total) for unit_id, (happy, total) in shares.items()}
 
 
@@ -167,15 +165,14 @@ def lobby(unit: Unit, now: datetime) -> Lobby:
     if period is not None:
         policy = policy_of(period)
         board.min_n = policy.min_n
-        mine = Response.unit_id == unit.id
-        today = tallies(period.id, Response.unit_id, mine, *_today(unit, now)).get(unit.id, Tally())
+        today = hour_tallies(period.id, [unit.id], *_today_bounds(unit, now)).get(unit.id, Tally())
         board.today_counted = counted(today)
         board.today_kiosk = today.scores(policy)["kiosk"]
-        happy, votes = _happy_share(period, [unit.id], *_today(unit, now)).get(unit.id, (0, 0))
+        happy, votes = _happy_share(period, [unit.id], *_today_bounds(unit, now)).get(unit.id, (0, 0))
         board.happy_n = votes
         if votes and votes >= policy.min_n:
             board.happy = Fraction(happy, votes)
-        whole = tallies(period.id, Response.unit_id, mine).get(unit.id, Tally())
+        whole = kept_tallies(period.id, UNIT, unit_id=unit.id).get(unit.id, Tally())
         board.period_counted = counted(whole)
         board.headline = headline(whole, policy)
     else:
@@ -398,11 +395,11 @@ def unit_home(unit: Unit, now: datetime) -> UnitHome:
         home.min_n = policy.min_n
         # The period as the unit report reads it (one GROUP BY, element sums added in).
         whole = unit_tallies(period.id, unit.id)
-        add_unit_elements(whole, period.id, unit.id)
         today = (Response.unit_id == unit.id, *_today(unit, now))
-        today_desks = tallies(period.id, Response.desk_id, *today)
-        today_officers = tallies(period.id, Response.officer_id, *today)
-        home.today = Figures.of(tallies(period.id, Response.unit_id, *today).get(unit.id), policy)
+        # A day's figures are counts and the kiosk score: no SKM element sums.
+        today_desks = tallies(period.id, Response.desk_id, *today, elements=False)
+        today_officers = tallies(period.id, Response.officer_id, *today, elements=False)
+        home.today = Figures.of(hour_tallies(period.id, [unit.id], *_today_bounds(unit, now)).get(unit.id), policy)
         home.whole = Figures.of(whole.unit, policy)
         home.headline = headline(whole.unit, policy)
         desks = db.session.execute(
@@ -488,9 +485,9 @@ def officer_home(officer: Officer, now: datetime) -> OfficerHome:
         home.min_n = policy.min_n
         mine = Response.officer_id == officer.id
         home.today = Figures.of(
-            tallies(period.id, Response.officer_id, mine, *_today(unit, now)).get(officer.id), policy
+            tallies(period.id, Response.officer_id, mine, *_today(unit, now), elements=False).get(officer.id), policy
         )
-        home.whole = Figures.of(tallies(period.id, Response.officer_id, mine).get(officer.id), policy)
+        home.whole = Figures.of(kept_tallies(period.id, OFFICER, key=officer.id).get(officer.id), policy)
     home.skp = db.session.scalar(sa.select(Skp).where(Skp.officer_id == officer.id, Skp.year == day.year))
     if home.skp is not None and home.skp.status == SkpStatus.DRAFT and home.skp.officer_agreed_at is None:
         home.tasks.append(SkpTask("agree_plan", home.skp))
@@ -546,17 +543,8 @@ def units_at_a_glance(units: Sequence[Unit], now: datetime) -> list[UnitGlance]:
             by_zone[unit.timezone].append(unit.id)
         today: dict = {}
         for zone, zone_ids in by_zone.items():
-            start, end = day_bounds(zone, day)
-            today.update(
-                tallies(
-                    period.id,
-                    Response.unit_id,
-                    Response.unit_id.in_(zone_ids),
-                    Response.cast_at >= start,
-                    Response.cast_at < end,
-                )
-            )
-        whole = tallies(period.id, Response.unit_id, Response.unit_id.in_(ids))
+            today.update(hour_tallies(period.id, zone_ids, *day_bounds(zone, day)))
+        whole = kept_tallies(period.id, UNIT)
         for unit in group:
             glance = rows[unit.id]
             glance.period, glance.min_n = period, policy.min_n

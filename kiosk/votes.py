@@ -14,8 +14,8 @@ queue at once. A vote reads once, then writes what it must:
 - the response with its answers, through ``core.responses.ResponseWriter`` (the one writer of a
   response), unless its UUID is already stored: one statement on PostgreSQL, the response and
   then its answers on SQLite; should the same vote be stored meanwhile by a delivery running at
-  the same moment, one more read finds what that delivery stored; then the new flags of the
-  stored votes its arrival changes (``ResponseWriter.reflag``; none, mostly);
+  the same moment, one more read finds what that delivery stored; with it, the new flags of the
+  stored votes its arrival changes (none, mostly), and the tallies of both (``core.tallies``);
 - the kiosk's heartbeat, at most once a minute, and the span of contact an outage closes.
 
 The statements are SQLAlchemy Core, compiled once per dialect (``core.db.Prepared``), and run on a
@@ -743,13 +743,12 @@ class _Vote:
                 regular=bool(own & Flag.REGULAR),
                 over_rate=bool(own & Flag.OVER_RATE),
             )
-        response_id = self.sql.writer.write(self.cursor, new)
+        response_id = self.sql.writer.write(self.cursor, new, changes)
         if response_id is None:
             # The UUID was stored since the context was read: the same vote, delivered twice at
             # once. The answer is the first delivery's.
             stored_kiosk_id, stored_officer_id = self.sql.stored.one(self.cursor, {"uuid": vote.uuid})
             return _stored_vote(vote.uuid, kiosk.id, stored_kiosk_id, stored_officer_id), False
-        self.sql.writer.reflag(self.cursor, changes)
         return VoteResult(vote.uuid, officer_id is not None), True
 
     def _judge(self, new: NewResponse, ceiling: int) -> dict[int | None, Flag]:

@@ -11,13 +11,16 @@ import click
 import sqlalchemy as sa
 
 from appraisal.models import Period, PeriodStatus
+from core import recount
 from core.db import db, id_from, utcnow
 from core.errors import DomainError
 
 from . import closing
 from .models import PeriodJob, PeriodJobStatus
 
-periods = click.Group("periods", help="Appraisal periods: list them, close one, reopen one.")
+periods = click.Group(
+    "periods", help="Appraisal periods: list them, close one, reopen one, check or recount their tallies."
+)
 
 
 def _period(name_or_id: str) -> Period:
@@ -125,6 +128,35 @@ def stop_closing(period):
     closing.cancel(job, None)
     db.session.commit()
     click.echo(f"{period.name}: open")
+
+
+@periods.command("check-tallies")
+@click.argument("period", required=False)
+def check_tallies(period):
+    """Recount PERIOD's responses (its id or name; every period without one) and compare them with
+    the running tallies the pages read (core.tallies): each difference is listed, and the exit
+    status is 1 when there is any. Reads only."""
+    period_id = _period(period).id if period else None
+    with db.engine.connect() as connection:
+        wrong = recount.differences(connection, period_id)
+    for line in wrong:
+        click.echo(line)
+    if wrong:
+        click.echo(f"{len(wrong)} tallies differ from the recount: `flask periods refill-tallies` mends them", err=True)
+        raise click.exceptions.Exit(1)
+    click.echo("the tallies agree with a recount of the responses")
+
+
+@periods.command("refill-tallies")
+@click.argument("period", required=False)
+def refill_tallies(period):
+    """Recount PERIOD's running tallies (its id or name; every period without one) from its
+    responses: after a restore of only some tables, or a hand edit of the database. Responses are
+    held back meanwhile (a lock on PostgreSQL; SQLite's one writer), so run it in a quiet hour."""
+    period_id = _period(period).id if period else None
+    with db.engine.begin() as connection:
+        recount.refill(connection, period_id)
+    click.echo("the tallies are recounted")
 
 
 COMMANDS = (periods,)

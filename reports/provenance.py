@@ -7,9 +7,9 @@ verified one), the left-out ones by reason (each excluding flag), and the warnin
 :func:`warnings_of` (pure, over plain counts) reads from them. Nothing here changes a response:
 the flags decide what counts, and these numbers only tell the supervisor what happened.
 
-The counts come from two grouped queries however many officers a list has: one over the
-responses (this period and the officers' earlier ones, for their own history of top faces) and
-one over the one-time codes minted in the period, in ten-minute windows.
+The counts come from two grouped queries however many officers a list has: one over the kept
+tallies of the responses (core.tallies: this period and the officers' earlier ones, for their own
+history of top faces) and one over the one-time codes minted in the period, in ten-minute windows.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from appraisal import scoring
 from appraisal.models import Period
 from core.db import UTCDateTime, db
 from core.i18n import Plural
-from core.responses import EXCLUDING_FLAGS, Channel, Flag, Response
+from core.responses import EXCLUDING_FLAGS, Channel, Flag
+from core.tallies import DELAYED_AFTER_SECONDS, OFFICER, ResponseTally
 
 COUNTED_FLAGS = [flag for flag in Flag if flag & EXCLUDING_FLAGS]
 
@@ -80,7 +81,9 @@ class Rules:
     top_min_before: int = 30
     # A kiosk sends a vote within seconds when it is online; a minute later it was held back (an
     # outage, real or staged: votes dated into a silence are believed, so many of them is a pattern).
-    late_after: timedelta = timedelta(minutes=1)
+    # The tallies count what arrived late by this (core.tallies.DELAYED_AFTER_SECONDS), as they
+    # are written: it is not a setting.
+    late_after: timedelta = field(default=timedelta(seconds=DELAYED_AFTER_SECONDS), init=False)
     late_min: int = 10
     late_share: float = 0.10
     mint_window: timedelta = timedelta(minutes=10)
@@ -181,18 +184,6 @@ WARNING_TEXTS = {
 # --- The two grouped queries -------------------------------------------------------------------------
 
 
-def _late():
-    """SQL: the response arrived more than ``RULES.late_after`` after its cast time, or was
-    flagged for a time the server could not believe."""
-    seconds = int(RULES.late_after.total_seconds())
-    if db.session.get_bind().dialect.name == "sqlite":
-        gap = (sa.func.julianday(Response.received_at) - sa.func.julianday(Response.cast_at)) * 86400
-        slow = gap > seconds
-    else:
-        slow = Response.received_at > Response.cast_at + sa.literal_column(f"INTERVAL '{seconds} seconds'")
-    return sa.or_(slow, Response.flags.op("&")(int(Flag.LATE)) != 0)
-
-
 # The one-time codes' table, by name: reports may not import the survey feature (see
 # docs/architecture.md), and needs only who a code was minted for and when.
 # tests/reports/test_provenance.py checks these columns against survey.models.ServiceCode.
@@ -218,57 +209,53 @@ def _window_of(column, seconds: int):
 
 
 def evidence_by_officer(period: Period, officer_ids, tz: str) -> dict[int, Evidence]:
-    """The :class:`Evidence` of these officers (a list of ids, or a SELECT of them) in ``period``;
-    ``tz`` is the time zone of their unit, in which the period's dates are read."""
+    """The :class:`Evidence` of these officers (a list of ids) in ``period``, from the kept tallies
+    (core.tallies: per officer, kind, flags, face and delay; a few rows each, however many
+    responses); ``tz`` is the time zone of their unit, in which the period's dates are read."""
+    ids = [int(officer_id) for officer_id in officer_ids]
+    t = ResponseTally
     earlier = sa.select(Period.id).where(Period.starts_on < period.starts_on).scalar_subquery()
-    top = sa.case(
-        (
-            sa.and_(Response.channel == Channel.KIOSK, Response.score_n == 1, Response.score_sum == scoring.MAX_ANSWER),
-            1,
-        ),
-        else_=0,
-    )
-    late = sa.case((_late(), 1), else_=0)
-    rows = db.session.execute(
-        sa.select(
-            Response.officer_id,
-            Response.period_id,
-            Response.channel,
-            Response.verified,
-            Response.excluded,
-            Response.flags,
-            sa.func.count(),
-            sa.func.sum(top),
-            sa.func.sum(late),
-        )
-        .where(
-            sa.or_(
-                Response.period_id == period.id,
-                sa.and_(
-                    Response.period_id.in_(earlier), Response.channel == Channel.KIOSK, Response.excluded.is_(False)
+    top = sa.case((t.face == scoring.MAX_ANSWER, t.responses), else_=0)
+    late = sa.case((t.delayed.is_(True), t.responses), else_=0)
+    rows = (
+        db.session.execute(
+            sa.select(
+                t.key,
+                t.period_id,
+                t.channel,
+                t.verified,
+                t.excluded,
+                t.flags,
+                sa.func.sum(t.responses),
+                sa.func.sum(top),
+                sa.func.sum(late),
+            )
+            .where(
+                t.dim == OFFICER,
+                t.key.in_([str(officer_id) for officer_id in ids]),
+                sa.or_(
+                    t.period_id == period.id,
+                    sa.and_(t.period_id.in_(earlier), t.channel == Channel.KIOSK.value, t.excluded.is_(False)),
                 ),
-            ),
-            Response.officer_id.in_(officer_ids),
-        )
-        .group_by(
-            Response.officer_id,
-            Response.period_id,
-            Response.channel,
-            Response.verified,
-            Response.excluded,
-            Response.flags,
-        )
-    ).all()
+            )
+            .group_by(t.key, t.period_id, t.channel, t.verified, t.excluded, t.flags)
+        ).all()
+        if ids
+        else []
+    )
     found: dict[int, Evidence] = {}
-    for officer_id, period_id, channel, verified, excluded, flags, count, tops, lates in rows:
-        evidence = found.setdefault(officer_id, Evidence())
-        tops, lates = int(tops or 0), int(lates or 0)
+    for key, period_id, channel, verified, excluded, flags, count, tops, lates in rows:
+        count, tops, lates = int(count or 0), int(tops or 0), int(lates or 0)
+        if not count:
+            continue
+        evidence = found.setdefault(int(key), Evidence())
         if period_id != period.id:
             evidence.before_kiosk += count
             evidence.before_top += tops
             continue
         kind = kind_of(Channel(channel), bool(verified))
-        evidence.late += lates
+        # Arrived late, or flagged for a time the server could not believe.
+        evidence.late += count if Flag(flags) & Flag.LATE else lates
         if Flag(flags) & Flag.REGULAR:
             evidence.regular += count
         if excluded:

@@ -47,13 +47,15 @@ from appraisal.policy import Policy, policy_of
 from appraisal.standard import ELEMENT_NAMES
 from core.db import db
 from core.responses import PROFILE_FIELDS, Answer, Channel, Response
+from core.tallies import HOUR, OFFICER, PROFILE, PROFILE_SEPARATOR, UNIT, ResponseTally
 from org.models import Desk, Officer, Service, Unit
 
 from .provenance import COUNTED_FLAGS, Evidence, evidence_by_officer, flag_key, provenance_data, warnings_of
 from .tallies import (
     Tally,
-    add_unit_elements,
+    element_sums,
     element_table,
+    kept_tallies,
     officer_and_unit_tallies,
     tallies,
     unit_tallies,
@@ -71,27 +73,6 @@ def utc_offset_minutes(unit: Unit, on: date) -> int:
     return int(cast(timedelta, moment.utcoffset()).total_seconds() // 60)
 
 
-def _local_hour(minutes: int):
-    """SQL expression for the local hour of ``cast_at``, date included, as one value: text
-    "YYYY-MM-DD HH" on SQLite, a timestamp truncated to the hour on PostgreSQL (see
-    :func:`_day_and_hour`). One value to group by, where a weekday, an hour and a date took three
-    date functions a row on SQLite."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        return sa.func.strftime("%Y-%m-%d %H", Response.cast_at, f"{minutes:+d} minutes")
-    local = Response.cast_at + sa.text(f"INTERVAL '{int(minutes)} minutes'")
-    # A literal, not a bound parameter: PostgreSQL would not see the selected and the grouped
-    # expression as the same one if each had its own parameter.
-    return sa.func.date_trunc(sa.literal_column("'hour'"), local, type_=sa.DateTime)
-
-
-def _day_and_hour(value) -> tuple[date, int]:
-    """The local date and hour of a value of :func:`_local_hour`, whichever the database."""
-    if isinstance(value, datetime):
-        return value.date(), value.hour
-    text = str(value)
-    return date.fromisoformat(text[:10]), int(text[11:13])
-
-
 # --- Officers --------------------------------------------------------------------------------------
 
 
@@ -105,11 +86,13 @@ def officer_rows(
     if cast_within is not None and unit_id is None:
         raise ValueError("a slice of the period is read for one unit")
     if unit_id is not None:
-        where = [Response.unit_id == unit_id]
         if cast_within is not None:
-            where += [Response.cast_at >= cast_within[0], Response.cast_at < cast_within[1]]
-        by_officer = tallies(period.id, Response.officer_id, *where)
-        unit_totals = tallies(period.id, Response.unit_id, *where)
+            where = [Response.unit_id == unit_id, Response.cast_at >= cast_within[0], Response.cast_at < cast_within[1]]
+            by_officer = tallies(period.id, Response.officer_id, *where)
+            unit_totals = tallies(period.id, Response.unit_id, *where)
+        else:
+            by_officer = kept_tallies(period.id, OFFICER, unit_id=unit_id)
+            unit_totals = kept_tallies(period.id, UNIT, unit_id=unit_id)
     else:
         by_officer, unit_totals = officer_and_unit_tallies(period.id)
     rows = _rank_officers(by_officer, unit_totals, policy)
@@ -196,11 +179,13 @@ def period_report(period: Period) -> dict:
 # --- A unit's report ------------------------------------------------------------------------------
 
 
-def _flag_counts(period_id: int, *where) -> dict[str, int]:
+def _flag_counts(period_id: int, unit_id: int) -> dict[str, int]:
+    """The unit's responses left out, per flag (a response with two flags counts under both)."""
+    t = ResponseTally
     rows = db.session.execute(
-        sa.select(Response.flags, sa.func.count())
-        .where(Response.period_id == period_id, Response.excluded.is_(True), *where)
-        .group_by(Response.flags)
+        sa.select(t.flags, sa.func.sum(t.responses))
+        .where(t.period_id == period_id, t.unit_id == unit_id, t.dim == OFFICER, t.excluded.is_(True))
+        .group_by(t.flags)
     ).all()
     counts = {flag_key(flag): 0 for flag in COUNTED_FLAGS}
     for flags, count in rows:
@@ -211,44 +196,48 @@ def _flag_counts(period_id: int, *where) -> dict[str, int]:
 
 
 def _profile(period_id: int, unit_id: int) -> dict[str, dict[str, int]]:
-    """Counted phone-survey respondents per answer of each profile field ("" for not given).
-
-    One GROUP BY over the four fields together instead of one per field: each takes a handful of
-    values, so the combinations stay in the hundreds. Each field's answers come in the order a
-    GROUP BY on that field alone gives on SQLite ("" first, then by code)."""
-    columns = [getattr(Response, field) for field in PROFILE_FIELDS]
+    """Counted phone-survey respondents per answer of each profile field ("" for not given), from
+    the kept tallies of the four fields together (the combinations stay in the hundreds), each
+    field's answers in order ("" first, then by code)."""
+    t = ResponseTally
     rows = db.session.execute(
-        sa.select(*columns, sa.func.count())
+        sa.select(t.key, sa.func.sum(t.responses))
         .where(
-            Response.period_id == period_id,
-            Response.unit_id == unit_id,
-            Response.channel == Channel.QR,
-            Response.excluded.is_(False),
+            t.period_id == period_id,
+            t.unit_id == unit_id,
+            t.dim == PROFILE,
+            t.channel == Channel.QR.value,
+            t.excluded.is_(False),
         )
-        .group_by(*columns)
+        .group_by(t.key)
     ).all()
     counts: dict = {field: defaultdict(int) for field in PROFILE_FIELDS}
-    for *values, count in rows:
-        for field, value in zip(PROFILE_FIELDS, values):
-            counts[field][value or ""] += count
+    for key, count in rows:
+        if not count:
+            continue
+        for field, value in zip(PROFILE_FIELDS, key.split(PROFILE_SEPARATOR)):
+            counts[field][value] += int(count)
     return {field: dict(sorted(counts[field].items())) for field in PROFILE_FIELDS}
 
 
 def _rhythm(period: Period, unit: Unit) -> dict:
-    """Counted responses by weekday x hour (local time; weekday 0 = Sunday) and by day, from one
-    GROUP BY over (local hour, channel): at most 24 rows a day and channel, added up both ways;
-    the weekday follows from the date."""
-    hour_of = _local_hour(utc_offset_minutes(unit, period.starts_on))
+    """Counted responses by weekday x hour (local time; weekday 0 = Sunday) and by day, from the
+    kept tallies per UTC clock hour (at most 24 rows a day and channel), added up both ways. An
+    Indonesian zone is a whole number of hours from UTC, so each UTC hour is one local hour."""
+    zone = ZoneInfo(unit.timezone or "Asia/Jakarta")
     heat = [[0] * 24 for _ in range(7)]
     days: dict = defaultdict(lambda: {"qr": 0, "kiosk": 0})
-    for moment, channel, count in db.session.execute(
-        sa.select(hour_of, Response.channel, sa.func.count())
-        .where(Response.period_id == period.id, Response.unit_id == unit.id, Response.excluded.is_(False))
-        .group_by(hour_of, Response.channel)
+    t = ResponseTally
+    for key, channel, count in db.session.execute(
+        sa.select(t.key, t.channel, sa.func.sum(t.responses))
+        .where(t.period_id == period.id, t.unit_id == unit.id, t.dim == HOUR, t.excluded.is_(False))
+        .group_by(t.key, t.channel)
     ).all():
-        day, hour = _day_and_hour(moment)
-        heat[day.isoweekday() % 7][hour] += count
-        days[day][Channel(channel).value] += count
+        if not count:
+            continue
+        local = datetime.fromisoformat(f"{key}:00+00:00").astimezone(zone)  # HOUR_FORMAT, in UTC
+        heat[local.isoweekday() % 7][local.hour] += int(count)
+        days[local.date()][Channel(channel).value] += int(count)
     return {"heat": heat, "days": [{"day": d, **days[d]} for d in sorted(days)]}
 
 
@@ -261,7 +250,11 @@ def compute_unit_report(period: Period, unit: Unit, policy: Policy | None = None
     desks = {d.id: d.name for d in db.session.scalars(sa.select(Desk).where(Desk.unit_id == unit.id))}
     services = {s.id: s.name_id for s in db.session.scalars(sa.select(Service).where(Service.unit_id == unit.id))}
     counted = unit_tallies(period.id, unit.id)
-    unit_elements, desk_elements, service_elements = add_unit_elements(counted, period.id, unit.id)
+    unit_elements, desk_elements, service_elements = (
+        counted.unit.elements,
+        element_sums(counted.desks),
+        element_sums(counted.services),
+    )
 
     def breakdown(names, tally_map, element_map):
         out = []
@@ -284,7 +277,7 @@ def compute_unit_report(period: Period, unit: Unit, policy: Policy | None = None
         "skm": skm,
         "headline": _headline(skm, policy),
         **counted.unit.scores(policy),
-        "flags": _flag_counts(period.id, Response.unit_id == unit.id),
+        "flags": _flag_counts(period.id, unit.id),
         "desks": breakdown(desks, counted.desks, desk_elements),
         "services": breakdown(services, counted.services, service_elements),
         "profile": _profile(period.id, unit.id),
@@ -311,7 +304,7 @@ def _headline(table: dict, policy: Policy) -> dict:
 
 
 def _officer_tally(period: Period, officer: Officer) -> Tally:
-    return tallies(period.id, Response.officer_id, Response.officer_id == officer.id).get(officer.id, Tally())
+    return kept_tallies(period.id, OFFICER, key=officer.id).get(officer.id, Tally())
 
 
 def officer_scores(period: Period, officer: Officer, policy: Policy | None = None) -> dict:

@@ -13,12 +13,12 @@ from appraisal.models import Period, PeriodStatus
 from appraisal.periods import reportable_periods
 from appraisal.policy import policy_of
 from core.db import db
-from core.responses import Response
+from core.tallies import UNIT
 from org.models import Officer, Unit
 
 from .models import ScoreSnapshot
 from .queries import compute_officer_sheet, compute_unit_report, officer_rows, officer_scores
-from .tallies import tallies
+from .tallies import kept_tallies
 
 
 def freeze(value):
@@ -99,7 +99,7 @@ def unit_overview(period: Period) -> dict[int, dict]:
         if frozen:
             return frozen
     policy = policy_of(period)
-    return {unit_id: tally.scores(policy) for unit_id, tally in tallies(period.id, Response.unit_id).items()}
+    return {unit_id: tally.scores(policy) for unit_id, tally in kept_tallies(period.id, UNIT).items()}
 
 
 def units_officer_rows(period: Period, units: list[Unit]) -> list[dict]:

@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -11,6 +12,7 @@ from appraisal.policy import Policy, weights_for
 from appraisal.scoring import Stats
 from core.db import db
 from core.responses import Answer, Channel, Response
+from core.tallies import DESK, HOUR, NONE, OFFICER, SERVICE, UNIT, AnswerTally, ResponseTally, hour_key
 
 
 def score_data(score: scoring.Score) -> dict:
@@ -143,10 +145,15 @@ class Tally:
         return weights_for(sorted(self.elements, key=scoring.code_key), policy) if self.elements else None
 
 
-def tallies(period_id: int, group_column, *where) -> dict:
+def tallies(period_id: int, group_column, *where, elements: bool = True) -> dict:
+    """Per ``group_column``, the period's responses under ``where`` (a slice of the period, such as
+    a day or a month: the whole period is read from :func:`kept_tallies`), summed from the
+    responses; ``elements=False`` leaves out the SKM element sums, which need every answer."""
     result: dict = defaultdict(Tally)
     for group, channel, excluded, score_n, count, total, total_sq in _stats_rows(period_id, group_column, *where):
         result[group].add(Channel(channel), bool(excluded), score_n or 0, count, total or 0, total_sq or 0)
+    if not elements:
+        return dict(result)
     for group, sums in _elements_by(period_id, group_column, *where).items():
         for code, (total, count) in sums.items():
             result[group].add_element(code, total, count)
@@ -156,36 +163,145 @@ def tallies(period_id: int, group_column, *where) -> dict:
     return dict(result)
 
 
-def officer_and_unit_tallies(period_id: int) -> tuple[dict, dict]:
-    """Per officer and per unit in one pass over the period's officer index: grouped by
-    (officer, unit), then added up both ways."""
-    squared = sa.cast(Response.score_sum, sa.Integer) * Response.score_sum
-    rows = db.session.execute(
-        sa.select(
-            Response.officer_id,
-            Response.unit_id,
-            Response.channel,
-            Response.excluded,
-            Response.score_n,
-            sa.func.count(),
-            sa.func.sum(Response.score_sum),
-            sa.func.sum(squared),
+# --- The period's running tallies (core.tallies): what no page should sum from the responses ------
+
+
+def _key(key: str) -> int | None:
+    return None if key == NONE else int(key)
+
+
+def _kept_rows(period_id: int, dim: str, group, *where):
+    """(group, channel, excluded, score_n, count, sum, sum of squares) of the kept tallies of one
+    dimension, flags and verified added up; rows fallen to zero left out."""
+    t = ResponseTally
+    return [
+        row
+        for row in db.session.execute(
+            sa.select(
+                group,
+                t.channel,
+                t.excluded,
+                t.score_n,
+                sa.func.sum(t.responses),
+                sa.func.sum(t.score_sum),
+                sa.func.sum(t.score_sq),
+            )
+            .where(t.period_id == period_id, t.dim == dim, *where)
+            .group_by(group, t.channel, t.excluded, t.score_n)
         )
-        .where(Response.period_id == period_id)
-        .group_by(Response.officer_id, Response.unit_id, Response.channel, Response.excluded, Response.score_n)
-    ).all()
-    by_officer: dict = defaultdict(Tally)
-    by_unit: dict = defaultdict(Tally)
-    for officer_id, unit_id, channel, excluded, score_n, count, total, total_sq in rows:
-        values = (Channel(channel), bool(excluded), score_n or 0, count, total or 0, total_sq or 0)
-        by_officer[officer_id].add(*values)
-        by_unit[unit_id].add(*values)
-    for officer_id, unit_id, code, total, count in _element_rows(period_id, [Response.officer_id, Response.unit_id]):
-        by_officer[officer_id].add_element(code, int(total), int(count))
-        by_unit[unit_id].add_element(code, int(total), int(count))
-    for officer_id, code, total, count in _verified_element_rows(period_id, [Response.officer_id]):
-        by_officer[officer_id].add_verified_element(code, int(total), int(count))
-    return dict(by_officer), dict(by_unit)
+        if row[4]
+    ]
+
+
+def _kept_element_rows(period_id: int, dim: str, group, *where):
+    """(group, SKM element, sum, count) of the counted answers of the kept tallies of one dimension
+    (the element of each question as it is now, as the reports have always read it)."""
+    a = AnswerTally
+    return [
+        row
+        for row in db.session.execute(
+            sa.select(group, Indicator.skm_element, sa.func.sum(a.answer_sum), sa.func.sum(a.answers))
+            .join(Indicator, Indicator.id == a.indicator_id)
+            .where(
+                a.period_id == period_id,
+                a.dim == dim,
+                a.excluded.is_(False),
+                Indicator.skm_element.is_not(None),
+                *where,
+            )
+            .group_by(group, Indicator.skm_element)
+        )
+        if row[3]
+    ]
+
+
+def _fill(result: defaultdict, rows, element_rows, verified_rows=(), key=lambda group: group) -> dict:
+    for group, channel, excluded, score_n, count, total, total_sq in rows:
+        result[key(group)].add(Channel(channel), bool(excluded), score_n, int(count), int(total), int(total_sq))
+    for group, code, total, count in element_rows:
+        result[key(group)].add_element(code, int(total), int(count))
+    for group, code, total, count in verified_rows:
+        result[key(group)].add_verified_element(code, int(total), int(count))
+    return dict(result)
+
+
+def kept_tallies(period_id: int, dim: str, *, unit_id: int | None = None, key: int | None = None) -> dict:
+    """The whole period's tallies per officer, desk or service (``dim``; None: none) or per unit
+    (``UNIT``), of one unit or all, or of one officer, desk or service (``key``), from the kept
+    tallies: rows in the hundreds whatever the number of responses. As :func:`tallies` would sum
+    them from the responses; officers' with their verified element sums."""
+    where_r: list = [] if unit_id is None else [ResponseTally.unit_id == unit_id]
+    where_a: list = [] if unit_id is None else [AnswerTally.unit_id == unit_id]
+    if dim == UNIT:
+        # Every response is under one officer key (NONE for none): the unit's are their sum.
+        return _fill(
+            defaultdict(Tally),
+            _kept_rows(period_id, OFFICER, ResponseTally.unit_id, *where_r),
+            _kept_element_rows(period_id, UNIT, AnswerTally.unit_id, *where_a),
+        )
+    if key is not None:
+        where_r.append(ResponseTally.key == str(key))
+        where_a.append(AnswerTally.key == str(key))
+    verified = (
+        _kept_element_rows(period_id, dim, AnswerTally.key, AnswerTally.verified.is_(True), *where_a)
+        if dim == OFFICER
+        else []
+    )
+    return _fill(
+        defaultdict(Tally),
+        _kept_rows(period_id, dim, ResponseTally.key, *where_r),
+        _kept_element_rows(period_id, dim, AnswerTally.key, *where_a),
+        verified,
+        key=_key,
+    )
+
+
+def hour_rows(period_id: int, unit_ids, since: datetime, until: datetime, *where):
+    """The kept tallies per UTC clock hour of these units from ``since`` to ``until`` (whole hours,
+    as an Indonesian local day always is), one row per unit, channel, excluded, score_n and face,
+    summed: (unit, channel, excluded, score_n, face, count, sum, sum of squares)."""
+    t = ResponseTally
+    return [
+        row
+        for row in db.session.execute(
+            sa.select(
+                t.unit_id,
+                t.channel,
+                t.excluded,
+                t.score_n,
+                t.face,
+                sa.func.sum(t.responses),
+                sa.func.sum(t.score_sum),
+                sa.func.sum(t.score_sq),
+            )
+            .where(
+                t.period_id == period_id,
+                t.dim == HOUR,
+                t.unit_id.in_(list(unit_ids)),
+                t.key >= hour_key(since),
+                t.key < hour_key(until),
+                *where,
+            )
+            .group_by(t.unit_id, t.channel, t.excluded, t.score_n, t.face)
+        )
+        if row[5]
+    ]
+
+
+def hour_tallies(period_id: int, unit_ids, since: datetime, until: datetime) -> dict:
+    """Per unit, the responses cast from ``since`` to ``until`` (a local day): scores by channel
+    and counts, without the SKM element sums (a day's figures show counts and the kiosk score)."""
+    result: defaultdict = defaultdict(Tally)
+    for unit_id, channel, excluded, score_n, _face, count, total, total_sq in hour_rows(
+        period_id, unit_ids, since, until
+    ):
+        result[unit_id].add(Channel(channel), bool(excluded), score_n, int(count), int(total), int(total_sq))
+    return dict(result)
+
+
+def officer_and_unit_tallies(period_id: int) -> tuple[dict, dict]:
+    """Per officer and per unit, the whole period: see :func:`kept_tallies`."""
+    return kept_tallies(period_id, OFFICER), kept_tallies(period_id, UNIT)
 
 
 @dataclass
@@ -199,68 +315,19 @@ class UnitTallies:
 
 
 def unit_tallies(period_id: int, unit_id: int) -> UnitTallies:
-    """Per officer, desk, service and for the whole unit from one GROUP BY over the unit's
-    responses, by (officer, desk, service, channel, excluded, score_n): its rows grow with the
-    combinations of officers, desks and services that occur, not with the responses, where the
-    four GROUP BYs it replaces each read every response of the unit. Officers come in the
-    database's group order, as from :func:`tallies`."""
-    squared = sa.cast(Response.score_sum, sa.Integer) * Response.score_sum
-    groups = (
-        Response.officer_id,
-        Response.desk_id,
-        Response.service_id,
-        Response.channel,
-        Response.excluded,
-        Response.score_n,
+    """Per officer, desk, service and for the whole unit, the whole period, element sums
+    included (each survey score is the IKM of its own table): see :func:`kept_tallies`."""
+    return UnitTallies(
+        kept_tallies(period_id, UNIT, unit_id=unit_id).get(unit_id, Tally()),
+        kept_tallies(period_id, OFFICER, unit_id=unit_id),
+        kept_tallies(period_id, DESK, unit_id=unit_id),
+        kept_tallies(period_id, SERVICE, unit_id=unit_id),
     )
-    rows = db.session.execute(
-        sa.select(*groups, sa.func.count(), sa.func.sum(Response.score_sum), sa.func.sum(squared))
-        .where(Response.period_id == period_id, Response.unit_id == unit_id)
-        .group_by(*groups)
-    ).all()
-    unit = Tally()
-    # Keyed by id, None for responses without one (no officer on duty, no service chosen).
-    by_officer: defaultdict[int | None, Tally] = defaultdict(Tally)
-    by_desk: defaultdict[int | None, Tally] = defaultdict(Tally)
-    by_service: defaultdict[int | None, Tally] = defaultdict(Tally)
-    for officer_id, desk_id, service_id, channel, excluded, score_n, count, total, total_sq in rows:
-        values = (Channel(channel), bool(excluded), score_n or 0, count, total or 0, total_sq or 0)
-        for tally in (unit, by_officer[officer_id], by_desk[desk_id], by_service[service_id]):
-            tally.add(*values)
-    return UnitTallies(unit, dict(by_officer), dict(by_desk), dict(by_service))
 
 
-def add_unit_elements(counted: UnitTallies, period_id: int, unit_id: int) -> tuple[dict, dict, dict]:
-    """The element sums of :func:`_elements_by` for the whole unit, per desk and per service, also
-    added to ``counted``'s tallies (the officers' included, so that each survey score is the IKM of
-    its own table), from one join of the answers to their responses grouped by (officer, desk,
-    service, element): a few hundred rows, where separate joins would each read every answer of the
-    unit. Answers are whole numbers, so (sum, count) per element adds up exactly;
-    :func:`element_table` then works out the NRRs and weights from the totals."""
-    unit: dict = {}
-    by_desk: dict = defaultdict(dict)
-    by_service: dict = defaultdict(dict)
-    for officer_id, desk_id, service_id, code, total, count in _element_rows(
-        period_id, [Response.officer_id, Response.desk_id, Response.service_id], Response.unit_id == unit_id
-    ):
-        total, count = int(total), int(count)
-        for sums in (unit, by_desk[desk_id], by_service[service_id]):
-            _add_sums(sums, code, total, count)
-        tallies_of = (
-            counted.unit,
-            counted.officers.get(officer_id),
-            counted.desks.get(desk_id),
-            counted.services.get(service_id),
-        )
-        for tally in tallies_of:
-            if tally is not None:
-                tally.add_element(code, total, count)
-    for officer_id, code, total, count in _verified_element_rows(
-        period_id, [Response.officer_id], Response.unit_id == unit_id
-    ):
-        if officer_id in counted.officers:
-            counted.officers[officer_id].add_verified_element(code, int(total), int(count))
-    return unit, dict(by_desk), dict(by_service)
+def element_sums(tallies_by_key: dict) -> dict:
+    """{key: {element: (sum, count)}} of tallies, for :func:`element_table`."""
+    return {key: dict(tally.elements) for key, tally in tallies_by_key.items() if tally.elements}
 
 
 def _element_rows(period_id: int, columns, *where):

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from appraisal import scoring
 from appraisal.models import YES, Indicator, IndicatorKind
 from core.db import db
-from core.responses import Answer, Channel, Response
+from core.tallies import UNIT, AnswerTally
 
 
 def unit_items(period_id: int, unit_id: int) -> list[dict]:
@@ -33,17 +33,16 @@ def unit_items(period_id: int, unit_id: int) -> list[dict]:
             Indicator.text_en,
             Indicator.kind,
             Indicator.position,
-            Answer.value,
-            sa.func.count(),
+            AnswerTally.value,
+            sa.func.sum(AnswerTally.answers),
         )
-        .select_from(Response)
-        .join(Answer, Answer.response_id == Response.id)
-        .join(Indicator, Indicator.id == Answer.indicator_id)
+        .select_from(AnswerTally)
+        .join(Indicator, Indicator.id == AnswerTally.indicator_id)
         .where(
-            Response.period_id == period_id,
-            Response.unit_id == unit_id,
-            Response.channel == Channel.QR,
-            Response.excluded.is_(False),
+            AnswerTally.period_id == period_id,
+            AnswerTally.unit_id == unit_id,
+            AnswerTally.dim == UNIT,
+            AnswerTally.excluded.is_(False),
             Indicator.unit_id == unit_id,
             Indicator.kind.in_([IndicatorKind.SCALE, IndicatorKind.YES_NO, IndicatorKind.TEXT]),
         )
@@ -54,11 +53,13 @@ def unit_items(period_id: int, unit_id: int) -> list[dict]:
             Indicator.text_en,
             Indicator.kind,
             Indicator.position,
-            Answer.value,
+            AnswerTally.value,
         )
     ).all()
     items: dict[int, dict] = {}
     for ident, code, text_id, text_en, kind, position, value, count in rows:
+        if not count:
+            continue  # answers since moved to other flags
         item = items.setdefault(
             ident,
             {

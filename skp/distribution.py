@@ -21,7 +21,7 @@ from appraisal.models import Period, PeriodStatus
 from core import audit
 from core.db import db, utcnow
 from core.errors import AccessDenied, AdminError, Invalid
-from core.responses import Response
+from core.tallies import NONE, OFFICER, ResponseTally
 from org.access import can_rate_unit, period_units
 from org.models import Officer, Unit, User
 from reports import charts
@@ -59,8 +59,12 @@ def unit_result(unit: Unit, period) -> UnitResult | None:
 def unit_officers(unit: Unit, period) -> list[Officer]:
     """The officers whose period belongs to ``unit``: those of the unit today and those who
     served there first in the period and moved since, by name."""
-    moved_in = sa.select(Response.officer_id).where(
-        Response.period_id == period.id, Response.unit_id == unit.id, Response.officer_id.is_not(None)
+    # Who had responses at the unit in the period: the officer keys of its kept tallies.
+    moved_in = sa.select(sa.cast(ResponseTally.key, sa.Integer)).where(
+        ResponseTally.period_id == period.id,
+        ResponseTally.unit_id == unit.id,
+        ResponseTally.dim == OFFICER,
+        ResponseTally.key != NONE,
     )
     candidates = db.session.scalars(
         sa.select(Officer).where(sa.or_(Officer.unit_id == unit.id, Officer.id.in_(moved_in))).order_by(Officer.name)

@@ -24,8 +24,10 @@ from app import create_app
 from appraisal.models import Indicator
 from appraisal.standard import insert_missing
 from config import TestConfig
+from core import recount
 from core.db import db
 from core.extensions import limiter
+from core.responses import Response
 from org.models import Role, Unit
 from tests.browser.a11y import a11y_context  # noqa: F401  (a fixture, for every page checked with axe)
 from tests.factories import make_desk, make_kiosk, make_officer, make_period, make_unit, make_user, sign_in
@@ -113,6 +115,10 @@ def _clean(app):
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as connection:
+            # Whatever the test stored, the writer's running tallies must equal a recount of it.
+            if connection.scalar(sa.select(Response.id).limit(1)) is not None:
+                wrong = recount.differences(connection)
+                assert not wrong, "the kept tallies differ from a recount:\n" + "\n".join(wrong[:20])
             # A unit names its head, an officer of the unit: the one cycle among the tables.
             connection.execute(Unit.__table__.update().values(head_officer_id=None))
             for table in reversed(db.metadata.sorted_tables):

@@ -18,6 +18,7 @@ only by the ``a11y_context`` fixture. Every other browser test keeps the policy 
 import hashlib
 import json
 import os
+import time
 
 import pytest
 
@@ -133,7 +134,13 @@ def assert_accessible(
 def assert_targets_at_least(locator, what: str, size: int = MIN_TARGET_PX) -> int:
     """Every visible element the locator matches is at least ``size`` x ``size`` CSS pixels.
     Returns how many were measured (at least one, or the check fails)."""
-    boxes = [box for box in (element.bounding_box() for element in locator.all()) if box]
+    # A part of the page that refreshes itself (htmx polling) may be swapped while it is measured:
+    # its old elements are then gone. Measured again, a little later, up to two seconds.
+    for _ in range(20):
+        boxes = [box for box in (element.bounding_box() for element in locator.all()) if box]
+        if boxes:
+            break
+        time.sleep(0.1)
     assert boxes, f"no visible {what} to measure"
     small = [box for box in boxes if box["width"] < size or box["height"] < size]
     assert not small, f"{what}: targets smaller than {size}x{size} px: {small}"

@@ -93,11 +93,11 @@ def connection_dropped_as_a_response_is_written(monkeypatch):
     state = {"dropped": 0}
     write = ResponseWriter.write
 
-    def dropped_first(self, cursor, new):
+    def dropped_first(self, cursor, new, reflags=None):
         if not state["dropped"]:
             state["dropped"] += 1
             kill(cursor.connection)
-        return write(self, cursor, new)
+        return write(self, cursor, new, reflags)
 
     monkeypatch.setattr(ResponseWriter, "write", dropped_first)
     yield state

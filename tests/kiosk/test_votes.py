@@ -346,11 +346,11 @@ def test_a_database_error_is_a_clear_500_that_stores_nothing_and_the_next_vote_g
     failures = []
     write = ResponseWriter.write
 
-    def failing_once(self, cursor, new):
+    def failing_once(self, cursor, new, reflags=None):
         if not failures:
             failures.append(1)
             raise db.engine.dialect.loaded_dbapi.OperationalError("the database went away")
-        return write(self, cursor, new)
+        return write(self, cursor, new, reflags)
 
     monkeypatch.setattr(ResponseWriter, "write", failing_once)
     kiosk = paired_client(client, setup["token"])
