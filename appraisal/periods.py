@@ -19,7 +19,7 @@ from core import audit
 from core.db import changed_one, db, has_rows
 from core.errors import AdminError, Invalid
 from core.responses import Response
-from core.tallies import OFFICER, ResponseTally
+from core.tallies import SERVICE, ResponseTally
 from org.access import require_admin
 from org.models import User
 
@@ -144,11 +144,11 @@ def periods_query(search: str = ""):
 def response_counts(period_ids: list[int]) -> dict[int, int]:
     if not period_ids:
         return {}
-    """How many responses each period holds (every response under one officer key of the kept
-    tallies, core.tallies): a few rows a period, however many responses."""
+    """How many responses each period holds (every response is under one service key of the kept
+    tallies, core.tallies): a few rows a unit, however many responses."""
     rows = db.session.execute(
         sa.select(ResponseTally.period_id, sa.func.sum(ResponseTally.responses))
-        .where(ResponseTally.period_id.in_(period_ids), ResponseTally.dim == OFFICER)
+        .where(ResponseTally.period_id.in_(period_ids), ResponseTally.dim == SERVICE)
         .group_by(ResponseTally.period_id)
     )
     return {period_id: int(count) for period_id, count in rows if count}

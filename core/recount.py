@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from .responses import Answer, Response
 from .tallies import (
     ANSWER_KEY,
+    ANSWER_SUMS,
     DELAYED_AFTER_SECONDS,
     DESK,
     HOUR,
@@ -19,8 +20,8 @@ from .tallies import (
     PROFILE,
     PROFILE_SEPARATOR,
     RESPONSE_KEY,
+    RESPONSE_SUMS,
     SERVICE,
-    UNIT,
     AnswerTally,
     ResponseTally,
 )
@@ -83,15 +84,15 @@ def _recount_selects(dialect, period_id: int | None) -> list[tuple[sa.Table, sa.
             )
         )
     answered = a.join(r, r.c.id == a.c.response_id)
-    for dim, key in (
-        (OFFICER, _key_of(r.c.officer_id)),
-        (DESK, _key_of(r.c.desk_id)),
-        (SERVICE, _key_of(r.c.service_id)),
-        (UNIT, sa.literal(NONE, sa.String)),
+    for dim, key, only in (
+        (OFFICER, _key_of(r.c.officer_id), ()),  # a kiosk vote's answers too
+        (DESK, _key_of(r.c.desk_id), (survey,)),
+        (SERVICE, _key_of(r.c.service_id), (survey,)),
     ):
         # The unit's rows per value (under a literal key); the others' per key (value 0).
-        value = a.c.value if dim == UNIT else sa.literal(0, sa.SmallInteger)
-        by = a.c.value if dim == UNIT else key
+        # Per value under the service; summed, value 0, under the officer and the desk.
+        value = a.c.value if dim == SERVICE else sa.literal(0, sa.SmallInteger)
+        groups = (r.c.period_id, r.c.unit_id, key, r.c.channel, a.c.indicator_id, r.c.flags, r.c.excluded, r.c.verified)
         selects.append(
             (
                 AnswerTally.__table__,
@@ -100,6 +101,7 @@ def _recount_selects(dialect, period_id: int | None) -> list[tuple[sa.Table, sa.
                     sa.literal(dim, sa.String),
                     r.c.unit_id,
                     key,
+                    r.c.channel,
                     a.c.indicator_id,
                     value,
                     r.c.flags,
@@ -109,8 +111,8 @@ def _recount_selects(dialect, period_id: int | None) -> list[tuple[sa.Table, sa.
                     sa.func.sum(a.c.value),
                 )
                 .select_from(answered)
-                .where(*where, survey)
-                .group_by(r.c.period_id, r.c.unit_id, a.c.indicator_id, r.c.flags, r.c.excluded, r.c.verified, by),
+                .where(*where, *only)
+                .group_by(*groups, *((a.c.value,) if dim == SERVICE else ())),
             )
         )
     return selects
@@ -124,9 +126,10 @@ def _response_key(row) -> tuple:
 
 
 def _answer_key(row) -> tuple:
-    period_id, dim, unit_id, key, indicator_id, value, flags, excluded, verified = row
-    return (int(period_id), dim, int(unit_id), key, int(indicator_id), int(value), int(flags), bool(excluded),
-            bool(verified))  # fmt: skip
+    period_id, dim, unit_id, key, channel, indicator_id, value, flags, excluded, verified = row
+    channel = getattr(channel, "value", channel)
+    return (int(period_id), dim, int(unit_id), key, channel, int(indicator_id), int(value), int(flags),
+            bool(excluded), bool(verified))  # fmt: skip
 
 
 def recount(connection, period_id: int | None = None) -> tuple[dict, dict]:
@@ -141,22 +144,27 @@ def recount(connection, period_id: int | None = None) -> tuple[dict, dict]:
                 responses[_response_key(row[:11])] = tuple(int(value) for value in row[11:])
         else:
             for row in connection.execute(select):
-                answers[_answer_key(row[:9])] = tuple(int(value) for value in row[9:])
+                answers[_answer_key(row[:10])] = tuple(int(value) for value in row[10:])
     return responses, answers
 
 
 def kept(connection, period_id: int | None = None) -> tuple[dict, dict]:
-    """The tallies as stored, in ``recount``'s shape (rows fallen to zero left out)."""
+    """The tallies as stored, in ``recount``'s shape, rows fallen to zero left out."""
     found = []
     for table, key, sums in (
-        (ResponseTally.__table__, RESPONSE_KEY, ("responses", "score_sum", "score_sq")),
-        (AnswerTally.__table__, ANSWER_KEY, ("answers", "answer_sum")),
+        (ResponseTally.__table__, RESPONSE_KEY, RESPONSE_SUMS),
+        (AnswerTally.__table__, ANSWER_KEY, ANSWER_SUMS),
     ):
         where = [table.c.period_id == period_id] if period_id is not None else []
-        found.append(connection.execute(sa.select(*(table.c[n] for n in (*key, *sums))).where(*where)).all())
+        columns = [table.c[name] for name in key]
+        found.append(
+            connection.execute(
+                sa.select(*columns, *(sa.func.sum(table.c[name]) for name in sums)).where(*where).group_by(*columns)
+            ).all()
+        )
     return (
         {_response_key(row[:11]): tuple(int(v) for v in row[11:]) for row in found[0] if any(row[11:])},
-        {_answer_key(row[:9]): tuple(int(v) for v in row[9:]) for row in found[1] if any(row[9:])},
+        {_answer_key(row[:10]): tuple(int(v) for v in row[10:]) for row in found[1] if any(row[10:])},
     )
 
 

@@ -124,11 +124,13 @@ class Response(Model):
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
 
     __table_args__ = (
-        # Covering indexes of the score queries: a GROUP BY over them reads no table row.
+        # Covering indexes of the score queries over a slice of the period (a whole period is read
+        # from core.tallies): a GROUP BY over them reads no table row. An officer's by moment.
         sa.Index(
             "ix_response_period_officer",
             "period_id",
             "officer_id",
+            "cast_at",
             "unit_id",
             "channel",
             "excluded",
@@ -149,6 +151,14 @@ class Response(Model):
             "score_sum",
             "officer_id",
             "desk_id",
+        ),
+        # The votes kept outside any period, per unit (only they are in it).
+        sa.Index(
+            "ix_response_outside",
+            "unit_id",
+            "cast_at",
+            sqlite_where=sa.text("period_id IS NULL"),
+            postgresql_where=sa.text("period_id IS NULL"),
         ),
         # The comments, newest first: only the responses that have one are in it.
         sa.Index(
@@ -475,15 +485,11 @@ class ResponseWriter(PerDialect):
         self.tallies.apply(cursor, increments)
 
     def _stored(self, cursor, response_id: int) -> tuple[dict, list[tuple[int, int]]]:
-        """A stored response's tallied columns and its answers (a survey's: a vote's are not
-        tallied)."""
+        """A stored response's tallied columns and its answers."""
         found = self.stored_response.one(cursor, {"response_id": response_id})
         row = dict(zip(TALLIED, found or ()))
-        answers = []
-        if Channel(row["channel"]) == Channel.QR:
-            cursor.execute(self.stored_answers.sql, self.stored_answers.params({"response_id": response_id}))
-            answers = [(int(indicator_id), int(value)) for indicator_id, value in cursor.fetchall()]
-        return row, answers
+        cursor.execute(self.stored_answers.sql, self.stored_answers.params({"response_id": response_id}))
+        return row, [(int(indicator_id), int(value)) for indicator_id, value in cursor.fetchall()]
 
     def _reflag(self, cursor, flags_by_id: dict[int, Flag], increments: Increments) -> None:
         changed = []

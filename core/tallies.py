@@ -17,11 +17,13 @@ check what the writer keeps against that recount.
   - ``profile``: a phone survey's respondent profile, "gender|age band|education|occupation"
     ("" for a field not given); kiosk votes have none.
 
-``answer_tally`` (per phone-survey answer): count and sum of the answers' values, per period,
-  unit, dimension and key, indicator, flags and verified. ``officer``, ``desk`` and ``service`` as
-  above with ``value`` 0 (their SKM tables need sums only); ``unit`` (key "") per ``value`` too,
-  for the counts of each answer a unit's own items show. Kept by indicator, not by SKM element:
-  readers map indicators to elements when they read, as the reports always have.
+``answer_tally`` (per answer): count and sum of the answers' values, per period, dimension, unit
+  and key, channel, indicator, flags and verified. A phone survey's under ``officer`` and ``desk``
+  as above with ``value`` 0 (their SKM tables need sums only), and under ``service`` per
+  ``value`` too: the counts of each answer a unit's own items show, summed over its services; a
+  kiosk vote's (its face and the reasons picked) under ``officer`` only, for her sheet. Kept
+  by indicator, not by SKM element: readers map indicators to elements when they read, as the
+  reports always have.
 
 A response outside any period is in no tally (it is in no score either). Rows whose counts fall
 to zero (a response moved to other flags) are kept: a reader skips them, and the next response
@@ -34,12 +36,14 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .db import Model, PerDialect, Prepared
+from .db import Model, PerDialect
 
-OFFICER, DESK, SERVICE, HOUR, PROFILE, UNIT = "officer", "desk", "service", "hour", "profile", "unit"
+OFFICER, DESK, SERVICE, HOUR, PROFILE = "officer", "desk", "service", "hour", "profile"
+# What a reader asks for a whole unit: the sum of its rows under one of the dimensions above (no
+# row of its own).
+UNIT = "unit"
 NONE = ""  # the key of "no officer", "no desk", "no service"
 PROFILE_SEPARATOR = "|"
 
@@ -48,9 +52,9 @@ class ResponseTally(Model):
     __tablename__ = "response_tally"
 
     # The key's order is the readers': a period's rows of one dimension, of one unit, of one key.
-    period_id: Mapped[int] = mapped_column(sa.ForeignKey("period.id"), primary_key=True)
+    period_id: Mapped[int] = mapped_column(primary_key=True)
     dim: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     channel: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
     flags: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
@@ -63,21 +67,28 @@ class ResponseTally(Model):
     score_sum: Mapped[int] = mapped_column(sa.BigInteger)
     score_sq: Mapped[int] = mapped_column(sa.BigInteger)
 
+    # One officer's rows, of a period or of all (her own history), wherever she served. The sums
+    # are in no index, so adding to a row touches neither.
+    __table_args__ = (sa.Index("ix_response_tally_key", "dim", "key", "period_id"), {"sqlite_with_rowid": False})
+
 
 class AnswerTally(Model):
     __tablename__ = "answer_tally"
 
-    period_id: Mapped[int] = mapped_column(sa.ForeignKey("period.id"), primary_key=True)
+    period_id: Mapped[int] = mapped_column(primary_key=True)
     dim: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
-    indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("indicator.id"), primary_key=True)
+    channel: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(primary_key=True)
     value: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)  # 0 but in the unit's rows
     flags: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     excluded: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True)
     verified: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True)
     answers: Mapped[int] = mapped_column(sa.Integer)
     answer_sum: Mapped[int] = mapped_column(sa.BigInteger)
+
+    __table_args__ = (sa.Index("ix_answer_tally_key", "dim", "key", "period_id"), {"sqlite_with_rowid": False})
 
 
 RESPONSE_KEY = (
@@ -93,7 +104,20 @@ RESPONSE_KEY = (
     "face",
     "delayed",
 )
-ANSWER_KEY = ("period_id", "dim", "unit_id", "key", "indicator_id", "value", "flags", "excluded", "verified")
+RESPONSE_SUMS = ("responses", "score_sum", "score_sq")
+ANSWER_SUMS = ("answers", "answer_sum")
+ANSWER_KEY = (
+    "period_id",
+    "dim",
+    "unit_id",
+    "key",
+    "channel",
+    "indicator_id",
+    "value",
+    "flags",
+    "excluded",
+    "verified",
+)
 # A response that arrived more than this after the time it claims was held back (an offline queue
 # after an outage, real or staged): counted per officer for the supervisor's warnings
 # (reports.provenance), in whole seconds so that the recount's SQL finds the same.
@@ -156,40 +180,22 @@ class Increments:
             sums[0] += sign
             sums[1] += sign * score_sum
             sums[2] += sign * score_sum * score_sum
+        head = (period_id, OFFICER, unit_id, keys[0][1], channel)
         if not survey:
-            return  # a kiosk vote's face is its score; its reasons are read from the answers
-        for indicator_id, value in answers:
-            for dim, key in keys[:3]:
-                sums = self.answers[(period_id, dim, unit_id, key, indicator_id, 0, flags, excluded, verified)]
+            for indicator_id, value in answers:
+                sums = self.answers[(*head, indicator_id, 0, flags, excluded, verified)]
                 sums[0] += sign
                 sums[1] += sign * value
-            sums = self.answers[(period_id, UNIT, unit_id, NONE, indicator_id, value, flags, excluded, verified)]
-            sums[0] += sign
-            sums[1] += sign * value
-
-    def response_rows(self) -> list[dict]:
-        return [
-            {**dict(zip(RESPONSE_KEY, key)), "responses": count, "score_sum": total, "score_sq": squares}
-            for key, (count, total, squares) in sorted(self.responses.items())
-            if count or total or squares
-        ]
-
-    def answer_rows(self) -> list[dict]:
-        return [
-            {**dict(zip(ANSWER_KEY, key)), "answers": count, "answer_sum": total}
-            for key, (count, total) in sorted(self.answers.items())
-            if count or total
-        ]
-
-
-def _upsert(dialect, model, key: tuple, sums: tuple):
-    table = model.__table__
-    dml = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
-    insert = dml(table).values({name: sa.bindparam(name, type_=table.c[name].type) for name in (*key, *sums)})
-    return insert.on_conflict_do_update(
-        index_elements=[table.c[name] for name in key],
-        set_={name: table.c[name] + insert.excluded[name] for name in sums},
-    )
+            return
+        for indicator_id, value in answers:
+            # Per value under the service: what a unit's own items count (every survey is under
+            # one service key, "" for none, so the unit's are their sum).
+            for dim, key, by_value in ((OFFICER, keys[0][1], 0), (DESK, keys[1][1], 0), (SERVICE, keys[2][1], value)):
+                sums = self.answers[
+                    (period_id, dim, unit_id, key, channel, indicator_id, by_value, flags, excluded, verified)
+                ]
+                sums[0] += sign
+                sums[1] += sign * value
 
 
 # The stored columns of a response that its tallies are made of (see Increments.add).
@@ -215,19 +221,48 @@ TALLIED = (
 )
 
 
+def _upsert_sql(dialect, model, key: tuple, sums: tuple, rows: int) -> str:
+    """INSERT of ``rows`` rows at once, adding to the rows already there: one statement, its
+    parameters the rows' values in order. Written out rather than compiled by SQLAlchemy with one
+    bound parameter per value: every response writes a few dozen of these values, and their
+    conversion through SQLAlchemy's types cost more than the upsert (all are plain integers,
+    strings and booleans, which both drivers take as they are)."""
+    table = model.__table__.name
+    columns = (*key, *sums)
+    mark = "%s" if dialect.name == "postgresql" else "?"
+    row = "(" + ", ".join([mark] * len(columns)) + ")"
+    added = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in sums)
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * rows)} "
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {added}"
+    )
+
+
 class TallySQL(PerDialect):
-    """The two upserts, for one dialect."""
+    """The two upserts, for one dialect, by the number of rows they write at once."""
 
     def __init__(self, dialect):
-        self.response = Prepared(
-            _upsert(dialect, ResponseTally, RESPONSE_KEY, ("responses", "score_sum", "score_sq")), dialect
-        )
-        self.answer = Prepared(_upsert(dialect, AnswerTally, ANSWER_KEY, ("answers", "answer_sum")), dialect)
+        self.dialect = dialect
+        self.statements: dict[tuple[str, int], str] = {}
+
+    def _statement(self, table: str, rows: int) -> str:
+        found = self.statements.get((table, rows))
+        if found is None:
+            model, key, sums = (
+                (ResponseTally, RESPONSE_KEY, RESPONSE_SUMS)
+                if table == "response"
+                else (AnswerTally, ANSWER_KEY, ANSWER_SUMS)
+            )
+            found = self.statements[(table, rows)] = _upsert_sql(self.dialect, model, key, sums, rows)
+        return found
 
     def apply(self, cursor, increments: Increments) -> None:
-        rows = increments.response_rows()
-        if rows:
-            self.response.execute_many(cursor, rows)
-        rows = increments.answer_rows()
-        if rows:
-            self.answer.execute_many(cursor, rows)
+        for table, items in (("response", increments.responses), ("answer", increments.answers)):
+            rows = [(*key, *sums) for key, sums in sorted(items.items()) if any(sums)]
+            # In parts, for the drivers' limit on a statement's parameters (a batch of many).
+            for start in range(0, len(rows), CHUNK):
+                part = rows[start : start + CHUNK]
+                cursor.execute(self._statement(table, len(part)), [value for row in part for value in row])
+
+
+CHUNK = 500

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from core.db import db
 from core.errors import AccessDenied
 from core.responses import Response
+from core.tallies import OFFICER, ResponseTally
 
 from .models import ImportJob, Officer, ReportingLine, Role, Unit, User
 
@@ -97,14 +98,29 @@ def period_unit_sql(period_id, officer_id):
 
 
 def period_units(period_id: int, officers) -> dict[int, int]:
-    """The unit each of ``officers`` is appraised in for the period, by officer id (see above);
-    one query, however many officers."""
+    """The unit each of ``officers`` is appraised in for the period, by officer id (see above).
+    Where an officer has responses at one unit only (nearly always), the kept tallies say which
+    (core.tallies: one query, however many officers); only for those with responses at several
+    is the first response looked up."""
     units = {officer.id: officer.unit_id for officer in officers}
-    if units:
+    if not units:
+        return units
+    found: dict[int, set[int]] = {}
+    t = ResponseTally
+    for key, unit_id in db.session.execute(
+        sa.select(t.key, t.unit_id)
+        .where(t.period_id == period_id, t.dim == OFFICER, t.key.in_([str(officer_id) for officer_id in units]))
+        .group_by(t.key, t.unit_id)
+        .having(sa.func.sum(t.responses) > 0)
+    ):
+        found.setdefault(int(key), set()).add(unit_id)
+    moved = [officer_id for officer_id, at in found.items() if len(at) > 1]
+    units.update({officer_id: next(iter(at)) for officer_id, at in found.items() if len(at) == 1})
+    if moved:
         units.update(
             db.session.execute(
                 sa.select(Response.officer_id, Response.unit_id).where(
-                    Response.id.in_(_first_responses(period_id, units))
+                    Response.id.in_(_first_responses(period_id, moved))
                 )
             ).all()
         )

@@ -46,8 +46,8 @@ from appraisal.models import Indicator, IndicatorKind, Period
 from appraisal.policy import Policy, policy_of
 from appraisal.standard import ELEMENT_NAMES
 from core.db import db
-from core.responses import PROFILE_FIELDS, Answer, Channel, Response
-from core.tallies import HOUR, OFFICER, PROFILE, PROFILE_SEPARATOR, UNIT, ResponseTally
+from core.responses import PROFILE_FIELDS, Channel, Response
+from core.tallies import HOUR, OFFICER, PROFILE, PROFILE_SEPARATOR, SERVICE, UNIT, AnswerTally, ResponseTally
 from org.models import Desk, Officer, Service, Unit
 
 from .provenance import COUNTED_FLAGS, Evidence, evidence_by_officer, flag_key, provenance_data, warnings_of
@@ -184,7 +184,7 @@ def _flag_counts(period_id: int, unit_id: int) -> dict[str, int]:
     t = ResponseTally
     rows = db.session.execute(
         sa.select(t.flags, sa.func.sum(t.responses))
-        .where(t.period_id == period_id, t.unit_id == unit_id, t.dim == OFFICER, t.excluded.is_(True))
+        .where(t.period_id == period_id, t.unit_id == unit_id, t.dim == SERVICE, t.excluded.is_(True))
         .group_by(t.flags)
     ).all()
     counts = {flag_key(flag): 0 for flag in COUNTED_FLAGS}
@@ -314,38 +314,48 @@ def officer_scores(period: Period, officer: Officer, policy: Policy | None = Non
 
 def compute_officer_sheet(period: Period, officer: Officer, policy: Policy | None = None) -> dict:
     policy = policy or policy_of(period)
-    mine = Response.officer_id == officer.id
     tally = _officer_tally(period, officer)
     data = tally.scores(policy)
     # The same sums as the survey score's: the table's IKM is that score.
     table = element_table(tally.elements, policy)
     evidence = evidence_by_officer(period, [officer.id], officer.unit.timezone).get(officer.id, Evidence())
-    faces = dict(
-        db.session.execute(
-            sa.select(Response.score_sum, sa.func.count())
-            .where(
-                Response.period_id == period.id, mine, Response.channel == Channel.KIOSK, Response.excluded.is_(False)
-            )
-            .group_by(Response.score_sum)
-        ).all()
-    )
-    reasons = db.session.execute(
-        sa.select(Indicator.code, Indicator.text_id, Indicator.text_en, sa.func.count())
-        .select_from(Response)
-        .join(Answer, Answer.response_id == Response.id)
-        .join(Indicator, Indicator.id == Answer.indicator_id)
-        .where(
-            Response.period_id == period.id, mine, Response.excluded.is_(False), Indicator.kind == IndicatorKind.REASON
+    # The counted kiosk faces and the reasons picked with them, from the officer's kept tallies.
+    t, a = ResponseTally, AnswerTally
+    mine = (t.period_id == period.id, t.dim == OFFICER, t.key == str(officer.id), t.excluded.is_(False))
+    faces = {
+        face: int(count)
+        for face, count in db.session.execute(
+            sa.select(t.face, sa.func.sum(t.responses))
+            .where(*mine, t.channel == Channel.KIOSK.value, t.face > 0)
+            .group_by(t.face)
         )
-        .group_by(Indicator.code, Indicator.text_id, Indicator.text_en)
-        .order_by(sa.func.count().desc())
-    ).all()
+        if count
+    }
+    picked = sa.func.sum(a.answers)
+    reasons = [
+        row
+        for row in db.session.execute(
+            sa.select(Indicator.code, Indicator.text_id, Indicator.text_en, picked)
+            .select_from(a)
+            .join(Indicator, Indicator.id == a.indicator_id)
+            .where(
+                a.period_id == period.id,
+                a.dim == OFFICER,
+                a.key == str(officer.id),
+                a.excluded.is_(False),
+                Indicator.kind == IndicatorKind.REASON,
+            )
+            .group_by(Indicator.code, Indicator.text_id, Indicator.text_en)
+            .order_by(picked.desc(), Indicator.code)
+        ).all()
+        if row[3]
+    ]
     return {
         "policy": policy.as_data(),
         **data,
         "skm": table,
         "faces": [int(faces.get(face, 0)) for face in range(scoring.MIN_ANSWER, scoring.MAX_ANSWER + 1)],  # worst first
-        "reasons": [{"code": r.code, "text_id": r.text_id, "text_en": r.text_en, "count": r[3]} for r in reasons],
+        "reasons": [{"code": r.code, "text_id": r.text_id, "text_en": r.text_en, "count": int(r[3])} for r in reasons],
         "flags": evidence.reasons,
         "provenance": provenance_data(evidence),
     }

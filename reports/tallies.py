@@ -205,6 +205,7 @@ def _kept_element_rows(period_id: int, dim: str, group, *where):
             .where(
                 a.period_id == period_id,
                 a.dim == dim,
+                a.channel == Channel.QR.value,
                 a.excluded.is_(False),
                 Indicator.skm_element.is_not(None),
                 *where,
@@ -233,11 +234,12 @@ def kept_tallies(period_id: int, dim: str, *, unit_id: int | None = None, key: i
     where_r: list = [] if unit_id is None else [ResponseTally.unit_id == unit_id]
     where_a: list = [] if unit_id is None else [AnswerTally.unit_id == unit_id]
     if dim == UNIT:
-        # Every response is under one officer key (NONE for none): the unit's are their sum.
+        # Every response is under one service key (NONE for none), as under one officer key: the
+        # unit's are their sum, and a unit has far fewer services than officers.
         return _fill(
             defaultdict(Tally),
-            _kept_rows(period_id, OFFICER, ResponseTally.unit_id, *where_r),
-            _kept_element_rows(period_id, UNIT, AnswerTally.unit_id, *where_a),
+            _kept_rows(period_id, SERVICE, ResponseTally.unit_id, *where_r),
+            _kept_element_rows(period_id, SERVICE, AnswerTally.unit_id, *where_a),
         )
     if key is not None:
         where_r.append(ResponseTally.key == str(key))

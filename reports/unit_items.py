@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from appraisal import scoring
 from appraisal.models import YES, Indicator, IndicatorKind
 from core.db import db
-from core.tallies import UNIT, AnswerTally
+from core.tallies import SERVICE, AnswerTally
 
 
 def unit_items(period_id: int, unit_id: int) -> list[dict]:
@@ -41,7 +41,7 @@ def unit_items(period_id: int, unit_id: int) -> list[dict]:
         .where(
             AnswerTally.period_id == period_id,
             AnswerTally.unit_id == unit_id,
-            AnswerTally.dim == UNIT,
+            AnswerTally.dim == SERVICE,  # every survey is under one service key ("" for none)
             AnswerTally.excluded.is_(False),
             Indicator.unit_id == unit_id,
             Indicator.kind.in_([IndicatorKind.SCALE, IndicatorKind.YES_NO, IndicatorKind.TEXT]),

@@ -1,9 +1,10 @@
 """The running tallies the response writer keeps (core.tallies), filled from the responses
-stored so far; a unit's responses by moment (today's figures); the comments, newest first.
+stored so far; an officer's and a unit's responses by moment (a day's figures); the votes kept
+outside any period; the comments, newest first.
 
 Revision ID: 0015
 Revises: 0014
-Create Date: 2026-12-07 00:03:50.649585
+Create Date: 2026-12-07 00:23:14.880259
 
 """
 
@@ -38,8 +39,6 @@ def upgrade():
         sa.Column("responses", sa.Integer(), nullable=False),
         sa.Column("score_sum", sa.BigInteger(), nullable=False),
         sa.Column("score_sq", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(["period_id"], ["period.id"], name=op.f("fk_response_tally_period_id_period")),
-        sa.ForeignKeyConstraint(["unit_id"], ["unit.id"], name=op.f("fk_response_tally_unit_id_unit")),
         sa.PrimaryKeyConstraint(
             "period_id",
             "dim",
@@ -54,6 +53,7 @@ def upgrade():
             "delayed",
             name=op.f("pk_response_tally"),
         ),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "answer_tally",
@@ -61,6 +61,7 @@ def upgrade():
         sa.Column("dim", sa.String(length=8), nullable=False),
         sa.Column("unit_id", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(length=40), nullable=False),
+        sa.Column("channel", sa.String(length=8), nullable=False),
         sa.Column("indicator_id", sa.Integer(), nullable=False),
         sa.Column("value", sa.SmallInteger(), nullable=False),
         sa.Column("flags", sa.Integer(), nullable=False),
@@ -68,16 +69,12 @@ def upgrade():
         sa.Column("verified", sa.Boolean(), nullable=False),
         sa.Column("answers", sa.Integer(), nullable=False),
         sa.Column("answer_sum", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["indicator_id"], ["indicator.id"], name=op.f("fk_answer_tally_indicator_id_indicator")
-        ),
-        sa.ForeignKeyConstraint(["period_id"], ["period.id"], name=op.f("fk_answer_tally_period_id_period")),
-        sa.ForeignKeyConstraint(["unit_id"], ["unit.id"], name=op.f("fk_answer_tally_unit_id_unit")),
         sa.PrimaryKeyConstraint(
             "period_id",
             "dim",
             "unit_id",
             "key",
+            "channel",
             "indicator_id",
             "value",
             "flags",
@@ -85,8 +82,24 @@ def upgrade():
             "verified",
             name=op.f("pk_answer_tally"),
         ),
+        sqlite_with_rowid=False,
     )
+    op.create_index("ix_response_tally_key", "response_tally", ["dim", "key", "period_id"], unique=False)
+    op.create_index("ix_answer_tally_key", "answer_tally", ["dim", "key", "period_id"], unique=False)
     with op.batch_alter_table("response", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_response_period_officer"))
+        batch_op.create_index(
+            "ix_response_period_officer",
+            ["period_id", "officer_id", "cast_at", "unit_id", "channel", "excluded", "score_n", "score_sum"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_response_outside",
+            ["unit_id", "cast_at"],
+            unique=False,
+            sqlite_where=sa.text("period_id IS NULL"),
+            postgresql_where=sa.text("period_id IS NULL"),
+        )
         batch_op.create_index(
             "ix_response_commented",
             ["cast_at", "id"],
@@ -113,9 +126,20 @@ def downgrade():
     with op.batch_alter_table("response", schema=None) as batch_op:
         batch_op.drop_index("ix_response_unit_cast")
         batch_op.drop_index(
+            "ix_response_outside",
+            sqlite_where=sa.text("period_id IS NULL"),
+            postgresql_where=sa.text("period_id IS NULL"),
+        )
+        batch_op.drop_index(
             "ix_response_commented",
             sqlite_where=sa.text("comment IS NOT NULL"),
             postgresql_where=sa.text("comment IS NOT NULL"),
+        )
+        batch_op.drop_index("ix_response_period_officer")
+        batch_op.create_index(
+            batch_op.f("ix_response_period_officer"),
+            ["period_id", "officer_id", "unit_id", "channel", "excluded", "score_n", "score_sum"],
+            unique=False,
         )
 
     op.drop_table("answer_tally")
