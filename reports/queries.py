@@ -35,7 +35,7 @@ Fractions, strings), so that a snapshot is the report itself, frozen.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -63,14 +63,6 @@ from .tallies import (
 from .unit_items import unit_items
 
 # --- Local time in SQL ---------------------------------------------------------------------------
-
-
-def utc_offset_minutes(unit: Unit, on: date) -> int:
-    """The unit's offset from UTC on a day (Indonesia keeps no daylight saving: WIB +7, WITA +8,
-    WIT +9, so one offset serves a whole period)."""
-    moment = datetime.combine(on, time(12), ZoneInfo(unit.timezone or "Asia/Jakarta"))
-    # An aware moment (its zone given above) always has an offset.
-    return int(cast(timedelta, moment.utcoffset()).total_seconds() // 60)
 
 
 # --- Officers --------------------------------------------------------------------------------------

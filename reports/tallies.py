@@ -375,11 +375,6 @@ def _elements_by(period_id: int, group_column, *where) -> dict:
     return dict(result)
 
 
-def _add_sums(sums: dict, code: str, total: int, count: int) -> None:
-    before_total, before_count = sums.get(code, (0, 0))
-    sums[code] = (before_total + total, before_count + count)
-
-
 def element_table(sums: dict[str, tuple[int, int]], policy: Policy) -> dict:
     """NRR per element and the IKM as the regulation publishes it (configured weights, else 1/n)."""
     if not sums:
