@@ -170,27 +170,26 @@ def _key(key: str) -> int | None:
     return None if key == NONE else int(key)
 
 
-def _kept_rows(period_id: int, dim: str, group, *where):
-    """(group, channel, excluded, score_n, count, sum, sum of squares) of the kept tallies of one
-    dimension, flags and verified added up; rows fallen to zero left out."""
+def _summed(groups: tuple, *where) -> list:
+    """(*groups, count, sum, sum of squares) of the kept response tallies under ``where``, summed
+    over everything else; rows fallen to zero left out."""
     t = ResponseTally
     return [
         row
         for row in db.session.execute(
-            sa.select(
-                group,
-                t.channel,
-                t.excluded,
-                t.score_n,
-                sa.func.sum(t.responses),
-                sa.func.sum(t.score_sum),
-                sa.func.sum(t.score_sq),
-            )
-            .where(t.period_id == period_id, t.dim == dim, *where)
-            .group_by(group, t.channel, t.excluded, t.score_n)
+            sa.select(*groups, sa.func.sum(t.responses), sa.func.sum(t.score_sum), sa.func.sum(t.score_sq))
+            .where(*where)
+            .group_by(*groups)
         )
-        if row[4]
+        if row[len(groups)]
     ]
+
+
+def _kept_rows(period_id: int, dim: str, group, *where):
+    """(group, channel, excluded, score_n, count, sum, sum of squares) of the kept tallies of one
+    dimension, flags and verified added up; rows fallen to zero left out."""
+    t = ResponseTally
+    return _summed((group, t.channel, t.excluded, t.score_n), t.period_id == period_id, t.dim == dim, *where)
 
 
 def _kept_element_rows(period_id: int, dim: str, group, *where):
@@ -263,31 +262,15 @@ def hour_rows(period_id: int, unit_ids, since: datetime, until: datetime, *where
     as an Indonesian local day always is), one row per unit, channel, excluded, score_n and face,
     summed: (unit, channel, excluded, score_n, face, count, sum, sum of squares)."""
     t = ResponseTally
-    return [
-        row
-        for row in db.session.execute(
-            sa.select(
-                t.unit_id,
-                t.channel,
-                t.excluded,
-                t.score_n,
-                t.face,
-                sa.func.sum(t.responses),
-                sa.func.sum(t.score_sum),
-                sa.func.sum(t.score_sq),
-            )
-            .where(
-                t.period_id == period_id,
-                t.dim == HOUR,
-                t.unit_id.in_(list(unit_ids)),
-                t.key >= hour_key(since),
-                t.key < hour_key(until),
-                *where,
-            )
-            .group_by(t.unit_id, t.channel, t.excluded, t.score_n, t.face)
-        )
-        if row[5]
-    ]
+    return _summed(
+        (t.unit_id, t.channel, t.excluded, t.score_n, t.face),
+        t.period_id == period_id,
+        t.dim == HOUR,
+        t.unit_id.in_(list(unit_ids)),
+        t.key >= hour_key(since),
+        t.key < hour_key(until),
+        *where,
+    )
 
 
 def hour_tallies(period_id: int, unit_ids, since: datetime, until: datetime) -> dict:
