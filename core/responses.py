@@ -18,6 +18,7 @@ same transaction: a response is in them exactly when it is stored, under the fla
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -438,19 +439,44 @@ class ResponseWriter(PerDialect):
         self.stored_answers = Prepared(_stored_answers(), dialect)
         self.tallies = TallySQL.of(dialect)
 
-    def write(self, cursor, new: NewResponse, reflags: dict[int, Flag] | None = None) -> int | None:
+    def write(
+        self,
+        cursor,
+        new: NewResponse,
+        reflags: dict[int, Flag] | None = None,
+        observe_last: Callable[[NewResponse], NewResponse] | None = None,
+    ) -> tuple[int, NewResponse] | None:
         """Store ``new`` with its answers, and the new flags of stored responses its arrival
-        changes (``reflags``, see ``reflag``), with their tallies; its id, or None when its UUID was
-        already stored (a second delivery, which then stores nothing, reflags none; one delivered at
-        the same moment waits for the first one's transaction)."""
+        changes (``reflags``, see ``reflag``), with their tallies; its id and the response as
+        stored, or None when its UUID was already stored (a second delivery, which then stores
+        nothing, reflags none; one delivered at the same moment waits for the first one's
+        transaction).
+
+        ``observe_last``: what the caller observes only once the response is stored (the phone
+        survey's per-client budgets, counted in the database): called after the insert, before
+        the tallies, with ``new``, it returns ``new`` with those observations; the stored flags
+        follow (one more statement, only when they change). On PostgreSQL a counter's row is
+        locked from its upsert to the commit, and a budget shared by many phones (an office's
+        one public address) would make every response wait for the one before it for the whole
+        transaction: counted last, that wait is the commit's alone."""
         row = row_of(new)
         response_id = self._insert(cursor, new, row)
-        if response_id is not None:
-            increments = Increments()
-            increments.add(row, [(given.indicator_id, given.value) for given in new.answers])
-            self._reflag(cursor, reflags or {}, increments)
-            self.tallies.apply(cursor, increments)
-        return response_id
+        if response_id is None:
+            return None
+        if observe_last is not None:
+            new = observe_last(new)
+            observed = row_of(new)
+            if (observed["flags"], observed["excluded"]) != (row["flags"], row["excluded"]):
+                self.update_flags.execute(
+                    cursor,
+                    {"response_id": response_id, "new_flags": observed["flags"], "new_excluded": observed["excluded"]},
+                )
+            row = observed
+        increments = Increments()
+        increments.add(row, [(given.indicator_id, given.value) for given in new.answers])
+        self._reflag(cursor, reflags or {}, increments)
+        self.tallies.apply(cursor, increments)
+        return response_id, new
 
     def _insert(self, cursor, new: NewResponse, row: dict) -> int | None:
         if self.one_statement:
@@ -517,7 +543,8 @@ def record_response(new: NewResponse) -> int | None:
     """Store ``new`` in the session's transaction; its id, or None when its UUID was already
     stored (see ``ResponseWriter.write``). The caller commits."""
     with session_cursor() as (cursor, dialect):
-        return ResponseWriter.of(dialect).write(cursor, new)
+        written = ResponseWriter.of(dialect).write(cursor, new)
+    return written[0] if written else None
 
 
 def record_responses(many: list[NewResponse]) -> list[int]:

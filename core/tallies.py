@@ -32,10 +32,12 @@ of the same key reuses them.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import Model, PerDialect
@@ -221,48 +223,77 @@ TALLIED = (
 )
 
 
-def _upsert_sql(dialect, model, key: tuple, sums: tuple, rows: int) -> str:
-    """INSERT of ``rows`` rows at once, adding to the rows already there: one statement, its
-    parameters the rows' values in order. Written out rather than compiled by SQLAlchemy with one
-    bound parameter per value: every response writes a few dozen of these values, and their
+def _added(table: str, sums: tuple) -> str:
+    return ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in sums)
+
+
+def _upsert_sql(model, key: tuple, sums: tuple, rows: int) -> str:
+    """SQLite: INSERT of ``rows`` rows at once, adding to the rows already there: one statement,
+    its parameters the rows' values in order. Written out rather than compiled by SQLAlchemy with
+    one bound parameter per value: every response writes a few dozen of these values, and their
     conversion through SQLAlchemy's types cost more than the upsert (all are plain integers,
-    strings and booleans, which both drivers take as they are)."""
+    strings and booleans, which the driver takes as they are)."""
     table = model.__table__.name
     columns = (*key, *sums)
-    mark = "%s" if dialect.name == "postgresql" else "?"
-    row = "(" + ", ".join([mark] * len(columns)) + ")"
-    added = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in sums)
+    row = "(" + ", ".join(["?"] * len(columns)) + ")"
     return (
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * rows)} "
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {added}"
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {_added(table, sums)}"
+    )
+
+
+def _json_upsert_sql(model, key: tuple, sums: tuple) -> str:
+    """PostgreSQL: the same upsert with its rows in one JSON parameter (an array of arrays, a row
+    each), whatever their number: one statement text, which psycopg parses once and the server
+    prepares and plans once (a text a row count, as on SQLite, is parsed by the driver and
+    planned by the server every time: most of a survey's write on PostgreSQL), and one parameter
+    the driver passes as it is (``json.dumps``), where an array a column costs the driver a look
+    at every element to choose its type."""
+    table = model.__table__
+    columns = (*key, *sums)
+    values = ", ".join(
+        f"(row ->> {n})::{table.c[name].type.compile(dialect=_POSTGRESQL)}" for n, name in enumerate(columns)
+    )
+    return (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"SELECT {values} FROM json_array_elements(%s::json) WITH ORDINALITY AS given(row, n) ORDER BY n "
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {_added(table.name, sums)}"
     )
 
 
 class TallySQL(PerDialect):
-    """The two upserts, for one dialect, by the number of rows they write at once."""
+    """The two upserts, for one dialect (on SQLite, by the number of rows they write at once)."""
 
     def __init__(self, dialect):
-        self.dialect = dialect
+        self.json = dialect.name == "postgresql"
         self.statements: dict[tuple[str, int], str] = {}
 
     def _statement(self, table: str, rows: int) -> str:
         found = self.statements.get((table, rows))
         if found is None:
-            model, key, sums = (
-                (ResponseTally, RESPONSE_KEY, RESPONSE_SUMS)
-                if table == "response"
-                else (AnswerTally, ANSWER_KEY, ANSWER_SUMS)
+            model, key, sums = _TABLES[table]
+            found = self.statements[(table, rows)] = (
+                _json_upsert_sql(model, key, sums) if self.json else _upsert_sql(model, key, sums, rows)
             )
-            found = self.statements[(table, rows)] = _upsert_sql(self.dialect, model, key, sums, rows)
         return found
 
     def apply(self, cursor, increments: Increments) -> None:
         for table, items in (("response", increments.responses), ("answer", increments.answers)):
             rows = [(*key, *sums) for key, sums in sorted(items.items()) if any(sums)]
-            # In parts, for the drivers' limit on a statement's parameters (a batch of many).
+            if not rows:
+                continue
+            if self.json:
+                cursor.execute(self._statement(table, 0), [json.dumps(rows)])
+                continue
+            # In parts, for SQLite's limit on a statement's parameters (a batch of many).
             for start in range(0, len(rows), CHUNK):
                 part = rows[start : start + CHUNK]
                 cursor.execute(self._statement(table, len(part)), [value for row in part for value in row])
 
 
+_TABLES = {
+    "response": (ResponseTally, RESPONSE_KEY, RESPONSE_SUMS),
+    "answer": (AnswerTally, ANSWER_KEY, ANSWER_SUMS),
+}
+_POSTGRESQL = postgresql.dialect()
 CHUNK = 500

@@ -743,8 +743,7 @@ class _Vote:
                 regular=bool(own & Flag.REGULAR),
                 over_rate=bool(own & Flag.OVER_RATE),
             )
-        response_id = self.sql.writer.write(self.cursor, new, changes)
-        if response_id is None:
+        if self.sql.writer.write(self.cursor, new, changes) is None:
             # The UUID was stored since the context was read: the same vote, delivered twice at
             # once. The answer is the first delivery's.
             stored_kiosk_id, stored_officer_id = self.sql.stored.one(self.cursor, {"uuid": vote.uuid})

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid as uuid_module
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -395,13 +395,20 @@ def record_survey_response(
             # Static codes are on posters anyone may scan again: a browser's second response to
             # the same officer today, and one beyond the client's rate limit, are kept but flagged.
             repeat=static and key in set(seen),
-            over_rate_limit=static and over_rate_limit is not None and over_rate_limit(key),
             **parsed.profile,
         )
-        response_id = sql.writer.write(cursor, new)
-        if response_id is None:
+        counted: Callable[[NewResponse], NewResponse] | None = None
+        if static and over_rate_limit is not None:
+            # The client's budgets count stored responses: counted once this one is stored, and
+            # last (see ResponseWriter.write), so that a shared budget's row stays locked only
+            # until the commit.
+            limited = over_rate_limit
+            counted = lambda stored: replace(stored, over_rate_limit=limited(key))  # noqa: E731
+        written = sql.writer.write(cursor, new, observe_last=counted)
+        if written is None:
             # The same form was sent twice at once: the answer is the first delivery's.
             return _read(sql, cursor, normalized, response_uuid, now, answerer.device).existing(normalized)
+        response_id, new = written
         if not static:
             # Conditional update: if another response spent the code meanwhile, this one matches
             # no row, and the caller's rollback takes this response away again.

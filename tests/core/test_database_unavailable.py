@@ -93,11 +93,11 @@ def connection_dropped_as_a_response_is_written(monkeypatch):
     state = {"dropped": 0}
     write = ResponseWriter.write
 
-    def dropped_first(self, cursor, new, reflags=None):
+    def dropped_first(self, cursor, new, reflags=None, observe_last=None):
         if not state["dropped"]:
             state["dropped"] += 1
             kill(cursor.connection)
-        return write(self, cursor, new, reflags)
+        return write(self, cursor, new, reflags, observe_last)
 
     monkeypatch.setattr(ResponseWriter, "write", dropped_first)
     yield state

@@ -120,7 +120,7 @@ def test_a_response_the_database_fails_to_store_spends_no_budget(app, office, tw
     with app.app_context():
         driver_error = db.engine.dialect.loaded_dbapi.OperationalError
 
-    def failing(self, cursor, new, reflags=None):
+    def failing(self, cursor, new, reflags=None, observe_last=None):
         raise driver_error("disk I/O error")
 
     real_write = ResponseWriter.write
