@@ -32,7 +32,8 @@ def arg_date(name: str) -> date | None:
 def saved(partial: str | None, event: str, redirect_to: str, message: str = "", status: int = 200, **context):
     """Answer a successful write (already flushed): commit, then the updated partial with an
     HX-Trigger event for htmx, or a 303 redirect (and a flashed message) for a plain form."""
-    db.session.commit()
+    if db.session.registry.has():  # a write on a connection of its own (a survey) made none
+        db.session.commit()
     if wants_partial():
         response = make_response(render_template(partial, notice=message, **context) if partial else "", status)
         response.headers["HX-Trigger"] = event
