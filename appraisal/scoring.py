@@ -149,8 +149,10 @@ def _check_min_n(min_n: int) -> None:
 # --- A unit's SKM table: NRR per unsur, weights, IKM ------------------------------------------------
 
 
+@functools.lru_cache(maxsize=256)
 def code_key(code: str) -> tuple:
-    """Sort key for element codes in natural order: U2 before U10."""
+    """Sort key for element codes in natural order: U2 before U10. (A period has a handful of
+    codes, and a report sorts them once for each of its tallies: kept once made.)"""
     return tuple(int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", code)))
 
 
@@ -159,6 +161,12 @@ def nrr(total: int, count: int) -> Fraction:
     _check_count(count, "count")
     if count == 0:
         raise ValueError("NRR needs at least one answer (count is 0)")
+    if type(total) is int:
+        # Whole sums (what the database returns): the bounds checked in whole numbers, the same
+        # test as _check_answer_mean's without comparing Fractions (a report makes thousands).
+        if not MIN_ANSWER * count <= total <= MAX_ANSWER * count:
+            _check_answer_mean(Fraction(total, count), "NRR (total / count)")  # raises, with the value
+        return Fraction(total, count)
     exact = Fraction(_q(total), count)
     _check_answer_mean(exact, "NRR (total / count)")
     return exact
@@ -201,7 +209,8 @@ def element_weights(codes: Sequence[str], configured: Mapping[str, Number | None
     if all(weight is None for weight in configured.values()):
         configured = {}
     if not configured:
-        return {code: Fraction(1, len(codes)) for code in codes}
+        share = Fraction(1, len(codes))
+        return dict.fromkeys(codes, share)
 
     unknown = sorted(set(configured) - set(codes), key=code_key)
     if unknown:
