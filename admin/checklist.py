@@ -14,7 +14,7 @@ from accounts.operations import NO_PASSWORD
 from core.audit import AuditLog
 from core.db import db
 from kiosk.models import Kiosk
-from kiosk.outside_period import period_open_for
+from kiosk.outside_period import periods_open_for
 from org.models import Desk, Officer, Role, Unit, User
 
 STEPS = ("desks", "officers", "accounts", "period", "posters", "kiosks")
@@ -82,6 +82,7 @@ def checklists(units: list[Unit], now: datetime) -> list[UnitChecklist]:
             .distinct()
         )
     )
+    open_now = periods_open_for(units, now)
     kiosk_desks = _counts(
         sa.select(Desk.unit_id, sa.func.count(sa.distinct(Desk.id)))
         .join(Kiosk, Kiosk.desk_id == Desk.id)
@@ -94,7 +95,7 @@ def checklists(units: list[Unit], now: datetime) -> list[UnitChecklist]:
             desks=desks.get(unit.id, 0),
             officers=officers.get(unit.id, 0),
             accounts=accounts.get(unit.id, 0),
-            period_open=period_open_for(unit, now),
+            period_open=open_now[unit.id],
             posters=unit.id in printed,
             kiosk_desks=kiosk_desks.get(unit.id, 0),
         )

@@ -26,6 +26,19 @@ def period_open_for(unit: Unit, now: datetime) -> bool:
     return open_period_on(local_date(unit, now)) is not None
 
 
+def periods_open_for(units: list[Unit], now: datetime) -> dict[int, bool]:
+    """``period_open_for`` of each unit, by id. The units' local dates are at most three (WIB,
+    WITA, WIT): one look-up each, whatever the number of units."""
+    open_on: dict = {}
+    found = {}
+    for unit in units:
+        day = local_date(unit, now)
+        if day not in open_on:
+            open_on[day] = open_period_on(day) is not None
+        found[unit.id] = open_on[day]
+    return found
+
+
 @dataclass(frozen=True)
 class KeptOutside:
     """Votes of one unit kept outside any period: how many, and the latest's cast time."""
@@ -45,13 +58,8 @@ class OutsidePeriod:
 
 
 def outside_period(units: list[Unit], now: datetime) -> OutsidePeriod:
-    # The units' local dates are at most three (WIB, WITA, WIT): one look-up each.
-    open_on = {}
-    for unit in units:
-        day = local_date(unit, now)
-        if day not in open_on:
-            open_on[day] = open_period_on(day) is not None
-    without = [unit for unit in units if not open_on[local_date(unit, now)]]
+    open_now = periods_open_for(units, now)
+    without = [unit for unit in units if not open_now[unit.id]]
     by_id = {unit.id: unit for unit in units}
     rows = (
         db.session.execute(
