@@ -221,9 +221,11 @@ def duty_query(
     day_from: date | None = None,
     day_to: date | None = None,
     tz: str = "Asia/Jakarta",
+    unit_id: int | None = None,
 ):
-    """Duties that overlap the days asked for (local days of ``tz``), the latest first, each with
-    its officer, desk and unit (the roster shows all three)."""
+    """Duties that overlap the days asked for (local days of ``tz``), at the desks of one unit
+    (``unit_id``) or of all that ``user`` manages, the latest first, each with its officer, desk
+    and unit (the roster shows all three)."""
     query = scoped(
         sa.select(Duty)
         .join(Desk, Duty.desk_id == Desk.id)
@@ -231,6 +233,8 @@ def duty_query(
         Desk.unit_id,
         user,
     )
+    if unit_id is not None:
+        query = query.where(Desk.unit_id == unit_id)
     if desk_id:
         query = query.where(Duty.desk_id == desk_id)
     if officer_id:

@@ -19,13 +19,33 @@ def units_query(user: User, search: str = ""):
     return query
 
 
-def desks_of(user: User, active_only: bool = True) -> list[Desk]:
-    """The desks of the units ``user`` manages, each with its unit (lists label a desk by both)."""
+def managed_unit(user: User, unit_id: int) -> Unit | None:
+    """The unit, if ``user`` manages it; else None."""
+    return db.session.scalar(scoped(sa.select(Unit).where(Unit.id == unit_id), Unit.id, user))
+
+
+def first_unit(user: User) -> Unit | None:
+    """The first of the units ``user`` manages by name, or None when they manage none."""
+    return db.session.scalar(units_query(user).order_by(Unit.id).limit(1))
+
+
+def unit_of_record(user: User, model: type[Desk] | type[Officer], record_id: int) -> Unit | None:
+    """The unit of the desk or officer ``record_id``, if ``user`` manages it; else None."""
+    return db.session.scalar(
+        scoped(sa.select(Unit).join(model, model.unit_id == Unit.id).where(model.id == record_id), Unit.id, user)
+    )
+
+
+def desks_of(user: User, active_only: bool = True, unit_id: int | None = None) -> list[Desk]:
+    """The desks of the units ``user`` manages (of one of them, ``unit_id``), each with its unit
+    (lists label a desk by both)."""
     query = scoped(
         sa.select(Desk).join(Unit).options(contains_eager(Desk.unit)).order_by(Unit.name, Desk.name), Desk.unit_id, user
     )
     if active_only:
         query = query.where(Desk.active.is_(True))
+    if unit_id is not None:
+        query = query.where(Desk.unit_id == unit_id)
     return list(db.session.scalars(query))
 
 
@@ -44,10 +64,10 @@ def open_duties(desk_ids: Iterable[int]) -> dict[int, Duty]:
     return {duty.desk_id: duty for duty in duties}
 
 
-def active_officers(user: User) -> list[Officer]:
-    """The active officers of the units ``user`` manages, by name: those who can go on duty."""
-    return list(
-        db.session.scalars(
-            scoped(sa.select(Officer).where(Officer.active.is_(True)).order_by(Officer.name), Officer.unit_id, user)
-        )
-    )
+def active_officers(user: User, unit_id: int | None = None) -> list[Officer]:
+    """The active officers of the units ``user`` manages (of one of them, ``unit_id``), by name:
+    those who can go on duty."""
+    query = scoped(sa.select(Officer).where(Officer.active.is_(True)).order_by(Officer.name), Officer.unit_id, user)
+    if unit_id is not None:
+        query = query.where(Officer.unit_id == unit_id)
+    return list(db.session.scalars(query))

@@ -29,7 +29,7 @@ from .forms import (
     UnitForm,
 )
 from .locks import account_of, clear_sign_in, pin_locked, sign_in_blocks, unlock_pin
-from .models import INDONESIAN_TIMEZONES, Desk, ImportJob, Officer, Role, Service, Unit
+from .models import INDONESIAN_TIMEZONES, Desk, ImportJob, Officer, Service, Unit
 from .officers import (
     IMPORT_CHUNK,
     create_officer,
@@ -55,7 +55,7 @@ from .operations import (
     update_service,
     update_unit,
 )
-from .queries import active_officers, desks_of, open_duties, units_query
+from .queries import active_officers, desks_of, first_unit, managed_unit, open_duties, unit_of_record, units_query
 from .roster_views import bp as roster_pages
 
 bp = Blueprint("org", __name__)
@@ -442,68 +442,79 @@ def import_next(job_id):
 
 
 # --- The duty roster ------------------------------------------------------------------------------
-
-
-def _roster_timezone(desk_id: int | None) -> str:
-    """Days of the filter are local days: of the desk's unit, the supervisor's unit, or WIB."""
-    desk = db.session.get(Desk, desk_id) if desk_id else None
-    if desk is not None:
-        return desk.unit.timezone
-    if current_user.role == Role.SUPERVISOR and current_user.unit is not None:
-        return current_user.unit.timezone
-    return "Asia/Jakarta"
-
+# One unit at a time: every desk of every unit, each with a list of its unit's officers, made a page
+# of two megabytes in a large organisation, and its "Now" part is polled every minute.
 
 DUTY_NOW, DUTY_HISTORY = "org/_duty_now.html", "org/_duty_history.html"
 
 
-def _desks_now(form=None) -> dict:
-    """The desks as they are now: who is on duty at each, and whom it could be (the officers
-    also fill the history's filter)."""
-    desks = desks_of(current_user, active_only=False)
-    officers = active_officers(current_user)
-    by_unit: dict[int, list[Officer]] = {}
-    for officer in officers:
-        by_unit.setdefault(officer.unit_id, []).append(officer)
+def _roster_unit() -> Unit | None:
+    """The unit the roster shows: the one asked for (``unit``: a 404 unless it is one of the
+    user's), else the unit of the desk or the officer the history is filtered on (the officer's
+    page links there), else the first of the user's units by name; None when they manage none."""
+    if request.args.get("unit"):
+        unit_id = arg_id("unit")
+        unit = managed_unit(current_user, unit_id) if unit_id else None
+        if unit is None:
+            abort(404)
+        return unit
+    for model, name in ((Desk, "desk"), (Officer, "officer")):
+        record_id = arg_id(name)
+        unit = unit_of_record(current_user, model, record_id) if record_id else None
+        if unit is not None:
+            return unit
+    return first_unit(current_user)
+
+
+def _desks_now(unit: Unit | None, form=None) -> dict:
+    """The unit's desks as they are now: who is on duty at each, and whom it could be (the
+    officers also fill the history's filter)."""
+    unit_id = unit.id if unit else None
+    desks = desks_of(current_user, active_only=False, unit_id=unit_id)
     return dict(
+        unit=unit,
         desks=desks,
-        officers=officers,
-        officers_by_unit=by_unit,
+        officers=active_officers(current_user, unit_id),
         open_duties=open_duties(desk.id for desk in desks if desk.active),
         form=form or DutyStartForm.blank(),
     )
 
 
-def _history() -> dict:
-    """Who was on duty, filtered as the query string asks, a page at a time."""
+def _history(unit: Unit | None) -> dict:
+    """Who was on duty at the unit's desks, filtered as the query string asks, a page at a time.
+    Days are the unit's local days."""
     desk_id, officer_id = arg_id("desk"), arg_id("officer")
     day_from, day_to = arg_date("from"), arg_date("to")
-    listing = paginate(duty_query(current_user, desk_id, officer_id, day_from, day_to, _roster_timezone(desk_id)))
-    return dict(listing=listing, desk_id=desk_id, officer_id=officer_id, day_from=day_from, day_to=day_to)
+    zone, unit_id = (unit.timezone, unit.id) if unit else ("Asia/Jakarta", None)
+    listing = paginate(duty_query(current_user, desk_id, officer_id, day_from, day_to, zone, unit_id))
+    return dict(unit=unit, listing=listing, desk_id=desk_id, officer_id=officer_id, day_from=day_from, day_to=day_to)
 
 
-def _roster(partial: str, status: int = 200, form=None):
-    """The roster page, or one part of it for htmx, built with only what that part shows: the
-    desks-now part is polled every minute and answers every change."""
+def _roster(partial: str, unit: Unit | None, status: int = 200, form=None):
+    """The roster page of the unit, or one part of it for htmx, built with only what that part
+    shows: the desks-now part is polled every minute and answers every change."""
     if not wants_partial():
-        context = {**_desks_now(form), **_history()}
+        context = {**_desks_now(unit, form), **_history(unit), "units": access.managed_units(current_user)}
     else:
-        context = _desks_now(form) if partial == DUTY_NOW else _history()
+        context = _desks_now(unit, form) if partial == DUTY_NOW else _history(unit)
     return render_htmx("org/duty.html", partial, status=status, **context)
 
 
 @bp.get("/duty")
 @roles_required(*MANAGERS)
 def duty():
-    return _roster(DUTY_NOW if request.args.get("part") == "now" else DUTY_HISTORY)
+    return _roster(DUTY_NOW if request.args.get("part") == "now" else DUTY_HISTORY, _roster_unit())
 
 
 def _roster_change(form, change):
-    """Put someone on duty or end a duty (``change(desk)`` returns the message); refused, the
-    desks again with the reason."""
+    """Put someone on duty or end a duty (``change(desk)`` returns the message), then show the
+    desk's unit (whatever unit the page showed); refused, the desks again with the reason."""
     if form.submit(lambda: change(form.desk_id.data)):
-        return saved(DUTY_NOW, "duty-changed", url_for("admin.org.duty"), form.result, **_desks_now())
-    return _roster(DUTY_NOW, status=form.status, form=form)
+        unit = form.desk_id.data.unit
+        return saved(DUTY_NOW, "duty-changed", url_for("admin.org.duty", unit=unit.id), form.result, **_desks_now(unit))
+    desk = form.desk_id.data
+    in_scope = desk is not None and access.can_manage_unit(current_user, desk.unit_id)
+    return _roster(DUTY_NOW, desk.unit if in_scope else first_unit(current_user), status=form.status, form=form)
 
 
 @bp.post("/duty/start")

@@ -377,8 +377,9 @@ def test_put_an_officer_on_duty_and_end_it(client, admin):
 
 
 def test_the_roster_filters_by_desk_officer_and_dates(client, admin):
-    desk_a, desk_b = make_desk(name="Loket A"), make_desk(name="Loket B")
-    a, b = make_officer(unit=desk_a.unit, name="Ani"), make_officer(unit=desk_b.unit, name="Bayu")
+    unit = make_unit()  # the roster shows one unit at a time: its desks are filtered
+    desk_a, desk_b = make_desk(unit=unit, name="Loket A"), make_desk(unit=unit, name="Loket B")
+    a, b = make_officer(unit=unit, name="Ani"), make_officer(unit=unit, name="Bayu")
     jakarta_morning = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)  # 08:00 WIB
     db.session.add_all(
         [

@@ -211,6 +211,8 @@ def test_the_week_page_and_its_partial(boss_client, office):
     html = text(page)
     assert "<html" in html and "WIB (Asia/Jakarta)" in html and "2026-12-07" in html
     assert "08:00–12:00 WIB" in html and "Siti" in html
+    # "Who is on duty now" opens the duty roster of this unit (it shows one unit at a time).
+    assert f'href="/admin/duty?unit={office["unit"].id}"' in html
     partial = boss_client.get(url, headers={"HX-Request": "true"})
     assert "<html" not in text(partial) and 'id="roster-week"' in text(partial)
     assert "HX-Request" in partial.headers["Vary"]

@@ -1,9 +1,11 @@
 """Rough edges a new office hit with its desks (issue 20), each held by a test: two desks of a unit
 may not share a name (whatever its case or spacing), in the form, in the database and in the
 migration that brings older installations there; the confirmation does not say "Loket" twice; the
-duty roster and the pairing form tell same-named desks of different units apart."""
+duty roster (one unit at a time) and the pairing form tell same-named desks of different units
+apart."""
 
 import json
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -98,12 +100,16 @@ def test_duty_and_pairing_lists_tell_same_named_desks_of_two_units_apart(client,
     north = make_unit(name="Kecamatan Utara")
     south = make_unit(name="Kecamatan Selatan")
     desks = [make_desk(unit=north, name="Loket 1"), make_desk(unit=south, name="Loket 1")]
-    duty = text(client.get("/admin/duty"))
     pairing = text(client.get("/admin/kiosks"))
-    for desk in desks:
+    for desk, other in (desks, desks[::-1]):
         label = f"{desk.unit.name} / Loket 1"
-        assert duty.count(label) >= 3  # the desk's row, its officer's label and the filter
         assert f'<option value="{desk.id}"' in pairing and label in pairing
+        # The roster shows one unit at a time, named in its heading: only that unit's Loket 1.
+        duty = text(client.get(f"/admin/duty?unit={desk.unit_id}"))
+        assert f"<h1>Duty roster: {desk.unit.name}</h1>" in duty
+        assert f'id="duty-desk-{desk.id}"' in duty and f'id="duty-desk-{other.id}"' not in duty
+        desk_filter = re.search(r'<select id="duty-desk".*?</select>', duty, re.S).group(0)
+        assert f'value="{desk.id}"' in desk_filter and f'value="{other.id}"' not in desk_filter
 
 
 # --- Migration 0011: older installations ------------------------------------------------------------
