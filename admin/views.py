@@ -17,6 +17,9 @@ from org.models import Officer, User
 
 from .checklist import checklists
 
+# How many units' checklists the start page shows before "show all".
+CHECKLISTS_SHOWN = 5
+
 # cli_group=None: no `flask admin ...` command group.
 bp = Blueprint("admin", __name__, url_prefix="/admin", cli_group=None)
 
@@ -31,6 +34,10 @@ def index():
         return render_template("admin/index.html", officer_home=home.officer_home(officer, now) if officer else None)
     units = access.managed_units(current_user)
     lists = checklists(units, now)
+    waiting = [checklist for checklist in lists if not checklist.complete]
+    # A new organisation's units all wait at first: the page shows the first few checklists in
+    # full, the rest on asking (a wall of forty checklists helps nobody, and costs its render).
+    shown = waiting if request.args.get("checklists") == "all" else waiting[:CHECKLISTS_SHOWN]
     if current_user.role == ADMIN:
         context = dict(glance=home.units_at_a_glance(units, now), tasks=home.objections_to_decide(current_user))
     else:
@@ -39,8 +46,9 @@ def index():
         "admin/index.html",
         units=units,
         outside=outside_period(units, now),
-        checklists=[checklist for checklist in lists if not checklist.complete],
-        ready=sum(checklist.complete for checklist in lists),
+        checklists=shown,
+        checklists_hidden=len(waiting) - len(shown),
+        ready=len(lists) - len(waiting),
         **context,
     )
 

@@ -55,3 +55,25 @@ def test_a_supervisor_sees_their_own_units_checklist_only(app, client, ctx):
     assert steps(page, own.id) and not steps(page, other.id)
     # Periods are the administrator's: the supervisor is told to ask.
     assert "Ask the administrator." in page
+
+
+def test_a_new_organisation_sees_a_few_checklists_and_the_rest_on_asking(app, client, admin):
+    """Forty new units would be forty checklists: the start page shows the first few in full, says
+    how many more wait, and shows them all on asking."""
+    from admin.views import CHECKLISTS_SHOWN
+
+    units = [make_unit(code=f"kec-{n:02d}", name=f"Kecamatan {n:02d}") for n in range(CHECKLISTS_SHOWN + 3)]
+    client.set_cookie("lang", "en")
+    page = text(client.get("/admin/"))
+    shown = [unit for unit in units if steps(page, unit.id)]
+    assert shown == units[:CHECKLISTS_SHOWN]  # in the order of the units, by name
+    assert "3 more units are not ready yet." in page
+    assert 'href="/admin/?checklists=all#checklist-title"' in page
+
+    everything = text(client.get("/admin/", query_string={"checklists": "all"}))
+    assert all(steps(everything, unit.id) for unit in units)
+    assert "more units are not ready yet" not in everything
+
+    # In Bahasa Indonesia too.
+    client.set_cookie("lang", "id")
+    assert "3 unit lagi belum siap." in text(client.get("/admin/"))

@@ -196,6 +196,20 @@ def test_the_new_pages_in_both_languages_by_keyboard(new_office, live_server, a1
     office.goto(f"{base}/admin/")
     assert_accessible(office, f"onboarding-checklist-{lang}", screenshot)
     assert_targets_at_least(office.locator(".checklist a"), "checklist links")
+    # Five more new units: the first few checklists in full, the rest on asking.
+    for n in range(5):
+        make_unit(code=f"kec-baru-{n}", name=f"Kecamatan Baru {n}")
+    db.session.commit()
+    office.goto(f"{base}/admin/")
+    more = office.locator("a[href$='checklists=all#checklist-title']")
+    expect(more).to_have_text({"id": "Tampilkan daftar periksa semua unit", "en": "Show every unit's checklist"}[lang])
+    assert office.locator(".unit-checklist").count() == 5
+    assert_accessible(office, f"onboarding-checklist-more-{lang}", screenshot)
+    assert_targets_at_least(more, "show every checklist")
+    more.focus()
+    assert_focus_visible(office)
+    office.keyboard.press("Enter")
+    expect(office.locator(".unit-checklist")).to_have_count(6)
     office.goto(f"{base}/admin/onboarding")
     assert_accessible(office, f"onboarding-accounts-{lang}", screenshot)
     assert_targets_at_least(office.locator("main button"), "onboarding buttons")
