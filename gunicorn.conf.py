@@ -87,8 +87,11 @@ def on_starting(server):
 
 def when_ready(server):
     from core.observability import serve_metrics
+    from core.web import compile_templates
 
     serve_metrics(METRICS_BIND, server.log)
+    # In the master, before the first fork (preload_app): the workers share them compiled.
+    compile_templates(server.app.wsgi())
 
 
 def child_exit(server, worker):

@@ -173,3 +173,28 @@ def test_a_nul_character_anywhere_is_refused_before_any_view(client, send):
     response = send(client)
     assert response.status_code == 400
     assert "tidak dapat dipahami" in response.get_data(as_text=True)
+
+
+def test_every_template_is_compiled_before_the_workers_fork(tmp_path, monkeypatch):
+    """gunicorn's master compiles every template before it forks (gunicorn.conf.py's when_ready):
+    a worker's first report does not pay for its template, and a template that does not parse
+    fails the start, not a user's page."""
+    import runpy
+    from types import SimpleNamespace
+
+    import core.observability
+
+    def compiled(app) -> set[str]:
+        return {name for _loader, name in app.jinja_env.cache}
+
+    master_app = create_app(TestConfig(f"sqlite:///{tmp_path}/db.sqlite"))
+    names = set(master_app.jinja_env.list_templates())
+    assert {"reports/unit.html", "survey/_thanks.html"} <= names
+    assert not compiled(master_app) & {"reports/unit.html"}
+
+    served = []
+    monkeypatch.setattr(core.observability, "serve_metrics", lambda bind, log: served.append(bind))
+    hooks = runpy.run_path("gunicorn.conf.py")
+    hooks["when_ready"](SimpleNamespace(log=None, app=SimpleNamespace(wsgi=lambda: master_app)))
+    assert served  # the hook's other work still done
+    assert names <= compiled(master_app)
