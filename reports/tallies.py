@@ -192,26 +192,28 @@ def _kept_rows(period_id: int, dim: str, group, *where):
     return _summed((group, t.channel, t.excluded, t.score_n), t.period_id == period_id, t.dim == dim, *where)
 
 
-def _kept_element_rows(period_id: int, dim: str, group, *where):
+def _kept_element_rows(period_id: int, dim: str | tuple[str, ...], group, *where):
     """(group, SKM element, sum, count) of the counted answers of the kept tallies of one dimension
-    (the element of each question as it is now, as the reports have always read it)."""
+    (the element of each question as it is now, as the reports have always read it); ``group`` may
+    be several columns, ``dim`` several dimensions."""
     a = AnswerTally
+    groups = group if isinstance(group, tuple) else (group,)
     return [
         row
         for row in db.session.execute(
-            sa.select(group, Indicator.skm_element, sa.func.sum(a.answer_sum), sa.func.sum(a.answers))
+            sa.select(*groups, Indicator.skm_element, sa.func.sum(a.answer_sum), sa.func.sum(a.answers))
             .join(Indicator, Indicator.id == a.indicator_id)
             .where(
                 a.period_id == period_id,
-                a.dim == dim,
+                a.dim.in_(dim) if isinstance(dim, tuple) else a.dim == dim,
                 a.channel == Channel.QR.value,
                 a.excluded.is_(False),
                 Indicator.skm_element.is_not(None),
                 *where,
             )
-            .group_by(group, Indicator.skm_element)
+            .group_by(*groups, Indicator.skm_element)
         )
-        if row[3]
+        if row[-1]
     ]
 
 
@@ -301,13 +303,32 @@ class UnitTallies:
 
 def unit_tallies(period_id: int, unit_id: int) -> UnitTallies:
     """Per officer, desk, service and for the whole unit, the whole period, element sums
-    included (each survey score is the IKM of its own table): see :func:`kept_tallies`."""
-    return UnitTallies(
-        kept_tallies(period_id, UNIT, unit_id=unit_id).get(unit_id, Tally()),
-        kept_tallies(period_id, OFFICER, unit_id=unit_id),
-        kept_tallies(period_id, DESK, unit_id=unit_id),
-        kept_tallies(period_id, SERVICE, unit_id=unit_id),
+    included (each survey score is the IKM of its own table): see :func:`kept_tallies`. Three
+    queries, each over the three cuts at once; the unit's own are the sum of its services' (every
+    response is under one service key)."""
+    t, a = ResponseTally, AnswerTally
+    cuts = (OFFICER, DESK, SERVICE)
+    by_cut: dict[str, defaultdict] = {cut: defaultdict(Tally) for cut in cuts}
+    unit = Tally()
+    rows = _summed(
+        (t.dim, t.key, t.channel, t.excluded, t.score_n),
+        t.period_id == period_id,
+        t.unit_id == unit_id,
+        t.dim.in_(cuts),
     )
+    for dim, key, channel, excluded, score_n, count, total, total_sq in rows:
+        sums = (Channel(channel), bool(excluded), score_n, int(count), int(total), int(total_sq))
+        by_cut[dim][_key(key)].add(*sums)
+        if dim == SERVICE:
+            unit.add(*sums)
+    for dim, key, code, total, count in _kept_element_rows(period_id, cuts, (a.dim, a.key), a.unit_id == unit_id):
+        by_cut[dim][_key(key)].add_element(code, int(total), int(count))
+        if dim == SERVICE:
+            unit.add_element(code, int(total), int(count))
+    verified = _kept_element_rows(period_id, OFFICER, a.key, a.unit_id == unit_id, a.verified.is_(True))
+    for key, code, total, count in verified:
+        by_cut[OFFICER][_key(key)].add_verified_element(code, int(total), int(count))
+    return UnitTallies(unit, *(dict(by_cut[cut]) for cut in cuts))
 
 
 def element_sums(tallies_by_key: dict) -> dict:
