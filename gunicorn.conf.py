@@ -87,11 +87,15 @@ def on_starting(server):
 
 def when_ready(server):
     from core.observability import serve_metrics
-    from core.web import compile_templates
 
     serve_metrics(METRICS_BIND, server.log)
-    # In the master, before the first fork (preload_app): the workers share them compiled.
-    compile_templates(server.app.wsgi())
+    # Every template compiled in the master, before the first fork (preload_app): each worker
+    # starts with them compiled, where it would compile each on its first use (a large report's
+    # takes hundreds of milliseconds), after every start and every recycling; and a template that
+    # does not parse stops the start instead of failing a user's page.
+    env = server.app.wsgi().jinja_env
+    for name in env.list_templates():
+        env.get_template(name)
 
 
 def child_exit(server, worker):

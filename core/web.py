@@ -14,18 +14,6 @@ from .htmx import wants_partial
 PER_PAGE = 25
 
 
-def compile_templates(app) -> int:
-    """Compile every template of the app now; how many. gunicorn's master calls it before it
-    forks the workers (gunicorn.conf.py, ``when_ready``): each worker starts with them compiled,
-    where it would otherwise compile each on its first use (a large report's template takes
-    hundreds of milliseconds), first after every start and every recycling of a worker."""
-    env = app.jinja_env
-    names = env.list_templates()
-    for name in names:
-        env.get_template(name)
-    return len(names)
-
-
 def paginate(query, per_page: int = PER_PAGE):
     # A page past any list is an empty one; past MAX_ID its offset would not fit the database.
     page = min(request.args.get("page", 1, type=int), MAX_ID)
