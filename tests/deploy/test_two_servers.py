@@ -152,6 +152,14 @@ def _wait_for(port: int, process: subprocess.Popen, log: Path, says: str | None 
         time.sleep(0.1)
 
 
+def _wait_for_file(path: Path, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while not path.exists():
+        assert process.poll() is None, f"exited: {_tail(log)}"
+        assert time.monotonic() < deadline, f"no {path.name} after 60 s: {_tail(log)}"
+        time.sleep(0.1)
+
+
 def _nginx_version(nginx: str) -> tuple[int, ...]:
     banner = subprocess.run([nginx, "-v"], capture_output=True, text=True).stderr
     return tuple(int(part) for part in re.search(r"nginx/(\d+)\.(\d+)\.(\d+)", banner).groups())
@@ -303,6 +311,9 @@ def stack(tmp_path_factory):
             _wait_for(
                 server["port"], server["process"], server["log"], f"Listening at: http://127.0.0.1:{server['port']}"
             )
+            # Up in full once its control socket is there: gunicorn opens it after the master's
+            # when_ready (which compiles the templates) and the first workers' fork.
+            _wait_for_file(Path(server["env"]["GUNICORN_CONTROL_SOCKET"]), server["process"], server["log"])
         stack["servers"] = servers
 
         stack["https_port"], stack["http_port"] = free_port(), free_port()
