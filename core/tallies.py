@@ -83,7 +83,7 @@ class AnswerTally(Model):
     key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     channel: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
     indicator_id: Mapped[int] = mapped_column(primary_key=True)
-    value: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)  # 0 but in the unit's rows
+    value: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)  # 0 but in a survey's rows under its service
     flags: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     excluded: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True)
     verified: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True)

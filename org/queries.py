@@ -7,7 +7,7 @@ from sqlalchemy.orm import contains_eager
 
 from core.db import db
 
-from .access import scoped
+from .access import can_manage_unit, scoped
 from .models import Desk, Duty, Officer, Unit, User
 
 
@@ -21,7 +21,7 @@ def units_query(user: User, search: str = ""):
 
 def managed_unit(user: User, unit_id: int) -> Unit | None:
     """The unit, if ``user`` manages it; else None."""
-    return db.session.scalar(scoped(sa.select(Unit).where(Unit.id == unit_id), Unit.id, user))
+    return db.session.get(Unit, unit_id) if can_manage_unit(user, unit_id) else None
 
 
 def first_unit(user: User) -> Unit | None:
@@ -31,9 +31,8 @@ def first_unit(user: User) -> Unit | None:
 
 def unit_of_record(user: User, model: type[Desk] | type[Officer], record_id: int) -> Unit | None:
     """The unit of the desk or officer ``record_id``, if ``user`` manages it; else None."""
-    return db.session.scalar(
-        scoped(sa.select(Unit).join(model, model.unit_id == Unit.id).where(model.id == record_id), Unit.id, user)
-    )
+    record = db.session.get(model, record_id)
+    return managed_unit(user, record.unit_id) if record is not None else None
 
 
 def desks_of(user: User, active_only: bool = True, unit_id: int | None = None) -> list[Desk]:
