@@ -31,8 +31,8 @@ def first_unit(user: User) -> Unit | None:
 
 def unit_of_record(user: User, model: type[Desk] | type[Officer], record_id: int) -> Unit | None:
     """The unit of the desk or officer ``record_id``, if ``user`` manages it; else None."""
-    record = db.session.get(model, record_id)
-    return managed_unit(user, record.unit_id) if record is not None else None
+    unit_id = db.session.scalar(sa.select(model.unit_id).where(model.id == record_id))
+    return managed_unit(user, unit_id) if unit_id is not None else None
 
 
 def desks_of(user: User, active_only: bool = True, unit_id: int | None = None) -> list[Desk]:
