@@ -12,6 +12,7 @@ from .responses import Answer, Response
 from .tallies import (
     ANSWER_KEY,
     ANSWER_SUMS,
+    COARSE,
     DELAYED_AFTER_SECONDS,
     DESK,
     HOUR,
@@ -65,7 +66,11 @@ def _recount_selects(dialect, period_id: int | None) -> list[tuple[sa.Table, sa.
         (HOUR, _hour_of(dialect, r.c.cast_at), ()),
         (PROFILE, profile, (survey,)),
     ):
-        columns = (r.c.channel, r.c.flags, r.c.excluded, r.c.verified, r.c.score_n, face, delayed)
+        if dim in COARSE:  # without flags, verified and late
+            grouped = (r.c.channel, r.c.excluded, r.c.score_n, face)
+            columns = (r.c.channel, sa.literal(0), r.c.excluded, sa.false(), r.c.score_n, face, sa.false())
+        else:
+            grouped = columns = (r.c.channel, r.c.flags, r.c.excluded, r.c.verified, r.c.score_n, face, delayed)
         selects.append(
             (
                 ResponseTally.__table__,
@@ -80,7 +85,7 @@ def _recount_selects(dialect, period_id: int | None) -> list[tuple[sa.Table, sa.
                     sa.func.sum(squared),
                 )
                 .where(*where, *only)
-                .group_by(r.c.period_id, r.c.unit_id, key, *columns),
+                .group_by(r.c.period_id, r.c.unit_id, key, *grouped),
             )
         )
     answered = a.join(r, r.c.id == a.c.response_id)

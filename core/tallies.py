@@ -13,7 +13,11 @@ check what the writer keeps against that recount.
 
   - ``officer``, ``desk``, ``service``: the id, or "" for none (unattributed, no service chosen).
     Every response is in exactly one officer key, so a unit's totals are their sum.
-  - ``hour``: the UTC clock hour the response was cast in ("YYYY-MM-DD HH"): a unit's rhythm.
+  - ``hour``: the UTC clock hour the response was cast in ("YYYY-MM-DD HH"): a unit's rhythm and
+    a day's figures. Their readers ask for the channel, whether excluded, the answers counted and
+    the face, never for the flags, verified or late: these rows are kept with those at 0 / false
+    (``COARSE``), so that an hour has a row per face and not one per face and flag (the rhythm
+    reads a period's hours of a unit, thousands of rows on pages of their own).
   - ``profile``: a phone survey's respondent profile, "gender|age band|education|occupation"
     ("" for a field not given); kiosk votes have none.
 
@@ -47,6 +51,8 @@ OFFICER, DESK, SERVICE, HOUR, PROFILE = "officer", "desk", "service", "hour", "p
 # row of its own).
 UNIT = "unit"
 NONE = ""  # the key of "no officer", "no desk", "no service"
+# The dimensions kept without flags, verified and late (see the module's docstring).
+COARSE = frozenset({HOUR})
 PROFILE_SEPARATOR = "|"
 
 
@@ -176,9 +182,12 @@ class Increments:
             keys.append((PROFILE, profile_key(row["gender"], row["age_band"], row["education"], row["occupation"])))
         period_id, unit_id = row["period_id"], row["unit_id"]
         for dim, key in keys:
-            sums = self.responses[
-                (period_id, dim, unit_id, key, channel, flags, excluded, verified, score_n, face, delayed)
-            ]
+            if dim in COARSE:
+                sums = self.responses[(period_id, dim, unit_id, key, channel, 0, excluded, False, score_n, face, False)]
+            else:
+                sums = self.responses[
+                    (period_id, dim, unit_id, key, channel, flags, excluded, verified, score_n, face, delayed)
+                ]
             sums[0] += sign
             sums[1] += sign * score_sum
             sums[2] += sign * score_sum * score_sum

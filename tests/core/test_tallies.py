@@ -19,7 +19,7 @@ from config import TestConfig
 from core import recount
 from core.db import db
 from core.responses import Answer, Channel, Flag, Given, NewResponse, Response, flag_response, record_responses
-from core.tallies import DESK, OFFICER, SERVICE, UNIT, ResponseTally
+from core.tallies import DESK, HOUR, OFFICER, SERVICE, UNIT, ResponseTally
 from kiosk.votes import record_vote
 from org.models import Service
 from reports.tallies import kept_tallies
@@ -230,6 +230,26 @@ def test_the_migration_fills_the_tallies_of_the_responses_stored_before_it(tmp_p
         # Every response of the period under exactly one officer key (none: ""), the one outside
         # any period in none.
         assert sum(sums[0] for key, sums in stored.items() if key[1] == OFFICER) == 59
+        # 0016 keeps the clock hours without flags, verified and late; going back to 0015
+        # counts them apart again from the responses, and coming back sums them again.
+        downgrade(revision="0015")
+        with db.engine.connect() as connection:
+            full = {key: sums for key, sums in recount.kept(connection)[0].items() if key[1] == HOUR}
+        assert {key[5] for key in full} == {0, 1, 8} and any(key[7] for key in full)  # flags, verified
+        assert sum(sums[0] for sums in full.values()) == 59
+        upgrade()
+        with db.engine.connect() as connection:
+            coarse = {key: sums for key, sums in recount.kept(connection)[0].items() if key[1] == HOUR}
+            assert recount.differences(connection) == []
+        assert {(key[5], key[7], key[10]) for key in coarse} == {(0, False, False)}
+        assert len(coarse) < len(full)
+        for key, sums in coarse.items():
+            same = [
+                other
+                for other in full
+                if other[:5] == key[:5] and (other[6], other[8], other[9]) == key[6:7] + key[8:10]
+            ]
+            assert tuple(map(sum, zip(*(full[other] for other in same)))) == sums
         downgrade(revision="0014")
         assert not sa.inspect(db.engine).has_table("response_tally")
         db.session.remove()
