@@ -77,6 +77,9 @@ class SurveyForm(FlaskForm):
     class Meta:
         csrf = False  # CSRFProtect checks every post, as in the app
 
+        def get_translations(self, form):
+            return None  # as the app's survey form: its messages are codes, never shown as they are
+
     uuid = StringField(validators=[DataRequired(), UUID()])
     gender = StringField(validators=[Optional(), AnyOf(["L", "P"])])
     comment = TextAreaField(validators=[Optional(), Length(max=1000)])
