@@ -66,6 +66,8 @@ def _recount_selects(dialect, period_id: int | None) -> list[tuple[sa.Table, sa.
         (HOUR, _hour_of(dialect, r.c.cast_at), ()),
         (PROFILE, profile, (survey,)),
     ):
+        grouped: tuple[sa.ColumnElement, ...]
+        columns: tuple[sa.ColumnElement, ...]
         if dim in COARSE:  # without flags, verified and late
             grouped = (r.c.channel, r.c.excluded, r.c.score_n, face)
             columns = (r.c.channel, sa.literal(0), r.c.excluded, sa.false(), r.c.score_n, face, sa.false())
