@@ -181,13 +181,10 @@ class Increments:
         if survey:
             keys.append((PROFILE, profile_key(row["gender"], row["age_band"], row["education"], row["occupation"])))
         period_id, unit_id = row["period_id"], row["unit_id"]
+        full = (flags, excluded, verified, score_n, face, delayed)
+        coarse = (0, excluded, False, score_n, face, False)
         for dim, key in keys:
-            if dim in COARSE:
-                sums = self.responses[(period_id, dim, unit_id, key, channel, 0, excluded, False, score_n, face, False)]
-            else:
-                sums = self.responses[
-                    (period_id, dim, unit_id, key, channel, flags, excluded, verified, score_n, face, delayed)
-                ]
+            sums = self.responses[(period_id, dim, unit_id, key, channel, *(coarse if dim in COARSE else full))]
             sums[0] += sign
             sums[1] += sign * score_sum
             sums[2] += sign * score_sum * score_sum
